@@ -1,0 +1,122 @@
+/**
+ * The event that flows through the engine's three phases.
+ * Phase 1 (pre-decoding) fills the header fields, phase 2 (decoding) the decoded
+ * fields, phase 3 (rules) reads them. Plain properties keep the per-line path cheap.
+ */
+
+/** Static decoded fields, named as OSSEC's `<order>` names them. */
+export const STATIC_FIELDS = [
+  'srcip', 'dstip', 'srcport', 'dstport', 'protocol', 'action', 'id', 'url',
+  'data', 'extra_data', 'status', 'system_name', 'srcuser', 'dstuser',
+] as const;
+export type StaticField = (typeof STATIC_FIELDS)[number];
+
+export class LogEvent {
+  // ---- input / phase 1
+  /** The whole record as received (OSSEC's full_log). */
+  fullLog: string;
+  /** The message after header stripping; decoders and `<match>` see this. */
+  log: string;
+  /** Where the record came from: file path, `stdin`, or `(agent) ip->path`. */
+  location: string;
+  /** Hostname from the syslog header, else the agent / local host name. */
+  hostname: string;
+  /** Program name from the syslog header, or null when none was found. */
+  programName: string | null = null;
+  /** The header timestamp text that was skipped, if any. */
+  headerTimestamp: string | null = null;
+  /** Event time in ms since the epoch (record time, or receive time). */
+  time: number;
+  /** Agent identity ("000" for local events). */
+  agentId = '000';
+  agentName: string | null = null;
+
+  // ---- phase 2
+  /** Name the decoder reports (the parent's unless use_own_name). */
+  decoderName: string | null = null;
+  /** Root decoder's name. */
+  decoderParent: string | null = null;
+  /** Decoder `<type>`: syslog, firewall, ids, web-log, squid, windows, host-information, ossec. */
+  category = 'syslog';
+  /** First-time-seen key fields of the decoder, resolved at decode time by the rules phase. */
+  decoderIndex = -1;
+
+  srcip: string | null = null;
+  dstip: string | null = null;
+  srcport: string | null = null;
+  dstport: string | null = null;
+  protocol: string | null = null;
+  action: string | null = null;
+  id: string | null = null;
+  url: string | null = null;
+  /** OSSEC's `data`/`extra_data` share one slot (`<order>data</order>` and `extra_data` both fill it). */
+  data: string | null = null;
+  status: string | null = null;
+  system_name: string | null = null;
+  srcuser: string | null = null;
+  dstuser: string | null = null;
+  /** Dynamic fields (Wazuh `<order>` names beyond the static ones, JSON keys, OTLP attributes). */
+  fields: Map<string, string> | null = null;
+
+  constructor(fullLog: string, location: string, hostname: string, time: number) {
+    this.fullLog = fullLog;
+    this.log = fullLog;
+    this.location = location;
+    this.hostname = hostname;
+    this.time = time;
+  }
+
+  setField(name: string, value: string): void {
+    switch (name) {
+      case 'srcip': this.srcip = value; return;
+      case 'dstip': this.dstip = value; return;
+      case 'srcport': this.srcport = value; return;
+      case 'dstport': this.dstport = value; return;
+      case 'protocol': this.protocol = value; return;
+      case 'action': this.action = value; return;
+      case 'id': this.id = value; return;
+      case 'url': this.url = value; return;
+      case 'data': case 'extra_data': this.data = value; return;
+      case 'status': this.status = value; return;
+      case 'system_name': this.system_name = value; return;
+      case 'srcuser': this.srcuser = value; return;
+      case 'dstuser': case 'user': this.dstuser = value; return;
+      default:
+        (this.fields ??= new Map()).set(name, value);
+    }
+  }
+
+  /** Any field by name: static, pre-decoded, or dynamic (dynamic lookup is case-insensitive as in Wazuh). */
+  getField(name: string): string | null {
+    switch (name) {
+      case 'srcip': return this.srcip;
+      case 'dstip': return this.dstip;
+      case 'srcport': return this.srcport;
+      case 'dstport': return this.dstport;
+      case 'protocol': return this.protocol;
+      case 'action': return this.action;
+      case 'id': return this.id;
+      case 'url': return this.url;
+      case 'data': case 'extra_data': return this.data;
+      case 'status': return this.status;
+      case 'system_name': return this.system_name;
+      case 'srcuser': return this.srcuser;
+      case 'dstuser': return this.dstuser;
+      case 'user': return this.dstuser ?? this.srcuser;
+      case 'hostname': return this.hostname;
+      case 'program_name': return this.programName;
+      case 'location': return this.location;
+      case 'full_log': return this.fullLog;
+      case 'log': return this.log;
+      case 'decoder': case 'decoded_as': return this.decoderName;
+      default: {
+        if (!this.fields) return null;
+        const v = this.fields.get(name);
+        if (v !== undefined) return v;
+        const lower = name.toLowerCase();
+        for (const [k, val] of this.fields) if (k.toLowerCase() === lower) return val;
+        return null;
+      }
+    }
+  }
+}

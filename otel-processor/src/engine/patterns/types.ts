@@ -1,0 +1,24 @@
+/** What every compiled pattern (OS_Regex, OS_Match, PCRE2, ...) offers the engine. */
+export interface MatchResult {
+  /** Capture groups, packed as OSSEC packs them (see each dialect). */
+  captures: string[];
+  /** Index in the subject where a decoder using `offset=` continues (OSSEC's returned pointer, adjusted). */
+  end: number;
+}
+
+export interface Pattern {
+  /** The pattern text as written in the rule file. */
+  readonly source: string;
+  /** Boolean match of `subject` from `start` (default 0). */
+  test(subject: string, start?: number): boolean;
+  /** Match with captures and continuation index, or null. */
+  exec(subject: string, start?: number): MatchResult | null;
+}
+
+/** A pattern that could not be compiled; `message` says why (the loader adds file, line and element). */
+export class PatternError extends Error {
+  constructor(message: string, readonly pattern: string) {
+    super(message);
+    this.name = 'PatternError';
+  }
+}
