@@ -58,6 +58,12 @@ export class LogEvent {
   /** Dynamic fields (Wazuh `<order>` names beyond the static ones, JSON keys, OTLP attributes). */
   fields: Map<string, string> | null = null;
 
+  // ---- phase 3 state
+  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
+  matched = 0;
+  /** First-time-seen answer for this event, once asked (null: not asked yet). */
+  ftsNew: boolean | null = null;
+
   constructor(fullLog: string, location: string, hostname: string, time: number) {
     this.fullLog = fullLog;
     this.log = fullLog;

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// Engine throughput: all three phases over a corpus, in one process, output discarded.
+// Usage: npm run bench:engine [-- --ruleset DIR] [--corpus FILE] [--runs N] [--json]
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const dist = path.join(root, 'otel-processor', 'dist');
+if (!fs.existsSync(path.join(dist, 'engine', 'engine.js'))) {
+  console.error('bench: build first (npm run build)');
+  process.exit(2);
+}
+const { enableLinearRegexpFallback } = require(path.join(dist, 'engine/patterns/regexp-guard.js'));
+const { loadRuleset } = require(path.join(dist, 'loader/ruleset-loader.js'));
+const { Engine, LogEvent } = require(path.join(dist, 'engine/engine.js'));
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const shared = path.resolve(root, '..', 'shared');
+const rulesetDir = path.resolve(root, opt('ruleset', path.join(shared, 'ossec-4.2.0')));
+const corpus = path.resolve(root, opt('corpus', path.join(shared, 'corpus', 'mixed.log')));
+const runs = Number(opt('runs', '5'));
+const json = args.includes('--json');
+if (!fs.existsSync(corpus)) {
+  console.error(`bench: corpus not found: ${corpus} (needs ../shared)`);
+  process.exit(2);
+}
+
+enableLinearRegexpFallback();
+const loaded = loadRuleset(rulesetDir);
+const lines = fs.readFileSync(corpus, 'latin1').split('\n');
+if (lines[lines.length - 1] === '') lines.pop();
+
+const rates = [];
+let alerts = 0;
+for (let r = 0; r < runs; r++) {
+  const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+  alerts = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < lines.length; i++) {
+    const ev = new LogEvent(lines[i], 'stdin', 'bench', Date.now());
+    if (engine.process(ev).alert) alerts++;
+  }
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  rates.push(lines.length / secs);
+}
+rates.sort((a, b) => a - b);
+const median = rates[Math.floor(rates.length / 2)];
+const peakRssMb = process.resourceUsage().maxRSS / 1024;
+const result = {
+  ruleset: path.relative(root, rulesetDir) || rulesetDir,
+  corpus: path.relative(root, corpus) || corpus,
+  lines: lines.length,
+  runs,
+  alerts,
+  lines_per_sec: Math.round(median),
+  runs_lines_per_sec: rates.map(Math.round),
+  peak_rss_mb: Math.round(peakRssMb * 10) / 10,
+};
+if (json) console.log(JSON.stringify(result));
+else {
+  console.log(`ruleset ${result.ruleset}, corpus ${result.corpus} (${result.lines} lines), ${runs} runs`);
+  console.log(`lines/s (median): ${result.lines_per_sec}   runs: ${result.runs_lines_per_sec.join(', ')}`);
+  console.log(`alerts per run: ${alerts}   peak RSS: ${result.peak_rss_mb} MB`);
+}

@@ -1,0 +1,63 @@
+/**
+ * `warden analyze`: runs whole log files through the engine and prints alerts in
+ * OSSEC's alerts.log form, or as JSON lines with `--json`. Shows progress on a terminal.
+ */
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import { buildAlert } from '../alert/alert';
+import { formatAlertsLog } from '../alert/alerts-log';
+import { lineEvent, newEngine, openRuleset, parseClock } from './session';
+import { runLine } from './logtest';
+import { parseArgs, UsageError } from './args';
+
+export async function analyzeCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, new Set(['json', 'no-progress']), new Set(['ruleset', 'clock', 'location']));
+  if (args.positionals.length === 0) throw new UsageError('usage: warden analyze [--json] [--ruleset DIR] FILE...');
+  const clock = parseClock(args.options.get('clock'), 'event');
+  const json = args.options.has('json');
+  const loaded = openRuleset(args.options.get('ruleset'));
+  const engine = newEngine(loaded);
+  const out = process.stdout;
+  const progress = process.stderr.isTTY && !args.options.has('no-progress');
+  let offset = 0;
+  let alerts = 0;
+  let lines = 0;
+  const buf: string[] = [];
+  const flush = () => { if (buf.length) { out.write(buf.join('')); buf.length = 0; } };
+  for (const file of args.positionals) {
+    if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    const size = fs.statSync(file).size;
+    let read = 0;
+    let lastDraw = 0;
+    const location = (args.options.get('location') as string | undefined) ?? file;
+    const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      lines++;
+      read += line.length + 1;
+      if (line.length === 0) continue;
+      const ev = lineEvent(line, location);
+      const v = runLine(engine, ev, clock);
+      if (v.alert) {
+        alerts++;
+        const alert = buildAlert(ev, v, `${Math.floor(ev.time / 1000)}.${offset}`);
+        const text = json ? `${JSON.stringify(alert)}\n` : formatAlertsLog(alert, offset);
+        offset += Buffer.byteLength(text);
+        buf.push(text);
+        if (buf.length >= 256) flush();
+      }
+      if (progress && lines % 2000 === 0) {
+        const now = Date.now();
+        if (now - lastDraw > 100) {
+          lastDraw = now;
+          const pct = Math.min(100, Math.floor((read / Math.max(1, size)) * 100));
+          const bar = '#'.repeat(Math.floor(pct / 4)).padEnd(25, '.');
+          process.stderr.write(`\r${file} [${bar}] ${pct}% ${lines} lines, ${alerts} alerts`);
+        }
+      }
+    }
+  }
+  flush();
+  if (progress) process.stderr.write(`\r\x1b[K`);
+  process.stderr.write(`warden analyze: ${lines} lines, ${alerts} alerts\n`);
+  return 0;
+}

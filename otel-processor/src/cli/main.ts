@@ -1,0 +1,50 @@
+/** The `warden` command line. */
+import { RulesetError } from '../engine/ruleset/errors';
+import { UsageError } from './args';
+import { logtestCommand } from './logtest';
+import { testRulesCommand } from './test-rules';
+import { analyzeCommand } from './analyze';
+
+const USAGE = `usage: warden <command> [options]
+
+commands:
+  logtest    --ruleset DIR [--format trace|tsv] [--clock processing|event]
+             read log lines on stdin and show the three phases (or one TSV row per line)
+  test-rules --ruleset DIR FILES_OR_DIRS...
+             run OSSEC-format rule unit tests (.ini)
+  analyze    --ruleset DIR [--json] FILE...
+             run log files and print alerts (alerts.log form, or JSON lines)
+
+DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree,
+or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  logtest: logtestCommand,
+  'test-rules': testRulesCommand,
+  analyze: analyzeCommand,
+};
+
+export function main(argv: string[]): void {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    process.exitCode = cmd ? 0 : 2;
+    return;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    process.stderr.write(`warden: unknown command '${cmd}'\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  run(rest).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => {
+      if (e instanceof UsageError) process.stderr.write(`warden ${cmd}: ${e.message}\n`);
+      else if (e instanceof RulesetError) process.stderr.write(`warden ${cmd}: ruleset error: ${e.message}\n`);
+      else process.stderr.write(`warden ${cmd}: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,34 @@
+/** What every CLI command sets up: the ruleset, the engine options, and event creation. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadRuleset, type LoadedRuleset } from '../loader/ruleset-loader';
+import { Engine, LogEvent } from '../engine/engine';
+import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
+import { UsageError } from './args';
+
+/** Warden's own ruleset, shipped beside the package. */
+export const DEFAULT_RULESET = path.resolve(__dirname, '..', '..', '..', 'rules');
+
+export type Clock = 'processing' | 'event';
+
+export function parseClock(v: string | true | undefined, dflt: Clock): Clock {
+  if (v === undefined) return dflt;
+  if (v === 'processing' || v === 'event') return v;
+  throw new UsageError(`--clock must be processing or event, got ${String(v)}`);
+}
+
+export function openRuleset(dir: string | true | undefined): LoadedRuleset {
+  enableLinearRegexpFallback();
+  return loadRuleset(typeof dir === 'string' ? dir : DEFAULT_RULESET);
+}
+
+export function newEngine(loaded: LoadedRuleset): Engine {
+  return new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+}
+
+const HOST = os.hostname();
+
+/** A raw line as `ossec-logtest` sees it: location `stdin` unless given, local hostname as fallback. */
+export function lineEvent(line: string, location = 'stdin', now = Date.now()): LogEvent {
+  return new LogEvent(line, location, HOST, now);
+}

@@ -1,0 +1,228 @@
+/**
+ * Compiles OSSEC/Wazuh `<decoder>` blocks into decoder trees, once, at load time.
+ *
+ * Semantics follow OSSEC's decode-xml.c / decoders_list.c: roots go to the
+ * program-name list or the plain list; a child is attached to every root of its
+ * parent's name; same-name children form a chain whose members run their regexes
+ * in turn (`after_regex` continues where the previous one ended).
+ */
+import type { XmlElement } from '../ruleset/xml';
+import type { Pattern } from '../patterns';
+import { PLUGIN_DECODERS, type PluginDecoder } from '../decode/plugins';
+import { compileElementPattern, fail, splitList } from './elements';
+
+export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
+
+export interface CompiledDecoder {
+  readonly index: number;
+  /** The name written in the file. */
+  readonly name: string;
+  /** The name events report (`decoded_as`, alerts): the parent's unless `use_own_name`. */
+  readonly reportedName: string;
+  readonly parent: string | null;
+  readonly programName: Pattern | null;
+  readonly prematch: Pattern | null;
+  readonly prematchAfterParent: boolean;
+  readonly regex: Pattern | null;
+  readonly regexOffset: RegexOffset;
+  /** Field name per capture ('' drops the capture). */
+  readonly order: readonly string[];
+  readonly type: string;
+  readonly fts: readonly string[] | null;
+  readonly ftsComment: string | null;
+  readonly accumulate: boolean;
+  readonly plugin: PluginDecoder | null;
+  readonly pluginOffset: RegexOffset;
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Same-name children of one parent, tried as one unit. */
+export interface DecoderChain {
+  readonly members: CompiledDecoder[];
+}
+
+export interface DecoderSet {
+  readonly decoders: CompiledDecoder[];
+  /** Roots with `<program_name>`, in load order. */
+  readonly programRoots: CompiledDecoder[];
+  /** Roots without it, in load order. */
+  readonly plainRoots: CompiledDecoder[];
+  /** Children chains by parent name (shared by every root of that name). */
+  readonly children: Map<string, DecoderChain[]>;
+  /** Every name a rule may use in `decoded_as`. */
+  readonly reportedNames: Set<string>;
+}
+
+export interface DecoderDialect {
+  /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively. */
+  pcre2Caseless: boolean;
+}
+
+const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
+
+export class DecoderSetBuilder {
+  private readonly decoders: CompiledDecoder[] = [];
+  private readonly programRoots: CompiledDecoder[] = [];
+  private readonly plainRoots: CompiledDecoder[] = [];
+  private readonly children = new Map<string, DecoderChain[]>();
+  private readonly rootNames = new Set<string>();
+  private readonly reportedNames = new Set<string>();
+
+  constructor(private readonly dialect: DecoderDialect = { pcre2Caseless: true }) {}
+
+  /** Adds every `<decoder>` of one file's top-level elements, in order. */
+  addFile(elements: XmlElement[]): void {
+    for (const el of elements) {
+      if (el.name === 'decoder') this.add(el);
+      else if (el.name === 'var') continue;
+      else fail(el, `unexpected element <${el.name}> in a decoder file (expected <decoder>)`);
+    }
+  }
+
+  add(el: XmlElement): void {
+    const name = el.attributes.name;
+    if (!name) fail(el, 'missing name attribute');
+    const d = this.compile(el, name);
+    if (d.parent === null) {
+      if (!d.programName && !d.prematch) fail(el, `root decoder '${name}' needs <prematch> or <program_name>`);
+      (d.programName ? this.programRoots : this.plainRoots).push(d);
+      this.rootNames.add(name);
+    } else {
+      if (!this.rootNames.has(d.parent)) {
+        fail(el, `parent decoder '${d.parent}' is not defined (a parent must be a root decoder loaded earlier)`);
+      }
+      let chains = this.children.get(d.parent);
+      if (!chains) this.children.set(d.parent, (chains = []));
+      const chain = chains.find((c) => c.members[0].name === name);
+      if (chain) {
+        if (d.prematch) fail(el, `decoder '${name}' repeats a sibling's name, so it continues that sibling and cannot have <prematch>`);
+        if (d.fts || d.accumulate) fail(el, `decoder '${name}' repeats a sibling's name and cannot have <fts> or <accumulate>`);
+        chain.members.push(d);
+      } else {
+        if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
+        chains.push({ members: [d] });
+      }
+    }
+    this.decoders.push(d);
+    this.reportedNames.add(d.reportedName);
+  }
+
+  build(): DecoderSet {
+    return {
+      decoders: this.decoders,
+      programRoots: this.programRoots,
+      plainRoots: this.plainRoots,
+      children: this.children,
+      reportedNames: this.reportedNames,
+    };
+  }
+
+  private compile(el: XmlElement, name: string): CompiledDecoder {
+    let parent: string | null = null;
+    let programName = '';
+    let programNameEl: XmlElement | null = null;
+    let programNamePcre2 = false;
+    let prematch = '';
+    let prematchEl: XmlElement | null = null;
+    let prematchPcre2 = false;
+    let prematchAfterParent = false;
+    let regex = '';
+    let regexEl: XmlElement | null = null;
+    let regexPcre2 = false;
+    let regexOffset: RegexOffset = 'none';
+    let order: string[] = [];
+    let type = 'syslog';
+    let fts: string[] | null = null;
+    let ftsComment: string | null = null;
+    let accumulate = false;
+    let plugin: PluginDecoder | null = null;
+    let pluginOffset: RegexOffset = 'none';
+    let useOwnName = false;
+
+    for (const c of el.children) {
+      const text = c.text;
+      switch (c.name) {
+        case 'parent': parent = text.trim(); break;
+        case 'program_name': programName += text; programNameEl = c; break;
+        case 'program_name_pcre2': programName += text; programNameEl = c; programNamePcre2 = true; break;
+        case 'prematch':
+        case 'prematch_pcre2':
+          prematch += text; prematchEl = c; prematchPcre2 ||= c.name === 'prematch_pcre2';
+          if (c.attributes.offset !== undefined) {
+            if (c.attributes.offset !== 'after_parent') fail(c, `invalid offset="${c.attributes.offset}" (prematch only allows after_parent)`);
+            prematchAfterParent = true;
+          }
+          break;
+        case 'regex':
+        case 'pcre2':
+          regex += text; regexEl = c; regexPcre2 ||= c.name === 'pcre2';
+          if (c.attributes.offset !== undefined) regexOffset = parseOffset(c, c.attributes.offset);
+          break;
+        case 'order': order = text.split(',').map((s) => s.trim()); break;
+        case 'type': {
+          type = text.trim().toLowerCase();
+          if (!TYPES.has(type)) fail(c, `unknown decoder type '${text.trim()}' (expected one of ${[...TYPES].join(', ')})`);
+          break;
+        }
+        case 'fts': fts = splitList(text).map(normalizeFtsField); break;
+        case 'ftscomment': ftsComment = text.trim(); break;
+        case 'accumulate': accumulate = true; break;
+        case 'use_own_name': useOwnName = text.trim().toLowerCase() === 'true'; break;
+        case 'plugin_decoder': {
+          const p = PLUGIN_DECODERS[text.trim()];
+          if (!p) fail(c, `unknown plugin decoder '${text.trim()}' (known: ${Object.keys(PLUGIN_DECODERS).join(', ')})`);
+          plugin = p;
+          if (c.attributes.offset !== undefined) pluginOffset = parseOffset(c, c.attributes.offset);
+          break;
+        }
+        case 'json_null_field': case 'json_array_structure': case 'var': break;
+        default: fail(c, `unknown decoder element <${c.name}>`);
+      }
+    }
+    if (regexEl && order.length === 0) fail(regexEl, `decoder '${name}' has a regex but no <order>`);
+    if (regexOffset === 'after_parent' && parent === null && !prematchEl) {
+      // OSSEC treats after_parent on a root like after_prematch.
+      regexOffset = 'after_prematch';
+    }
+    const dialect = this.dialect;
+    return {
+      index: this.decoders.length,
+      name,
+      reportedName: parent !== null && !useOwnName ? parent : name,
+      parent,
+      programName: programNameEl
+        ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless })
+        : null,
+      prematch: prematchEl
+        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        : null,
+      prematchAfterParent,
+      regex: regexEl
+        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        : null,
+      regexOffset,
+      order,
+      type,
+      fts,
+      ftsComment,
+      accumulate,
+      plugin,
+      pluginOffset,
+      file: el.file,
+      line: el.line,
+    };
+  }
+}
+
+function parseOffset(el: XmlElement, v: string): RegexOffset {
+  if (v === 'after_parent' || v === 'after_prematch' || v === 'after_regex') return v;
+  fail(el, `invalid offset="${v}" (expected after_parent, after_prematch or after_regex)`);
+}
+
+function normalizeFtsField(f: string): string {
+  const l = f.toLowerCase();
+  if (l === 'user') return 'dstuser';
+  if (l === 'extra_data') return 'data';
+  return l;
+}

@@ -1,0 +1,427 @@
+/**
+ * Compiles OSSEC/Wazuh `<rule>` blocks into the rule tree, once, at load time.
+ *
+ * Tree building follows OSSEC's rules_list.c: ids below 10 are the category roots;
+ * every other rule becomes a child of each parent named by if_sid, of every earlier
+ * rule whose groups contain if_group, of every earlier rule with level >= if_level,
+ * or else of the root of its category. Siblings are ordered by level, highest first,
+ * with level-0 (ignore) rules ahead of all; ties keep load order.
+ */
+import type { XmlElement } from '../ruleset/xml';
+import type { LogEvent } from '../event';
+import { compileOsMatch, compileWordMatch, type Pattern } from '../patterns';
+import { compileElementPattern, fail, isNegated, parseIntStrict, splitList, truncate, type Dialect } from './elements';
+import { compileIpList, type IpList } from './iplist';
+import { compileTimeRange, compileWeekdays } from './timematch';
+
+export interface RuleCheckContext {
+  /** Looks up CDB list values; returns undefined when the key is absent. */
+  listLookup(path: string, key: string): string | undefined;
+}
+
+/** One condition of a rule; returns false to reject the event. */
+export type FieldCheck = (ev: LogEvent) => boolean;
+
+export interface ListCheck {
+  field: string;
+  path: string;
+  lookup: 'match_key' | 'not_match_key' | 'match_key_value' | 'address_match_key' | 'not_address_match_key' | 'address_match_key_value';
+  checkValue: Pattern | null;
+}
+
+export type SameOrDifferent = { field: string; same: boolean };
+
+export interface RuleInfoRef { type: string; value: string }
+
+export interface CompiledRule {
+  id: number;
+  level: number;
+  description: string;
+  /** OSSEC's group string, e.g. `syslog,sshd,authentication_failed,`. */
+  groupString: string;
+  groups: string[];
+  file: string;
+  line: number;
+
+  // tree
+  ifSid: number[];
+  ifGroup: string | null;
+  ifLevel: number | null;
+  category: string | null;
+  children: CompiledRule[];
+  /** Insertion order, for stable sibling sorting. */
+  order: number;
+
+  // conditions
+  decodedAs: string | null;
+  /** Pure checks on the event, in OSSEC's order (no state). */
+  checks: FieldCheck[];
+  maxsize: number;
+  compiledRule: string | null;
+  checkDiff: boolean;
+  ifFts: boolean;
+  lists: ListCheck[];
+
+  // correlation
+  frequency: number;
+  timeframe: number;
+  ifMatchedSid: number | null;
+  ifMatchedGroup: Pattern | null;
+  ifMatchedGroupText: string | null;
+  correlate: SameOrDifferent[];
+  globalFrequency: boolean;
+  ignoreTime: number;
+  ignoreFields: string[];
+  checkIfIgnored: string[];
+
+  // alert shaping
+  noalert: boolean;
+  options: Set<string>;
+  info: RuleInfoRef[];
+  mitre: string[];
+  /** True when the description has `$(field)` placeholders. */
+  dynamicDescription: boolean;
+}
+
+/** Static correlation options and the event field each compares. */
+const SAME_ELEMENTS: Record<string, string> = {
+  same_source_ip: 'srcip', same_srcip: 'srcip', same_dstip: 'dstip', same_srcport: 'srcport', same_dstport: 'dstport',
+  same_protocol: 'protocol', same_action: 'action', same_id: 'id', same_url: 'url', same_data: 'data',
+  same_extra_data: 'data', same_status: 'status', same_system_name: 'system_name', same_srcuser: 'srcuser',
+  same_user: 'dstuser', same_dstuser: 'dstuser', same_location: 'location', same_srcgeoip: 'srcgeoip', same_dstgeoip: 'dstgeoip',
+};
+const DIFFERENT_ELEMENTS: Record<string, string> = {
+  different_url: 'url', different_srcip: 'srcip', different_dstip: 'dstip', different_srcport: 'srcport',
+  different_dstport: 'dstport', different_protocol: 'protocol', different_action: 'action', different_id: 'id',
+  different_data: 'data', different_extra_data: 'data', different_status: 'status', different_system_name: 'system_name',
+  different_srcuser: 'srcuser', different_user: 'dstuser', different_location: 'location', different_srcgeoip: 'srcgeoip',
+  different_dstgeoip: 'dstgeoip',
+};
+
+/** Rule elements matching one event field, with their default dialect. */
+const FIELD_ELEMENTS: Record<string, { field: string; dialect: Dialect }> = {
+  program_name: { field: 'programName', dialect: 'osmatch' },
+  id: { field: 'id', dialect: 'osmatch' },
+  system_name: { field: 'system_name', dialect: 'osmatch' },
+  protocol: { field: 'protocol', dialect: 'osmatch' },
+  action: { field: 'action', dialect: 'string' },
+  url: { field: 'url', dialect: 'osmatch' },
+  location: { field: 'location', dialect: 'osmatch' },
+  srcport: { field: 'srcport', dialect: 'osmatch' },
+  dstport: { field: 'dstport', dialect: 'osmatch' },
+  user: { field: 'user', dialect: 'osmatch' },
+  data: { field: 'data', dialect: 'osmatch' },
+  extra_data: { field: 'data', dialect: 'osmatch' },
+  hostname: { field: 'hostname', dialect: 'osmatch' },
+  status: { field: 'status', dialect: 'osmatch' },
+  srcgeoip: { field: 'srcgeoip', dialect: 'osmatch' },
+  dstgeoip: { field: 'dstgeoip', dialect: 'osmatch' },
+};
+
+/** The order OSSEC/Wazuh test the elements in (first failure rejects). */
+const CHECK_ORDER = [
+  'program_name', 'id', 'system_name', 'protocol', 'match', 'regex', 'action', 'url', 'location', 'field',
+  'srcip', 'dstip', 'srcport', 'dstport', 'user', 'srcgeoip', 'dstgeoip', 'time', 'weekday', 'data', 'extra_data',
+  'hostname', 'status',
+];
+const CHECK_RANK = new Map(CHECK_ORDER.map((n, i) => [n, i]));
+
+const KNOWN_OPTIONS = new Set(['alert_by_email', 'no_email_alert', 'log_alert', 'no_log', 'no_ar', 'no_full_log', 'no_counter']);
+
+export interface RuleDialect {
+  pcre2Caseless: boolean;
+  defaultTimeframe: number;
+}
+
+interface PendingCheck { rank: number; check: FieldCheck }
+
+export function compileRule(el: XmlElement, groupAttr: string, order: number, dialect: RuleDialect): CompiledRule {
+  const a = el.attributes;
+  if (a.id === undefined) fail(el, 'missing id attribute');
+  if (a.level === undefined) fail(el, 'missing level attribute');
+  const id = parseIntStrict(el, a.id, 'rule id', 0, 999999999);
+  const level = parseIntStrict(el, a.level, 'level', 0, 16);
+  const frequency = a.frequency !== undefined ? parseIntStrict(el, a.frequency, 'frequency', 1, 9999) : 0;
+  const timeframe = a.timeframe !== undefined ? parseIntStrict(el, a.timeframe, 'timeframe', 1, 99999999) : dialect.defaultTimeframe;
+  const ignoreTime = a.ignore !== undefined ? parseIntStrict(el, a.ignore, 'ignore', 0, 99999999) : 0;
+  const maxsize = a.maxsize !== undefined ? parseIntStrict(el, a.maxsize, 'maxsize', 1, 99999999) : 0;
+  const noalert = a.noalert !== undefined;
+
+  const rule: CompiledRule = {
+    id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
+    ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], order,
+    decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    frequency, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
+    globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
+    noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
+  };
+
+  // Same-named pattern elements are concatenated before compiling, as OSSEC does.
+  const patternText = new Map<string, { el: XmlElement; text: string; dialect: Dialect }>();
+  const pending: PendingCheck[] = [];
+  const addPattern = (key: string, c: XmlElement, dialectFor: Dialect) => {
+    const prev = patternText.get(key);
+    if (prev) prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
+    else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
+  };
+
+  for (const c of el.children) {
+    const name = c.name;
+    const text = c.text;
+    if (name.endsWith('_pcre2') && name !== 'prematch_pcre2') {
+      const base = name.slice(0, -'_pcre2'.length);
+      if (base === 'match' || FIELD_ELEMENTS[base]) { addPattern(base, c, 'pcre2'); continue; }
+    }
+    if (FIELD_ELEMENTS[name]) {
+      addPattern(name, c, FIELD_ELEMENTS[name].dialect);
+      continue;
+    }
+    switch (name) {
+      case 'if_sid': {
+        for (const s of splitList(text)) {
+          if (!/^\d+$/.test(s)) fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+          rule.ifSid.push(Number(s));
+        }
+        break;
+      }
+      case 'if_group': rule.ifGroup = text.trim(); break;
+      case 'if_level': rule.ifLevel = parseIntStrict(c, text, 'if_level', 1, 16); break;
+      case 'if_matched_sid': rule.ifMatchedSid = parseIntStrict(c, text, 'if_matched_sid', 1, 999999999); break;
+      case 'if_matched_group':
+        rule.ifMatchedGroupText = text.trim();
+        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch');
+        break;
+      case 'if_matched_regex': addPattern('if_matched_regex', c, 'osregex'); break;
+      case 'if_fts': rule.ifFts = true; break;
+      case 'decoded_as': rule.decodedAs = text.trim(); break;
+      case 'category': rule.category = text.trim().toLowerCase(); break;
+      case 'match': addPattern('match', c, 'osmatch'); break;
+      case 'regex': addPattern('regex', c, 'osregex'); break;
+      case 'pcre2': addPattern('regex', c, 'pcre2'); break;
+      case 'srcip': case 'dstip': addPattern(name, c, 'string'); break;
+      case 'field': {
+        const fname = c.attributes.name;
+        if (!fname) fail(c, '<field> needs a name attribute');
+        const p = compileElementPattern(c, text, 'osregex');
+        const negate = isNegated(c);
+        pending.push({ rank: CHECK_RANK.get('field')!, check: (ev) => {
+          const v = ev.getField(fname);
+          if (v === null) return false;
+          return p.test(v) !== negate;
+        } });
+        break;
+      }
+      case 'list': {
+        const field = c.attributes.field;
+        if (!field) fail(c, '<list> needs a field attribute');
+        const lookup = (c.attributes.lookup ?? 'match_key') as ListCheck['lookup'];
+        const valid = ['match_key', 'not_match_key', 'match_key_value', 'address_match_key', 'not_address_match_key', 'address_match_key_value'];
+        if (!valid.includes(lookup)) fail(c, `invalid lookup="${lookup}" (expected one of ${valid.join(', ')})`);
+        const cv = c.attributes.check_value;
+        rule.lists.push({ field, path: text.trim(), lookup, checkValue: cv ? compileOsMatch(cv) : null });
+        break;
+      }
+      case 'time': {
+        let check: (ev: LogEvent) => boolean;
+        try { check = compileTimeRange(text); } catch (e) { fail(c, (e as Error).message); }
+        pending.push({ rank: CHECK_RANK.get('time')!, check });
+        break;
+      }
+      case 'weekday': {
+        let check: (ev: LogEvent) => boolean;
+        try { check = compileWeekdays(text); } catch (e) { fail(c, (e as Error).message); }
+        pending.push({ rank: CHECK_RANK.get('weekday')!, check });
+        break;
+      }
+      case 'same_field': rule.correlate.push({ field: text.trim(), same: true }); break;
+      case 'not_same_field': case 'different_field': rule.correlate.push({ field: text.trim(), same: false }); break;
+      case 'global_frequency': rule.globalFrequency = true; break;
+      case 'check_diff': rule.checkDiff = true; break;
+      case 'check_if_ignored': rule.checkIfIgnored = splitList(text).map(normalizeField); break;
+      case 'ignore': rule.ignoreFields = splitList(text).map(normalizeField); break;
+      case 'compiled_rule': {
+        const n = text.trim();
+        if (n !== 'is_simple_http_request' && n !== 'is_valid_crawler') fail(c, `unknown compiled rule '${n}' (known: is_simple_http_request, is_valid_crawler)`);
+        rule.compiledRule = n;
+        break;
+      }
+      case 'options':
+        for (const o of splitList(text)) {
+          if (!KNOWN_OPTIONS.has(o)) fail(c, `unknown option '${o}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+          rule.options.add(o);
+        }
+        break;
+      case 'description': rule.description += text; break;
+      case 'group': rule.groupString += text; break;
+      case 'info': rule.info.push({ type: c.attributes.type ?? 'text', value: text.trim() }); break;
+      case 'cve': rule.info.push({ type: 'cve', value: text.trim() }); break;
+      case 'mitre':
+        for (const m of c.children) {
+          if (m.name === 'id' || m.name === 'techniqueID') rule.mitre.push(m.text.trim());
+          else if (m.name !== 'tacticID') fail(m, `unknown <mitre> element <${m.name}> (expected <id>)`);
+        }
+        break;
+      case 'username': case 'var': break;
+      default: {
+        if (SAME_ELEMENTS[name] !== undefined) { rule.correlate.push({ field: SAME_ELEMENTS[name], same: true }); break; }
+        if (DIFFERENT_ELEMENTS[name] !== undefined) { rule.correlate.push({ field: DIFFERENT_ELEMENTS[name], same: false }); break; }
+        fail(c, `unknown rule element <${name}>`);
+      }
+    }
+  }
+
+  for (const [key, { el: pel, text, dialect: d }] of patternText) {
+    const negate = isNegated(pel);
+    if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
+    if (key === 'srcip' || key === 'dstip') {
+      // Several <srcip> elements make one list, as in OSSEC.
+      let list: IpList;
+      try { list = compileIpList(text); } catch (e) { fail(pel, (e as Error).message); }
+      const f = key;
+      pending.push({ rank: CHECK_RANK.get(key)!, check: (ev) => {
+        const v = ev[f];
+        return v !== null && list.contains(v) !== negate;
+      } });
+      continue;
+    }
+    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless });
+    if (key === 'match' || key === 'regex') {
+      pending.push({ rank: CHECK_RANK.get(key)!, check: negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log) });
+      continue;
+    }
+    const field = FIELD_ELEMENTS[key].field;
+    let check: FieldCheck;
+    if (field === 'user') {
+      check = (ev) => {
+        const v = ev.dstuser ?? ev.srcuser;
+        return v !== null && p.test(v) !== negate;
+      };
+    } else if (field === 'srcgeoip' || field === 'dstgeoip') {
+      check = (ev) => {
+        const v = ev.getField(field);
+        return v !== null && p.test(v) !== negate;
+      };
+    } else {
+      const f = field as 'id' | 'programName' | 'system_name' | 'protocol' | 'action' | 'url' | 'location' | 'srcport' | 'dstport' | 'data' | 'hostname' | 'status';
+      check = (ev) => {
+        const v = ev[f];
+        return v !== null && p.test(v) !== negate;
+      };
+    }
+    pending.push({ rank: CHECK_RANK.get(key)!, check });
+  }
+  pending.sort((x, y) => x.rank - y.rank);
+  rule.checks = pending.map((p) => p.check);
+
+  rule.groups = rule.groupString.split(',').map((g) => g.trim()).filter((g) => g.length > 0);
+  rule.description = rule.description.trim();
+  rule.dynamicDescription = rule.description.includes('$(');
+
+  if (rule.frequency > 0 && rule.ifMatchedSid === null && rule.ifMatchedGroup === null) {
+    fail(el, `rule ${id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);
+  }
+  // A correlation rule is a child of what it correlates, unless told otherwise.
+  if (rule.ifMatchedSid !== null && rule.ifSid.length === 0 && rule.ifGroup === null && rule.ifLevel === null) {
+    rule.ifSid = [rule.ifMatchedSid];
+  }
+  if (rule.ifMatchedGroupText !== null && rule.ifSid.length === 0 && rule.ifGroup === null && rule.ifLevel === null) {
+    rule.ifGroup = rule.ifMatchedGroupText;
+  }
+  return rule;
+}
+
+function normalizeField(f: string): string {
+  const l = f.toLowerCase();
+  if (l === 'user') return 'dstuser';
+  if (l === 'extra_data') return 'data';
+  return l;
+}
+
+/** Builds the tree in load order. */
+export class RuleTreeBuilder {
+  readonly roots: CompiledRule[] = [];
+  readonly byId = new Map<number, CompiledRule>();
+  private readonly all: CompiledRule[] = [];
+  private count = 0;
+
+  constructor(private readonly dialect: RuleDialect) {}
+
+  addFile(elements: XmlElement[]): void {
+    for (const el of elements) {
+      if (el.name === 'group') {
+        const groupAttr = el.attributes.name ?? '';
+        for (const c of el.children) {
+          if (c.name === 'rule') this.add(c, groupAttr);
+          else fail(c, `unexpected element <${c.name}> inside <group> (expected <rule>)`);
+        }
+      } else if (el.name === 'var') continue;
+      else if (el.name === 'rule') this.add(el, '');
+      else fail(el, `unexpected element <${el.name}> in a rule file (expected <group>)`);
+    }
+  }
+
+  add(el: XmlElement, groupAttr: string): void {
+    const rule = compileRule(el, groupAttr, this.count++, this.dialect);
+    const existing = this.byId.get(rule.id);
+    const overwrite = (el.attributes.overwrite ?? '').toLowerCase() === 'yes';
+    if (existing) {
+      if (!overwrite) fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
+      overwriteRule(existing, rule);
+      return;
+    }
+    if (overwrite) fail(el, `overwrite="yes" but no rule ${rule.id} was loaded before`);
+    this.byId.set(rule.id, rule);
+    this.all.push(rule);
+    if (rule.id < 10) {
+      insertSorted(this.roots, rule);
+      return;
+    }
+    let attached = 0;
+    if (rule.ifSid.length > 0) {
+      for (const sid of rule.ifSid) {
+        const parent = this.byId.get(sid);
+        if (!parent) fail(el, `if_sid refers to rule ${sid}, which is not loaded before rule ${rule.id}`);
+        if (rule.category === null) rule.category = parent.category;
+        insertSorted(parent.children, rule);
+        attached++;
+      }
+    } else if (rule.ifLevel !== null) {
+      for (const r of this.all) {
+        if (r !== rule && r.level >= rule.ifLevel) { insertSorted(r.children, rule); attached++; }
+      }
+      if (!attached) fail(el, `if_level ${rule.ifLevel}: no rule of that level or higher is loaded before rule ${rule.id}`);
+    } else if (rule.ifGroup !== null) {
+      const wm = compileWordMatch(rule.ifGroup);
+      for (const r of this.all) {
+        if (r !== rule && wm.test(r.groupString)) { insertSorted(r.children, rule); attached++; }
+      }
+      if (!attached) fail(el, `if_group '${rule.ifGroup}': no rule with that group is loaded before rule ${rule.id}`);
+    } else {
+      const category = rule.category ?? 'syslog';
+      rule.category = category;
+      const root = this.roots.find((r) => r.category === category);
+      if (!root) fail(el, `no root rule for category '${category}' (rules_config.xml must be loaded first)`);
+      insertSorted(root.children, rule);
+    }
+  }
+}
+
+/** Sort key: level-0 rules first, then level descending; equal keys keep load order. */
+function rank(r: CompiledRule): number {
+  return r.level === 0 ? 100 : r.level;
+}
+
+function insertSorted(list: CompiledRule[], rule: CompiledRule): void {
+  const k = rank(rule);
+  let i = 0;
+  while (i < list.length && rank(list[i]) >= k) i++;
+  list.splice(i, 0, rule);
+}
+
+/** `overwrite="yes"`: new conditions and text, same place in the tree. */
+function overwriteRule(target: CompiledRule, src: CompiledRule): void {
+  const keep = { children: target.children, ifSid: target.ifSid, ifGroup: target.ifGroup, ifLevel: target.ifLevel, category: target.category, order: target.order };
+  Object.assign(target, src, keep);
+}
+
+export { truncate };

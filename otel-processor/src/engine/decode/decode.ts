@@ -1,0 +1,130 @@
+/**
+ * Phase 2: runs the decoder trees over a pre-decoded event (OSSEC's DecodeEvent).
+ */
+import type { LogEvent } from '../event';
+import type { Pattern } from '../patterns';
+import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+
+/** Runs `p` on `log` as if the subject started at `from`; returns the absolute end, or -1. */
+function execFrom(p: Pattern, log: string, from: number, out: { captures: string[] }): number {
+  const subject = from === 0 ? log : log.slice(from);
+  const r = p.exec(subject);
+  if (r === null) return -1;
+  out.captures = r.captures;
+  return from + r.end;
+}
+
+function testFrom(p: Pattern, log: string, from: number): number {
+  const subject = from === 0 ? log : log.slice(from);
+  const r = p.exec(subject);
+  return r === null ? -1 : from + r.end;
+}
+
+const NO_CHAINS: DecoderChain[] = [];
+
+export class Decoder {
+  /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
+  private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
+  private readonly scratch = { captures: [] as string[] };
+
+  constructor(readonly set: DecoderSet) {}
+
+  private rootsFor(programName: string): CompiledDecoder[] {
+    let roots = this.rootsByProgram.get(programName);
+    if (roots === undefined) {
+      roots = this.set.programRoots.filter((d) => d.programName!.test(programName));
+      if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
+      this.rootsByProgram.set(programName, roots);
+    }
+    return roots;
+  }
+
+  /** Decodes `ev` in place. Returns the decoder that claimed it, or null. */
+  decode(ev: LogEvent): CompiledDecoder | null {
+    const log = ev.log;
+    const roots = ev.programName !== null ? this.rootsFor(ev.programName) : this.set.plainRoots;
+    for (let i = 0; i < roots.length; i++) {
+      const root = roots[i];
+      let pmatch = 0;
+      if (root.prematch !== null) {
+        pmatch = testFrom(root.prematch, log, 0);
+        if (pmatch < 0) continue;
+      }
+      this.setDecoder(ev, root);
+      const chains = this.set.children.get(root.name) ?? NO_CHAINS;
+      let members: CompiledDecoder[];
+      let cmatch = pmatch;
+      if (chains.length === 0) {
+        members = [root];
+      } else {
+        let selected: DecoderChain | null = null;
+        for (const chain of chains) {
+          const head = chain.members[0];
+          if (head.prematch !== null) {
+            const end = testFrom(head.prematch, log, head.prematchAfterParent ? pmatch : 0);
+            if (end >= 0) {
+              cmatch = end;
+              this.setDecoder(ev, head);
+              selected = chain;
+              break;
+            }
+          } else {
+            cmatch = pmatch;
+            selected = chain;
+            break;
+          }
+        }
+        if (selected === null) return root;
+        members = selected.members;
+      }
+      const first = members[0];
+      if (first.plugin !== null) {
+        first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
+        return first;
+      }
+      this.runRegexChain(ev, log, members, pmatch, cmatch);
+      return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+    }
+    return null;
+  }
+
+  private runRegexChain(ev: LogEvent, log: string, members: CompiledDecoder[], pmatch: number, cmatch: number): void {
+    let prev = -1;
+    const out = this.scratch;
+    for (let i = 0; i < members.length; i++) {
+      const d = members[i];
+      if (d.regex === null) return;
+      const start = offsetFor(d.regexOffset, pmatch, cmatch, prev);
+      const end = execFrom(d.regex, log, start, out);
+      if (end < 0) {
+        if (i < members.length - 1) continue;
+        return;
+      }
+      prev = end;
+      this.setDecoder(ev, d);
+      const caps = out.captures;
+      const order = d.order;
+      const n = Math.min(caps.length, order.length);
+      for (let k = 0; k < n; k++) {
+        const field = order[k];
+        if (field !== '') ev.setField(field, caps[k]);
+      }
+    }
+  }
+
+  private setDecoder(ev: LogEvent, d: CompiledDecoder): void {
+    ev.decoderIndex = d.index;
+    ev.decoderName = d.reportedName;
+    ev.decoderParent = d.parent ?? d.name;
+    ev.category = d.type;
+  }
+}
+
+function offsetFor(offset: RegexOffset, pmatch: number, cmatch: number, prev: number): number {
+  switch (offset) {
+    case 'none': return 0;
+    case 'after_parent': return pmatch;
+    case 'after_prematch': return cmatch;
+    case 'after_regex': return prev >= 0 ? prev : cmatch;
+  }
+}

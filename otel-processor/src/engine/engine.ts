@@ -1,0 +1,155 @@
+/**
+ * The analysis engine: pre-decoding, decoding and rule matching for one event at a time.
+ * Pure and synchronous: state lives in memory; first-time-seen keys go to an injected store.
+ */
+import { LogEvent } from './event';
+import type { CompiledRuleset } from './ruleset';
+import type { CompiledRule } from './compile/rules';
+import type { CompiledDecoder } from './compile/decoders';
+import { Decoder } from './decode/decode';
+import { checkRule, type EvaluationContext } from './rules/evaluate';
+import { CorrelationState } from './correlate/state';
+import { MemoryFtsStore, type FtsStore } from './correlate/fts';
+import { predecode, type PredecodeOptions } from './predecode';
+
+export interface EngineOptions {
+  /** Lowest level that writes an alert (OSSEC `<log_alert_level>`). Default 1. */
+  logAlertLevel?: number;
+  /** Correlate per agent (default) or across all agents (OSSEC 2.x behaviour). */
+  correlationScope?: 'agent' | 'global';
+  fts?: FtsStore;
+  /** Answers is_valid_crawler from a DNS cache; never blocks. Default: nothing is a crawler. */
+  isCrawler?: (ip: string) => boolean;
+  predecode?: PredecodeOptions;
+}
+
+export interface Verdict {
+  /** The rule phase 3 settled on, or null when none matched. */
+  rule: CompiledRule | null;
+  /** True when an alert is written for it. */
+  alert: boolean;
+  /** Why a matched rule wrote no alert. */
+  suppressed: 'level0' | 'ignore_window' | 'ignored_fields' | 'below_log_level' | 'no_log' | null;
+  /** Logs of the correlated earlier events (frequency rules). */
+  previousOutput: string[] | null;
+  /** Times this rule has fired so far, this one included. */
+  firedTimes: number;
+}
+
+export class Engine {
+  readonly state = new CorrelationState();
+  private readonly decoder: Decoder;
+  private readonly logAlertLevel: number;
+  private readonly scopeGlobal: boolean;
+  private readonly fts: FtsStore;
+  private readonly isCrawler: (ip: string) => boolean;
+  private readonly predecodeOptions: PredecodeOptions | undefined;
+
+  constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
+    this.decoder = new Decoder(ruleset.decoders);
+    this.logAlertLevel = options.logAlertLevel ?? 1;
+    this.scopeGlobal = options.correlationScope === 'global';
+    this.fts = options.fts ?? new MemoryFtsStore();
+    this.isCrawler = options.isCrawler ?? (() => false);
+    this.predecodeOptions = options.predecode;
+  }
+
+  /** Phase 1. */
+  predecode(ev: LogEvent): void {
+    predecode(ev, this.predecodeOptions);
+  }
+
+  /** Phase 2: returns the decoder that claimed the event. */
+  decode(ev: LogEvent): CompiledDecoder | null {
+    return this.decoder.decode(ev);
+  }
+
+  /** Phase 3, with the alert decision and correlation bookkeeping. */
+  match(ev: LogEvent): Verdict {
+    const rs = this.ruleset;
+    const dec = ev.decoderIndex >= 0 ? rs.decoders.decoders[ev.decoderIndex] : null;
+    const ctx: EvaluationContext = {
+      state: this.state,
+      fts: this.fts,
+      decoderFts: dec?.fts ?? null,
+      decoderFtsComment: dec?.ftsComment ?? null,
+      scope: this.scopeGlobal ? '' : ev.agentId,
+      previousOutput: null,
+      lists: rs.lists,
+      isCrawler: this.isCrawler,
+    };
+    const roots = rs.roots;
+    for (let i = 0; i < roots.length; i++) {
+      const root = roots[i];
+      if (root.category !== ev.category) continue;
+      const rule = checkRule(root, ev, ctx);
+      if (rule === null) continue;
+      return this.settle(rule, ev, ctx);
+    }
+    return { rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 };
+  }
+
+  /** All three phases. */
+  process(ev: LogEvent): Verdict {
+    this.predecode(ev);
+    this.decode(ev);
+    return this.match(ev);
+  }
+
+  private settle(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): Verdict {
+    const st = this.state;
+    const fired = (st.firedTimes.get(rule.id) ?? 0) + 1;
+    st.firedTimes.set(rule.id, fired);
+    const verdict: Verdict = { rule, alert: false, suppressed: null, previousOutput: ctx.previousOutput, firedTimes: fired };
+    if (rule.level === 0) {
+      verdict.suppressed = 'level0';
+      return verdict;
+    }
+    if (rule.ignoreTime > 0) {
+      const since = st.ignoredSince.get(rule.id);
+      if (since !== undefined && ev.time - since < rule.ignoreTime * 1000) {
+        verdict.suppressed = 'ignore_window';
+        return verdict;
+      }
+      st.ignoredSince.set(rule.id, ev.time);
+    }
+    if (rule.checkIfIgnored.length > 0 && this.isIgnored(rule, ev)) {
+      verdict.suppressed = 'ignored_fields';
+      return verdict;
+    }
+    if (rule.ignoreFields.length > 0) {
+      let set = st.ignoreLists.get(rule.id);
+      if (!set) st.ignoreLists.set(rule.id, (set = new Set()));
+      if (set.size < 10_000) set.add(tuple(ev, rule.ignoreFields));
+    }
+    if (rule.options.has('no_log')) verdict.suppressed = 'no_log';
+    else if (rule.level < this.logAlertLevel) verdict.suppressed = 'below_log_level';
+    else verdict.alert = true;
+
+    const scope = ctx.scope;
+    const rs = this.ruleset;
+    if (rs.feedsSid.has(rule.id)) {
+      st.history(st.bySid, rule.id, scope).push(ev);
+    } else {
+      const groups = rs.feedsGroups.get(rule.id);
+      if (groups) for (const g of groups) st.history(st.byGroupRule, g, scope).push(ev);
+    }
+    return verdict;
+  }
+
+  /** check_if_ignored: any rule that recorded these fields with `<ignore>` silences this one. */
+  private isIgnored(rule: CompiledRule, ev: LogEvent): boolean {
+    for (const [, set] of this.state.ignoreLists) {
+      if (set.has(tuple(ev, rule.checkIfIgnored))) return true;
+    }
+    return false;
+  }
+}
+
+function tuple(ev: LogEvent, fields: readonly string[]): string {
+  let s = '';
+  for (const f of fields) s += `${f}=${ev.getField(f) ?? ''}\u0000`;
+  return s;
+}
+
+export { LogEvent };

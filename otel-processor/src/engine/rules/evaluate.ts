@@ -1,0 +1,149 @@
+/**
+ * Phase 3: walks the rule tree for a decoded event (OSSEC's OS_CheckIfRuleMatch),
+ * including the stateful conditions: first-time-seen, check_diff, lists and frequency.
+ */
+import type { LogEvent } from '../event';
+import type { CompiledRule, ListCheck } from '../compile/rules';
+import type { CorrelationState, History } from '../correlate/state';
+import { ftsKey, type FtsStore } from '../correlate/fts';
+import { isIP } from 'node:net';
+
+export interface EvaluationContext {
+  readonly state: CorrelationState;
+  readonly fts: FtsStore;
+  /** FTS fields and comment of the decoder that claimed the event. */
+  readonly decoderFts: readonly string[] | null;
+  readonly decoderFtsComment: string | null;
+  readonly scope: string;
+  /** Correlated events' logs for the alert (filled when a frequency rule fires). */
+  previousOutput: string[] | null;
+  readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  readonly isCrawler: (ip: string) => boolean;
+}
+
+export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+  if (rule.decodedAs !== null && rule.decodedAs !== ev.decoderName) return null;
+  const checks = rule.checks;
+  for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
+  if (rule.maxsize > 0 && ev.log.length < rule.maxsize) return null;
+  if (rule.compiledRule !== null && !compiledRule(rule.compiledRule, ev, ctx)) return null;
+  if (rule.checkDiff && !checkDiff(rule, ev, ctx)) return null;
+  if (rule.ifFts && !firstTimeSeen(ev, ctx)) return null;
+  if (rule.lists.length > 0 && !checkLists(rule.lists, ev, ctx)) return null;
+  if (rule.frequency > 0 && !frequencyReached(rule, ev, ctx)) return null;
+
+  const children = rule.children;
+  for (let i = 0; i < children.length; i++) {
+    const r = checkRule(children[i], ev, ctx);
+    if (r !== null) return r;
+  }
+  if (rule.noalert) return null;
+  return rule;
+}
+
+function compiledRule(name: string, ev: LogEvent, ctx: EvaluationContext): boolean {
+  if (name === 'is_simple_http_request') {
+    const url = ev.url;
+    if (url === null) return false;
+    return url === '/' || !url.includes('?');
+  }
+  // is_valid_crawler: the source address must reverse-resolve to a known crawler.
+  const ip = ev.srcip;
+  return ip !== null && isIP(ip) !== 0 && ctx.isCrawler(ip);
+}
+
+function checkDiff(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
+  const key = `${rule.id}\u0000${ev.agentId}\u0000${ev.location}`;
+  const before = ctx.state.lastOutput.get(key);
+  ctx.state.lastOutput.set(key, ev.log);
+  // The first output only sets the baseline, as OSSEC's doDiff.
+  return before !== undefined && before !== ev.log;
+}
+
+function firstTimeSeen(ev: LogEvent, ctx: EvaluationContext): boolean {
+  if (ev.ftsNew !== null) return ev.ftsNew;
+  const fields = ctx.decoderFts;
+  if (fields === null) return (ev.ftsNew = false);
+  const key = ftsKey(ev, fields);
+  if (ctx.fts.has(key)) return (ev.ftsNew = false);
+  ctx.fts.add(key, ctx.decoderFtsComment);
+  return (ev.ftsNew = true);
+}
+
+function checkLists(lists: ListCheck[], ev: LogEvent, ctx: EvaluationContext): boolean {
+  for (const l of lists) {
+    const value = ev.getField(l.field);
+    if (value === null) return false;
+    const table = ctx.lists.get(l.path);
+    if (!table) return false;
+    let found: string | undefined;
+    if (l.lookup.startsWith('address') || l.lookup === 'not_address_match_key') {
+      found = lookupAddress(table, value);
+    } else {
+      found = table.get(value);
+    }
+    switch (l.lookup) {
+      case 'match_key': case 'address_match_key': if (found === undefined) return false; break;
+      case 'not_match_key': case 'not_address_match_key': if (found !== undefined) return false; break;
+      case 'match_key_value': case 'address_match_key_value':
+        if (found === undefined || l.checkValue === null || !l.checkValue.test(found)) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+/** CDB address keys may be whole addresses or class-style prefixes (`10.`, `192.168.1`). */
+function lookupAddress(table: ReadonlyMap<string, string>, ip: string): string | undefined {
+  const exact = table.get(ip);
+  if (exact !== undefined) return exact;
+  const parts = ip.split('.');
+  for (let n = parts.length - 1; n >= 1; n--) {
+    const prefix = parts.slice(0, n).join('.');
+    const v = table.get(prefix) ?? table.get(`${prefix}.`);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** OSSEC's Search_LastSids / Search_LastGroups: earlier events, newest first, inside the timeframe. */
+function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
+  const scope = rule.globalFrequency ? '' : ctx.scope;
+  const state = ctx.state;
+  let history: History | undefined;
+  if (rule.ifMatchedSid !== null) history = state.peek(state.bySid, rule.ifMatchedSid, scope);
+  else history = state.peek(state.byGroupRule, rule.id, scope);
+  if (!history || history.events.length === 0) return false;
+  const events = history.events;
+  const needed = Math.max(1, rule.frequency - 1);
+  const timeframeMs = rule.timeframe * 1000;
+  const newest = events[events.length - 1];
+  const logs: string[] = [];
+  let count = 0;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const past = events[i];
+    if (ev.time - past.time > timeframeMs) return false;
+    if (past.matched >= rule.level) return false;
+    if (!sameDifferent(rule, past, ev)) continue;
+    if (logs.length <= 10) logs.push(past.fullLog);
+    count++;
+    if (count < needed) continue;
+    ev.matched = rule.level;
+    past.matched = rule.level;
+    newest.matched = rule.level;
+    ctx.previousOutput = logs;
+    return true;
+  }
+  return false;
+}
+
+function sameDifferent(rule: CompiledRule, past: LogEvent, ev: LogEvent): boolean {
+  const c = rule.correlate;
+  for (let i = 0; i < c.length; i++) {
+    const a = past.getField(c[i].field);
+    const b = ev.getField(c[i].field);
+    if (a === null || b === null) return false;
+    if ((a === b) !== c[i].same) return false;
+  }
+  return true;
+}

@@ -1,0 +1,70 @@
+/**
+ * A compiled ruleset: decoder trees plus the rule tree, built once from parsed XML.
+ * Pure: the caller reads the files (see ../loader).
+ */
+import type { XmlElement } from './ruleset/xml';
+import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
+import { RuleTreeBuilder, type CompiledRule } from './compile/rules';
+
+export interface RulesetSource {
+  /** Decoder files in load order, already parsed. */
+  decoderFiles: XmlElement[][];
+  /** Rule files in load order, already parsed. */
+  ruleFiles: XmlElement[][];
+  /** CDB lists by the path rules use in `<list>`: key -> value. */
+  lists?: Map<string, Map<string, string>>;
+  /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively (default true). */
+  pcre2Caseless?: boolean;
+  defaultTimeframe?: number;
+}
+
+export interface CompiledRuleset {
+  readonly decoders: DecoderSet;
+  readonly roots: CompiledRule[];
+  readonly rulesById: Map<number, CompiledRule>;
+  readonly lists: Map<string, Map<string, string>>;
+  /** Rule ids whose firings are remembered for if_matched_sid. */
+  readonly feedsSid: Set<number>;
+  /** Rule id -> the correlation rules (if_matched_group) its firings feed. */
+  readonly feedsGroups: Map<number, number[]>;
+}
+
+export function compileRuleset(src: RulesetSource): CompiledRuleset {
+  const pcre2Caseless = src.pcre2Caseless ?? true;
+  const dec = new DecoderSetBuilder({ pcre2Caseless });
+  for (const f of src.decoderFiles) dec.addFile(f);
+  const decoders = dec.build();
+
+  const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
+  for (const f of src.ruleFiles) rules.addFile(f);
+
+  const feedsSid = new Set<number>();
+  const groupRules: CompiledRule[] = [];
+  for (const r of rules.byId.values()) {
+    if (r.ifMatchedSid !== null) {
+      if (!rules.byId.has(r.ifMatchedSid)) {
+        throw new Error(`${r.file}:${r.line}: <rule>: if_matched_sid refers to rule ${r.ifMatchedSid}, which does not exist`);
+      }
+      feedsSid.add(r.ifMatchedSid);
+    }
+    if (r.ifMatchedGroup !== null) groupRules.push(r);
+  }
+  const feedsGroups = new Map<number, number[]>();
+  for (const r of rules.byId.values()) {
+    for (const g of groupRules) {
+      if (g.ifMatchedGroup!.test(r.groupString)) {
+        let l = feedsGroups.get(r.id);
+        if (!l) feedsGroups.set(r.id, (l = []));
+        l.push(g.id);
+      }
+    }
+  }
+  return {
+    decoders,
+    roots: rules.roots,
+    rulesById: rules.byId,
+    lists: src.lists ?? new Map(),
+    feedsSid,
+    feedsGroups,
+  };
+}
