@@ -4,6 +4,7 @@ import { UsageError } from './args';
 import { logtestCommand } from './logtest';
 import { testRulesCommand } from './test-rules';
 import { analyzeCommand } from './analyze';
+import { serveCommand } from './serve';
 
 const USAGE = `usage: warden <command> [options]
 
@@ -14,6 +15,9 @@ commands:
              run OSSEC-format rule unit tests (.ini)
   analyze    --ruleset DIR [--json] FILE...
              run log files and print alerts (alerts.log form, or JSON lines)
+  serve      [--config warden.yaml]
+             run the service: OTLP logs in (HTTP 4318, gRPC 4317), alerts, agents and
+             stats out (Elasticsearch, var/alerts files, OTLP); settings also from WARDEN_*
 
 DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree,
 or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
@@ -23,6 +27,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   logtest: logtestCommand,
   'test-rules': testRulesCommand,
   analyze: analyzeCommand,
+  serve: serveCommand,
 };
 
 export function main(argv: string[]): void {

@@ -1,0 +1,361 @@
+/**
+ * The one module that owns the shape of every document Warden writes to Elasticsearch
+ * (and to the file sink, which writes the same alert documents). Described for readers in
+ * docs/elasticsearch-documents.md; keep the two in agreement.
+ */
+import { createHash } from 'node:crypto';
+import type { Alert } from '../../alert/alert';
+
+// ---------------------------------------------------------------------------------------------
+// alerts
+
+export interface AlertDoc {
+  '@timestamp': string;
+  received_at: string;
+  rule: {
+    id: string;
+    level: number;
+    description: string;
+    groups: string[];
+    firedtimes: number;
+    mitre?: { id: string[] };
+    info?: Array<{ type: string; value: string }>;
+    mail: boolean;
+  };
+  agent: { id: string; name: string; ip?: string };
+  location: string;
+  full_log?: string;
+  decoder?: { name: string; parent?: string };
+  predecoder?: { hostname?: string; program_name?: string; timestamp?: string };
+  data: Record<string, string>;
+  previous_output?: string;
+  syscheck?: Record<string, string | number>;
+}
+
+/** An alert document with its id and index, as the spool carries it. */
+export interface AlertRecord {
+  id: string;
+  index: string;
+  doc: AlertDoc;
+}
+
+const sha1 = (parts: ReadonlyArray<string | number>): string => {
+  const h = createHash('sha1');
+  for (const p of parts) { h.update(String(p)); h.update('\u0000'); }
+  return h.digest('hex');
+};
+
+/**
+ * Deterministic alert id: the same record (agent, location, record time, position in its
+ * request or its own record id, log line) firing the same rule always gets the same id.
+ */
+export function alertDocId(agentId: string, location: string, recordTime: number, position: string, fullLog: string, ruleId: number | string): string {
+  return sha1([agentId, location, recordTime, position, fullLog, ruleId]);
+}
+
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+
+/** `PREFIX-alerts-YYYY.MM.DD` for the UTC day of `timeMs`. */
+export function alertIndex(prefix: string, timeMs: number): string {
+  const d = new Date(timeMs);
+  return `${prefix}-alerts-${d.getUTCFullYear()}.${pad2(d.getUTCMonth() + 1)}.${pad2(d.getUTCDate())}`;
+}
+
+/** The UTC day of an alerts index name, or null when the name is not one. */
+export function alertIndexDay(prefix: string, index: string): number | null {
+  const m = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-alerts-(\\d{4})\\.(\\d{2})\\.(\\d{2})$`).exec(index);
+  if (!m) return null;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(t) ? null : t;
+}
+
+export interface AlertExtras {
+  receivedAt: number;
+  agentIp?: string | null;
+}
+
+/** Alert (engine vocabulary) → alert document. */
+export function toAlertDoc(alert: Alert, extras: AlertExtras): AlertDoc {
+  const data: Record<string, string> = {};
+  for (const k in alert.data) {
+    if (k === 'data') continue; // same slot as extra_data in OSSEC; written once, as extra_data
+    data[k] = alert.data[k];
+  }
+  const doc: AlertDoc = {
+    '@timestamp': alert.timestamp,
+    received_at: new Date(extras.receivedAt).toISOString(),
+    rule: {
+      id: String(alert.rule.id),
+      level: alert.rule.level,
+      description: alert.rule.description,
+      groups: alert.rule.groups,
+      firedtimes: alert.rule.firedtimes,
+      mail: alert.rule.mail,
+    },
+    agent: { id: alert.agent.id, name: alert.agent.name },
+    location: alert.location,
+    data,
+  };
+  if (alert.rule.mitre && alert.rule.mitre.length) doc.rule.mitre = { id: alert.rule.mitre };
+  if (alert.rule.info && alert.rule.info.length) doc.rule.info = alert.rule.info;
+  if (extras.agentIp) doc.agent.ip = extras.agentIp;
+  if (alert.full_log !== undefined) doc.full_log = alert.full_log;
+  if (alert.decoder) doc.decoder = alert.decoder;
+  if (alert.predecoder && Object.keys(alert.predecoder).length) doc.predecoder = alert.predecoder;
+  if (alert.previous_output) doc.previous_output = alert.previous_output;
+  return doc;
+}
+
+/** Alert document → the engine's Alert form (for OSSEC's alerts.log text). */
+export function fromAlertDoc(id: string, doc: AlertDoc): Alert {
+  const a: Alert = {
+    id,
+    timestamp: doc['@timestamp'],
+    rule: {
+      id: Number(doc.rule.id),
+      level: doc.rule.level,
+      description: doc.rule.description,
+      groups: doc.rule.groups,
+      firedtimes: doc.rule.firedtimes,
+      mail: doc.rule.mail,
+    },
+    agent: { id: doc.agent.id, name: doc.agent.name },
+    location: doc.location,
+    data: doc.data,
+  };
+  if (doc.rule.mitre) a.rule.mitre = doc.rule.mitre.id;
+  if (doc.full_log !== undefined) a.full_log = doc.full_log;
+  if (doc.decoder) a.decoder = doc.decoder;
+  if (doc.predecoder) a.predecoder = doc.predecoder;
+  if (doc.previous_output) a.previous_output = doc.previous_output;
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// agents
+
+export interface AgentIpDoc { ip: string; first_seen: string; last_seen: string }
+
+export interface AgentDoc {
+  agent: { id: string; name: string };
+  ips: AgentIpDoc[];
+  collector: { version: string | null };
+  /** Null for an agent that was registered (bound to a token) but never sent anything. */
+  first_seen: string | null;
+  last_seen: string | null;
+  events: number;
+  alerts: number;
+}
+
+export function agentsIndex(prefix: string): string {
+  return `${prefix}-agents`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// stats
+
+export interface StatsDoc {
+  '@timestamp': string;
+  agent: { id: string; name: string };
+  /** The Warden instance that counted these (replicas each write their own documents). */
+  instance: string;
+  events: number;
+  alerts: number;
+  alerts_by_level: Record<string, number>;
+  firewall_events: number;
+}
+
+/** The agent id of the all-agents stats documents. */
+export const TOTAL_AGENT = '_total';
+
+/** `PREFIX-stats-YYYY.MM` for the UTC month of `hourMs`. */
+export function statsIndex(prefix: string, hourMs: number): string {
+  const d = new Date(hourMs);
+  return `${prefix}-stats-${d.getUTCFullYear()}.${pad2(d.getUTCMonth() + 1)}`;
+}
+
+export function statsDocId(hourMs: number, agentId: string, instance: string): string {
+  return sha1([hourMs, agentId, instance]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// first-time-seen
+
+export interface FtsDoc {
+  key: string;
+  decoder: string;
+  comment: string | null;
+  '@timestamp': string;
+}
+
+export function ftsIndex(prefix: string): string {
+  return `${prefix}-fts`;
+}
+
+export function ftsDocId(key: string): string {
+  return sha1([key]);
+}
+
+export function toFtsDoc(key: string, comment: string | null, timeMs: number): FtsDoc {
+  const sp = key.indexOf(' ');
+  return { key, decoder: sp < 0 ? key : key.slice(0, sp), comment, '@timestamp': new Date(timeMs).toISOString() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// index templates
+
+const KW = { type: 'keyword', ignore_above: 1024 } as const;
+const alias = (path: string) => ({ type: 'alias', path });
+
+export interface TemplateOptions {
+  prefix: string;
+  shards: number;
+  replicas: string;
+}
+
+function settings(o: TemplateOptions, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { number_of_shards: o.shards, auto_expand_replicas: o.replicas, ...extra };
+}
+
+const SYSCHECK_PROPS: Record<string, unknown> = (() => {
+  const p: Record<string, unknown> = { path: KW, event: KW, diff: { type: 'text' } };
+  for (const side of ['before', 'after']) {
+    p[`size_${side}`] = { type: 'long' };
+    p[`mtime_${side}`] = { type: 'date' };
+    p[`inode_${side}`] = { type: 'long' };
+    for (const k of ['perm', 'uid', 'gid', 'uname', 'gname', 'md5', 'sha1', 'sha256']) p[`${k}_${side}`] = KW;
+  }
+  return p;
+})();
+
+/** Composable index templates Warden installs (name → body). */
+export function indexTemplates(o: TemplateOptions): Record<string, Record<string, unknown>> {
+  const p = o.prefix;
+  return {
+    [`${p}-alerts`]: {
+      index_patterns: [`${p}-alerts-*`],
+      priority: 200,
+      template: {
+        settings: settings(o, {
+          'mapping.total_fields.limit': 10000,
+          'mapping.total_fields.ignore_dynamic_beyond_limit': true,
+        }),
+        mappings: {
+          dynamic: true,
+          properties: {
+            '@timestamp': { type: 'date' },
+            received_at: { type: 'date' },
+            rule: {
+              properties: {
+                id: { type: 'keyword' },
+                level: { type: 'integer' },
+                description: { type: 'text', fields: { keyword: KW } },
+                groups: { type: 'keyword' },
+                firedtimes: { type: 'integer' },
+                mitre: { properties: { id: { type: 'keyword' } } },
+                info: { type: 'object', enabled: false },
+                mail: { type: 'boolean' },
+              },
+            },
+            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' }, ip: { type: 'ip', ignore_malformed: true } } },
+            location: KW,
+            full_log: { type: 'text', fields: { keyword: KW } },
+            decoder: { properties: { name: { type: 'keyword' }, parent: { type: 'keyword' } } },
+            predecoder: { properties: { program_name: KW, hostname: KW, timestamp: KW } },
+            data: {
+              type: 'object',
+              subobjects: false,
+              properties: {
+                srcip: { type: 'ip', ignore_malformed: true },
+                dstip: { type: 'ip', ignore_malformed: true },
+                srcport: KW, dstport: KW, srcuser: KW, dstuser: KW, protocol: KW, action: KW,
+                id: KW, url: KW, status: KW, system_name: KW, extra_data: KW,
+              },
+            },
+            previous_output: { type: 'text' },
+            syscheck: { properties: SYSCHECK_PROPS },
+            // ECS names as aliases, so both vocabularies query
+            source: { properties: { ip: alias('data.srcip'), port: alias('data.srcport'), user: { properties: { name: alias('data.srcuser') } } } },
+            destination: { properties: { ip: alias('data.dstip'), port: alias('data.dstport') } },
+            user: { properties: { name: alias('data.dstuser') } },
+            host: { properties: { name: alias('agent.name') } },
+            event: { properties: { severity: alias('rule.level') } },
+            message: alias('full_log'),
+            log: { properties: { file: { properties: { path: alias('location') } } } },
+            process: { properties: { name: alias('predecoder.program_name') } },
+            url: { properties: { original: alias('data.url') } },
+          },
+          dynamic_templates: [
+            { data_strings: { path_match: 'data.*', mapping: KW } },
+            { syscheck_rest: { path_match: 'syscheck.*', mapping: KW } },
+          ],
+        },
+      },
+    },
+    [`${p}-agents`]: {
+      index_patterns: [`${p}-agents`],
+      priority: 200,
+      template: {
+        settings: settings(o),
+        mappings: {
+          dynamic: false,
+          properties: {
+            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+            ips: { type: 'nested', properties: { ip: { type: 'ip', ignore_malformed: true }, first_seen: { type: 'date' }, last_seen: { type: 'date' } } },
+            collector: { properties: { version: KW } },
+            first_seen: { type: 'date' },
+            last_seen: { type: 'date' },
+            events: { type: 'long' },
+            alerts: { type: 'long' },
+          },
+        },
+      },
+    },
+    [`${p}-stats`]: {
+      index_patterns: [`${p}-stats-*`],
+      priority: 200,
+      template: {
+        settings: settings(o),
+        mappings: {
+          dynamic: false,
+          properties: {
+            '@timestamp': { type: 'date' },
+            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+            instance: { type: 'keyword' },
+            events: { type: 'long' },
+            alerts: { type: 'long' },
+            alerts_by_level: { properties: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [String(i), { type: 'long' }])) },
+            firewall_events: { type: 'long' },
+          },
+        },
+      },
+    },
+    [`${p}-syscheck`]: {
+      index_patterns: [`${p}-syscheck`],
+      priority: 200,
+      template: {
+        settings: settings(o),
+        mappings: {
+          dynamic: false,
+          properties: {
+            '@timestamp': { type: 'date' },
+            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+            path: KW, event: KW, size: { type: 'long' }, perm: KW, uid: KW, gid: KW, uname: KW, gname: KW,
+            mtime: { type: 'date' }, inode: { type: 'long' }, md5: KW, sha1: KW, sha256: KW,
+          },
+        },
+      },
+    },
+    [`${p}-fts`]: {
+      index_patterns: [`${p}-fts`],
+      priority: 200,
+      template: {
+        settings: settings(o),
+        mappings: {
+          dynamic: false,
+          properties: { key: { type: 'keyword' }, decoder: { type: 'keyword' }, comment: { type: 'text' }, '@timestamp': { type: 'date' } },
+        },
+      },
+    },
+  };
+}

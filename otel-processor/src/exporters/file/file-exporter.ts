@@ -1,0 +1,140 @@
+/**
+ * The embedded default sink: alerts as JSON lines in `alerts.json` (the Elasticsearch alert
+ * documents, with their id) and in OSSEC's text form in `alerts.log`; agents and hourly stats
+ * as JSON snapshots (`agents.json`, `stats.json`) beside them. Reads the spool in order; the
+ * files are fsynced before the spool position is acknowledged, and the acknowledged file sizes
+ * are kept with it, so after a crash a half-written tail is cut and rewritten: no duplicates.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { formatAlertsLog } from '../../alert/alerts-log';
+import { fromAlertDoc } from '../elasticsearch/documents';
+import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
+import type { SpoolConsumer } from '../../spool/spool';
+import type { Exporter } from '../exporter';
+
+interface FileState { jsonBytes: number; logBytes: number; agg: AggregateSnapshot | null }
+
+export interface FileExporterOptions {
+  dir: string;
+  instance: string;
+  registeredAgents: Array<{ id: string; name: string }>;
+}
+
+export class FileExporter implements Exporter {
+  readonly name = 'file';
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  private jsonFd = -1;
+  private logFd = -1;
+  private jsonBytes = 0;
+  private logBytes = 0;
+  private agg!: Aggregator;
+  private lastError: string | null = null;
+  private lastState: FileState | null = null;
+
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: FileExporterOptions) {}
+
+  get status(): { lag: number; error: string | null } {
+    return { lag: this.consumer.lag, error: this.lastError };
+  }
+
+  async start(): Promise<void> {
+    await fsp.mkdir(this.opts.dir, { recursive: true });
+    const st = (this.consumer.state ?? null) as FileState | null;
+    const jsonFile = path.join(this.opts.dir, 'alerts.json');
+    const logFile = path.join(this.opts.dir, 'alerts.log');
+    this.jsonFd = fs.openSync(jsonFile, 'a+');
+    this.logFd = fs.openSync(logFile, 'a+');
+    this.jsonBytes = fs.fstatSync(this.jsonFd).size;
+    this.logBytes = fs.fstatSync(this.logFd).size;
+    if (st) {
+      // cut what was written after the last acknowledged position: it is about to be written again
+      if (this.jsonBytes > st.jsonBytes) { fs.ftruncateSync(this.jsonFd, st.jsonBytes); this.jsonBytes = st.jsonBytes; }
+      if (this.logBytes > st.logBytes) { fs.ftruncateSync(this.logFd, st.logBytes); this.logBytes = st.logBytes; }
+    }
+    this.lastState = st ? { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: st.agg } : null;
+    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
+    for (const a of this.opts.registeredAgents) this.agg.register(a.id, a.name);
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      const batches = await this.consumer.next(4 << 20);
+      if (batches.length === 0) continue;
+      try {
+        const json: string[] = [];
+        const log: string[] = [];
+        let logOff = this.logBytes;
+        for (const b of batches) {
+          for (const a of b.alerts) {
+            json.push(`${JSON.stringify({ id: a.id, ...a.doc })}\n`);
+            const text = formatAlertsLog(fromAlertDoc(a.id, a.doc), logOff);
+            logOff += Buffer.byteLength(text);
+            log.push(text);
+          }
+          this.agg.fold(b);
+        }
+        if (json.length) {
+          const jb = Buffer.from(json.join(''));
+          const lb = Buffer.from(log.join(''));
+          writeAll(this.jsonFd, jb);
+          writeAll(this.logFd, lb);
+          fs.fdatasyncSync(this.jsonFd);
+          fs.fdatasyncSync(this.logFd);
+          this.jsonBytes += jb.length;
+          this.logBytes += lb.length;
+        }
+        const dirty = this.agg.takeDirty();
+        if (dirty.agents.length || dirty.stats.length) await this.writeSnapshots();
+        const last = batches[batches.length - 1].seq;
+        const state: FileState = { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: this.agg.snapshot() };
+        await this.consumer.ack(last, state);
+        this.lastState = JSON.parse(JSON.stringify(state)) as FileState;
+        this.lastError = null;
+      } catch (e) {
+        this.lastError = (e as Error).message;
+        process.emitWarning(`warden file exporter: ${this.lastError}; retrying from the last acknowledged batch`);
+        // undo what this round did: cut the files back, restore the counts, read the batches again
+        const st = this.lastState;
+        try {
+          this.jsonBytes = st ? st.jsonBytes : this.jsonBytes;
+          this.logBytes = st ? st.logBytes : this.logBytes;
+          fs.ftruncateSync(this.jsonFd, this.jsonBytes);
+          fs.ftruncateSync(this.logFd, this.logBytes);
+        } catch { /* the next round fails the same way and retries */ }
+        this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
+        this.consumer.rewind();
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private async writeSnapshots(): Promise<void> {
+    const write = async (name: string, data: unknown) => {
+      const file = path.join(this.opts.dir, name);
+      await fsp.writeFile(`${file}.tmp`, JSON.stringify(data, null, 1));
+      await fsp.rename(`${file}.tmp`, file);
+    };
+    await write('agents.json', this.agg.allAgents());
+    await write('stats.json', this.agg.allStats());
+  }
+
+  async stop(drainMs: number): Promise<void> {
+    const deadline = Date.now() + drainMs;
+    while (this.consumer.lag > 0 && Date.now() < deadline && !this.lastError) await new Promise((r) => setTimeout(r, 20));
+    this.stopping = true;
+    this.consumer.cancel();
+    await this.loop?.catch(() => undefined);
+    if (this.jsonFd >= 0) fs.closeSync(this.jsonFd);
+    if (this.logFd >= 0) fs.closeSync(this.logFd);
+    this.jsonFd = this.logFd = -1;
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}

@@ -1,0 +1,201 @@
+/**
+ * The processor: runs the engine over mapped records (one engine per process; correlation
+ * state per agent lives in the engine) and turns what it decided into one spool batch per
+ * request: alert documents, new first-time-seen keys, agent sightings and hourly counts.
+ * Also raises OSSEC's "agent disconnected" alert when an agent falls silent.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Engine, LogEvent, type Verdict } from '../engine/engine';
+import { buildAlert } from '../alert/alert';
+import type { LoadedRuleset } from '../loader/ruleset-loader';
+import type { InResource } from '../receiver/otlp/decode';
+import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
+import { alertDocId, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
+import type { AgentDelta, BatchBody, StatsDelta } from '../spool/batch';
+import type { WardenFtsStore } from './fts-store';
+import type { WardenMetrics } from '../service/metrics';
+
+export interface ProcessorOptions {
+  indexPrefix: string;
+  mapping: MappingOptions;
+  correlationScope: 'agent' | 'global';
+  /** Overrides the ruleset's log alert level when set. */
+  logAlertLevel: number | null;
+  /** Seconds of silence after which an agent counts as disconnected (0: never). */
+  disconnectAfterSec: number;
+  stateDir: string;
+}
+
+export interface ProcessResult {
+  body: BatchBody;
+  accepted: number;
+  rejected: number;
+  /** The first rejection's reason, for the partial_success message. */
+  firstError: string | null;
+}
+
+const HOUR = 3600_000;
+
+interface Seen { name: string; last: number; alerted: boolean }
+
+export class Processor {
+  private engine: Engine;
+  private loaded: LoadedRuleset;
+  private readonly seen = new Map<string, Seen>();
+  private seenDirty = false;
+  private readonly seenFile: string;
+
+  constructor(loaded: LoadedRuleset, private readonly fts: WardenFtsStore, private readonly opts: ProcessorOptions, private readonly metrics: WardenMetrics | null) {
+    this.loaded = loaded;
+    this.engine = this.newEngine(loaded);
+    this.seenFile = path.join(opts.stateDir, 'agents-seen.json');
+    try {
+      const data = JSON.parse(fs.readFileSync(this.seenFile, 'utf8')) as Record<string, Seen>;
+      for (const [id, s] of Object.entries(data)) this.seen.set(id, s);
+    } catch { /* first start */ }
+  }
+
+  private newEngine(loaded: LoadedRuleset): Engine {
+    return new Engine(loaded.ruleset, {
+      logAlertLevel: this.opts.logAlertLevel ?? loaded.logAlertLevel,
+      correlationScope: this.opts.correlationScope,
+      fts: this.fts,
+    });
+  }
+
+  get ruleset(): LoadedRuleset {
+    return this.loaded;
+  }
+
+  /** Swaps in a new ruleset (already loaded and compiled: a broken one never gets here). */
+  replaceRuleset(loaded: LoadedRuleset): void {
+    this.loaded = loaded;
+    this.engine = this.newEngine(loaded);
+  }
+
+  /** Runs one request's records. Synchronous: the engine is. */
+  process(resources: InResource[], ctx: RequestContext, now = Date.now()): ProcessResult {
+    const alerts: AlertRecord[] = [];
+    const agents = new Map<string, AgentDelta>();
+    const stats = new Map<string, StatsDelta>();
+    let accepted = 0;
+    let rejected = 0;
+    let firstError: string | null = null;
+    const version = ctx.userAgent;
+    for (const res of resources) {
+      const agent = resolveAgent(res, ctx);
+      let ad = agents.get(agent.id);
+      if (!ad) agents.set(agent.id, (ad = { id: agent.id, name: agent.name, ips: [], version, at: now, events: 0, alerts: 0 }));
+      for (const ip of agent.ips) if (!ad.ips.includes(ip)) ad.ips.push(ip);
+      const agentIp = agent.ips[0] ?? null;
+      for (const rec of res.records) {
+        const m = mapRecord(rec, agent, this.opts.mapping, now);
+        if (!m.ok) {
+          rejected++;
+          firstError ??= `${m.reason} (record ${rec.position})`;
+          continue;
+        }
+        accepted++;
+        const ev = m.event;
+        const location = ev.location;
+        const time = ev.time;
+        const fullLog = ev.fullLog;
+        const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
+        const v = this.engine.process(ev);
+        ad.events++;
+        const hour = time - (time % HOUR);
+        const sk = `${hour}|${agent.id}`;
+        let sd = stats.get(sk);
+        if (!sd) stats.set(sk, (sd = { hour, agent: agent.id, name: agent.name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 }));
+        sd.events++;
+        if (ev.category === 'firewall') sd.firewall++;
+        if (v.alert) {
+          const rule = v.rule!;
+          const id = alertDocId(agent.id, location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, fullLog, rule.id);
+          alerts.push(this.alertRecord(ev, v, id, now, agentIp));
+          ad.alerts++;
+          sd.alerts++;
+          sd.levels[Math.max(0, Math.min(16, rule.level))]++;
+        }
+      }
+      this.touch(agent.id, agent.name, now);
+    }
+    if (this.metrics) {
+      if (accepted) this.metrics.eventsReceived.add(accepted);
+      if (rejected) this.metrics.recordsRejected.add(rejected, { reason: 'invalid_record' });
+      for (const a of alerts) this.metrics.alerts.add(1, { level: String(a.doc.rule.level) });
+    }
+    const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at));
+    return { body: { at: now, alerts, fts, agents: [...agents.values()], stats: [...stats.values()] }, accepted, rejected, firstError };
+  }
+
+  private alertRecord(ev: LogEvent, v: Verdict, id: string, now: number, agentIp: string | null): AlertRecord {
+    const alert = buildAlert(ev, v, id);
+    const doc = toAlertDoc(alert, { receivedAt: now, agentIp });
+    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc };
+  }
+
+  private touch(id: string, name: string, now: number): void {
+    const s = this.seen.get(id);
+    if (s) { s.last = now; s.name = name; s.alerted = false; } else this.seen.set(id, { name, last: now, alerted: false });
+    this.seenDirty = true;
+  }
+
+  /**
+   * Agents silent for longer than the setting: one batch with OSSEC's "agent disconnected"
+   * alert for each (run through the engine as OSSEC's monitor does; rule 504 when the ruleset
+   * has no rule for it). Null when nothing is due.
+   */
+  checkDisconnected(now = Date.now()): BatchBody | null {
+    const after = this.opts.disconnectAfterSec * 1000;
+    if (after <= 0) return null;
+    const alerts: AlertRecord[] = [];
+    for (const [id, s] of this.seen) {
+      if (s.alerted || now - s.last < after) continue;
+      s.alerted = true;
+      this.seenDirty = true;
+      const ev = new LogEvent(`ossec: Agent disconnected: '${s.name}'.`, 'ossec-monitord', s.name, now);
+      ev.agentId = id;
+      ev.agentName = s.name;
+      const docId = alertDocId(id, 'ossec-monitord', s.last, 'disconnected', ev.fullLog, 504);
+      const v = this.engine.process(ev);
+      if (v.alert) alerts.push(this.alertRecord(ev, v, docId, now, null));
+      else if (v.rule === null) {
+        const doc = toAlertDoc({
+          id: docId,
+          timestamp: new Date(now).toISOString(),
+          rule: { id: 504, level: 3, description: 'Ossec agent disconnected.', groups: ['ossec'], firedtimes: 1, mail: true },
+          agent: { id, name: s.name },
+          location: 'ossec-monitord',
+          full_log: ev.fullLog,
+          data: {},
+        }, { receivedAt: now });
+        alerts.push({ id: docId, index: alertIndex(this.opts.indexPrefix, now), doc });
+      }
+    }
+    if (alerts.length === 0) return null;
+    const stats: StatsDelta[] = [];
+    for (const a of alerts) {
+      const hour = now - (now % HOUR);
+      const levels = new Array(17).fill(0);
+      levels[a.doc.rule.level]++;
+      stats.push({ hour, agent: a.doc.agent.id, name: a.doc.agent.name, events: 0, alerts: 1, levels, firewall: 0 });
+      this.metrics?.alerts.add(1, { level: String(a.doc.rule.level) });
+    }
+    return { at: now, alerts, fts: [], agents: [], stats };
+  }
+
+  /** Writes when agents were last heard from (for disconnect detection across restarts). */
+  saveSeen(): void {
+    if (!this.seenDirty) return;
+    this.seenDirty = false;
+    const tmp = `${this.seenFile}.tmp`;
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(this.seen)));
+      fs.renameSync(tmp, this.seenFile);
+    } catch (e) {
+      process.emitWarning(`warden: cannot write ${this.seenFile}: ${(e as Error).message}`);
+    }
+  }
+}

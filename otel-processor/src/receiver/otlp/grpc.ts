@@ -1,0 +1,110 @@
+/**
+ * OTLP/gRPC receiver: `opentelemetry.proto.collector.logs.v1.LogsService/Export` (what the
+ * collector's `otlp` and `load_balancing` exporters speak). gzip message compression is
+ * handled by grpc-js. Status codes: INVALID_ARGUMENT for malformed requests, UNAUTHENTICATED
+ * for bad tokens, RESOURCE_EXHAUSTED over the size limit, UNAVAILABLE when Warden cannot take
+ * more now (the collector retries it).
+ */
+import * as grpc from '@grpc/grpc-js';
+import { decodeProtobuf, MalformedRequestError } from './decode';
+import { encodeResponse, LOGS_SERVICE_EXPORT_PATH } from './proto';
+import type { Intake } from './intake';
+
+export interface GrpcReceiverOptions {
+  host: string;
+  port: number;
+  maxRequestBytes: number;
+}
+
+const identity = (b: Buffer) => b;
+
+const SERVICE: grpc.ServiceDefinition = {
+  Export: {
+    path: LOGS_SERVICE_EXPORT_PATH,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  },
+};
+
+function peerIp(peer: string): string | null {
+  // "ipv4:127.0.0.1:5555", "ipv6:[::1]:5555", "127.0.0.1:5555"
+  const m = /^(?:ipv[46]:)?\[?([^\]]+?)\]?:\d+$/.exec(peer);
+  if (!m) return null;
+  return m[1].startsWith('::ffff:') ? m[1].slice(7) : m[1];
+}
+
+export class GrpcReceiver {
+  private server: grpc.Server | null = null;
+  private inflight = 0;
+  retryAfter = 5;
+
+  constructor(private readonly opts: GrpcReceiverOptions, private readonly intake: Intake) {}
+
+  get pending(): number {
+    return this.inflight;
+  }
+
+  async start(): Promise<number> {
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': this.opts.maxRequestBytes,
+      'grpc.max_send_message_length': 4 << 20,
+    });
+    server.addService(SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void this.export(call, cb) });
+    const port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+    });
+    this.server = server;
+    return port;
+  }
+
+  private async export(call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>): Promise<void> {
+    this.inflight++;
+    const fail = (code: grpc.status, details: string, name: string) => {
+      this.intake.answered('grpc', name);
+      const md = new grpc.Metadata();
+      if (code === grpc.status.UNAVAILABLE) md.set('retry-after', String(this.retryAfter));
+      cb({ code, details, metadata: md });
+    };
+    try {
+      const authz = call.metadata.get('authorization');
+      const auth = this.intake.authenticate(authz.length ? String(authz[0]) : null);
+      if (!auth.ok) {
+        this.intake.rejected(0, 'unauthenticated', 'grpc');
+        fail(grpc.status.UNAUTHENTICATED, auth.reason, 'UNAUTHENTICATED');
+        return;
+      }
+      let resources;
+      try {
+        resources = decodeProtobuf(call.request);
+      } catch (e) {
+        if (e instanceof MalformedRequestError) {
+          this.intake.rejected(0, 'malformed', 'grpc');
+          fail(grpc.status.INVALID_ARGUMENT, e.message, 'INVALID_ARGUMENT');
+          return;
+        }
+        throw e;
+      }
+      const ua = call.metadata.get('user-agent');
+      const r = await this.intake.accept(resources, { boundAgent: auth.agent, peerIp: peerIp(call.getPeer()), userAgent: ua.length ? String(ua[0]) : null });
+      if (r.kind === 'busy') { fail(grpc.status.UNAVAILABLE, r.reason, 'UNAVAILABLE'); return; }
+      this.intake.answered('grpc', 'OK');
+      cb(null, encodeResponse(r.rejected, r.message));
+    } catch (e) {
+      process.emitWarning(`warden grpc receiver: ${(e as Error).stack ?? String(e)}`);
+      fail(grpc.status.UNAVAILABLE, `internal error: ${(e as Error).message}`, 'UNAVAILABLE');
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    await new Promise<void>((resolve) => s.tryShutdown(() => resolve()));
+    this.server = null;
+  }
+}

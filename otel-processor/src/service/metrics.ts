@@ -1,0 +1,54 @@
+/**
+ * Warden's own telemetry through the OpenTelemetry metrics API, exposed in Prometheus text
+ * form at /metrics (the Prometheus exporter's handler, served by the service's HTTP server).
+ */
+import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export interface WardenMetrics {
+  eventsReceived: Counter;
+  alerts: Counter;
+  recordsRejected: Counter;
+  requests: Counter;
+  bulkLatency: Histogram;
+  bulkDocs: Counter;
+  /** Registers the spool depth / size gauges. */
+  observeSpool(read: () => { batches: number; bytes: number }): void;
+  /** Serves /metrics. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  shutdown(): Promise<void>;
+}
+
+export function createMetrics(): WardenMetrics {
+  const exporter = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [exporter] });
+  const meter: Meter = provider.getMeter('warden');
+  // make the API's global meter provider ours too, so libraries' instruments show up
+  metrics.setGlobalMeterProvider(provider);
+  return {
+    eventsReceived: meter.createCounter('warden_events_received', { description: 'Log records accepted and run through the engine' }),
+    alerts: meter.createCounter('warden_alerts', { description: 'Alerts raised, by rule level' }),
+    recordsRejected: meter.createCounter('warden_records_rejected', { description: 'Log records refused (partial success, malformed or refused requests), by reason' }),
+    requests: meter.createCounter('warden_requests', { description: 'OTLP export requests, by transport and answer' }),
+    bulkLatency: meter.createHistogram('warden_elasticsearch_bulk_duration', { description: 'Elasticsearch bulk request latency', unit: 's' }),
+    bulkDocs: meter.createCounter('warden_elasticsearch_documents', { description: 'Documents Elasticsearch acknowledged, by kind' }),
+    observeSpool(read) {
+      const depth = meter.createObservableGauge('warden_spool_depth', { description: 'Batches in the spool not yet acknowledged by every exporter' });
+      const size = meter.createObservableGauge('warden_spool_bytes', { description: 'Bytes of spool segments on disk', unit: 'By' });
+      meter.addBatchObservableCallback((r) => {
+        const s = read();
+        r.observe(depth, s.batches);
+        r.observe(size, s.bytes);
+      }, [depth, size]);
+    },
+    handle(req, res) {
+      exporter.getMetricsRequestHandler(req, res);
+    },
+    async shutdown() {
+      await provider.shutdown();
+      metrics.disable();
+    },
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * The Warden service: wires the receivers, the processor, the spool and the exporters, serves
+ * /metrics, /healthz and /readyz, reloads the ruleset on change (a broken one is refused and
+ * the old one keeps running) and shuts down gracefully (receivers first, then in-flight
+ * requests, then the exporters drain what was accepted, up to a timeout; the rest stays
+ * spooled for the next start).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { WardenConfig } from './config';
+import { createMetrics, type WardenMetrics } from './metrics';
+import { openRuleset } from '../cli/session';
+import type { LoadedRuleset } from '../loader/ruleset-loader';
+import { Spool } from '../spool/spool';
+import { isEmptyBatch } from '../spool/batch';
+import { Processor } from '../processor/processor';
+import { WardenFtsStore } from '../processor/fts-store';
+import { TokenAuth } from '../receiver/otlp/auth';
+import { HttpReceiver } from '../receiver/otlp/http';
+import { GrpcReceiver } from '../receiver/otlp/grpc';
+import type { Intake, IntakeResult, AuthResult } from '../receiver/otlp/intake';
+import type { InResource } from '../receiver/otlp/decode';
+import type { RequestContext } from '../receiver/otlp/mapping';
+import type { Exporter } from '../exporters/exporter';
+import { FileExporter } from '../exporters/file/file-exporter';
+import { ElasticsearchExporter } from '../exporters/elasticsearch/es-exporter';
+import { EsClient } from '../exporters/elasticsearch/client';
+import { OtlpExporter } from '../exporters/otlp/otlp-exporter';
+
+export type Logger = (msg: string) => void;
+
+export interface ServicePorts { http: number | null; grpc: number | null; service: number }
+
+export class WardenService implements Intake {
+  private spool!: Spool;
+  private processor!: Processor;
+  private fts!: WardenFtsStore;
+  private metrics!: WardenMetrics;
+  private auth!: TokenAuth;
+  private httpReceiver: HttpReceiver | null = null;
+  private grpcReceiver: GrpcReceiver | null = null;
+  private statusServer: http.Server | null = null;
+  private readonly exporters: Exporter[] = [];
+  es: ElasticsearchExporter | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private watcher: fs.FSWatcher | null = null;
+  private stopping = false;
+  private ready = false;
+  private instance = '';
+  ports: ServicePorts = { http: null, grpc: null, service: 0 };
+  lastReloadError: string | null = null;
+
+  private constructor(readonly cfg: WardenConfig, private readonly log: Logger) {}
+
+  static async start(cfg: WardenConfig, log: Logger = (m) => process.stderr.write(`${m}\n`)): Promise<WardenService> {
+    const s = new WardenService(cfg, log);
+    try {
+      await s.init();
+    } catch (e) {
+      await s.stop(0).catch(() => undefined);
+      throw e;
+    }
+    return s;
+  }
+
+  private async init(): Promise<void> {
+    const cfg = this.cfg;
+    fs.mkdirSync(cfg.stateDir, { recursive: true });
+    this.instance = instanceId(cfg.stateDir);
+    const loaded = openRuleset(cfg.ruleset);
+    this.log(`warden: ruleset ${cfg.ruleset} (${loaded.layout}): ${loaded.decoderFiles.length} decoder files, ${loaded.ruleFiles.length} rule files`);
+    this.metrics = createMetrics();
+    this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes });
+    if (this.spool.depth > 0) this.log(`warden: spool holds ${this.spool.depth} batch(es) not yet delivered; replaying`);
+    this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
+    this.fts = new WardenFtsStore(cfg.stateDir);
+    const registered = cfg.receiver.auth.tokens.filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
+
+    const es = cfg.exporters.elasticsearch;
+    if (es.url) {
+      const client = new EsClient({ url: es.url, username: es.username, password: es.password, apiKey: es.apiKey });
+      this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
+        client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
+        flushIntervalMs: es.flushIntervalMs, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,
+        stateDir: cfg.stateDir, registeredAgents: registered,
+      }, this.metrics, this.fts);
+      // first-time-seen keys from Elasticsearch before the first event (bounded wait: if it is down, local keys)
+      try {
+        const n = await Promise.race([this.es.loadFts(), new Promise<number>((_, rej) => setTimeout(() => rej(new Error('timed out')), 10_000).unref())]);
+        this.log(`warden: ${n} first-time-seen key(s) read from Elasticsearch (${this.fts.size} known)`);
+      } catch (e) {
+        this.log(`warden: could not read first-time-seen keys from Elasticsearch (${(e as Error).message}); using the ${this.fts.size} kept locally`);
+      }
+      this.exporters.push(this.es);
+    }
+    if (cfg.exporters.file.enabled) {
+      this.exporters.push(new FileExporter(await this.spool.consumer('file'), { dir: cfg.exporters.file.dir, instance: this.instance, registeredAgents: registered }));
+    }
+    if (cfg.exporters.otlp.endpoint) {
+      this.exporters.push(new OtlpExporter(await this.spool.consumer('otlp'), { endpoint: cfg.exporters.otlp.endpoint, headers: cfg.exporters.otlp.headers, timeoutMs: cfg.exporters.otlp.timeoutMs }));
+    }
+    this.processor = new Processor(loaded, this.fts, {
+      indexPrefix: es.indexPrefix,
+      mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
+      correlationScope: cfg.correlationScope,
+      logAlertLevel: cfg.logAlertLevel,
+      disconnectAfterSec: cfg.agents.disconnectAfterSec,
+      stateDir: cfg.stateDir,
+    }, this.metrics);
+    this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required);
+    for (const e of this.exporters) await e.start();
+
+    this.statusServer = http.createServer((req, res) => this.status(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.statusServer!.once('error', reject);
+      this.statusServer!.listen(cfg.service.port, cfg.service.host, () => resolve());
+    });
+    this.ports.service = (this.statusServer.address() as AddressInfo).port;
+    if (cfg.receiver.http.enabled) {
+      this.httpReceiver = new HttpReceiver(cfg.receiver.http, this);
+      this.httpReceiver.retryAfter = cfg.receiver.retryAfterSec;
+      this.ports.http = await this.httpReceiver.start();
+    }
+    if (cfg.receiver.grpc.enabled) {
+      this.grpcReceiver = new GrpcReceiver(cfg.receiver.grpc, this);
+      this.grpcReceiver.retryAfter = cfg.receiver.retryAfterSec;
+      this.ports.grpc = await this.grpcReceiver.start();
+    }
+    const every = (ms: number, f: () => void) => { const t = setInterval(f, ms); t.unref(); this.timers.push(t); };
+    const dis = cfg.agents.disconnectAfterSec;
+    if (dis > 0) every(Math.max(200, Math.min(30_000, (dis * 1000) / 4)), () => void this.checkDisconnected());
+    every(5000, () => this.processor.saveSeen());
+    if (cfg.service.watchRules) this.watchRules();
+    this.ready = true;
+    this.log(`warden: listening: OTLP/HTTP ${this.ports.http ?? 'off'}, OTLP/gRPC ${this.ports.grpc ?? 'off'}, status ${this.ports.service}; exporters: ${this.exporters.map((e) => e.name).join(', ')}`);
+  }
+
+  // ---- Intake
+
+  authenticate(authorization: string | null): AuthResult {
+    return this.auth.check(authorization);
+  }
+
+  async accept(resources: InResource[], ctx: RequestContext): Promise<IntakeResult> {
+    const retryAfterSec = this.cfg.receiver.retryAfterSec;
+    if (this.stopping) return { kind: 'busy', retryAfterSec, reason: 'Warden is shutting down' };
+    if (this.spool.error) return { kind: 'busy', retryAfterSec, reason: `spool cannot write: ${this.spool.error.message}` };
+    if (this.spool.full) {
+      this.rejected(resources.reduce((n, r) => n + r.records.length, 0), 'spool_full', 'any');
+      return { kind: 'busy', retryAfterSec, reason: `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later` };
+    }
+    const r = this.processor.process(resources, ctx);
+    if (!isEmptyBatch(r.body)) {
+      try {
+        await this.spool.append(r.body);
+      } catch (e) {
+        return { kind: 'busy', retryAfterSec, reason: (e as Error).message };
+      }
+    }
+    return { kind: 'ok', accepted: r.accepted, rejected: r.rejected, message: r.firstError ?? '' };
+  }
+
+  rejected(count: number, reason: string, transport: string): void {
+    this.metrics.recordsRejected.add(count, { reason, transport });
+  }
+
+  answered(transport: string, code: string): void {
+    this.metrics.requests.add(1, { transport, code });
+  }
+
+  // ---- disconnect alerts
+
+  private async checkDisconnected(): Promise<void> {
+    if (this.stopping) return;
+    const b = this.processor.checkDisconnected();
+    if (!b) return;
+    try {
+      await this.spool.append(b);
+      this.processor.saveSeen();
+    } catch (e) {
+      this.log(`warden: could not spool the agent-disconnected alert: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- rules
+
+  /** Loads the ruleset again; on error the running one stays and the error is returned. */
+  reload(): { ok: true; ruleset: LoadedRuleset } | { ok: false; error: string } {
+    try {
+      const loaded = openRuleset(this.cfg.ruleset);
+      this.processor.replaceRuleset(loaded);
+      this.lastReloadError = null;
+      this.log(`warden: ruleset reloaded: ${loaded.decoderFiles.length} decoder files, ${loaded.ruleFiles.length} rule files`);
+      return { ok: true, ruleset: loaded };
+    } catch (e) {
+      const error = (e as Error).message;
+      this.lastReloadError = error;
+      this.log(`warden: ruleset reload refused, the running ruleset stays: ${error}`);
+      return { ok: false, error };
+    }
+  }
+
+  private watchRules(): void {
+    let pending: NodeJS.Timeout | null = null;
+    try {
+      this.watcher = fs.watch(this.cfg.ruleset, { recursive: true, persistent: false }, (_ev, name) => {
+        if (name && !/\.(xml|conf|ini)$|lists|\.cdb$/.test(String(name)) && !String(name).includes('lists')) return;
+        if (pending) clearTimeout(pending);
+        pending = setTimeout(() => { pending = null; if (!this.stopping) this.reload(); }, 300);
+      });
+      this.watcher.on('error', (e) => this.log(`warden: watching ${this.cfg.ruleset} failed: ${e.message}`));
+    } catch (e) {
+      this.log(`warden: cannot watch ${this.cfg.ruleset} (${(e as Error).message}); reload with SIGHUP`);
+    }
+  }
+
+  // ---- status endpoints
+
+  private status(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = (req.url ?? '').split('?')[0];
+    if (url === '/metrics') { this.metrics.handle(req, res); return; }
+    if (url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (url === '/readyz') {
+      const body = {
+        ready: this.ready && !this.stopping && !this.spool.error && !this.spool.full,
+        spool: { batches: this.spool.depth, bytes: this.spool.bytes, full: this.spool.full, error: this.spool.error?.message ?? null },
+        exporters: Object.fromEntries(this.exporters.map((e) => [e.name, e.status])),
+        ruleset: { dir: this.cfg.ruleset, lastReloadError: this.lastReloadError },
+      };
+      res.writeHead(body.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics, /healthz, /readyz\n');
+  }
+
+  /** Exporter lag (batches not yet acknowledged), for tests and shutdown. */
+  get spoolDepth(): number {
+    return this.spool?.depth ?? 0;
+  }
+
+  // ---- shutdown
+
+  async stop(drainSec = this.cfg.service.shutdownTimeoutSec): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.ready = false;
+    this.watcher?.close();
+    for (const t of this.timers) clearInterval(t);
+    // no new requests; those in flight finish (their batches get spooled and answered)
+    await Promise.all([this.httpReceiver?.stop(), this.grpcReceiver?.stop()]);
+    this.processor?.saveSeen();
+    await Promise.all(this.exporters.map((e) => e.stop(drainSec * 1000)));
+    await this.spool?.close();
+    this.fts?.close();
+    await new Promise<void>((r) => (this.statusServer ? this.statusServer.close(() => r()) : r()));
+    this.statusServer?.closeAllConnections();
+    await this.metrics?.shutdown().catch(() => undefined);
+  }
+}
+
+/** A stable id for this Warden's state (stats documents carry it so replicas do not overwrite each other). */
+function instanceId(stateDir: string): string {
+  const file = path.join(stateDir, 'instance-id');
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  } catch { /* first start */ }
+  const id = randomUUID();
+  fs.writeFileSync(file, `${id}\n`);
+  return id;
+}
