@@ -4,6 +4,7 @@
  */
 import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -23,7 +24,7 @@ export interface WardenMetrics {
 
 export function createMetrics(): WardenMetrics {
   const exporter = new PrometheusExporter({ preventServerStart: true });
-  const provider = new MeterProvider({ readers: [exporter] });
+  const provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ 'service.name': 'warden' }) });
   const meter: Meter = provider.getMeter('warden');
   // make the API's global meter provider ours too, so libraries' instruments show up
   metrics.setGlobalMeterProvider(provider);
