@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ES_VERSION = '8.19.21';
@@ -35,9 +36,13 @@ function javaHome(): string {
   return path.dirname(path.dirname(java));
 }
 
+/** Elasticsearch refuses to run as root: then it runs as nobody, from folders nobody owns. */
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const NOBODY = 65534;
+
 /** Downloads (once) and unzips the distribution; returns its home folder. */
 export function installElasticsearch(): string {
-  const home = path.join(CACHE, `elasticsearch-${ES_VERSION}`);
+  const home = asRoot ? path.join(os.tmpdir(), `warden-test-elasticsearch-${ES_VERSION}`) : path.join(CACHE, `elasticsearch-${ES_VERSION}`);
   if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
   fs.mkdirSync(CACHE, { recursive: true });
   const zip = path.join(CACHE, `elasticsearch-${ES_VERSION}.zip`);
@@ -59,6 +64,7 @@ export function installElasticsearch(): string {
   }
   fs.renameSync(path.join(tmp, `elasticsearch-${ES_VERSION}`), home);
   fs.rmSync(tmp, { recursive: true, force: true });
+  if (asRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, home]);
   return home;
 }
 
@@ -84,12 +90,16 @@ export class EsNode {
 
   static async create(): Promise<EsNode> {
     const home = installElasticsearch();
-    const dataDir = fs.mkdtempSync(path.join(CACHE, 'run-'));
+    const dataDir = fs.mkdtempSync(path.join(asRoot ? os.tmpdir() : CACHE, 'warden-es-run-'));
+    if (asRoot) fs.chownSync(dataDir, NOBODY, NOBODY);
     return new EsNode(home, await freePort(), await freePort(), dataDir);
   }
 
   async start(timeoutMs = 300_000): Promise<void> {
-    const env = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m' };
+    const env: NodeJS.ProcessEnv = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m', ES_TMPDIR: path.join(this.dataDir, 'tmp') };
+    fs.mkdirSync(path.join(this.dataDir, 'tmp'), { recursive: true });
+    if (asRoot) fs.chownSync(path.join(this.dataDir, 'tmp'), NOBODY, NOBODY);
+    if (asRoot) env.HOME = this.dataDir;
     delete env.JAVA_HOME;
     const args = [
       '-E', 'discovery.type=single-node',
@@ -103,7 +113,7 @@ export class EsNode {
       '-E', 'action.destructive_requires_name=false',
     ];
     this.log = '';
-    const p = spawn(path.join(this.home, 'bin', 'elasticsearch'), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(path.join(this.home, 'bin', 'elasticsearch'), args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dataDir, ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}) });
     this.proc = p;
     const keep = (b: Buffer) => { this.log = (this.log + b.toString()).slice(-20000); };
     p.stdout!.on('data', keep);

@@ -112,7 +112,7 @@ export class Processor {
         if (ev.category === 'firewall') sd.firewall++;
         if (v.alert) {
           const rule = v.rule!;
-          const id = alertDocId(agent.id, location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, fullLog, rule.id);
+          const id = alertDocId(agent.id, location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, fullLog);
           alerts.push(this.alertRecord(ev, v, id, now, agentIp));
           ad.alerts++;
           sd.alerts++;
@@ -158,7 +158,7 @@ export class Processor {
       const ev = new LogEvent(`ossec: Agent disconnected: '${s.name}'.`, 'ossec-monitord', s.name, now);
       ev.agentId = id;
       ev.agentName = s.name;
-      const docId = alertDocId(id, 'ossec-monitord', s.last, 'disconnected', ev.fullLog, 504);
+      const docId = alertDocId(id, 'ossec-monitord', s.last, 'disconnected', ev.fullLog);
       const v = this.engine.process(ev);
       if (v.alert) alerts.push(this.alertRecord(ev, v, docId, now, null));
       else if (v.rule === null) {

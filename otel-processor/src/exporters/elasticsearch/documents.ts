@@ -47,10 +47,12 @@ const sha1 = (parts: ReadonlyArray<string | number>): string => {
 
 /**
  * Deterministic alert id: the same record (agent, location, record time, position in its
- * request or its own record id, log line) firing the same rule always gets the same id.
+ * request or its own record id, log line) always gets the same id. The rule is not part of it:
+ * one record raises at most one alert, and a retried record can meet a different engine state
+ * (e.g. its first-time-seen key is now known), which must not make a second alert of it.
  */
-export function alertDocId(agentId: string, location: string, recordTime: number, position: string, fullLog: string, ruleId: number | string): string {
-  return sha1([agentId, location, recordTime, position, fullLog, ruleId]);
+export function alertDocId(agentId: string, location: string, recordTime: number, position: string, fullLog: string): string {
+  return sha1([agentId, location, recordTime, position, fullLog]);
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
