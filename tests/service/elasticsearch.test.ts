@@ -7,13 +7,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { WardenService } from '../../otel-processor/src/service/service';
 import { EsNode, missingTools } from './es-node';
 import { post, protobufBody, jsonBody, sshFail, startService, tmpDir, until, writeRuleset, ServiceProcess, type ResourceSpec } from './helpers';
 
 const missing = missingTools();
 if (missing) {
-  // eslint-disable-next-line no-console
   console.warn(`SKIPPED: Elasticsearch service tests need Java and Maven: ${missing}`);
 }
 const d = missing ? describe.skip : describe;
