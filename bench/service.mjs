@@ -5,6 +5,7 @@
 // Elasticsearch acknowledged: the clock stops when the spool is drained into it).
 // Usage: npm run bench:service [-- --mode file|es|both] [--batch 2000] [--concurrency 4]
 //        [--passes 2] [--ruleset DIR] [--es-url URL] [--agents 8]
+/* global fetch */
 import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
