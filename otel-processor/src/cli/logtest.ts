@@ -26,8 +26,10 @@ export function applyClock(ev: LogEvent, clock: Clock): void {
   }
 }
 
+const DROPPED: Verdict = { rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 };
+
 export function runLine(engine: Engine, ev: LogEvent, clock: Clock): Verdict {
-  engine.predecode(ev);
+  if (!engine.predecode(ev)) return DROPPED;
   applyClock(ev, clock);
   engine.decode(ev);
   return engine.match(ev);

@@ -40,7 +40,7 @@ export function runCase(loaded: LoadedRuleset, c: IniTestCase): CaseResult {
   const matches =
     (c.rule === null || got.rule === String(Number(c.rule))) &&
     (c.level === null || got.level === String(c.level)) &&
-    (c.decoder === null || got.decoder === (c.decoder === '' ? '(none)' : c.decoder));
+    (c.decoder === null || (ev.decoderName !== null && ev.decoderName === c.decoder));
   return { testCase: c, ok: c.kind === 'pass' ? matches : !matches, got };
 }
 

@@ -10,7 +10,7 @@ import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
 import { CorrelationState } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
-import { predecode, type PredecodeOptions } from './predecode';
+import { createPredecoder, type PredecodeOptions, type Predecoder } from './predecode';
 
 export interface EngineOptions {
   /** Lowest level that writes an alert (OSSEC `<log_alert_level>`). Default 1. */
@@ -36,6 +36,8 @@ export interface Verdict {
   firedTimes: number;
 }
 
+const NO_VERDICT: Verdict = Object.freeze({ rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 }) as Verdict;
+
 export class Engine {
   readonly state = new CorrelationState();
   private readonly decoder: Decoder;
@@ -43,7 +45,7 @@ export class Engine {
   private readonly scopeGlobal: boolean;
   private readonly fts: FtsStore;
   private readonly isCrawler: (ip: string) => boolean;
-  private readonly predecodeOptions: PredecodeOptions | undefined;
+  private readonly predecoder: Predecoder;
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
@@ -51,12 +53,12 @@ export class Engine {
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();
     this.isCrawler = options.isCrawler ?? (() => false);
-    this.predecodeOptions = options.predecode;
+    this.predecoder = createPredecoder(options.predecode);
   }
 
-  /** Phase 1. */
-  predecode(ev: LogEvent): void {
-    predecode(ev, this.predecodeOptions);
+  /** Phase 1. Returns false when the record must be dropped (e.g. a location with `../`). */
+  predecode(ev: LogEvent): boolean {
+    return this.predecoder(ev);
   }
 
   /** Phase 2: returns the decoder that claimed the event. */
@@ -86,12 +88,12 @@ export class Engine {
       if (rule === null) continue;
       return this.settle(rule, ev, ctx);
     }
-    return { rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 };
+    return NO_VERDICT;
   }
 
   /** All three phases. */
   process(ev: LogEvent): Verdict {
-    this.predecode(ev);
+    if (!this.predecode(ev)) return NO_VERDICT;
     this.decode(ev);
     return this.match(ev);
   }

@@ -64,6 +64,8 @@ export interface CompiledRule {
 
   // correlation
   frequency: number;
+  /** True when the rule correlates earlier events (if_matched_sid / if_matched_group). */
+  correlates: boolean;
   timeframe: number;
   ifMatchedSid: number | null;
   ifMatchedGroup: Pattern | null;
@@ -141,7 +143,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   if (a.level === undefined) fail(el, 'missing level attribute');
   const id = parseIntStrict(el, a.id, 'rule id', 0, 999999999);
   const level = parseIntStrict(el, a.level, 'level', 0, 16);
-  const frequency = a.frequency !== undefined ? parseIntStrict(el, a.frequency, 'frequency', 1, 9999) : 0;
+  const frequency = a.frequency !== undefined ? parseIntStrict(el, a.frequency, 'frequency', 0, 9999) : 0;
   const timeframe = a.timeframe !== undefined ? parseIntStrict(el, a.timeframe, 'timeframe', 1, 99999999) : dialect.defaultTimeframe;
   const ignoreTime = a.ignore !== undefined ? parseIntStrict(el, a.ignore, 'ignore', 0, 99999999) : 0;
   const maxsize = a.maxsize !== undefined ? parseIntStrict(el, a.maxsize, 'maxsize', 1, 99999999) : 0;
@@ -151,7 +153,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], order,
     decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
-    frequency, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
+    frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
   };
@@ -320,6 +322,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   if (rule.frequency > 0 && rule.ifMatchedSid === null && rule.ifMatchedGroup === null) {
     fail(el, `rule ${id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);
   }
+  rule.correlates = rule.ifMatchedSid !== null || rule.ifMatchedGroup !== null;
   // A correlation rule is a child of what it correlates, unless told otherwise.
   if (rule.ifMatchedSid !== null && rule.ifSid.length === 0 && rule.ifGroup === null && rule.ifLevel === null) {
     rule.ifSid = [rule.ifMatchedSid];

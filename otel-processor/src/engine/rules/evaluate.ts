@@ -30,7 +30,7 @@ export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   if (rule.checkDiff && !checkDiff(rule, ev, ctx)) return null;
   if (rule.ifFts && !firstTimeSeen(ev, ctx)) return null;
   if (rule.lists.length > 0 && !checkLists(rule.lists, ev, ctx)) return null;
-  if (rule.frequency > 0 && !frequencyReached(rule, ev, ctx)) return null;
+  if (rule.correlates && !frequencyReached(rule, ev, ctx)) return null;
 
   const children = rule.children;
   for (let i = 0; i < children.length; i++) {
@@ -115,7 +115,8 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   else history = state.peek(state.byGroupRule, rule.id, scope);
   if (!history || history.events.length === 0) return false;
   const events = history.events;
-  const needed = Math.max(1, rule.frequency - 1);
+  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does.
+  const needed = rule.frequency + 1;
   const timeframeMs = rule.timeframe * 1000;
   const newest = events[events.length - 1];
   const logs: string[] = [];
