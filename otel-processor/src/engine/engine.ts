@@ -10,6 +10,7 @@ import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
 import { CorrelationState } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
+import { OSSEC_ALERT_CATEGORY } from './decode/plugins/ossecalert';
 import { createPredecoder, type PredecodeOptions, type Predecoder } from './predecode';
 
 export interface EngineOptions {
@@ -80,6 +81,11 @@ export class Engine {
       lists: rs.lists,
       isCrawler: this.isCrawler,
     };
+    if (ev.category === OSSEC_ALERT_CATEGORY) {
+      // A forwarded OSSEC alert skips the tree and alerts as the rule it names; unknown: dropped.
+      const named = ev.generatedRuleId !== null ? rs.rulesById.get(Number(ev.generatedRuleId)) : undefined;
+      return named ? this.settle(named, ev, ctx) : NO_VERDICT;
+    }
     const roots = rs.roots;
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i];

@@ -58,6 +58,9 @@ export class LogEvent {
   /** Dynamic fields (Wazuh `<order>` names beyond the static ones, JSON keys, OTLP attributes). */
   fields: Map<string, string> | null = null;
 
+  /** Rule id named inside a forwarded OSSEC alert (OSSECAlert_Decoder); phase 3 alerts as that rule. */
+  generatedRuleId: string | null = null;
+
   // ---- phase 3 state
   /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
   matched = 0;

@@ -29,7 +29,12 @@ export interface ListCheck {
   checkValue: Pattern | null;
 }
 
-export type SameOrDifferent = { field: string; same: boolean };
+export interface SameOrDifferent {
+  field: string;
+  same: boolean;
+  /** Reads the field from an event (compiled once; static fields avoid the name switch). */
+  get: (ev: LogEvent) => string | null;
+}
 
 export interface RuleInfoRef { type: string; value: string }
 
@@ -235,8 +240,8 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
         pending.push({ rank: CHECK_RANK.get('weekday')!, check });
         break;
       }
-      case 'same_field': rule.correlate.push({ field: text.trim(), same: true }); break;
-      case 'not_same_field': case 'different_field': rule.correlate.push({ field: text.trim(), same: false }); break;
+      case 'same_field': rule.correlate.push(sameOrDifferent(text.trim(), true)); break;
+      case 'not_same_field': case 'different_field': rule.correlate.push(sameOrDifferent(text.trim(), false)); break;
       case 'global_frequency': rule.globalFrequency = true; break;
       case 'check_diff': rule.checkDiff = true; break;
       case 'check_if_ignored': rule.checkIfIgnored = splitList(text).map(normalizeField); break;
@@ -265,8 +270,8 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
         break;
       case 'username': case 'var': break;
       default: {
-        if (SAME_ELEMENTS[name] !== undefined) { rule.correlate.push({ field: SAME_ELEMENTS[name], same: true }); break; }
-        if (DIFFERENT_ELEMENTS[name] !== undefined) { rule.correlate.push({ field: DIFFERENT_ELEMENTS[name], same: false }); break; }
+        if (SAME_ELEMENTS[name] !== undefined) { rule.correlate.push(sameOrDifferent(SAME_ELEMENTS[name], true)); break; }
+        if (DIFFERENT_ELEMENTS[name] !== undefined) { rule.correlate.push(sameOrDifferent(DIFFERENT_ELEMENTS[name], false)); break; }
         fail(c, `unknown rule element <${name}>`);
       }
     }
@@ -331,6 +336,17 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     rule.ifGroup = rule.ifMatchedGroupText;
   }
   return rule;
+}
+
+const STATIC_GETTERS: Record<string, (ev: LogEvent) => string | null> = {
+  srcip: (ev) => ev.srcip, dstip: (ev) => ev.dstip, srcport: (ev) => ev.srcport, dstport: (ev) => ev.dstport,
+  protocol: (ev) => ev.protocol, action: (ev) => ev.action, id: (ev) => ev.id, url: (ev) => ev.url,
+  data: (ev) => ev.data, status: (ev) => ev.status, system_name: (ev) => ev.system_name,
+  srcuser: (ev) => ev.srcuser, dstuser: (ev) => ev.dstuser, location: (ev) => ev.location, hostname: (ev) => ev.hostname,
+};
+
+function sameOrDifferent(field: string, same: boolean): SameOrDifferent {
+  return { field, same, get: STATIC_GETTERS[field] ?? ((ev) => ev.getField(field)) };
 }
 
 function normalizeField(f: string): string {

@@ -117,34 +117,49 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   const events = history.events;
   // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does.
   const needed = rule.frequency + 1;
-  const timeframeMs = rule.timeframe * 1000;
-  const newest = events[events.length - 1];
-  const logs: string[] = [];
+  const oldest = ev.time - rule.timeframe * 1000;
+  const level = rule.level;
+  const filters = rule.correlate;
+  const nf = filters.length;
+  // The current event's values, read once.
+  let mine: (string | null)[] | null = null;
+  if (nf > 0) {
+    mine = new Array<string | null>(nf);
+    for (let k = 0; k < nf; k++) {
+      mine[k] = filters[k].get(ev);
+      if (mine[k] === null) return false;
+    }
+  }
   let count = 0;
   for (let i = events.length - 1; i >= 0; i--) {
     const past = events[i];
-    if (ev.time - past.time > timeframeMs) return false;
-    if (past.matched >= rule.level) return false;
-    if (!sameDifferent(rule, past, ev)) continue;
-    if (logs.length <= 10) logs.push(past.fullLog);
-    count++;
-    if (count < needed) continue;
-    ev.matched = rule.level;
-    past.matched = rule.level;
-    newest.matched = rule.level;
-    ctx.previousOutput = logs;
+    if (past.time < oldest) return false;
+    if (past.matched >= level) return false;
+    if (mine !== null && !qualifies(filters, mine, past)) continue;
+    if (++count < needed) continue;
+    ev.matched = level;
+    past.matched = level;
+    events[events.length - 1].matched = level;
+    ctx.previousOutput = correlatedLogs(events, i, filters, mine);
     return true;
   }
   return false;
 }
 
-function sameDifferent(rule: CompiledRule, past: LogEvent, ev: LogEvent): boolean {
-  const c = rule.correlate;
-  for (let i = 0; i < c.length; i++) {
-    const a = past.getField(c[i].field);
-    const b = ev.getField(c[i].field);
-    if (a === null || b === null) return false;
-    if ((a === b) !== c[i].same) return false;
+function qualifies(filters: CompiledRule['correlate'], mine: (string | null)[], past: LogEvent): boolean {
+  for (let k = 0; k < filters.length; k++) {
+    const v = filters[k].get(past);
+    if (v === null || (v === mine[k]) !== filters[k].same) return false;
   }
   return true;
+}
+
+/** The logs of the qualifying events, newest first, at most 11 as OSSEC keeps. */
+function correlatedLogs(events: LogEvent[], from: number, filters: CompiledRule['correlate'], mine: (string | null)[] | null): string[] {
+  const logs: string[] = [];
+  for (let i = events.length - 1; i >= from && logs.length <= 10; i--) {
+    const past = events[i];
+    if (mine === null || qualifies(filters, mine, past)) logs.push(past.fullLog);
+  }
+  return logs;
 }

@@ -23,11 +23,9 @@ import { truncateUtf8 } from './cformat';
 /** Event type name this plugin gives (OSSEC's OSSEC_ALERT decoder type). */
 export const OSSEC_ALERT_CATEGORY = 'ossec_alert';
 
-const generatedRules = new WeakMap<LogEvent, string>();
-
 /** Rule id named by an OSSEC alert the OSSECAlert plugin fully decoded, else null. */
 export function getGeneratedRuleId(ev: LogEvent): string | null {
-  return generatedRules.get(ev) ?? null;
+  return ev.generatedRuleId;
 }
 
 export interface OssecAlertDecoderOptions {
@@ -39,7 +37,7 @@ export function createOssecAlertDecoder(opts: OssecAlertDecoderOptions = {}): (e
   const hasRule = opts.hasRule;
   return (ev: LogEvent, start: number): void => {
     ev.category = OSSEC_ALERT_CATEGORY;
-    generatedRules.delete(ev);
+    ev.generatedRuleId = null;
     const s = start ? ev.log.slice(start) : ev.log;
     if (!s.startsWith('Alert Level:') && !s.startsWith('ossec: Alert Level')) return;
 
@@ -84,7 +82,7 @@ export function createOssecAlertDecoder(opts: OssecAlertDecoderOptions = {}): (e
     const full = truncateUtf8(s.slice(p), 4094);
     ev.fullLog = full;
     ev.log = full;
-    generatedRules.set(ev, ruleId);
+    ev.generatedRuleId = ruleId;
   };
 }
 
