@@ -22,6 +22,8 @@ export interface EngineOptions {
   /** Answers is_valid_crawler from a DNS cache; never blocks. Default: nothing is a crawler. */
   isCrawler?: (ip: string) => boolean;
   predecode?: PredecodeOptions;
+  /** Correlation memory to continue from (a hot reload keeps windows and counts). */
+  state?: CorrelationState;
 }
 
 export interface Verdict {
@@ -40,7 +42,7 @@ export interface Verdict {
 const NO_VERDICT: Verdict = Object.freeze({ rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 }) as Verdict;
 
 export class Engine {
-  readonly state = new CorrelationState();
+  readonly state: CorrelationState;
   private readonly decoder: Decoder;
   private readonly logAlertLevel: number;
   private readonly scopeGlobal: boolean;
@@ -50,6 +52,7 @@ export class Engine {
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
+    this.state = options.state ?? new CorrelationState();
     this.logAlertLevel = options.logAlertLevel ?? 1;
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();

@@ -5,7 +5,7 @@ export interface FtsStore {
   /** True if the key was seen before. */
   has(key: string): boolean;
   /** Records a new key (the store decides how it is persisted). */
-  add(key: string, comment: string | null): void;
+  add(key: string, comment: string | null, decoder?: string | null): void;
 }
 
 export class MemoryFtsStore implements FtsStore {

@@ -384,7 +384,11 @@ function scanBytes(s: string, wazuh: boolean): void {
 }
 
 /** Delete U+0000–U+001F and U+007F (OSSEC's control-character removal). */
+const HAS_CONTROL = /[\x00-\x1f\x7f]/;
+
 export function stripControlChars(s: string): string {
+  // Most lines have none: one native scan answers that.
+  if (!HAS_CONTROL.test(s)) return s;
   let out = '';
   let from = 0;
   const len = s.length;
@@ -452,26 +456,15 @@ function run(ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean):
 
   let s = ev.fullLog;
   let len = s.length;
-  let firstNonAscii = -1; // only known (and only needed) when stripping
-  if (strip) {
-    for (let i = 0; i < len; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c >= 0x7f) {
-        if (c < 0x20 || c === 0x7f) {
-          s = stripControlChars(s);
-          len = s.length;
-          ev.fullLog = s;
-          firstNonAscii = nonAsciiPrefix(s, 34) ? 0 : len;
-          break;
-        }
-        if (firstNonAscii < 0) firstNonAscii = i;
-      }
-    }
-    if (firstNonAscii < 0) firstNonAscii = len;
+  if (strip && HAS_CONTROL.test(s)) {
+    // One native scan answers "none" for almost every line.
+    s = stripControlChars(s);
+    len = s.length;
+    ev.fullLog = s;
   }
 
   const need = scan(s, wazuh);
-  if (strip ? firstNonAscii < need : nonAsciiPrefix(s, need)) scanBytes(s, wazuh);
+  if (nonAsciiPrefix(s, need)) scanBytes(s, wazuh);
 
   ev.log = rLogS === 0 && rLogE === len ? s : s.slice(rLogS, rLogE);
   ev.programName = rProgS < 0 ? null : s.slice(rProgS, rProgE);

@@ -66,7 +66,7 @@ function firstTimeSeen(ev: LogEvent, ctx: EvaluationContext): boolean {
   if (fields === null) return (ev.ftsNew = false);
   const key = ftsKey(ev, fields);
   if (ctx.fts.has(key)) return (ev.ftsNew = false);
-  ctx.fts.add(key, ctx.decoderFtsComment);
+  ctx.fts.add(key, ctx.decoderFtsComment, ev.decoderName);
   return (ev.ftsNew = true);
 }
 
