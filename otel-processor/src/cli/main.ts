@@ -5,6 +5,7 @@ import { logtestCommand } from './logtest';
 import { testRulesCommand } from './test-rules';
 import { analyzeCommand } from './analyze';
 import { serveCommand } from './serve';
+import { fimCommand } from './fim';
 
 const USAGE = `usage: warden <command> [options]
 
@@ -18,6 +19,9 @@ commands:
   serve      [--config warden.yaml]
              run the service: OTLP logs in (HTTP 4318, gRPC 4317), alerts, agents and
              stats out (Elasticsearch, var/alerts files, OTLP); settings also from WARDEN_*
+  fim        --config fim.yaml [--once]
+             file-integrity monitor: scan directories (and registry keys) on a schedule,
+             watch realtime ones, send added/modified/deleted events to Warden over OTLP
 
 DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree,
 or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
@@ -28,6 +32,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'test-rules': testRulesCommand,
   analyze: analyzeCommand,
   serve: serveCommand,
+  fim: fimCommand,
 };
 
 export function main(argv: string[]): void {

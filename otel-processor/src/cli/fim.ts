@@ -1,0 +1,52 @@
+/**
+ * `warden fim --config fim.yaml [--once]`: the file-integrity monitor. Scans on the schedule,
+ * watches realtime directories, sends added/modified/deleted events to Warden over OTLP/HTTP.
+ * `--once` runs one scan, delivers what it found and exits (cron-style use, tests, benchmarks).
+ */
+import { loadFimConfig, FimConfigError } from '../fim/config';
+import { BaselineError } from '../fim/baseline';
+import { FimMonitor } from '../fim/monitor';
+import { parseArgs, UsageError } from './args';
+
+const VERSION = '0.1.0';
+
+export async function fimCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, new Set(['once']), new Set(['config']));
+  const file = args.options.get('config');
+  if (args.positionals.length || file === undefined || file === true) throw new UsageError('usage: warden fim --config fim.yaml [--once]');
+  let monitor: FimMonitor;
+  try {
+    monitor = new FimMonitor(loadFimConfig(file), { version: VERSION });
+  } catch (e) {
+    if (e instanceof FimConfigError) { process.stderr.write(`warden fim: configuration error: ${e.message}\n`); return 2; }
+    if (e instanceof BaselineError) { process.stderr.write(`warden fim: baseline error: ${e.message}\n`); return 2; }
+    throw e;
+  }
+  const cfg = monitor.cfg;
+  process.stderr.write(`warden fim: monitoring ${cfg.directories.length} directories${cfg.registry.length ? ` and ${cfg.registry.length} registry keys` : ''}, sending to ${cfg.endpoint} (${cfg.encoding}), state in ${cfg.stateDir}\n`);
+  if (args.options.has('once')) {
+    const s = await monitor.scan();
+    process.stderr.write(`warden fim: scan: ${s.files} files in ${(s.ms / 1000).toFixed(1)}s, ${s.events} events\n`);
+    const ok = await monitor.sender.drain(cfg.timeoutMs * 3);
+    await monitor.sender.stop();
+    if (!ok) {
+      process.stderr.write(`warden fim: ${monitor.sender.pending} events not delivered yet (kept in the outbox for the next run): ${monitor.sender.lastError ?? ''}\n`);
+      return 1;
+    }
+    return 0;
+  }
+  process.stderr.write('warden fim: ready\n');
+  await monitor.start();
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`warden fim: ${sig}: stopping\n`);
+      monitor.stop().then(() => resolve(0), (e: Error) => { process.stderr.write(`warden fim: ${e.message}\n`); resolve(1); });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => { monitor.scan().catch((e: Error) => process.stderr.write(`warden fim: scan failed: ${e.message}\n`)); });
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Delivers FIM records to Warden over OTLP/HTTP (JSON or protobuf) from a durable outbox:
+ * records are appended and fsynced to STATE_DIR/outbox.jsonl before the baseline moves on, and
+ * leave it only once Warden answered 200. Failures are retried with backoff (honouring
+ * Retry-After); a 400-class answer other than 408/429 drops the batch with an error message,
+ * since sending it again cannot succeed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { encodeRequest } from '../receiver/otlp/proto';
+import { toOtlpRequest, type OutRecord, type ResourceIdentity } from './events';
+
+export interface SenderOptions {
+  endpoint: string;
+  encoding: 'json' | 'protobuf';
+  headers: Record<string, string>;
+  timeoutMs: number;
+  who: ResourceIdentity;
+  version: string;
+  batchSize?: number;
+  log?: (msg: string) => void;
+}
+
+export class Sender {
+  private queue: OutRecord[] = [];
+  private readonly file: string;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private backoffMs = 0;
+  /** Records Warden accepted since start. */
+  sent = 0;
+  /** Records dropped because Warden refused them as invalid. */
+  dropped = 0;
+  lastError: string | null = null;
+
+  constructor(stateDir: string, private readonly opts: SenderOptions) {
+    fs.mkdirSync(stateDir, { recursive: true });
+    this.file = path.join(stateDir, 'outbox.jsonl');
+    this.loadOutbox();
+  }
+
+  private loadOutbox(): void {
+    let text = '';
+    try { text = fs.readFileSync(this.file, 'utf8'); } catch { return; }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        this.queue.push(JSON.parse(line) as OutRecord);
+      } catch {
+        this.opts.log?.(`outbox: skipped a damaged line in ${this.file}`);
+      }
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Appends records durably (fsync) and wakes the delivery loop. */
+  enqueue(records: OutRecord[]): void {
+    if (records.length === 0) return;
+    const fd = fs.openSync(this.file, 'a');
+    try {
+      fs.writeSync(fd, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    this.queue.push(...records);
+    this.kick();
+  }
+
+  private rewriteOutbox(): void {
+    const tmp = `${this.file}.tmp`;
+    fs.writeFileSync(tmp, this.queue.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    fs.renameSync(tmp, this.file);
+  }
+
+  /** Starts (or wakes) the delivery loop. */
+  kick(): void {
+    if (this.wake) { const w = this.wake; this.wake = null; w(); }
+    if (!this.running && !this.stopped) this.running = this.loop().finally(() => { this.running = null; });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => { this.wake = null; resolve(); }, ms);
+      this.wake = () => { clearTimeout(t); resolve(); };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped && this.queue.length > 0) {
+      if (this.backoffMs > 0) await this.sleep(this.backoffMs);
+      if (this.stopped) break;
+      const batch = this.queue.slice(0, this.opts.batchSize ?? 500);
+      const r = await this.post(batch);
+      if (r === 'ok' || r === 'drop') {
+        this.queue.splice(0, batch.length);
+        this.rewriteOutbox();
+        if (r === 'ok') this.sent += batch.length; else this.dropped += batch.length;
+        this.backoffMs = 0;
+      } else {
+        this.backoffMs = Math.min(30_000, Math.max(r.retryAfterMs, this.backoffMs ? this.backoffMs * 2 : 500));
+      }
+    }
+  }
+
+  private async post(batch: OutRecord[]): Promise<'ok' | 'drop' | { retryAfterMs: number }> {
+    const req = toOtlpRequest(batch, this.opts.who, this.opts.version);
+    const json = this.opts.encoding === 'json';
+    const body = json ? JSON.stringify(req) : encodeRequest(req);
+    const url = `${this.opts.endpoint}/v1/logs`;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf', 'user-agent': `warden-fim/${this.opts.version}`, ...this.opts.headers },
+        body,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      const text = await res.text();
+      if (res.status === 200) {
+        this.lastError = null;
+        if (json && text.includes('rejectedLogRecords')) this.opts.log?.(`Warden rejected some records: ${text}`);
+        return 'ok';
+      }
+      this.lastError = `${url}: HTTP ${res.status} ${text.slice(0, 200)}`;
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+        this.opts.log?.(`dropping ${batch.length} records: ${this.lastError}`);
+        return 'drop';
+      }
+      const ra = Number(res.headers.get('retry-after'));
+      return { retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : 0 };
+    } catch (e) {
+      this.lastError = `${url}: ${(e as Error).message}`;
+      return { retryAfterMs: 0 };
+    }
+  }
+
+  /** Waits until the outbox is empty (or `timeoutMs` passed); true when empty. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    this.kick();
+    while (this.queue.length > 0 && Date.now() < deadline) {
+      this.kick();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.queue.length === 0;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.wake) { const w = this.wake; this.wake = null; w(); }
+    await this.running;
+  }
+}
