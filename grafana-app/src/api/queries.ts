@@ -140,6 +140,22 @@ export function latestSyscheckBody(r: Range, size = 10): Json {
   return { query: { bool: { filter: [timeFilter(r)] } }, sort: [{ '@timestamp': { order: 'desc' } }], size };
 }
 
+/** File-integrity alerts (rules in group syscheck), newest first: the Overview's "latest modified files" when `warden-syscheck` has nothing. */
+export function syscheckAlertsBody(r: Range, size = 10): Json {
+  return { query: { bool: { filter: [timeFilter(r), { term: { 'rule.groups': 'syscheck' } }] } }, sort: [{ '@timestamp': { order: 'desc' } }], size };
+}
+
+export interface FileChange { agent: string; path: string; event: string; time: string }
+
+/** A syscheck alert → the file change it reports (syscheck.* fields, or the data.syscheck.* attributes of a FIM record). */
+export function fileChangeOfAlert(a: AlertDoc): FileChange | null {
+  const sc = a.syscheck ?? {};
+  const d = a.data ?? {};
+  const p = (sc.path as string | undefined) ?? d['syscheck.path'];
+  if (!p) return null;
+  return { agent: a.agent.name, path: p, event: String(sc.event ?? d['syscheck.event'] ?? ''), time: a['@timestamp'] };
+}
+
 export function agentsBody(size = 1000): Json {
   return { query: { match_all: {} }, sort: [{ 'agent.id': { order: 'asc' } }], size };
 }

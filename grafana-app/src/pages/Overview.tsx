@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import { dsQuery, msearch } from '../api/client';
-import { agentStatus, agentsBody, alertHits, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
+import { agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBody, type FileChange, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
 import type { AgentDoc, AgentStatus, AlertDoc, SyscheckDoc } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
@@ -23,15 +23,18 @@ function OverviewBody() {
   const { range } = useTimeRange();
   const styles = useStyles2(getStyles);
   const docs = useAsync(async () => {
-    const [agents, alerts, files] = await msearch(uid!, [
+    const [agents, alerts, files, fileAlerts] = await msearch(uid!, [
       { index: idx.agents, body: agentsBody() },
       { index: idx.alerts, body: latestAlertsBody(range, 12) },
       { index: idx.syscheck, body: latestSyscheckBody(range, 10) },
+      { index: idx.alerts, body: syscheckAlertsBody(range, 10) },
     ]);
+    const state: FileChange[] = ((files as EsResponse<SyscheckDoc>).hits?.hits ?? []).map((h) => ({ agent: h._source.agent.name, path: h._source.path, event: h._source.event, time: h._source['@timestamp'] }));
+    const fromAlerts = alertHits(fileAlerts as EsResponse<AlertDoc>).map((h) => fileChangeOfAlert(h.doc)).filter((x): x is FileChange => x !== null);
     return {
       agents: ((agents as EsResponse<AgentDoc>).hits?.hits ?? []).map((h) => h._source),
       alerts: alertHits(alerts as EsResponse<AlertDoc>),
-      files: ((files as EsResponse<SyscheckDoc>).hits?.hits ?? []).map((h) => h._source),
+      files: state.length ? state : fromAlerts,
     };
   }, [uid, range.from, range.to]);
   const series = useAsync(async () => {
@@ -75,7 +78,7 @@ function OverviewBody() {
         <h3>Latest modified files</h3>
         {v.files.length === 0 ? <div className={styles.muted}>No file integrity change in this range (syscheck events appear here).</div> : (
           <ul className={styles.list}>
-            {v.files.map((f) => <li key={`${f.agent.id}:${f.path}`}><code>{f.path}</code> <span className={styles.muted}>{f.event} on {f.agent.name}, {fmtTime(f['@timestamp'])}</span></li>)}
+            {v.files.map((f) => <li key={`${f.agent}:${f.path}:${f.time}`} data-testid="file-change"><code>{f.path}</code> <span className={styles.muted}>{f.event} on {f.agent}, {fmtTime(f.time)}</span></li>)}
           </ul>
         )}
       </section>
