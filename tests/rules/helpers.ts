@@ -41,7 +41,7 @@ const AGENT: AgentIdentity = { id: '001', name: 'dc01', ips: ['10.20.0.10'] };
 
 /** A structured OTLP record mapped exactly as the receiver maps it (map body, attributes). */
 export function record(body: AnyJs, attributes: Record<string, AnyJs> | null = null, ms = 0): LogEvent {
-  const rec: InRecord = { timeMs: T0 + ms, observedMs: T0 + ms, severityNumber: 0, severityText: '', body, attributes };
+  const rec: InRecord = { timeMs: T0 + ms, observedMs: T0 + ms, severityNumber: 0, severityText: '', body, attributes, position: '0.0.0' };
   const r = mapRecord(rec, AGENT, { maxLogBytes: 65536, maxFields: 256 }, T0 + ms);
   if (!r.ok) throw new Error(`record not mapped: ${r.reason}`);
   return r.event;
