@@ -398,7 +398,7 @@ class Translator {
       this.nonLinear = true;
       this.pieces.push('(?=', { t: 'open', id });
       const r = this.groupBody({ ...f }, '(?:', null);
-      this.pieces.push(')', { t: 'ref', id });
+      this.pieces.push('))', { t: 'ref', id });
       return r;
     }
     if (c === 'P' && s[this.pos + 1] === '<') {
