@@ -318,7 +318,7 @@ export function alertsOverTimeTarget(uid: string, f: SearchFilters, r: Range, sp
   const bucketAggs: DsQueryTarget['bucketAggs'] = [];
   if (splitBy) bucketAggs.push({ id: '3', type: 'terms', field: splitBy, settings: { size: '10', order: 'desc', orderBy: '_count', min_doc_count: '1' } });
   bucketAggs.push({ id: '2', type: 'date_histogram', field: '@timestamp', settings: { interval: autoInterval(r), min_doc_count: '0' } });
-  return { refId: 'alerts', datasource: { type: 'elasticsearch', uid }, query: luceneFromFilters(f), metrics: [{ id: '1', type: 'count' }], bucketAggs, timeField: '@timestamp' };
+  return { refId: 'alerts', datasource: { type: 'elasticsearch', uid }, query: luceneFromFilters(f), ...(splitBy ? { alias: `{{term ${splitBy}}}` } : {}), metrics: [{ id: '1', type: 'count' }], bucketAggs, timeField: '@timestamp' };
 }
 
 /** Events (and alerts) over time from the hourly stats documents. */

@@ -1,4 +1,5 @@
 /** Small themed charts (SVG), enough for counts over time and top-N lists. */
+import { useEffect, useRef, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, type GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
@@ -13,18 +14,27 @@ export function BarsChart({ series, height = 160, title, testId }: BarsProps) {
   const palette = [theme.visualization.getColorByName('blue'), theme.visualization.getColorByName('orange'), theme.visualization.getColorByName('red'), theme.visualization.getColorByName('green'), theme.visualization.getColorByName('purple'), theme.visualization.getColorByName('yellow')];
   const times = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
   const max = Math.max(1, ...series.flatMap((s) => s.points.map((p) => p[1])));
-  const W = 1000;
+  const box = useRef<HTMLDivElement>(null);
+  const [W, setW] = useState(600);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setW(Math.max(200, Math.floor(el.clientWidth))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
   const H = height;
   const pad = { l: 40, b: 20, t: 6 };
   const slot = times.length ? (W - pad.l) / times.length : 0;
   const bw = series.length ? Math.max(1, (slot * 0.8) / series.length) : 0;
   const y = (v: number) => H - pad.b - ((H - pad.b - pad.t) * v) / max;
-  const labelEvery = Math.max(1, Math.ceil(times.length / 8));
+  const labelEvery = Math.max(1, Math.ceil((times.length * 90) / Math.max(1, W - 40)));
   const fmt = (t: number) => dateTimeFormat(t, { format: times.length > 1 && times[1] - times[0] >= 86400e3 ? 'MM-DD' : 'MM-DD HH:mm' });
   return (
     <div className={styles.chart} data-testid={testId}>
       {title && <div className={styles.title}>{title}</div>}
-      <svg viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" width="100%" height={H} role="img" aria-label={title}>
+      <div ref={box} />
+      <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={title}>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
             <line x1={pad.l} x2={W} y1={y(max * f)} y2={y(max * f)} stroke={theme.colors.border.weak} />

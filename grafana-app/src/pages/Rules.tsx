@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
-import { Alert, Button, Field, Input, LoadingPlaceholder, TagList, TextArea, useStyles2 } from '@grafana/ui';
+import { Alert, Button, Field, Input, LoadingPlaceholder, Pagination, TagList, TextArea, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import { listRules, logtest, msearch, type LogtestResult, type RuleInfo } from '../api/client';
 import { buckets, ruleCountsBody } from '../api/queries';
@@ -15,6 +15,8 @@ import { LevelBadge } from '../components/Alerts';
 export function Rules() {
   return <PageShell route={ROUTES.Rules}><RulesBody /></PageShell>;
 }
+
+const RULES_PAGE = 50;
 
 interface Row { id: string; level: number; description: string; groups: string[]; fired: number }
 
@@ -38,6 +40,8 @@ function RulesBody() {
   const shown = rows
     .filter((r) => !f || r.id === f || r.description.toLowerCase().includes(f) || r.groups.some((g) => g.toLowerCase() === f))
     .sort((a, b) => b.fired - a.fired || Number(a.id) - Number(b.id));
+  const pages = Math.max(1, Math.ceil(shown.length / RULES_PAGE));
+  const rpage = Math.min(pages, Math.max(1, Number(query.rpage ?? 1) || 1));
 
   return (
     <div className={styles.layout}>
@@ -47,7 +51,7 @@ function RulesBody() {
       <section>
         <div className={styles.head}>
           <Field label="Filter rules" className={styles.field}>
-            <Input value={draft} width={36} placeholder="id, words of the description, or a group" onChange={(e) => setDraft(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') locationService.partial({ rq: draft || null }); }} data-testid="rules-filter" />
+            <Input value={draft} width={36} placeholder="id, words of the description, or a group" onChange={(e) => setDraft(e.currentTarget.value)} onKeyDown={(e) => { if (e.key === 'Enter') locationService.partial({ rq: draft || null, rpage: null }); }} data-testid="rules-filter" />
           </Field>
           <span className={styles.muted} data-testid="rules-count">{shown.length} of {rows.length} rules</span>
         </div>
@@ -61,7 +65,7 @@ function RulesBody() {
           <table className={styles.table} data-testid="rules-table">
             <thead><tr><th>Rule</th><th>Level</th><th>Description</th><th>Groups</th><th>Fired in range</th></tr></thead>
             <tbody>
-              {shown.slice(0, 500).map((r) => (
+              {shown.slice((rpage - 1) * RULES_PAGE, rpage * RULES_PAGE).map((r) => (
                 <tr key={r.id} data-testid="rule-row" data-rule={r.id}>
                   <td><strong>{r.id}</strong></td>
                   <td><LevelBadge level={r.level} /></td>
@@ -73,6 +77,7 @@ function RulesBody() {
             </tbody>
           </table>
         )}
+        {pages > 1 && <div className={styles.pager}><Pagination currentPage={rpage} numberOfPages={pages} onNavigate={(p) => locationService.partial({ rpage: p > 1 ? p : null })} /></div>}
       </section>
     </div>
   );
@@ -122,6 +127,7 @@ function LogtestBox() {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
+  pager: css({ display: 'flex', justifyContent: 'center', marginTop: theme.spacing(2) }),
   layout: css({ display: 'grid', gap: theme.spacing(2) }),
   card: css({ background: theme.colors.background.primary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, padding: theme.spacing(2), h3: { fontSize: theme.typography.h5.fontSize } }),
   actions: css({ margin: theme.spacing(1, 0) }),

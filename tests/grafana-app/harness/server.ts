@@ -96,6 +96,15 @@ export class HarnessServer {
       return;
     }
 
+    if (p.startsWith('/public/build/img/icons/')) {
+      // Grafana serves @grafana/ui's icons under public/build/img/icons
+      const dir = path.join(require.resolve('@grafana/ui/package.json').replace(/package\.json$/, ''), 'dist', 'public', 'img', 'icons');
+      const file = path.join(dir, path.normalize(p.slice('/public/build/img/icons/'.length)).replace(/^(\.\.[/\\])+/, ''));
+      if (!file.startsWith(dir) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
+      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(fs.readFileSync(file));
+      return;
+    }
+
     let m = /^\/api\/datasources\/uid\/([^/]+)\/resources\/(.+)$/.exec(p);
     if (m) {
       const ds = this.o.datasources.find((d) => d.uid === decodeURIComponent(m![1]));
@@ -160,7 +169,7 @@ export class HarnessServer {
     // every other path is the single page (the app reads its route from the path)
     const theme = u.searchParams.get('theme') === 'light' ? 'light' : 'dark';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden app harness</title></head>
-<body class="theme-${theme}"><div id="root"></div><script>window.__HARNESS__=${JSON.stringify({ theme, role: this.o.role })};</script><script src="/static/harness.js"></script></body></html>`);
+<body class="theme-${theme}"><div id="root"></div><script>window.__grafana_public_path__='/public/';window.__HARNESS__=${JSON.stringify({ theme, role: this.o.role })};</script><script src="/static/harness.js"></script></body></html>`);
   }
 
   /** Warden's three phases for one line (the contract of the service's POST /api/logtest). */
