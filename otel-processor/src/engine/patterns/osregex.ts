@@ -403,8 +403,8 @@ function runAlt(a: Alt, s: string, start: number, cap: boolean): number {
       budgetExhausted++;
       return NONE;
     }
-    const c0 = s.charCodeAt(st);
-    const c = c0 >= 65 && c0 <= 90 ? c0 | 32 : c0 | 0; // NaN (end of subject) -> 0
+    let c = st < len ? s.charCodeAt(st) : 0; // end of subject reads as NUL
+    if (c >= 65 && c <= 90) c |= 32;
     let k: number;
     if (pt === n) {
       if (!endSet || st === len) return r;
