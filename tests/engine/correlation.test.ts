@@ -95,3 +95,20 @@ describe('correlation', () => {
     expect(e.process(ev(line('noisy', 'u', '1.1.1.1'), T0 + 31_000)).alert).toBe(true);
   });
 });
+
+describe('correlation memory bounds (OSSEC 4.2 bookkeeping)', () => {
+  test('events that fall out of the memory no longer count', () => {
+    const e = engineFor(DECODERS, RULES, { limits: { memorySize: 3, sidListMax: 128, groupListMax: 24 } });
+    for (let i = 0; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + i));
+    // three other alerted events push the failures out of a memory of 3
+    for (let i = 0; i < 3; i++) e.process(ev(line('ok', `x${i}`, '9.9.9.9'), T0 + 10 + i));
+    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 20)).rule!.id).toBe(101);
+  });
+
+  test('a capped list keeps its newest entries', () => {
+    const e = engineFor(DECODERS, RULES, { limits: { memorySize: 8192, sidListMax: 2, groupListMax: 24 } });
+    for (let i = 0; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + i));
+    // only two earlier failures are kept, frequency 2 needs three
+    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 3)).rule!.id).toBe(101);
+  });
+});

