@@ -4,8 +4,9 @@
  * Elasticsearch exporter and its document builders) from the sample logs, OTLP requests as a
  * collector sends them. FIM records come from Warden's FIM module (`toRecord`).
  *
- * Agents: web1, fw1, db1, dc01 send now (active); `legacy1` sent once and its agent document is
- * then aged by two hours (an agent silent since: disconnected for the app's 600 s threshold);
+ * Agents: web1, fw1, db1, dc01 send now (active); `legacy1` sends first and falls silent: Warden
+ * (disconnect threshold 3 s) raises its "agent disconnected" alert, and its agent document is then
+ * aged by two hours (an agent silent since: disconnected for the app's 600 s threshold);
  * `ghost` is bound to a token and never sent (never connected).
  */
 import * as fs from 'node:fs';
@@ -57,6 +58,7 @@ export async function seed(): Promise<Seeded> {
     WARDEN_EXPORTERS_ELASTICSEARCH_FTS_REFRESH_SECONDS: '0',
     WARDEN_RECEIVER_AUTH_TOKENS: 'tok-ghost=ghost:ghost',
     WARDEN_RECEIVER_AUTH_REQUIRED: 'false',
+    WARDEN_AGENTS_DISCONNECT_AFTER_SECONDS: '3',
   });
   const now = Date.now();
   const start = now - 20 * 3600_000;
@@ -72,9 +74,11 @@ export async function seed(): Promise<Seeded> {
       // web1 behind NAT: the same agent from a second address
       [host('web1', fileRecords(path.join(FIX, 'web1-auth.log'), '/var/log/auth.log', start + 19 * 3600_000, 1000).slice(10, 12), '172.16.5.11')],
     ];
-    for (const r of requests) {
+    for (const [i, r] of requests.entries()) {
       const res = await post(svc.ports.http!, protobufBody(r));
       if (res.status !== 200) throw new Error(`Warden answered ${res.status}: ${res.body.toString()}`);
+      // legacy1 then falls silent: Warden raises its "agent disconnected" alert
+      if (i === 0) await until(async () => (await es.search(`${PREFIX}-alerts-*`, { bool: { filter: [{ term: { 'agent.id': 'legacy1' } }, { term: { location: 'ossec-monitord' } }] } })).length > 0, 'the agent-disconnected alert for legacy1', 60_000);
     }
     await until(() => svc.spoolDepth === 0, 'Warden to deliver everything to Elasticsearch', 120_000);
   } finally {
