@@ -108,8 +108,9 @@ d('with a real Elasticsearch', () => {
       const agents = await until(async () => {
         const h = await es.search('t2-agents');
         const a = h.find((x) => x._id === 'agent-a');
-        return a && (a._source as { events: number }).events === 16 ? h : null;
-      }, 'agent-a with 16 events', 60_000);
+        // both documents: a refresh can land between two items of one bulk request
+        return a && (a._source as { events: number }).events === 16 && h.some((x) => x._id === 'agent-never') ? h : null;
+      }, 'agent-a with 16 events and agent-never', 60_000);
       const a = agents.find((x) => x._id === 'agent-a')!._source as Record<string, unknown>;
       expect(a).toMatchObject({ agent: { id: 'agent-a', name: 'alpha' }, events: 16, alerts: 8, collector: { version: ua } });
       expect((a.ips as Array<{ ip: string }>).map((x) => x.ip)).toEqual(['127.0.0.1']);

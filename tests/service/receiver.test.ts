@@ -156,18 +156,18 @@ describe('service with the file sink', () => {
     const extra = path.join(rules, 'rules', 'zz-extra.xml');
     fs.writeFileSync(extra, '<group name="x,"><rule id="100900" level="4"><match>reload-marker</match><description>after reload</description></rule>');
     try {
-      const bad = svc.reload();
+      const bad = await svc.reload();
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(bad.error).toMatch(/zz-extra\.xml/);
       expect((await post(svc.ports.http!, protobufBody([host('web5', [{ body: sshFail('ivan', '192.0.2.14', 7) }])]))).status).toBe(200);
       await until(() => alerts().some((x) => (x.data as Record<string, string>).dstuser === 'ivan'), 'alert with the old ruleset', 10_000);
       fs.writeFileSync(extra, '<group name="x,"><rule id="100900" level="4"><match>reload-marker</match><description>after reload</description></rule></group>');
-      expect(svc.reload().ok).toBe(true);
+      expect((await svc.reload()).ok).toBe(true);
       expect((await post(svc.ports.http!, protobufBody([host('web5', [{ body: 'app: reload-marker seen' }])]))).status).toBe(200);
       await until(() => alerts().some((x) => (x.rule as { id: string }).id === '100900'), 'alert from the reloaded ruleset', 10_000);
     } finally {
       fs.rmSync(extra, { force: true });
-      svc.reload();
+      await svc.reload();
     }
   });
 });

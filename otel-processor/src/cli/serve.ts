@@ -33,6 +33,6 @@ export async function serveCommand(argv: string[]): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => { service.reload(); });
+    process.on('SIGHUP', () => { void service.reload(); });
   });
 }

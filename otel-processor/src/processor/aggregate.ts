@@ -3,7 +3,7 @@
  * resulting whole documents (never increments), and keep this state with their acknowledged
  * spool position, so a replay after a crash recounts exactly: nothing counted twice or lost.
  */
-import type { Batch } from '../spool/batch';
+import type { AgentDelta, StatsDelta } from '../spool/batch';
 import { TOTAL_AGENT, type AgentDoc, type StatsDoc } from '../exporters/elasticsearch/documents';
 
 interface AgentState {
@@ -66,7 +66,7 @@ export class Aggregator {
     });
   }
 
-  fold(b: Batch): void {
+  fold(b: { agents: AgentDelta[]; stats: StatsDelta[] }): void {
     for (const d of b.agents) {
       let a = this.agents.get(d.id);
       if (!a) this.agents.set(d.id, (a = { id: d.id, name: d.name, ips: {}, version: null, first: null, last: null, events: 0, alerts: 0 }));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FtsStore } from '../engine/correlate/fts';
 
-export interface NewFtsKey { key: string; comment: string | null; at: number }
+export interface NewFtsKey { key: string; comment: string | null; at: number; decoder: string | null }
 
 export class WardenFtsStore implements FtsStore {
   private readonly keys = new Set<string>();
@@ -27,10 +27,10 @@ export class WardenFtsStore implements FtsStore {
     return this.keys.has(key);
   }
 
-  add(key: string, comment: string | null): void {
+  add(key: string, comment: string | null, decoder?: string | null): void {
     if (this.keys.has(key)) return;
     this.keys.add(key);
-    this.added.push({ key, comment, at: Date.now() });
+    this.added.push({ key, comment, at: Date.now(), decoder: decoder ?? null });
     this.persist(key);
   }
 

@@ -7,14 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine, LogEvent, type Verdict } from '../engine/engine';
-import { buildAlert } from '../alert/alert';
+import type { CorrelationState } from '../engine/correlate/state';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import type { InResource } from '../receiver/otlp/decode';
 import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
-import { alertDocId, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
-import type { AgentDelta, BatchBody, StatsDelta } from '../spool/batch';
+import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
+import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from '../spool/batch';
 import type { WardenFtsStore } from './fts-store';
-import type { WardenMetrics } from '../service/metrics';
 
 export interface ProcessorOptions {
   indexPrefix: string;
@@ -28,11 +27,14 @@ export interface ProcessorOptions {
 }
 
 export interface ProcessResult {
-  body: BatchBody;
+  /** The spool payload (see spool/batch.ts), or null when the request produced nothing to keep. */
+  payload: Buffer | null;
   accepted: number;
   rejected: number;
   /** The first rejection's reason, for the partial_success message. */
   firstError: string | null;
+  /** Alerts raised, by level 0..16 (for the metrics). */
+  levels: number[];
 }
 
 const HOUR = 3600_000;
@@ -46,7 +48,7 @@ export class Processor {
   private seenDirty = false;
   private readonly seenFile: string;
 
-  constructor(loaded: LoadedRuleset, private readonly fts: WardenFtsStore, private readonly opts: ProcessorOptions, private readonly metrics: WardenMetrics | null) {
+  constructor(loaded: LoadedRuleset, private readonly fts: WardenFtsStore, private readonly opts: ProcessorOptions) {
     this.loaded = loaded;
     this.engine = this.newEngine(loaded);
     this.seenFile = path.join(opts.stateDir, 'agents-seen.json');
@@ -56,11 +58,13 @@ export class Processor {
     } catch { /* first start */ }
   }
 
-  private newEngine(loaded: LoadedRuleset): Engine {
+  /** `state`: the correlation memory to continue from (a reload keeps windows and fired counts). */
+  private newEngine(loaded: LoadedRuleset, state?: CorrelationState): Engine {
     return new Engine(loaded.ruleset, {
       logAlertLevel: this.opts.logAlertLevel ?? loaded.logAlertLevel,
       correlationScope: this.opts.correlationScope,
       fts: this.fts,
+      state,
     });
   }
 
@@ -71,24 +75,27 @@ export class Processor {
   /** Swaps in a new ruleset (already loaded and compiled: a broken one never gets here). */
   replaceRuleset(loaded: LoadedRuleset): void {
     this.loaded = loaded;
-    this.engine = this.newEngine(loaded);
+    this.engine = this.newEngine(loaded, this.engine.state);
   }
 
   /** Runs one request's records. Synchronous: the engine is. */
   process(resources: InResource[], ctx: RequestContext, now = Date.now()): ProcessResult {
-    const alerts: AlertRecord[] = [];
+    const out = new BatchWriter();
     const agents = new Map<string, AgentDelta>();
     const stats = new Map<string, StatsDelta>();
+    const levels = new Array<number>(17).fill(0);
     let accepted = 0;
     let rejected = 0;
     let firstError: string | null = null;
     const version = ctx.userAgent;
+    const receivedAt = new Date(now).toISOString();
     for (const res of resources) {
       const agent = resolveAgent(res, ctx);
       let ad = agents.get(agent.id);
       if (!ad) agents.set(agent.id, (ad = { id: agent.id, name: agent.name, ips: [], version, at: now, events: 0, alerts: 0 }));
       for (const ip of agent.ips) if (!ad.ips.includes(ip)) ad.ips.push(ip);
       const agentIp = agent.ips[0] ?? null;
+      let sd: StatsDelta | undefined;
       for (const rec of res.records) {
         const m = mapRecord(rec, agent, this.opts.mapping, now);
         if (!m.ok) {
@@ -101,39 +108,49 @@ export class Processor {
         const location = ev.location;
         const time = ev.time;
         const fullLog = ev.fullLog;
-        const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
         const v = this.engine.process(ev);
         ad.events++;
         const hour = time - (time % HOUR);
-        const sk = `${hour}|${agent.id}`;
-        let sd = stats.get(sk);
-        if (!sd) stats.set(sk, (sd = { hour, agent: agent.id, name: agent.name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 }));
+        if (!sd || sd.hour !== hour) {
+          const sk = `${hour}|${agent.id}`;
+          sd = stats.get(sk);
+          if (!sd) stats.set(sk, (sd = { hour, agent: agent.id, name: agent.name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 }));
+        }
         sd.events++;
         if (ev.category === 'firewall') sd.firewall++;
         if (v.alert) {
           const rule = v.rule!;
+          const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
           const id = alertDocId(agent.id, location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, fullLog);
-          alerts.push(this.alertRecord(ev, v, id, now, agentIp));
+          out.addAlert(id, this.indexOf(time), JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp)));
           ad.alerts++;
           sd.alerts++;
-          sd.levels[Math.max(0, Math.min(16, rule.level))]++;
+          const level = Math.max(0, Math.min(16, rule.level));
+          sd.levels[level]++;
+          levels[level]++;
         }
       }
       this.touch(agent.id, agent.name, now);
     }
-    if (this.metrics) {
-      if (accepted) this.metrics.eventsReceived.add(accepted);
-      if (rejected) this.metrics.recordsRejected.add(rejected, { reason: 'invalid_record' });
-      for (const a of alerts) this.metrics.alerts.add(1, { level: String(a.doc.rule.level) });
-    }
-    const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at));
-    return { body: { at: now, alerts, fts, agents: [...agents.values()], stats: [...stats.values()] }, accepted, rejected, firstError };
+    const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
+    const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
+    return { payload, accepted, rejected, firstError, levels };
+  }
+
+  private dayStart = 0;
+  private dayIndex = '';
+
+  /** The alerts index of a record time (the day's name is computed once per day). */
+  private indexOf(time: number): string {
+    if (time >= this.dayStart && time < this.dayStart + 86400_000) return this.dayIndex;
+    const start = time - (((time % 86400_000) + 86400_000) % 86400_000);
+    this.dayStart = start;
+    this.dayIndex = alertIndex(this.opts.indexPrefix, start);
+    return this.dayIndex;
   }
 
   private alertRecord(ev: LogEvent, v: Verdict, id: string, now: number, agentIp: string | null): AlertRecord {
-    const alert = buildAlert(ev, v, id);
-    const doc = toAlertDoc(alert, { receivedAt: now, agentIp });
-    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc };
+    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: alertDocOf(ev, v, new Date(now).toISOString(), agentIp) };
   }
 
   private touch(id: string, name: string, now: number): void {
@@ -147,7 +164,7 @@ export class Processor {
    * alert for each (run through the engine as OSSEC's monitor does; rule 504 when the ruleset
    * has no rule for it). Null when nothing is due.
    */
-  checkDisconnected(now = Date.now()): BatchBody | null {
+  checkDisconnected(now = Date.now()): { payload: Buffer; levels: number[] } | null {
     const after = this.opts.disconnectAfterSec * 1000;
     if (after <= 0) return null;
     const alerts: AlertRecord[] = [];
@@ -176,14 +193,16 @@ export class Processor {
     }
     if (alerts.length === 0) return null;
     const stats: StatsDelta[] = [];
+    const all = new Array<number>(17).fill(0);
     for (const a of alerts) {
       const hour = now - (now % HOUR);
       const levels = new Array(17).fill(0);
-      levels[a.doc.rule.level]++;
+      const level = Math.max(0, Math.min(16, a.doc.rule.level));
+      levels[level]++;
+      all[level]++;
       stats.push({ hour, agent: a.doc.agent.id, name: a.doc.agent.name, events: 0, alerts: 1, levels, firewall: 0 });
-      this.metrics?.alerts.add(1, { level: String(a.doc.rule.level) });
     }
-    return { at: now, alerts, fts: [], agents: [], stats };
+    return { payload: encodeBody({ at: now, alerts, fts: [], agents: [], stats })!, levels: all };
   }
 
   /** Writes when agents were last heard from (for disconnect detection across restarts). */

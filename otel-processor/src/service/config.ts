@@ -22,10 +22,13 @@ export interface WardenConfig {
   receiver: {
     http: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
     grpc: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
-    auth: { tokens: TokenBinding[]; required: boolean };
+    auth: { tokens: TokenBinding[]; required: boolean; clientCerts: CertBinding[] };
+    /** TLS for both receivers; `clientCaFile` turns on client certificates (mutual TLS). */
+    tls: { certFile: string | null; keyFile: string | null; clientCaFile: string | null };
     maxLogBytes: number;
     maxFields: number;
     retryAfterSec: number;
+    maxPendingBytes: number;
   };
   spool: { dir: string; maxBytes: number; segmentBytes: number; memoryBytes: number };
   agents: { disconnectAfterSec: number };
@@ -40,18 +43,26 @@ export interface WardenConfig {
       retentionDays: number;
       bulkMaxBytes: number;
       flushIntervalMs: number;
+      maxInflight: number;
       shards: number;
       replicas: string;
       ftsRefreshSec: number;
     };
     otlp: { endpoint: string | null; headers: Record<string, string>; timeoutMs: number };
   };
-  service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean };
+  service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean; engineThread: boolean };
 }
 
 export class ConfigError extends Error {}
 
-type Kind = 'string' | 'optstring' | 'int' | 'bytes' | 'bool' | 'tokens' | 'headers' | 'auto-bool' | 'optint';
+type Kind = 'string' | 'optstring' | 'int' | 'bytes' | 'bool' | 'tokens' | 'certs' | 'headers' | 'auto-bool' | 'optint';
+
+/** A client certificate name (subject CN or subjectAltName) bound to an agent. */
+export interface CertBinding {
+  subject: string;
+  agentId: string | null;
+  agentName: string | null;
+}
 
 interface Setting {
   key: string;
@@ -78,10 +89,15 @@ export const SETTINGS: Setting[] = [
   { key: 'receiver.grpc.port', kind: 'int', dflt: 4317, min: 0, max: 65535, help: 'OTLP/gRPC port (0: any free port)' },
   { key: 'receiver.grpc.max_request_bytes', kind: 'bytes', dflt: 16 << 20, min: 1024, help: 'Largest gRPC message (RESOURCE_EXHAUSTED above)' },
   { key: 'receiver.auth.tokens', kind: 'tokens', dflt: [], help: 'Bearer tokens: list of {token, agent_id, agent_name}; env form `TOKEN=AGENT_ID[:NAME],...`' },
-  { key: 'receiver.auth.required', kind: 'auto-bool', dflt: 'auto', help: 'Refuse requests without a known token (auto: when tokens are configured)' },
+  { key: 'receiver.auth.client_certs', kind: 'certs', dflt: [], help: 'Client certificates (mutual TLS): list of {subject, agent_id, agent_name}, subject = CN or a subjectAltName; env form `SUBJECT=AGENT_ID[:NAME],...`; empty: any certificate of the client CA' },
+  { key: 'receiver.auth.required', kind: 'auto-bool', dflt: 'auto', help: 'Refuse requests without a known token or client certificate (auto: when tokens or a client CA are configured)' },
+  { key: 'receiver.tls.cert_file', kind: 'optstring', dflt: null, help: 'Server certificate (PEM) of both receivers; set: OTLP over TLS' },
+  { key: 'receiver.tls.key_file', kind: 'optstring', dflt: null, help: 'Private key (PEM) of receiver.tls.cert_file' },
+  { key: 'receiver.tls.client_ca_file', kind: 'optstring', dflt: null, help: 'CA certificates (PEM) that sign client certificates; set: mutual TLS (agent identity from the certificate)' },
   { key: 'receiver.max_log_bytes', kind: 'bytes', dflt: 65536, min: 64, help: 'Longest log record accepted; longer ones are rejected (partial success)' },
   { key: 'receiver.max_fields', kind: 'int', dflt: 256, min: 0, max: 100000, help: 'Most dynamic fields taken from a map body and attributes' },
   { key: 'receiver.retry_after_seconds', kind: 'int', dflt: 5, min: 1, max: 3600, help: 'Retry-After sent with 503 when the spool is full' },
+  { key: 'receiver.max_pending_bytes', kind: 'bytes', dflt: 64 << 20, min: 1024, help: 'Request bytes waiting for the engine; above this, requests get 503 + Retry-After' },
   { key: 'spool.dir', kind: 'string', dflt: '', help: 'Spool folder; default: STATE_DIR/spool' },
   { key: 'spool.max_bytes', kind: 'bytes', dflt: 1 << 30, min: 1024, help: 'Above this much unsent data, requests get 503 + Retry-After' },
   { key: 'spool.segment_bytes', kind: 'bytes', dflt: 64 << 20, min: 1024, help: 'Spool segment file size' },
@@ -97,6 +113,7 @@ export const SETTINGS: Setting[] = [
   { key: 'exporters.elasticsearch.retention_days', kind: 'int', dflt: 90, min: 0, help: 'Delete alerts indices older than this many days (0: keep all)' },
   { key: 'exporters.elasticsearch.bulk_max_bytes', kind: 'bytes', dflt: 8 << 20, min: 1024, help: 'Largest bulk request' },
   { key: 'exporters.elasticsearch.flush_interval_ms', kind: 'int', dflt: 200, min: 0, help: 'Wait for more data before a small bulk request' },
+  { key: 'exporters.elasticsearch.max_inflight', kind: 'int', dflt: 3, min: 1, max: 64, help: 'Bulk requests in flight at once (alerts are creates under fixed ids, so order does not matter)' },
   { key: 'exporters.elasticsearch.shards', kind: 'int', dflt: 1, min: 1, max: 1024, help: 'Shards per index (templates)' },
   { key: 'exporters.elasticsearch.replicas', kind: 'string', dflt: '0-1', help: 'auto_expand_replicas of the templates' },
   { key: 'exporters.elasticsearch.fts_refresh_seconds', kind: 'int', dflt: 30, min: 0, help: 'How often first-time-seen keys of other replicas are read back (0: only at start)' },
@@ -107,6 +124,7 @@ export const SETTINGS: Setting[] = [
   { key: 'service.port', kind: 'int', dflt: 8888, min: 0, max: 65535, help: 'Port of /metrics, /healthz, /readyz (0: any free port)' },
   { key: 'service.shutdown_timeout_seconds', kind: 'int', dflt: 30, min: 0, help: 'On SIGTERM, how long exporters may drain the spool before exit' },
   { key: 'service.watch_rules', kind: 'bool', dflt: true, help: 'Reload the ruleset when its files change (SIGHUP always reloads)' },
+  { key: 'service.engine_thread', kind: 'bool', dflt: true, help: 'Run decoding and the engine in a worker thread of their own (false: in the main thread)' },
 ];
 
 /** `receiver.http.port` → `WARDEN_RECEIVER_HTTP_PORT`. */
@@ -180,6 +198,26 @@ function convert(s: Setting, raw: unknown, from: string): unknown {
         const o = t as { token: string; agent_id?: unknown; agent_name?: unknown };
         const id = o.agent_id === undefined || o.agent_id === null ? null : String(o.agent_id);
         return { token: o.token, agentId: id, agentName: o.agent_name === undefined || o.agent_name === null ? id : String(o.agent_name) };
+      });
+    }
+    case 'certs': {
+      if (typeof raw === 'string') {
+        return raw.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
+          const eq = item.indexOf('=');
+          const subject = eq < 0 ? item : item.slice(0, eq);
+          if (!subject) bad('each entry needs a subject');
+          if (eq < 0) return { subject, agentId: null, agentName: null };
+          const [id, name] = item.slice(eq + 1).split(':');
+          return { subject, agentId: id || null, agentName: name || id || null };
+        });
+      }
+      if (!Array.isArray(raw)) return bad('must be a list of {subject, agent_id, agent_name}');
+      return raw.map((t, i) => {
+        if (typeof t === 'string') return { subject: t, agentId: null, agentName: null };
+        if (!t || typeof t !== 'object' || typeof (t as { subject?: unknown }).subject !== 'string' || !(t as { subject: string }).subject) bad(`entry ${i} needs a string subject`);
+        const o = t as { subject: string; agent_id?: unknown; agent_name?: unknown };
+        const id = o.agent_id === undefined || o.agent_id === null ? null : String(o.agent_id);
+        return { subject: o.subject, agentId: id, agentName: o.agent_name === undefined || o.agent_name === null ? id : String(o.agent_name) };
       });
     }
     case 'headers': {
@@ -262,6 +300,17 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     seenTokens.add(t.token);
   }
   const authReq = v['receiver.auth.required'];
+  const certFile = v['receiver.tls.cert_file'] as string | null;
+  const keyFile = v['receiver.tls.key_file'] as string | null;
+  const clientCa = v['receiver.tls.client_ca_file'] as string | null;
+  const clientCerts = v['receiver.auth.client_certs'] as CertBinding[];
+  if ((certFile === null) !== (keyFile === null)) throw new ConfigError('receiver.tls.cert_file and receiver.tls.key_file: set both or neither');
+  if (clientCa !== null && certFile === null) throw new ConfigError('receiver.tls.client_ca_file: needs receiver.tls.cert_file and receiver.tls.key_file (mutual TLS is TLS)');
+  if (clientCerts.length > 0 && clientCa === null) throw new ConfigError('receiver.auth.client_certs: needs receiver.tls.client_ca_file (the CA that signs the client certificates)');
+  for (const [key, f] of [['receiver.tls.cert_file', certFile], ['receiver.tls.key_file', keyFile], ['receiver.tls.client_ca_file', clientCa]] as const) {
+    if (f === null) continue;
+    try { fs.accessSync(rel(f), fs.constants.R_OK); } catch (e) { throw new ConfigError(`${key}: cannot read ${rel(f)}: ${(e as Error).message}`); }
+  }
   const fileEnabled = v['exporters.file.enabled'];
   const ruleset = v.ruleset as string;
   const cfg: WardenConfig = {
@@ -272,10 +321,12 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     receiver: {
       http: { enabled: v['receiver.http.enabled'] as boolean, host: v['receiver.http.host'] as string, port: v['receiver.http.port'] as number, maxRequestBytes: v['receiver.http.max_request_bytes'] as number },
       grpc: { enabled: v['receiver.grpc.enabled'] as boolean, host: v['receiver.grpc.host'] as string, port: v['receiver.grpc.port'] as number, maxRequestBytes: v['receiver.grpc.max_request_bytes'] as number },
-      auth: { tokens, required: authReq === 'auto' ? tokens.length > 0 : (authReq as boolean) },
+      auth: { tokens, required: authReq === 'auto' ? tokens.length > 0 || clientCa !== null : (authReq as boolean), clientCerts },
+      tls: { certFile: certFile && rel(certFile), keyFile: keyFile && rel(keyFile), clientCaFile: clientCa && rel(clientCa) },
       maxLogBytes: v['receiver.max_log_bytes'] as number,
       maxFields: v['receiver.max_fields'] as number,
       retryAfterSec: v['receiver.retry_after_seconds'] as number,
+      maxPendingBytes: v['receiver.max_pending_bytes'] as number,
     },
     spool: {
       dir: v['spool.dir'] ? rel(v['spool.dir'] as string) : path.join(stateDir, 'spool'),
@@ -295,6 +346,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
         retentionDays: v['exporters.elasticsearch.retention_days'] as number,
         bulkMaxBytes: v['exporters.elasticsearch.bulk_max_bytes'] as number,
         flushIntervalMs: v['exporters.elasticsearch.flush_interval_ms'] as number,
+        maxInflight: v['exporters.elasticsearch.max_inflight'] as number,
         shards: v['exporters.elasticsearch.shards'] as number,
         replicas: v['exporters.elasticsearch.replicas'] as string,
         ftsRefreshSec: v['exporters.elasticsearch.fts_refresh_seconds'] as number,
@@ -306,6 +358,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
       port: v['service.port'] as number,
       shutdownTimeoutSec: v['service.shutdown_timeout_seconds'] as number,
       watchRules: v['service.watch_rules'] as boolean,
+      engineThread: v['service.engine_thread'] as boolean,
     },
   };
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(cfg.exporters.elasticsearch.indexPrefix)) {

@@ -12,17 +12,12 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WardenConfig } from './config';
 import { createMetrics, type WardenMetrics } from './metrics';
-import { openRuleset } from '../cli/session';
-import type { LoadedRuleset } from '../loader/ruleset-loader';
 import { Spool } from '../spool/spool';
-import { isEmptyBatch } from '../spool/batch';
-import { Processor } from '../processor/processor';
-import { WardenFtsStore } from '../processor/fts-store';
-import { TokenAuth } from '../receiver/otlp/auth';
+import { LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
+import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
 import { GrpcReceiver } from '../receiver/otlp/grpc';
 import type { Intake, IntakeResult, AuthResult } from '../receiver/otlp/intake';
-import type { InResource } from '../receiver/otlp/decode';
 import type { RequestContext } from '../receiver/otlp/mapping';
 import type { Exporter } from '../exporters/exporter';
 import { FileExporter } from '../exporters/file/file-exporter';
@@ -36,8 +31,7 @@ export interface ServicePorts { http: number | null; grpc: number | null; servic
 
 export class WardenService implements Intake {
   private spool!: Spool;
-  private processor!: Processor;
-  private fts!: WardenFtsStore;
+  private processor!: ProcessorHost;
   private metrics!: WardenMetrics;
   private auth!: TokenAuth;
   private httpReceiver: HttpReceiver | null = null;
@@ -70,29 +64,41 @@ export class WardenService implements Intake {
     const cfg = this.cfg;
     fs.mkdirSync(cfg.stateDir, { recursive: true });
     this.instance = instanceId(cfg.stateDir);
-    const loaded = openRuleset(cfg.ruleset);
-    this.log(`warden: ruleset ${cfg.ruleset} (${loaded.layout}): ${loaded.decoderFiles.length} decoder files, ${loaded.ruleFiles.length} rule files`);
+    const es = cfg.exporters.elasticsearch;
+    const setup: ProcessorSetup = {
+      ruleset: cfg.ruleset,
+      stateDir: cfg.stateDir,
+      options: {
+        indexPrefix: es.indexPrefix,
+        mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
+        correlationScope: cfg.correlationScope,
+        logAlertLevel: cfg.logAlertLevel,
+        disconnectAfterSec: cfg.agents.disconnectAfterSec,
+        stateDir: cfg.stateDir,
+      },
+    };
+    this.processor = cfg.service.engineThread ? await WorkerProcessorHost.start(setup, this.log) : new LocalProcessorHost(setup);
+    const sum = this.processor.summary;
+    this.log(`warden: ruleset ${cfg.ruleset} (${sum.layout}): ${sum.decoderFiles} decoder files, ${sum.ruleFiles} rule files; engine ${cfg.service.engineThread ? 'in its own thread' : 'in the main thread'}`);
     this.metrics = createMetrics();
     this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes });
     if (this.spool.depth > 0) this.log(`warden: spool holds ${this.spool.depth} batch(es) not yet delivered; replaying`);
     this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
-    this.fts = new WardenFtsStore(cfg.stateDir);
-    const registered = cfg.receiver.auth.tokens.filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
+    const registered = [...cfg.receiver.auth.tokens, ...cfg.receiver.auth.clientCerts].filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
 
-    const es = cfg.exporters.elasticsearch;
     if (es.url) {
       const client = new EsClient({ url: es.url, username: es.username, password: es.password, apiKey: es.apiKey });
       this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
         client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
-        flushIntervalMs: es.flushIntervalMs, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,
+        flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,
         stateDir: cfg.stateDir, registeredAgents: registered,
-      }, this.metrics, this.fts);
+      }, this.metrics, { merge: (keys) => this.processor.mergeFts(keys) });
       // first-time-seen keys from Elasticsearch before the first event (bounded wait: if it is down, local keys)
       try {
         const n = await Promise.race([this.es.loadFts(), new Promise<number>((_, rej) => setTimeout(() => rej(new Error('timed out')), 10_000).unref())]);
-        this.log(`warden: ${n} first-time-seen key(s) read from Elasticsearch (${this.fts.size} known)`);
+        this.log(`warden: ${n} first-time-seen key(s) read from Elasticsearch (${await this.processor.ftsSize()} known)`);
       } catch (e) {
-        this.log(`warden: could not read first-time-seen keys from Elasticsearch (${(e as Error).message}); using the ${this.fts.size} kept locally`);
+        this.log(`warden: could not read first-time-seen keys from Elasticsearch (${(e as Error).message}); using the ${await this.processor.ftsSize()} kept locally`);
       }
       this.exporters.push(this.es);
     }
@@ -102,15 +108,8 @@ export class WardenService implements Intake {
     if (cfg.exporters.otlp.endpoint) {
       this.exporters.push(new OtlpExporter(await this.spool.consumer('otlp'), { endpoint: cfg.exporters.otlp.endpoint, headers: cfg.exporters.otlp.headers, timeoutMs: cfg.exporters.otlp.timeoutMs }));
     }
-    this.processor = new Processor(loaded, this.fts, {
-      indexPrefix: es.indexPrefix,
-      mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
-      correlationScope: cfg.correlationScope,
-      logAlertLevel: cfg.logAlertLevel,
-      disconnectAfterSec: cfg.agents.disconnectAfterSec,
-      stateDir: cfg.stateDir,
-    }, this.metrics);
-    this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required);
+    const tls = cfg.receiver.tls;
+    this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required, cfg.receiver.auth.clientCerts, tls.clientCaFile !== null);
     for (const e of this.exporters) await e.start();
 
     this.statusServer = http.createServer((req, res) => this.status(req, res));
@@ -120,47 +119,69 @@ export class WardenService implements Intake {
     });
     this.ports.service = (this.statusServer.address() as AddressInfo).port;
     if (cfg.receiver.http.enabled) {
-      this.httpReceiver = new HttpReceiver(cfg.receiver.http, this);
+      this.httpReceiver = new HttpReceiver({
+        ...cfg.receiver.http,
+        tls: tls.certFile && tls.keyFile ? { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile), ca: tls.clientCaFile ? fs.readFileSync(tls.clientCaFile) : null } : null,
+      }, this);
       this.httpReceiver.retryAfter = cfg.receiver.retryAfterSec;
       this.ports.http = await this.httpReceiver.start();
     }
     if (cfg.receiver.grpc.enabled) {
-      this.grpcReceiver = new GrpcReceiver(cfg.receiver.grpc, this);
+      this.grpcReceiver = new GrpcReceiver({ ...cfg.receiver.grpc, tls: tls.certFile && tls.keyFile ? { certFile: tls.certFile, keyFile: tls.keyFile, clientCaFile: tls.clientCaFile } : null }, this);
       this.grpcReceiver.retryAfter = cfg.receiver.retryAfterSec;
       this.ports.grpc = await this.grpcReceiver.start();
     }
     const every = (ms: number, f: () => void) => { const t = setInterval(f, ms); t.unref(); this.timers.push(t); };
     const dis = cfg.agents.disconnectAfterSec;
     if (dis > 0) every(Math.max(200, Math.min(30_000, (dis * 1000) / 4)), () => void this.checkDisconnected());
-    every(5000, () => this.processor.saveSeen());
+    every(5000, () => void this.processor.saveSeen().catch(() => undefined));
     if (cfg.service.watchRules) this.watchRules();
     this.ready = true;
-    this.log(`warden: listening: OTLP/HTTP ${this.ports.http ?? 'off'}, OTLP/gRPC ${this.ports.grpc ?? 'off'}, status ${this.ports.service}; exporters: ${this.exporters.map((e) => e.name).join(', ')}`);
+    this.log(`warden: listening${tls.certFile ? (tls.clientCaFile ? ' (TLS, client certificates)' : ' (TLS)') : ''}: OTLP/HTTP ${this.ports.http ?? 'off'}, OTLP/gRPC ${this.ports.grpc ?? 'off'}, status ${this.ports.service}; exporters: ${this.exporters.map((e) => e.name).join(', ')}`);
   }
 
   // ---- Intake
 
-  authenticate(authorization: string | null): AuthResult {
-    return this.auth.check(authorization);
+  authenticate(authorization: string | null, peer: PeerIdentity | null): AuthResult {
+    return this.auth.check(authorization, peer);
   }
 
-  async accept(resources: InResource[], ctx: RequestContext): Promise<IntakeResult> {
+  async accept(req: RawRequest, ctx: RequestContext): Promise<IntakeResult> {
     const retryAfterSec = this.cfg.receiver.retryAfterSec;
     if (this.stopping) return { kind: 'busy', retryAfterSec, reason: 'Warden is shutting down' };
     if (this.spool.error) return { kind: 'busy', retryAfterSec, reason: `spool cannot write: ${this.spool.error.message}` };
     if (this.spool.full) {
-      this.rejected(resources.reduce((n, r) => n + r.records.length, 0), 'spool_full', 'any');
+      this.rejected(0, 'spool_full', 'any');
       return { kind: 'busy', retryAfterSec, reason: `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later` };
     }
-    const r = this.processor.process(resources, ctx);
-    if (!isEmptyBatch(r.body)) {
+    if (this.processor.queuedBytes > 0 && this.processor.queuedBytes + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
+      this.rejected(0, 'engine_busy', 'any');
+      return { kind: 'busy', retryAfterSec, reason: `the engine has ${this.processor.queuedBytes} bytes of requests waiting; retry later` };
+    }
+    let out;
+    try {
+      out = await this.processor.process(req, ctx);
+    } catch (e) {
+      process.emitWarning(`warden processor: ${(e as Error).message}`);
+      return { kind: 'busy', retryAfterSec, reason: `internal error: ${(e as Error).message}` };
+    }
+    if (out.kind === 'malformed') return { kind: 'malformed', reason: out.message };
+    const r = out.result;
+    if (r.payload) {
       try {
-        await this.spool.append(r.body);
+        await this.spool.append(r.payload);
       } catch (e) {
         return { kind: 'busy', retryAfterSec, reason: (e as Error).message };
       }
     }
+    if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
+    if (r.rejected) this.metrics.recordsRejected.add(r.rejected, { reason: 'invalid_record' });
+    this.countAlerts(r.levels);
     return { kind: 'ok', accepted: r.accepted, rejected: r.rejected, message: r.firstError ?? '' };
+  }
+
+  private countAlerts(levels: number[]): void {
+    for (let l = 0; l < levels.length; l++) if (levels[l]) this.metrics.alerts.add(levels[l], { level: String(l) });
   }
 
   rejected(count: number, reason: string, transport: string): void {
@@ -175,11 +196,12 @@ export class WardenService implements Intake {
 
   private async checkDisconnected(): Promise<void> {
     if (this.stopping) return;
-    const b = this.processor.checkDisconnected();
-    if (!b) return;
     try {
-      await this.spool.append(b);
-      this.processor.saveSeen();
+      const b = await this.processor.checkDisconnected();
+      if (!b) return;
+      await this.spool.append(b.payload);
+      this.countAlerts(b.levels);
+      await this.processor.saveSeen();
     } catch (e) {
       this.log(`warden: could not spool the agent-disconnected alert: ${(e as Error).message}`);
     }
@@ -188,19 +210,21 @@ export class WardenService implements Intake {
   // ---- rules
 
   /** Loads the ruleset again; on error the running one stays and the error is returned. */
-  reload(): { ok: true; ruleset: LoadedRuleset } | { ok: false; error: string } {
+  async reload(): Promise<ReloadResult> {
+    let r: ReloadResult;
     try {
-      const loaded = openRuleset(this.cfg.ruleset);
-      this.processor.replaceRuleset(loaded);
-      this.lastReloadError = null;
-      this.log(`warden: ruleset reloaded: ${loaded.decoderFiles.length} decoder files, ${loaded.ruleFiles.length} rule files`);
-      return { ok: true, ruleset: loaded };
+      r = await this.processor.reload();
     } catch (e) {
-      const error = (e as Error).message;
-      this.lastReloadError = error;
-      this.log(`warden: ruleset reload refused, the running ruleset stays: ${error}`);
-      return { ok: false, error };
+      r = { ok: false, error: (e as Error).message };
     }
+    if (r.ok) {
+      this.lastReloadError = null;
+      this.log(`warden: ruleset reloaded: ${r.decoderFiles} decoder files, ${r.ruleFiles} rule files (correlation memory kept)`);
+    } else {
+      this.lastReloadError = r.error;
+      this.log(`warden: ruleset reload refused, the running ruleset stays: ${r.error}`);
+    }
+    return r;
   }
 
   private watchRules(): void {
@@ -209,7 +233,7 @@ export class WardenService implements Intake {
       this.watcher = fs.watch(this.cfg.ruleset, { recursive: true, persistent: false }, (_ev, name) => {
         if (name && !/\.(xml|conf|ini)$|lists|\.cdb$/.test(String(name)) && !String(name).includes('lists')) return;
         if (pending) clearTimeout(pending);
-        pending = setTimeout(() => { pending = null; if (!this.stopping) this.reload(); }, 300);
+        pending = setTimeout(() => { pending = null; if (!this.stopping) void this.reload(); }, 300);
       });
       this.watcher.on('error', (e) => this.log(`warden: watching ${this.cfg.ruleset} failed: ${e.message}`));
     } catch (e) {
@@ -254,10 +278,9 @@ export class WardenService implements Intake {
     for (const t of this.timers) clearInterval(t);
     // no new requests; those in flight finish (their batches get spooled and answered)
     await Promise.all([this.httpReceiver?.stop(), this.grpcReceiver?.stop()]);
-    this.processor?.saveSeen();
+    await this.processor?.close().catch(() => undefined);
     await Promise.all(this.exporters.map((e) => e.stop(drainSec * 1000)));
     await this.spool?.close();
-    this.fts?.close();
     await new Promise<void>((r) => (this.statusServer ? this.statusServer.close(() => r()) : r()));
     this.statusServer?.closeAllConnections();
     await this.metrics?.shutdown().catch(() => undefined);

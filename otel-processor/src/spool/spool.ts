@@ -5,13 +5,14 @@
  * (a torn frame at the tail of the last segment is cut off) and consumers resume after the
  * position they acknowledged last.
  *
- * Frame: [u32 payload length][u32 crc32 of payload][f64 seq][payload: JSON of the batch].
+ * Frame: [u32 payload length][u32 crc32 of payload][f64 seq][payload: the batch, see batch.ts].
+ * Appends arriving while an fsync runs are written and fsynced together (group commit).
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import type { Batch, BatchBody } from './batch';
+import { SpoolBatch } from './batch';
 
 const HEADER = 16;
 const SEG_RE = /^(\d{16})\.seg$/;
@@ -51,9 +52,9 @@ export class Spool {
   private durableSeq = 0;
   private active!: Segment;
   private activeFh!: fsp.FileHandle;
-  private pending: Array<{ buf: Buffer; batch: Batch; resolve: (seq: number) => void; reject: (e: Error) => void }> = [];
+  private pending: Array<{ head: Buffer; payload: Buffer; seq: number; resolve: (seq: number) => void; reject: (e: Error) => void }> = [];
   private flushing = false;
-  private readonly cache = new Map<number, { batch: Batch; bytes: number }>();
+  private readonly cache = new Map<number, { payload: Buffer; batch: SpoolBatch | null; bytes: number }>();
   private cacheBytes = 0;
   private readonly consumers = new Map<string, SpoolConsumer>();
   private readonly waiters = new Set<() => void>();
@@ -73,7 +74,7 @@ export class Spool {
   get bytes(): number {
     let n = 0;
     for (const s of this.segments) n += s.size;
-    for (const p of this.pending) n += p.buf.length;
+    for (const p of this.pending) n += HEADER + p.payload.length;
     return n;
   }
 
@@ -163,20 +164,17 @@ export class Spool {
     this.activeFh = fh;
   }
 
-  /** Appends a batch; resolves with its sequence number once it is on disk (fsynced). */
-  append(body: BatchBody): Promise<number> {
+  /** Appends a batch payload (see batch.ts); resolves with its sequence number once it is on disk (fsynced). */
+  append(payload: Buffer): Promise<number> {
     if (this.closed) return Promise.reject(new SpoolError('spool is closed'));
     if (this.failure) return Promise.reject(new SpoolError(`spool cannot write: ${this.failure.message}`));
-    const batch = body as Batch;
-    batch.seq = this.nextSeq++;
-    const json = Buffer.from(JSON.stringify(batch));
-    const buf = Buffer.allocUnsafe(HEADER + json.length);
-    buf.writeUInt32LE(json.length, 0);
-    buf.writeUInt32LE(zlib.crc32(json), 4);
-    buf.writeDoubleLE(batch.seq, 8);
-    json.copy(buf, HEADER);
+    const seq = this.nextSeq++;
+    const head = Buffer.allocUnsafe(HEADER);
+    head.writeUInt32LE(payload.length, 0);
+    head.writeUInt32LE(zlib.crc32(payload), 4);
+    head.writeDoubleLE(seq, 8);
     return new Promise((resolve, reject) => {
-      this.pending.push({ buf, batch, resolve, reject });
+      this.pending.push({ head, payload, seq, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -191,18 +189,20 @@ export class Spool {
       try {
         if (this.active.size >= this.opts.segmentBytes) await this.newSegment();
         const seg = this.active;
-        await this.activeFh.writev(group.map((p) => p.buf));
+        const bufs: Buffer[] = [];
+        for (const p of group) bufs.push(p.head, p.payload);
+        await writevAll(this.activeFh, bufs);
         await this.activeFh.datasync();
         let off = seg.size;
         for (const p of group) {
-          if (this.entries.length === 0) this.base = p.batch.seq;
-          this.entries.push({ seq: p.batch.seq, seg, off: off + HEADER, len: p.buf.length - HEADER });
-          off += p.buf.length;
-          this.remember(p.batch, p.buf.length);
+          if (this.entries.length === 0) this.base = p.seq;
+          this.entries.push({ seq: p.seq, seg, off: off + HEADER, len: p.payload.length });
+          off += HEADER + p.payload.length;
+          this.remember(p.seq, p.payload);
         }
         seg.size = off;
-        this.durableSeq = group[group.length - 1].batch.seq;
-        for (const p of group) p.resolve(p.batch.seq);
+        this.durableSeq = group[group.length - 1].seq;
+        for (const p of group) p.resolve(p.seq);
         this.wake();
       } catch (e) {
         this.failure = e as Error;
@@ -214,8 +214,9 @@ export class Spool {
     this.flushing = false;
   }
 
-  private remember(batch: Batch, bytes: number): void {
-    this.cache.set(batch.seq, { batch, bytes });
+  private remember(seq: number, payload: Buffer): void {
+    const bytes = payload.length;
+    this.cache.set(seq, { payload, batch: null, bytes });
     this.cacheBytes += bytes;
     if (this.cacheBytes > this.opts.memoryBytes) {
       for (const [seq, c] of this.cache) {
@@ -260,19 +261,22 @@ export class Spool {
   }
 
   /** @internal Reads batches seq in [from, to]. */
-  async read(from: number, to: number, maxBytes: number): Promise<Batch[]> {
-    const out: Batch[] = [];
+  async read(from: number, to: number, maxBytes: number): Promise<SpoolBatch[]> {
+    const out: SpoolBatch[] = [];
     let bytes = 0;
     for (let seq = Math.max(from, this.base); seq <= to && seq <= this.durableSeq; seq++) {
       const c = this.cache.get(seq);
-      let batch: Batch;
-      if (c) { batch = c.batch; bytes += c.bytes; } else {
+      let batch: SpoolBatch;
+      if (c) {
+        batch = c.batch ??= SpoolBatch.decode(seq, c.payload);
+        bytes += c.bytes;
+      } else {
         const e = this.entries[seq - this.base];
         if (!e) break;
         e.seg.fh ??= await fsp.open(e.seg.file, 'r');
         const buf = Buffer.allocUnsafe(e.len);
         await e.seg.fh.read(buf, 0, e.len, e.off);
-        batch = JSON.parse(buf.toString('utf8')) as Batch;
+        batch = SpoolBatch.decode(seq, buf);
         bytes += e.len;
       }
       out.push(batch);
@@ -338,7 +342,7 @@ export class SpoolConsumer {
   }
 
   /** Batches after the last one returned, waiting until at least one exists (or the wait is cancelled). */
-  async next(maxBytes: number, waitMs = 1000): Promise<Batch[]> {
+  async next(maxBytes: number, waitMs = 1000): Promise<SpoolBatch[]> {
     const want = this.position + 1;
     if (this.spool.lastSeq < want && !this.signal.cancelled) {
       await Promise.race([this.spool.waitFor(want, this.signal), new Promise((r) => setTimeout(r, waitMs))]);
@@ -361,10 +365,15 @@ export class SpoolConsumer {
   /** Records that everything up to `seq` reached the sink (with the exporter's state at that point). */
   async ack(seq: number, state?: unknown): Promise<void> {
     if (seq <= this.acked && state === undefined) return;
+    await this.ackJson(seq, JSON.stringify(state ?? null));
+  }
+
+  /** Like {@link ack}, with the state already serialised (taken when the batches were read). */
+  async ackJson(seq: number, stateJson: string): Promise<void> {
     const tmp = `${this.file}.tmp`;
     const fh = await fsp.open(tmp, 'w');
     try {
-      await fh.writeFile(JSON.stringify({ seq, state: state ?? null }));
+      await fh.writeFile(`{"seq":${seq},"state":${stateJson}}`);
       await fh.sync();
     } finally {
       await fh.close();
@@ -377,6 +386,25 @@ export class SpoolConsumer {
   cancel(): void {
     this.signal.cancelled = true;
     this.spool.interrupt();
+  }
+}
+
+async function writevAll(fh: fsp.FileHandle, bufs: Buffer[]): Promise<void> {
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  let { bytesWritten } = await fh.writev(bufs);
+  while (bytesWritten < total) {
+    // a short write (rare): write the rest
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of bufs) {
+      if (skip >= b.length) { skip -= b.length; continue; }
+      rest.push(skip ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    total -= bytesWritten;
+    bufs = rest;
+    ({ bytesWritten } = await fh.writev(bufs));
   }
 }
 

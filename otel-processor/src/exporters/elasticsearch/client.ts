@@ -24,12 +24,12 @@ export class EsClient {
     else if (opts.username) this.headers.authorization = `Basic ${Buffer.from(`${opts.username}:${opts.password ?? ''}`).toString('base64')}`;
   }
 
-  /** Sends a request; resolves with status and parsed JSON body (or text when not JSON). */
+  /** Sends a request (a string or bytes are sent as they are, anything else as JSON); resolves with status and parsed JSON body (or text when not JSON). */
   async request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: unknown; text: string }> {
     const init: RequestInit = { method, headers: { ...this.headers }, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000) };
     if (body !== undefined) {
       (init.headers as Record<string, string>)['content-type'] = contentType;
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.body = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
     }
     const res = await fetch(`${this.base}${path}`, init);
     const text = await res.text();

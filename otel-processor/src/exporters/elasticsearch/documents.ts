@@ -3,8 +3,10 @@
  * (and to the file sink, which writes the same alert documents). Described for readers in
  * docs/elasticsearch-documents.md; keep the two in agreement.
  */
-import { createHash } from 'node:crypto';
-import type { Alert } from '../../alert/alert';
+import { hash } from 'node:crypto';
+import { expandDescription, type Alert } from '../../alert/alert';
+import { STATIC_FIELDS, type LogEvent } from '../../engine/event';
+import type { Verdict } from '../../engine/engine';
 
 // ---------------------------------------------------------------------------------------------
 // alerts
@@ -39,10 +41,11 @@ export interface AlertRecord {
   doc: AlertDoc;
 }
 
+/** SHA-1 (hex) of the parts, each followed by a NUL: one native call. */
 const sha1 = (parts: ReadonlyArray<string | number>): string => {
-  const h = createHash('sha1');
-  for (const p of parts) { h.update(String(p)); h.update('\u0000'); }
-  return h.digest('hex');
+  let s = '';
+  for (const p of parts) s += `${p}\u0000`;
+  return hash('sha1', s, 'hex');
 };
 
 /**
@@ -52,7 +55,7 @@ const sha1 = (parts: ReadonlyArray<string | number>): string => {
  * (e.g. its first-time-seen key is now known), which must not make a second alert of it.
  */
 export function alertDocId(agentId: string, location: string, recordTime: number, position: string, fullLog: string): string {
-  return sha1([agentId, location, recordTime, position, fullLog]);
+  return hash('sha1', `${agentId}\u0000${location}\u0000${recordTime}\u0000${position}\u0000${fullLog}\u0000`, 'hex');
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -105,6 +108,54 @@ export function toAlertDoc(alert: Alert, extras: AlertExtras): AlertDoc {
   if (alert.decoder) doc.decoder = alert.decoder;
   if (alert.predecoder && Object.keys(alert.predecoder).length) doc.predecoder = alert.predecoder;
   if (alert.previous_output) doc.previous_output = alert.previous_output;
+  return doc;
+}
+
+const STATIC_DATA = STATIC_FIELDS.filter((f) => f !== 'data');
+
+/**
+ * Event and verdict → alert document, directly: the same document as
+ * `toAlertDoc(buildAlert(ev, verdict, id), extras)` without the intermediate form.
+ * `receivedAt`: the ISO form of the receive time (one per request).
+ */
+export function alertDocOf(ev: LogEvent, verdict: Verdict, receivedAt: string, agentIp: string | null): AlertDoc {
+  const rule = verdict.rule!;
+  const data: Record<string, string> = {};
+  for (const f of STATIC_DATA) {
+    const v = ev.getField(f);
+    if (v !== null) data[f] = v;
+  }
+  if (ev.fields) for (const [k, v] of ev.fields) if (k !== 'data') data[k] = v;
+  const r: AlertDoc['rule'] = {
+    id: String(rule.id),
+    level: rule.level,
+    description: rule.dynamicDescription ? expandDescription(rule.description, ev) : rule.description,
+    groups: rule.groups,
+    firedtimes: verdict.firedTimes,
+    mail: rule.options.has('alert_by_email'),
+  };
+  if (rule.mitre.length) r.mitre = { id: rule.mitre };
+  if (rule.info.length) r.info = rule.info;
+  const doc: AlertDoc = {
+    '@timestamp': new Date(ev.time).toISOString(),
+    received_at: receivedAt,
+    rule: r,
+    agent: agentIp ? { id: ev.agentId, name: ev.agentName ?? ev.hostname, ip: agentIp } : { id: ev.agentId, name: ev.agentName ?? ev.hostname },
+    location: ev.location,
+    data,
+  };
+  if (!rule.options.has('no_full_log')) doc.full_log = ev.fullLog;
+  if (ev.decoderName !== null) {
+    doc.decoder = ev.decoderParent !== null && ev.decoderParent !== ev.decoderName ? { name: ev.decoderName, parent: ev.decoderParent } : { name: ev.decoderName };
+  }
+  if (ev.programName !== null || ev.headerTimestamp !== null || ev.hostname) {
+    const pre: NonNullable<AlertDoc['predecoder']> = {};
+    if (ev.programName !== null) pre.program_name = ev.programName;
+    if (ev.headerTimestamp !== null) pre.timestamp = ev.headerTimestamp;
+    if (ev.hostname) pre.hostname = ev.hostname;
+    doc.predecoder = pre;
+  }
+  if (verdict.previousOutput && verdict.previousOutput.length) doc.previous_output = verdict.previousOutput.join('\n');
   return doc;
 }
 
@@ -198,9 +249,10 @@ export function ftsDocId(key: string): string {
   return sha1([key]);
 }
 
-export function toFtsDoc(key: string, comment: string | null, timeMs: number): FtsDoc {
+/** `decoder`: the decoder that asked for the key (the engine names it); without it, the key's first word. */
+export function toFtsDoc(key: string, comment: string | null, timeMs: number, decoder?: string | null): FtsDoc {
   const sp = key.indexOf(' ');
-  return { key, decoder: sp < 0 ? key : key.slice(0, sp), comment, '@timestamp': new Date(timeMs).toISOString() };
+  return { key, decoder: decoder ?? (sp < 0 ? key : key.slice(0, sp)), comment, '@timestamp': new Date(timeMs).toISOString() };
 }
 
 // ---------------------------------------------------------------------------------------------

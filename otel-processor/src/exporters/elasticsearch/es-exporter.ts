@@ -11,14 +11,13 @@ import * as path from 'node:path';
 import { EsClient } from './client';
 import {
   agentsIndex, alertIndexDay, ftsDocId, ftsIndex, indexTemplates, statsDocId, statsIndex,
-  type AgentDoc, type FtsDoc,
+  type AgentDoc,
 } from './documents';
 import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
-import type { Batch } from '../../spool/batch';
+import type { SpoolBatch } from '../../spool/batch';
 import type { Exporter } from '../exporter';
 import type { WardenMetrics } from '../../service/metrics';
-import type { WardenFtsStore } from '../../processor/fts-store';
 
 export interface EsExporterOptions {
   client: EsClient;
@@ -27,6 +26,8 @@ export interface EsExporterOptions {
   retentionDays: number;
   bulkMaxBytes: number;
   flushIntervalMs: number;
+  /** Bulk requests in flight at once. */
+  maxInflight: number;
   shards: number;
   replicas: string;
   ftsRefreshSec: number;
@@ -34,7 +35,20 @@ export interface EsExporterOptions {
   registeredAgents: Array<{ id: string; name: string }>;
 }
 
-interface Op { action: string; doc: string; kind: 'alert' | 'fts' | 'agent' | 'stats'; create: boolean }
+/** One bulk item: the action line (with its newline) and the document's JSON bytes. */
+interface Op { action: string; doc: Buffer; kind: 'alert' | 'fts' | 'agent' | 'stats'; create: boolean }
+
+interface Round { lastSeq: number; done: Promise<boolean> }
+
+const KINDS = ['alert', 'fts', 'agent', 'stats'] as const;
+const NL = Buffer.from('\n');
+/** Only what the exporter reads back from a bulk answer. */
+const BULK_PATH = '/_bulk?filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason';
+
+/** Where first-time-seen keys read from Elasticsearch go (the processor's store, possibly in another thread). */
+export interface FtsMerger {
+  merge(keys: string[]): Promise<number> | number;
+}
 
 interface BulkItemResult { status: number; error?: { type?: string; reason?: string } }
 
@@ -52,7 +66,7 @@ export class ElasticsearchExporter implements Exporter {
   /** Documents acknowledged, by kind (for tests and logs). */
   readonly written = { alert: 0, fts: 0, agent: 0, stats: 0 };
 
-  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: WardenFtsStore | null) {}
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {}
 
   get status(): { lag: number; error: string | null } {
     return { lag: this.consumer.lag, error: this.lastError };
@@ -107,7 +121,7 @@ export class ElasticsearchExporter implements Exporter {
       if (r.status === 404) break;
       if (r.status !== 200) throw new Error(`reading first-time-seen keys: HTTP ${r.status} ${r.text.slice(0, 300)}`);
       const hits = (r.body as { hits: { hits: Array<{ _source: { key: string }; sort: unknown[] }> } }).hits.hits;
-      added += this.fts.merge(hits.map((h) => h._source.key));
+      added += await this.fts.merge(hits.map((h) => h._source.key));
       if (hits.length < 5000) break;
       after = hits[hits.length - 1].sort;
     }
@@ -160,78 +174,140 @@ export class ElasticsearchExporter implements Exporter {
 
   private async run(): Promise<void> {
     await this.prepare();
+    const maxRounds = this.opts.maxInflight + 1;
     while (!this.stopping) {
-      let batches = await this.consumer.next(this.opts.bulkMaxBytes / 2);
+      // read ahead at most a few rounds beyond what Elasticsearch acknowledged
+      while (this.open.length >= maxRounds && !this.stopping) await new Promise<void>((r) => this.roundWaiters.push(r));
+      if (this.stopping) break;
+      let batches = await this.consumer.next(this.opts.bulkMaxBytes);
       if (batches.length === 0) continue;
-      if (this.opts.flushIntervalMs > 0 && batches.length < 4 && !this.stopping) {
+      if (this.opts.flushIntervalMs > 0 && batches.length < 4 && this.open.length === 0 && !this.stopping) {
         await sleep(this.opts.flushIntervalMs);
-        batches = batches.concat(await this.consumer.next(this.opts.bulkMaxBytes / 2, 0));
+        batches = batches.concat(await this.consumer.next(this.opts.bulkMaxBytes, 0));
       }
-      await this.deliver(batches);
+      this.startRound(batches);
     }
+    await Promise.all(this.open.map((r) => r.done));
+    await this.acking;
   }
 
-  private opsFor(batches: Batch[]): Op[] {
+  /**
+   * One round: the alerts and first-time-seen keys of some batches (creates under fixed ids, so
+   * their order does not matter: they go out in up to `max_inflight` bulk requests at once), and
+   * the agents and stats documents as they stand after these batches (whole documents, so they
+   * go through one lane, strictly after the previous round's). The spool position is
+   * acknowledged round by round, in order, with the counts as they stood at that round.
+   */
+  private startRound(batches: SpoolBatch[]): void {
     const ops: Op[] = [];
+    const state: Op[] = [];
     const p = this.opts.prefix;
+    const fi = ftsIndex(p);
     for (const b of batches) {
-      for (const a of b.alerts) ops.push({ action: `{"create":{"_index":${JSON.stringify(a.index)},"_id":"${a.id}"}}`, doc: JSON.stringify(a.doc), kind: 'alert', create: true });
-      for (const f of b.fts as FtsDoc[]) ops.push({ action: `{"create":{"_index":"${ftsIndex(p)}","_id":"${ftsDocId(f.key)}"}}`, doc: JSON.stringify(f), kind: 'fts', create: true });
+      for (let i = 0; i < b.alertCount; i++) ops.push({ action: `{"create":{"_index":${JSON.stringify(b.alertIndex(i))},"_id":${JSON.stringify(b.alertId(i))}}}\n`, doc: b.docs[i], kind: 'alert', create: true });
+      for (const f of b.fts) ops.push({ action: `{"create":{"_index":"${fi}","_id":"${ftsDocId(f.key)}"}}\n`, doc: Buffer.from(JSON.stringify(f)), kind: 'fts', create: true });
       this.agg.fold(b);
     }
     const dirty = this.agg.takeDirty();
-    for (const a of dirty.agents) ops.push({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}`, doc: JSON.stringify(a), kind: 'agent', create: false });
-    for (const s of dirty.stats) ops.push({ action: `{"index":{"_index":"${statsIndex(p, s.hour)}","_id":"${statsDocId(s.hour, s.agent, this.opts.instance)}"}}`, doc: JSON.stringify(s.doc), kind: 'stats', create: false });
-    return ops;
+    for (const a of dirty.agents) state.push({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}\n`, doc: Buffer.from(JSON.stringify(a)), kind: 'agent', create: false });
+    for (const st of dirty.stats) state.push({ action: `{"index":{"_index":"${statsIndex(p, st.hour)}","_id":"${statsDocId(st.hour, st.agent, this.opts.instance)}"}}\n`, doc: Buffer.from(JSON.stringify(st.doc)), kind: 'stats', create: false });
+    const stateJson = JSON.stringify({ agg: this.agg.snapshot() });
+    const lastSeq = batches[batches.length - 1].seq;
+    const sends = [...chunks(ops, this.opts.bulkMaxBytes)].map((c) => this.send(c));
+    const lane = this.stateLane.then((ok) => (ok ? this.send(state) : false));
+    this.stateLane = lane;
+    const round: Round = { lastSeq, done: Promise.all([...sends, lane]).then((r) => r.every(Boolean)) };
+    this.open.push(round);
+    this.acking = this.acking.then(async () => {
+      const ok = await round.done;
+      try {
+        if (!ok || this.abandoned) { this.abandoned = true; return; }
+        await this.consumer.ackJson(lastSeq, stateJson);
+        this.lastError = null;
+      } catch (e) {
+        this.lastError = `cannot record the spool position: ${(e as Error).message}`;
+      } finally {
+        this.open.shift();
+        for (const w of this.roundWaiters.splice(0)) w();
+      }
+    });
   }
 
-  private async deliver(batches: Batch[]): Promise<void> {
-    let ops = this.opsFor(batches);
+  private readonly open: Round[] = [];
+  private readonly roundWaiters: Array<() => void> = [];
+  private acking: Promise<void> = Promise.resolve();
+  private stateLane: Promise<boolean> = Promise.resolve(true);
+  /** A round gave up (shutting down): nothing after it is acknowledged in this run. */
+  private abandoned = false;
+  private inflight = 0;
+  private readonly slotWaiters: Array<() => void> = [];
+
+  private async slot(): Promise<void> {
+    while (this.inflight >= this.opts.maxInflight) await new Promise<void>((r) => this.slotWaiters.push(r));
+    this.inflight++;
+  }
+
+  private release(): void {
+    this.inflight--;
+    this.slotWaiters.shift()?.();
+  }
+
+  /**
+   * Sends ops with `_bulk` until Elasticsearch acknowledged each (or refused it for good: dead
+   * letter). False when it gave up because the service is stopping.
+   */
+  private async send(ops: Op[]): Promise<boolean> {
     let delay = 200;
     while (ops.length > 0) {
       const retry: Op[] = [];
+      await this.slot();
       try {
-        for (const chunk of chunks(ops, this.opts.bulkMaxBytes)) {
-          const body = chunk.map((o) => `${o.action}\n${o.doc}\n`).join('');
-          const t0 = process.hrtime.bigint();
-          const r = await this.opts.client.request('POST', '/_bulk', body, 'application/x-ndjson');
-          this.metrics?.bulkLatency.record(Number(process.hrtime.bigint() - t0) / 1e9);
-          if (r.status === 429 || r.status >= 500 || r.status === 404) { retry.push(...chunk); this.lastError = `bulk: HTTP ${r.status}`; continue; }
-          if (r.status !== 200) throw new Error(`bulk: HTTP ${r.status} ${r.text.slice(0, 300)}`);
-          const items = (r.body as { items: Array<Record<string, BulkItemResult>> }).items;
+        const parts: Buffer[] = [];
+        for (const o of ops) parts.push(Buffer.from(o.action), o.doc, NL);
+        const t0 = process.hrtime.bigint();
+        const r = await this.opts.client.request('POST', BULK_PATH, Buffer.concat(parts), 'application/x-ndjson');
+        this.metrics?.bulkLatency.record(Number(process.hrtime.bigint() - t0) / 1e9);
+        if (r.status === 429 || r.status >= 500 || r.status === 404) { retry.push(...ops); this.lastError = `bulk: HTTP ${r.status}`; } else if (r.status !== 200) {
+          throw new Error(`bulk: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+        } else {
+          const body = r.body as { errors?: boolean; items?: Array<Record<string, BulkItemResult>> };
+          const done = { alert: 0, fts: 0, agent: 0, stats: 0 };
           const dead: Array<{ op: Op; error: unknown }> = [];
-          for (let i = 0; i < chunk.length; i++) {
-            const res = Object.values(items[i])[0];
-            const op = chunk[i];
-            if ((res.status >= 200 && res.status < 300) || (op.create && res.status === 409)) {
-              this.written[op.kind]++;
-              this.metrics?.bulkDocs.add(1, { kind: op.kind });
-            } else if (res.status === 429 || res.status >= 500) retry.push(op);
-            else dead.push({ op, error: res.error ?? res.status });
+          if (body.errors === false) {
+            for (const op of ops) done[op.kind]++;
+          } else {
+            const items = body.items ?? [];
+            for (let i = 0; i < ops.length; i++) {
+              const op = ops[i];
+              const res = items[i] ? Object.values(items[i])[0] : undefined;
+              if (!res) { retry.push(op); continue; }
+              if ((res.status >= 200 && res.status < 300) || (op.create && res.status === 409)) done[op.kind]++;
+              else if (res.status === 429 || res.status >= 500) retry.push(op);
+              else dead.push({ op, error: res.error ?? res.status });
+            }
           }
+          for (const k of KINDS) if (done[k]) { this.written[k] += done[k]; this.metrics?.bulkDocs.add(done[k], { kind: k }); }
           if (dead.length) await this.deadLetter(dead);
         }
       } catch (e) {
         this.lastError = (e as Error).message;
-        // network failure: the whole round goes again (creates answer 409, index ops overwrite)
+        // network failure: all of it goes again (creates answer 409, index ops overwrite)
         retry.length = 0;
         retry.push(...ops);
+      } finally {
+        this.release();
       }
       if (retry.length === 0) break;
-      if (this.stopping && this.stopDeadline < Date.now()) {
-        // shutting down: keep the batches in the spool (not acknowledged), counts restored at next start
-        return;
-      }
+      if (this.stopping && this.stopDeadline < Date.now()) return false; // stays in the spool for the next start
       ops = retry;
       await sleep(delay);
       delay = Math.min(delay * 2, 5000);
     }
-    this.lastError = null;
-    await this.consumer.ack(batches[batches.length - 1].seq, { agg: this.agg.snapshot() });
+    return true;
   }
 
   private async deadLetter(dead: Array<{ op: Op; error: unknown }>): Promise<void> {
-    const lines = dead.map((d) => `${JSON.stringify({ action: JSON.parse(d.op.action), doc: JSON.parse(d.op.doc), error: d.error, at: new Date().toISOString() })}\n`).join('');
+    const lines = dead.map((d) => `${JSON.stringify({ action: JSON.parse(d.op.action), doc: JSON.parse(d.op.doc.toString('utf8')), error: d.error, at: new Date().toISOString() })}\n`).join('');
     await fsp.appendFile(path.join(this.opts.stateDir, 'dead-letter.jsonl'), lines);
     this.metrics?.recordsRejected.add(dead.length, { reason: 'elasticsearch_refused' });
     this.warn(`${dead.length} document(s) refused by Elasticsearch, kept in dead-letter.jsonl: ${JSON.stringify(dead[0].error).slice(0, 300)}`);
@@ -257,7 +333,7 @@ function* chunks(ops: Op[], maxBytes: number): Generator<Op[]> {
   let cur: Op[] = [];
   let bytes = 0;
   for (const o of ops) {
-    const n = o.action.length + o.doc.length + 2;
+    const n = o.action.length + o.doc.length + 1;
     if (cur.length && bytes + n > maxBytes) { yield cur; cur = []; bytes = 0; }
     cur.push(o);
     bytes += n;

@@ -65,25 +65,30 @@ export class FileExporter implements Exporter {
       const batches = await this.consumer.next(4 << 20);
       if (batches.length === 0) continue;
       try {
-        const json: string[] = [];
+        // alerts.json: the spooled document bytes as they are, with the id put in front
+        const json: Buffer[] = [];
         const log: string[] = [];
+        let jsonLen = 0;
         let logOff = this.logBytes;
         for (const b of batches) {
-          for (const a of b.alerts) {
-            json.push(`${JSON.stringify({ id: a.id, ...a.doc })}\n`);
-            const text = formatAlertsLog(fromAlertDoc(a.id, a.doc), logOff);
+          for (let i = 0; i < b.alertCount; i++) {
+            const id = b.alertId(i);
+            const doc = b.docs[i];
+            const head = Buffer.from(`{"id":${JSON.stringify(id)}${doc.length > 2 ? ',' : ''}`);
+            const rest = doc.subarray(1);
+            json.push(head, rest, NL);
+            jsonLen += head.length + rest.length + 1;
+            const text = formatAlertsLog(fromAlertDoc(id, b.doc(i)), logOff);
             logOff += Buffer.byteLength(text);
             log.push(text);
           }
           this.agg.fold(b);
         }
         if (json.length) {
-          const jb = Buffer.from(json.join(''));
+          const jb = Buffer.concat(json, jsonLen);
           const lb = Buffer.from(log.join(''));
-          writeAll(this.jsonFd, jb);
-          writeAll(this.logFd, lb);
-          fs.fdatasyncSync(this.jsonFd);
-          fs.fdatasyncSync(this.logFd);
+          // off the event loop: the receivers keep answering while the disk works
+          await Promise.all([writeAll(this.jsonFd, jb).then(() => datasync(this.jsonFd)), writeAll(this.logFd, lb).then(() => datasync(this.logFd))]);
           this.jsonBytes += jb.length;
           this.logBytes += lb.length;
         }
@@ -134,7 +139,15 @@ export class FileExporter implements Exporter {
   }
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+const NL = Buffer.from('\n');
+
+async function writeAll(fd: number, buf: Buffer): Promise<void> {
   let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  while (off < buf.length) {
+    off += await new Promise<number>((resolve, reject) => fs.write(fd, buf, off, buf.length - off, null, (e, n) => (e ? reject(e) : resolve(n))));
+  }
+}
+
+function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
 }

@@ -74,7 +74,7 @@ export class OtlpExporter implements Exporter {
     while (!this.stopping) {
       const batches = await this.consumer.next(4 << 20);
       if (batches.length === 0) continue;
-      const records = batches.flatMap((b) => b.alerts.map(alertToLogRecord));
+      const records = batches.flatMap((b) => Array.from({ length: b.alertCount }, (_, i) => alertToLogRecord(b.alert(i))));
       let delay = 500;
       while (records.length > 0) {
         const body = JSON.stringify({

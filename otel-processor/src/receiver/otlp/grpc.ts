@@ -6,14 +6,16 @@
  * more now (the collector retries it).
  */
 import * as grpc from '@grpc/grpc-js';
-import { decodeProtobuf, MalformedRequestError } from './decode';
 import { encodeResponse, LOGS_SERVICE_EXPORT_PATH } from './proto';
 import type { Intake } from './intake';
+import { certificateNames, type PeerIdentity } from './auth';
 
 export interface GrpcReceiverOptions {
   host: string;
   port: number;
   maxRequestBytes: number;
+  /** PEM files: server certificate and key, and the CA of client certificates (mutual TLS). */
+  tls?: { certFile: string; keyFile: string; clientCaFile: string | null } | null;
 }
 
 const identity = (b: Buffer) => b;
@@ -55,10 +57,27 @@ export class GrpcReceiver {
     });
     server.addService(SERVICE, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void this.export(call, cb) });
     const port = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)));
+      server.bindAsync(`${this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host}:${this.opts.port}`, this.credentials(), (err, p) => (err ? reject(err) : resolve(p)));
     });
     this.server = server;
     return port;
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    const tls = this.opts.tls;
+    if (!tls) return grpc.ServerCredentials.createInsecure();
+    // files re-read every minute (certificate rotation); client certificates asked for, not
+    // required at the handshake: a request without a trusted one is answered UNAUTHENTICATED
+    const identity = new grpc.experimental.FileWatcherCertificateProvider({ certificateFile: tls.certFile, privateKeyFile: tls.keyFile, refreshIntervalMs: 60_000 });
+    const ca = tls.clientCaFile ? new grpc.experimental.FileWatcherCertificateProvider({ caCertificateFile: tls.clientCaFile, refreshIntervalMs: 60_000 }) : null;
+    return grpc.experimental.createCertificateProviderServerCredentials(identity, ca, false);
+  }
+
+  /** The trusted client certificate of the call (grpc-js reports only verified ones). */
+  private peer(call: grpc.ServerUnaryCall<Buffer, Buffer>): PeerIdentity | null {
+    if (!this.opts.tls?.clientCaFile) return null;
+    const cert = call.getAuthContext().sslPeerCertificate;
+    return cert ? { verified: true, names: certificateNames(cert), error: null } : null;
   }
 
   private async export(call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>): Promise<void> {
@@ -71,25 +90,19 @@ export class GrpcReceiver {
     };
     try {
       const authz = call.metadata.get('authorization');
-      const auth = this.intake.authenticate(authz.length ? String(authz[0]) : null);
+      const auth = this.intake.authenticate(authz.length ? String(authz[0]) : null, this.peer(call));
       if (!auth.ok) {
         this.intake.rejected(0, 'unauthenticated', 'grpc');
         fail(grpc.status.UNAUTHENTICATED, auth.reason, 'UNAUTHENTICATED');
         return;
       }
-      let resources;
-      try {
-        resources = decodeProtobuf(call.request);
-      } catch (e) {
-        if (e instanceof MalformedRequestError) {
-          this.intake.rejected(0, 'malformed', 'grpc');
-          fail(grpc.status.INVALID_ARGUMENT, e.message, 'INVALID_ARGUMENT');
-          return;
-        }
-        throw e;
-      }
       const ua = call.metadata.get('user-agent');
-      const r = await this.intake.accept(resources, { boundAgent: auth.agent, peerIp: peerIp(call.getPeer()), userAgent: ua.length ? String(ua[0]) : null });
+      const r = await this.intake.accept({ format: 'protobuf', body: call.request }, { boundAgent: auth.agent, peerIp: peerIp(call.getPeer()), userAgent: ua.length ? String(ua[0]) : null });
+      if (r.kind === 'malformed') {
+        this.intake.rejected(0, 'malformed', 'grpc');
+        fail(grpc.status.INVALID_ARGUMENT, r.reason, 'INVALID_ARGUMENT');
+        return;
+      }
       if (r.kind === 'busy') { fail(grpc.status.UNAVAILABLE, r.reason, 'UNAVAILABLE'); return; }
       this.intake.answered('grpc', 'OK');
       cb(null, encodeResponse(r.rejected, r.message));

@@ -5,16 +5,35 @@
  * 415 unsupported type, 503 + Retry-After when Warden cannot take more now. Never 500 for load.
  */
 import * as http from 'node:http';
+import * as https from 'node:https';
 import * as zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { decodeJson, decodeProtobuf, MalformedRequestError, type InResource } from './decode';
+import type { TLSSocket } from 'node:tls';
+import { certificateNames, type PeerIdentity } from './auth';
 import { encodeResponse, encodeStatus } from './proto';
 import type { Intake } from './intake';
+
+/** TLS material (PEM); `ca` set: client certificates are asked for and checked against it. */
+export interface ReceiverTls {
+  cert: Buffer;
+  key: Buffer;
+  ca: Buffer | null;
+}
 
 export interface HttpReceiverOptions {
   host: string;
   port: number;
   maxRequestBytes: number;
+  tls?: ReceiverTls | null;
+}
+
+/** The client certificate of a TLS connection that asks for one (null: none sent, or no mutual TLS). */
+function peerIdentity(req: http.IncomingMessage, mtls: boolean): PeerIdentity | null {
+  if (!mtls) return null;
+  const sock = req.socket as TLSSocket;
+  const cert = sock.getPeerCertificate?.();
+  if (!cert || Object.keys(cert).length === 0) return null;
+  return { verified: sock.authorized, names: certificateNames(cert), error: sock.authorizationError ? String(sock.authorizationError) : null };
 }
 
 const GRPC = { INVALID_ARGUMENT: 3, UNAUTHENTICATED: 16, UNAVAILABLE: 14, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13 };
@@ -36,7 +55,12 @@ export class HttpReceiver {
   constructor(private readonly opts: HttpReceiverOptions, private readonly intake: Intake) {}
 
   async start(): Promise<number> {
-    const server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, (req, res) => void this.handle(req, res));
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
+    const tls = this.opts.tls;
+    const server: http.Server = tls
+      // client certificates are asked for but checked per request, so a refusal is an OTLP 401, not a failed handshake
+      ? https.createServer({ cert: tls.cert, key: tls.key, ca: tls.ca ?? undefined, requestCert: tls.ca !== null, rejectUnauthorized: false, keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handler)
+      : http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000 }, handler);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -73,7 +97,7 @@ export class HttpReceiver {
       if (!json && ctype !== 'application/x-protobuf' && ctype !== 'application/protobuf') {
         throw new HttpFailure(415, `unsupported content-type ${JSON.stringify(ctype)}; use application/x-protobuf or application/json`, GRPC.INVALID_ARGUMENT);
       }
-      const auth = this.intake.authenticate((req.headers.authorization as string | undefined) ?? null);
+      const auth = this.intake.authenticate((req.headers.authorization as string | undefined) ?? null, peerIdentity(req, !!this.opts.tls?.ca));
       if (!auth.ok) {
         this.intake.rejected(0, 'unauthenticated', 'http');
         throw new HttpFailure(401, auth.reason, GRPC.UNAUTHENTICATED);
@@ -85,17 +109,11 @@ export class HttpReceiver {
       if (declared > max) throw new HttpFailure(413, `request body of ${declared} bytes is over the limit of ${max}`, GRPC.RESOURCE_EXHAUSTED);
       let raw = await readBody(req, max);
       if (enc === 'gzip') raw = await gunzip(raw, max);
-      let resources: InResource[];
-      try {
-        resources = json ? decodeJson(raw.toString('utf8')) : decodeProtobuf(raw);
-      } catch (e) {
-        if (e instanceof MalformedRequestError) {
-          this.intake.rejected(0, 'malformed', 'http');
-          throw new HttpFailure(400, e.message, GRPC.INVALID_ARGUMENT);
-        }
-        throw e;
+      const r = await this.intake.accept({ format: json ? 'json' : 'protobuf', body: raw }, { boundAgent: auth.agent, peerIp: peerIp(req), userAgent: (req.headers['user-agent'] as string | undefined) ?? null });
+      if (r.kind === 'malformed') {
+        this.intake.rejected(0, 'malformed', 'http');
+        throw new HttpFailure(400, r.reason, GRPC.INVALID_ARGUMENT);
       }
-      const r = await this.intake.accept(resources, { boundAgent: auth.agent, peerIp: peerIp(req), userAgent: (req.headers['user-agent'] as string | undefined) ?? null });
       if (r.kind === 'busy') throw new HttpFailure(503, r.reason, GRPC.UNAVAILABLE);
       this.intake.answered('http', '200');
       if (json) {

@@ -1,17 +1,22 @@
 /** What the transports hand requests to, and what they get back. Implemented by the service. */
-import type { InResource } from './decode';
 import type { RequestContext } from './mapping';
+import type { PeerIdentity } from './auth';
+import type { RawRequest } from '../../processor/host';
 
 export type IntakeResult =
   | { kind: 'ok'; accepted: number; rejected: number; message: string }
   /** Cannot take it now (spool full, disk failing, shutting down): 503 + Retry-After, nothing processed. */
-  | { kind: 'busy'; retryAfterSec: number; reason: string };
+  | { kind: 'busy'; retryAfterSec: number; reason: string }
+  /** Not an OTLP logs request (400 / INVALID_ARGUMENT), nothing processed. */
+  | { kind: 'malformed'; reason: string };
 
 export type AuthResult = { ok: true; agent: { id: string; name: string } | null } | { ok: false; reason: string };
 
 export interface Intake {
-  authenticate(authorization: string | null): AuthResult;
-  accept(resources: InResource[], ctx: Omit<RequestContext, 'boundAgent'> & { boundAgent: { id: string; name: string } | null }): Promise<IntakeResult>;
+  /** `peer`: the client certificate, when the connection is TLS with client certificates and one was sent. */
+  authenticate(authorization: string | null, peer: PeerIdentity | null): AuthResult;
+  /** Decodes, processes and spools one request; `ok` only once what it produced is durable. */
+  accept(req: RawRequest, ctx: Omit<RequestContext, 'boundAgent'> & { boundAgent: { id: string; name: string } | null }): Promise<IntakeResult>;
   rejected(count: number, reason: string, transport: string): void;
   answered(transport: string, code: string): void;
 }
