@@ -13,5 +13,6 @@ if (typeof window !== 'undefined') {
     addListener: () => undefined, removeListener: () => undefined,
     addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
   })) as unknown as typeof window.matchMedia;
+  g.IntersectionObserver ??= class { observe() { /* jsdom scrolls nothing into view */ } unobserve() { /* idem */ } disconnect() { /* idem */ } takeRecords() { return []; } };
   g.ResizeObserver ??= class { observe() { /* jsdom lays nothing out */ } unobserve() { /* idem */ } disconnect() { /* idem */ } };
 }
