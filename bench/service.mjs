@@ -91,6 +91,15 @@ function send(port, body) {
   });
 }
 
+/** CPU seconds (user + system) the process has used so far (Linux /proc), or null. */
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch { return null; }
+}
+
 async function spoolBatches(statusPort) {
   const r = await fetch(`http://127.0.0.1:${statusPort}/readyz`);
   return (await r.json()).spool.batches;
@@ -102,6 +111,9 @@ async function drive(w, label) {
   let busy = 0;
   const queue = [];
   for (let p = 0; p < passes; p++) queue.push(...requests);
+  const cpu0 = cpuSeconds(w.proc.pid);
+  const self0 = process.cpuUsage();
+  const load0 = os.loadavg()[0];
   const start = process.hrtime.bigint();
   let next = 0;
   const worker = async () => {
@@ -120,9 +132,16 @@ async function drive(w, label) {
   // delivered: the exporters acknowledged everything (spool drained)
   while ((await spoolBatches(w.status)) > 0) await new Promise((x) => setTimeout(x, 50));
   const deliveredS = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu1 = cpuSeconds(w.proc.pid);
+  const self = process.cpuUsage(self0);
   lat.sort((a, b) => a - b);
   const q = (f) => lat[Math.min(lat.length - 1, Math.floor(lat.length * f))];
-  return { events, acceptedS, deliveredS, p50: q(0.5), p99: q(0.99), busy };
+  return {
+    events, acceptedS, deliveredS, p50: q(0.5), p99: q(0.99), busy,
+    wardenCpuS: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+    clientCpuS: (self.user + self.system) / 1e6,
+    load: [load0, os.loadavg()[0]],
+  };
 }
 
 function report(label, r, extra = '') {
@@ -130,6 +149,7 @@ function report(label, r, extra = '') {
   console.log(`  accepted (200, durable in the spool): ${Math.round(r.events / r.acceptedS)} events/s over ${r.acceptedS.toFixed(1)}s`);
   console.log(`  delivered (acknowledged by the sink): ${Math.round(r.events / r.deliveredS)} events/s over ${r.deliveredS.toFixed(1)}s${extra}`);
   console.log(`  request -> 200 latency: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms; 503 answers retried: ${r.busy}`);
+  if (r.wardenCpuS !== null) console.log(`  CPU: Warden ${r.wardenCpuS.toFixed(1)} s (${Math.round((r.wardenCpuS * 1e6) / r.events)} us/event, ${(r.wardenCpuS / r.deliveredS).toFixed(2)} cores), bench client ${r.clientCpuS.toFixed(1)} s; load average ${r.load[0].toFixed(1)} -> ${r.load[1].toFixed(1)} on ${os.cpus().length} cores`);
 }
 
 async function stopWarden(w) {
