@@ -145,8 +145,11 @@ describe('xml reader: variables', () => {
     expect(text('end$')).toBe('end$');
     expect(text('$$A')).toBe('$x');
     expect(catchError(() => text('$A-x')).detail).toContain('unknown variable $A-x'); // '-' does not end a name
-    const e = catchError(() => vars(`${pre}\n<m>(a$)</m>`));
-    expect(e.toString()).toBe('rules/v.xml:2: <m>: unknown variable $) in text (defined variables must come before their use)');
+    // `$` before anything but a letter or `_` is text: regex `$)`, Wazuh's `$(field)` placeholders
+    expect(text('(a$)')).toBe('(a$)');
+    expect(text('user $(srcuser)')).toBe('user $(srcuser)');
+    const e = catchError(() => vars(`${pre}\n<m>(a$Z)</m>`));
+    expect(e.toString()).toBe('rules/v.xml:2: <m>: unknown variable $Z) in text (defined variables must come before their use)');
     const nl = catchError(() => vars(`${pre}<m>$A\nmore</m>`));
     expect(nl.detail).toContain('unknown variable $A\nmore');
   });

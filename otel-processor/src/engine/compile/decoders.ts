@@ -8,7 +8,7 @@
  */
 import type { XmlElement } from '../ruleset/xml';
 import type { Pattern } from '../patterns';
-import { PLUGIN_DECODERS, type PluginDecoder } from '../decode/plugins';
+import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList } from './elements';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
@@ -139,6 +139,9 @@ export class DecoderSetBuilder {
     let plugin: PluginDecoder | null = null;
     let pluginOffset: RegexOffset = 'none';
     let useOwnName = false;
+    let pluginName = '';
+    let jsonNull: 'discard' | 'string' | 'empty' | undefined;
+    let jsonArrays: 'csv' | 'array' | undefined;
 
     for (const c of el.children) {
       const text = c.text;
@@ -173,12 +176,28 @@ export class DecoderSetBuilder {
           const p = PLUGIN_DECODERS[text.trim()];
           if (!p) fail(c, `unknown plugin decoder '${text.trim()}' (known: ${Object.keys(PLUGIN_DECODERS).join(', ')})`);
           plugin = p;
+          pluginName = text.trim();
           if (c.attributes.offset !== undefined) pluginOffset = parseOffset(c, c.attributes.offset);
           break;
         }
-        case 'json_null_field': case 'json_array_structure': case 'var': break;
+        case 'json_null_field': {
+          const v = text.trim().toLowerCase();
+          if (v !== 'discard' && v !== 'string' && v !== 'empty') fail(c, `invalid json_null_field '${text.trim()}' (expected discard, string or empty)`);
+          jsonNull = v;
+          break;
+        }
+        case 'json_array_structure': {
+          const v = text.trim().toLowerCase();
+          if (v !== 'csv' && v !== 'array') fail(c, `invalid json_array_structure '${text.trim()}' (expected csv or array)`);
+          jsonArrays = v;
+          break;
+        }
+        case 'var': break;
         default: fail(c, `unknown decoder element <${c.name}>`);
       }
+    }
+    if (pluginName === 'JSON_Decoder' && (jsonNull !== undefined || jsonArrays !== undefined)) {
+      plugin = createJsonDecoder({ nullField: jsonNull, arrayStructure: jsonArrays });
     }
     if (regexEl && order.length === 0) fail(regexEl, `decoder '${name}' has a regex but no <order>`);
     if (regexOffset === 'after_parent' && parent === null && !prematchEl) {

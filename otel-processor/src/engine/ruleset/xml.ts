@@ -385,6 +385,10 @@ function endsVariableName(c: number): boolean {
   return c === 0x24 /* $ */ || c === 0x2e /* . */ || c === 0x7c /* | */ || c === 0x2c /* , */ || c === 0x20;
 }
 
+function isVariableStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
 function applyVariables(roots: XmlElement[], file: string, out: XmlVariable[], substitute: boolean): void {
   const values = new Map<string, string>();
 
@@ -396,6 +400,11 @@ function applyVariables(roots: XmlElement[], file: string, out: XmlVariable[], s
     let last = 0;
     while (d >= 0) {
       let j = d + 1;
+      // `$(field)` is Wazuh's description placeholder and `$)`, `$\` etc. are regex text: not variables.
+      if (!isVariableStart(s.charCodeAt(j))) {
+        d = s.indexOf('$', j);
+        continue;
+      }
       while (j < s.length && !endsVariableName(s.charCodeAt(j))) j++;
       if (j > d + 1) {
         const name = s.slice(d + 1, j);
