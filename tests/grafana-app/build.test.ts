@@ -10,6 +10,14 @@ beforeAll(() => {
   execFileSync('npm', ['run', 'build', '-w', 'grafana-app'], { cwd: ROOT, stdio: 'pipe', timeout: 300_000 });
 }, 300_000);
 
+test('the app type-checks (strict TypeScript, React 18 and @grafana/* types)', () => {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const out = (() => {
+    try { return execFileSync(process.execPath, [tsc, '-p', path.join(ROOT, 'grafana-app')], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 }); } catch (e) { return String((e as { stdout?: string }).stdout ?? e); }
+  })();
+  expect(out).toBe('');
+}, 300_000);
+
 test('plugin.json: an app with its pages, routes and Grafana dependency; version and date filled in', () => {
   const p = JSON.parse(fs.readFileSync(path.join(DIST, 'plugin.json'), 'utf8')) as {
     type: string; id: string; name: string; info: { version: string; updated: string; logos: { small: string; large: string } };
