@@ -23,6 +23,12 @@ export interface FileState {
 
 /** Files larger than this are hashed streaming instead of read whole. */
 const READ_WHOLE_MAX = 1 << 20;
+/**
+ * Files up to this size are stat'ed and read with synchronous calls: for small files the
+ * thread-pool round trips of the promise API cost more than the read itself. The event loop is
+ * blocked for one small read at a time (tens of microseconds).
+ */
+const SYNC_READ_MAX = 64 << 10;
 
 const EMPTY = { md5: '', sha1: '', sha256: '' };
 
@@ -61,7 +67,7 @@ export async function hashFile(file: string, size: number): Promise<Hashes & { c
   const sha1 = createHash('sha1');
   const sha256 = createHash('sha256');
   if (size <= READ_WHOLE_MAX) {
-    const buf = await fs.promises.readFile(file);
+    const buf = size <= SYNC_READ_MAX ? fs.readFileSync(file) : await fs.promises.readFile(file);
     md5.update(buf); sha1.update(buf); sha256.update(buf);
     return { md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), content: buf };
   }
@@ -83,7 +89,7 @@ export type ReadResult = { state: FileState; content: Buffer | null } | null;
 export async function readFileState(file: string, names: NameCache, checks: ReadonlySet<CheckAttr>): Promise<ReadResult> {
   let st: fs.BigIntStats | fs.Stats;
   try {
-    st = await fs.promises.lstat(file);
+    st = fs.lstatSync(file);
   } catch {
     return null;
   }
