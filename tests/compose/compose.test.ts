@@ -24,6 +24,10 @@ test('docker-compose.yml is valid against the Compose specification schema', () 
   const ajv = new Ajv2019({ strict: false, allErrors: true });
   addFormats(ajv);
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/);
+  // the compose-specific formats the schema names: published ports and exposed ports
+  ajv.addFormat('ports', { type: 'string', validate: /^(?:(?:[\d.]+|\[[0-9a-fA-F:]+\]):)?(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/ });
+  ajv.addFormat('expose', { type: 'string', validate: /^\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/ });
+  ajv.addFormat('subnet_ip_address', { type: 'string', validate: /^[0-9a-fA-F:.]+\/\d{1,3}$/ });
   delete schema.$schema;
   // the published schema names its parts with draft-04 `id` keywords (never referenced): drop them
   const dropIds = (o: unknown): void => {
@@ -39,6 +43,7 @@ test('docker-compose.yml is valid against the Compose specification schema', () 
   expect(ok).toBe(true);
   // the schema does catch mistakes: an unknown service key is refused
   expect(validate({ services: { x: { image: 'a', imagee: 'b' } } })).toBe(false);
+  expect(validate({ services: { x: { image: 'a', ports: ['80:eighty'] } } })).toBe(false);
 });
 
 test('the stack: Elasticsearch, Warden, the contrib collector, Grafana; official images with pinned versions', () => {

@@ -57,7 +57,7 @@ async function main() {
   const dsList = (await backendSrv.get('/api/datasources')) as Array<{ uid: string; name: string; type: string; jsonData: KeyValue }>;
   const settings = dsList.map((d, i) => ({
     id: i + 1, uid: d.uid, name: d.name, type: d.type, access: 'proxy', readOnly: true, jsonData: d.jsonData,
-    meta: { id: 'elasticsearch', name: 'Elasticsearch', type: PluginType.datasource, module: '', baseUrl: '', info: { logos: { small: 'public/app/plugins/datasource/elasticsearch/img/elasticsearch.svg', large: '' }, author: { name: 'Grafana Labs' }, description: '', links: [], screenshots: [], updated: '', version: '' }, metrics: true, logs: true },
+    meta: { id: 'elasticsearch', name: 'Elasticsearch', type: PluginType.datasource, module: '', baseUrl: '', info: { logos: { small: '/public/build/img/icons/unicons/database.svg', large: '' }, author: { name: 'Grafana Labs' }, description: '', links: [], screenshots: [], updated: '', version: '' }, metrics: true, logs: true },
   })) as unknown as DataSourceInstanceSettings[];
   const dsSrv = {
     getList: (f?: { type?: string | string[] }) => settings.filter((s) => !f?.type || (Array.isArray(f.type) ? f.type.includes(s.type) : s.type === f.type)),
