@@ -51,6 +51,7 @@ export class Engine {
   private readonly fts: FtsStore;
   private readonly isCrawler: (ip: string) => boolean;
   private readonly predecoder: Predecoder;
+  private readonly ctx: EvaluationContext;
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
@@ -60,6 +61,10 @@ export class Engine {
     this.fts = options.fts ?? new MemoryFtsStore();
     this.isCrawler = options.isCrawler ?? (() => false);
     this.predecoder = createPredecoder(options.predecode);
+    this.ctx = {
+      state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler,
+    };
   }
 
   /** Phase 1. Returns false when the record must be dropped (e.g. a location with `../`). */
@@ -76,16 +81,12 @@ export class Engine {
   match(ev: LogEvent): Verdict {
     const rs = this.ruleset;
     const dec = ev.decoderIndex >= 0 ? rs.decoders.decoders[ev.decoderIndex] : null;
-    const ctx: EvaluationContext = {
-      state: this.state,
-      fts: this.fts,
-      decoderFts: dec?.fts ?? null,
-      decoderFtsComment: dec?.ftsComment ?? null,
-      scope: this.scopeGlobal ? '' : ev.agentId,
-      previousOutput: null,
-      lists: rs.lists,
-      isCrawler: this.isCrawler,
-    };
+    // One context object, refilled per event (no allocation on the per-line path).
+    const ctx = this.ctx;
+    ctx.decoderFts = dec?.fts ?? null;
+    ctx.decoderFtsComment = dec?.ftsComment ?? null;
+    ctx.scope = this.scopeGlobal ? '' : ev.agentId;
+    ctx.previousOutput = null;
     if (ev.category === OSSEC_ALERT_CATEGORY) {
       // A forwarded OSSEC alert skips the tree and alerts as the rule it names; unknown: dropped.
       const named = ev.generatedRuleId !== null ? rs.rulesById.get(Number(ev.generatedRuleId)) : undefined;

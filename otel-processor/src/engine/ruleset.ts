@@ -4,7 +4,7 @@
  */
 import type { XmlElement } from './ruleset/xml';
 import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
-import { RuleTreeBuilder, type CompiledRule } from './compile/rules';
+import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rules';
 
 export interface RulesetSource {
   /** Decoder files in load order, already parsed. */
@@ -40,6 +40,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
   const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
   for (const f of src.ruleFiles) rules.addFile(f);
 
+  indexChildren(rules.byId.values());
   const feedsSid = new Set<number>();
   const groupRules: CompiledRule[] = [];
   for (const r of rules.byId.values()) {

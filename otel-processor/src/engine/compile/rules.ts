@@ -54,6 +54,13 @@ export interface CompiledRule {
   ifLevel: number | null;
   category: string | null;
   children: CompiledRule[];
+  /**
+   * Children narrowed by the event's decoder (built after loading when many children use
+   * decoded_as): the children a given decoder can reach, in tree order; `genericChildren`
+   * are the ones without decoded_as, for events of any other decoder.
+   */
+  childrenByDecoder: Map<string, CompiledRule[]> | null;
+  genericChildren: CompiledRule[];
   /** Insertion order, for stable sibling sorting. */
   order: number;
 
@@ -156,7 +163,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
 
   const rule: CompiledRule = {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
-    ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], order,
+    ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
     decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
@@ -439,8 +446,22 @@ function insertSorted(list: CompiledRule[], rule: CompiledRule): void {
 
 /** `overwrite="yes"`: new conditions and text, same place in the tree. */
 function overwriteRule(target: CompiledRule, src: CompiledRule): void {
-  const keep = { children: target.children, ifSid: target.ifSid, ifGroup: target.ifGroup, ifLevel: target.ifLevel, category: target.category, order: target.order };
+  const keep = { children: target.children, childrenByDecoder: target.childrenByDecoder, genericChildren: target.genericChildren, ifSid: target.ifSid, ifGroup: target.ifGroup, ifLevel: target.ifLevel, category: target.category, order: target.order };
   Object.assign(target, src, keep);
 }
 
 export { truncate };
+
+/** Builds the per-decoder child lists for rules with many decoded_as children. */
+export function indexChildren(rules: Iterable<CompiledRule>): void {
+  for (const r of rules) {
+    const kids = r.children;
+    const named = new Set<string>();
+    for (const k of kids) if (k.decodedAs !== null) named.add(k.decodedAs);
+    if (kids.length < 8 || named.size === 0) { r.childrenByDecoder = null; continue; }
+    r.genericChildren = kids.filter((k) => k.decodedAs === null);
+    const byDecoder = new Map<string, CompiledRule[]>();
+    for (const name of named) byDecoder.set(name, kids.filter((k) => k.decodedAs === null || k.decodedAs === name));
+    r.childrenByDecoder = byDecoder;
+  }
+}

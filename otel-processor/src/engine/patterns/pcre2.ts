@@ -813,6 +813,17 @@ function eqCase(s: string, at: number, lit: string, caseless: boolean): boolean 
   return true;
 }
 
+// Many patterns run on the same log line: remember the last line's newline position.
+let nlSubject = '';
+let nlIndex = -1;
+function hasNewlineFrom(subject: string, start: number): boolean {
+  if (subject !== nlSubject) {
+    nlSubject = subject;
+    nlIndex = subject.lastIndexOf('\n');
+  }
+  return nlIndex >= start;
+}
+
 export class Pcre2Pattern implements Pattern {
   readonly source: string;
   readonly caseless: boolean;
@@ -876,7 +887,7 @@ export class Pcre2Pattern implements Pattern {
 
   private run(subject: string, start: number): RegExpExecArray | null {
     let re = this.re as RegExp;
-    if (this.nlSens === 2 ? subject.indexOf('\n', start) >= 0 : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
+    if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
       re = this.reExact as RegExp;
     }
     if (start > 0 && this.ctxSens) {

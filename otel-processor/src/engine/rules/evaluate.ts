@@ -12,9 +12,9 @@ export interface EvaluationContext {
   readonly state: CorrelationState;
   readonly fts: FtsStore;
   /** FTS fields and comment of the decoder that claimed the event. */
-  readonly decoderFts: readonly string[] | null;
-  readonly decoderFtsComment: string | null;
-  readonly scope: string;
+  decoderFts: readonly string[] | null;
+  decoderFtsComment: string | null;
+  scope: string;
   /** Correlated events' logs for the alert (filled when a frequency rule fires). */
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -32,7 +32,10 @@ export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   if (rule.lists.length > 0 && !checkLists(rule.lists, ev, ctx)) return null;
   if (rule.correlates && !frequencyReached(rule, ev, ctx)) return null;
 
-  const children = rule.children;
+  const byDecoder = rule.childrenByDecoder;
+  const children = byDecoder === null
+    ? rule.children
+    : (ev.decoderName !== null ? byDecoder.get(ev.decoderName) : undefined) ?? rule.genericChildren;
   for (let i = 0; i < children.length; i++) {
     const r = checkRule(children[i], ev, ctx);
     if (r !== null) return r;
