@@ -11,11 +11,12 @@
  *    the suite short); the collector restarted while Warden is down.
  * Run with `npm run test:e2e` (also run by .ci/run).
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsNode, freePort } from '../service/es-node';
 import {
-  agentCollector, analyze, appendLines, Collector, collectorBinary, compareAlerts, corpusLines, esAlerts, keyOf, logFiles,
+  agentCollector, analyze, appendLines, Collector, collectorBinary, compareAlerts, corpusLines, esAlerts, keyOf, logFiles, asKey, removeTmpDirs, analyzeTogether, type EsAlert,
   missingPrerequisites, OTELCOL_DIR, restamp, sendSyslog, settledAlerts, sleep, tmpDir, until, Warden, type AlertKey,
 } from './harness';
 
@@ -42,8 +43,8 @@ function frequencyRules(): Set<string> {
   return ids;
 }
 
-function expectSame(got: AlertKey[], want: AlertKey[]): void {
-  const diff = compareAlerts(got, want);
+function expectSame(got: EsAlert[], want: AlertKey[]): void {
+  const diff = compareAlerts(got.map(asKey), want);
   expect({ missing: diff.missing.slice(0, 20), extra: diff.extra.slice(0, 20) }).toEqual({ missing: [], extra: [] });
   expect(got.length).toBe(want.length);
 }
@@ -63,6 +64,7 @@ d('collector → Warden → Elasticsearch', () => {
   afterAll(async () => {
     for (const p of procs.reverse()) await p.stop('SIGKILL').catch(() => undefined);
     await es?.destroy();
+    removeTmpDirs();
   }, 120_000);
 
   test('agent.yaml tails growing files in every seed format and PIX syslog; alerts are exactly analyze\'s', async () => {
@@ -170,7 +172,7 @@ d('collector → Warden → Elasticsearch', () => {
     // B alone would call carol's login new; with the shared key it is an ordinary login
     const bOk = wantB.filter((a) => a.full_log.includes('Accepted password for carol'));
     expect(bOk.map((a) => a.rule)).toEqual(['10100']);
-    const bOrdinary = analyze([A.files.auth, B.files.auth]).filter((a) => a.location === B.files.auth && a.full_log.includes('Accepted password for carol'));
+    const bOrdinary = analyzeTogether([A.files.auth, B.files.auth]).filter((a) => a.location === B.files.auth && a.full_log.includes('Accepted password for carol'));
     // (analyze over both files in one engine: the second login is the ordinary sshd success rule)
     expect(bOrdinary).toHaveLength(1);
     expect(bOrdinary[0].rule).not.toBe('10100');
@@ -190,6 +192,65 @@ d('collector → Warden → Elasticsearch', () => {
     await gateway.stop();
     await Promise.all([w1.stop(), w2.stop()]);
   }, 10 * 60_000);
+
+  test('warden fim → Warden → Elasticsearch: 554/550/553 with before/after values; ignored paths and a restart stay silent', async () => {
+    const root = tmpDir('fim');
+    const prefix = 'e2e-fim';
+    const warden = track(await Warden.create('fim', path.join(root, 'warden'), es, prefix));
+    await warden.start();
+    const dir = path.join(root, 'watched');
+    const put = (rel: string, text: string) => { fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true }); fs.writeFileSync(path.join(dir, rel), text); };
+    put('etc/app.conf', 'port = 80\nuser = www\n');
+    put('etc/run.sh', '#!/bin/sh\nexec app\n');
+    fs.chmodSync(path.join(dir, 'etc/run.sh'), 0o644);
+    put('etc/old.txt', 'renamed later\n');
+    put('etc/gone.txt', 'deleted later\n');
+    put('etc/same.txt', 'never changes\n');
+    put('cache/blob', 'ignored\n');
+    const cfg = path.join(root, 'fim.yaml');
+    fs.writeFileSync(cfg, [
+      `endpoint: http://127.0.0.1:${warden.ports.http}`,
+      'encoding: protobuf',
+      'state_dir: fim-state',
+      'host_name: e2e-fim-host',
+      'directories:',
+      `  - { path: ${dir}, report_changes: true }`,
+      `ignore: [${path.join(dir, 'cache')}]`,
+      "ignore_regex: ['\\.swp$']",
+      '',
+    ].join('\n'));
+    const fim = () => execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'otel-processor', 'bin', 'warden.js'), 'fim', '--config', cfg, '--once'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    fim(); // baseline
+    put('etc/app.conf', 'port = 8080\nuser = www\n');
+    fs.chmodSync(path.join(dir, 'etc/run.sh'), 0o750);
+    fs.rmSync(path.join(dir, 'etc/gone.txt'));
+    fs.renameSync(path.join(dir, 'etc/old.txt'), path.join(dir, 'etc/new.txt'));
+    put('etc/added.txt', 'hello\n');
+    put('cache/blob', 'ignored, changed\n');
+    put('etc/.app.conf.swp', 'editor swap\n');
+    fim();
+    const got = await settledAlerts(es, prefix, 6, 60_000, 3000);
+    const rel = (a: EsAlert) => path.relative(dir, a.data['syscheck.path'] ?? (a.data as unknown as { syscheck: { path: string } }).syscheck?.path);
+    expect(got.map((a) => `${a.rule.id} ${rel(a)} ${a.data['syscheck.event']}`).sort()).toEqual([
+      '550 etc/app.conf modified', '550 etc/run.sh modified', '553 etc/gone.txt deleted', '553 etc/old.txt deleted',
+      '554 etc/added.txt added', '554 etc/new.txt added',
+    ]);
+    expect(new Set(got.map((a) => a.agent.name))).toEqual(new Set(['e2e-fim-host']));
+    const one = (p: string) => got.find((a) => rel(a) === p)!;
+    expect(one('etc/app.conf').data['syscheck.size_before']).toBe('21');
+    expect(one('etc/app.conf').data['syscheck.size_after']).toBe('23');
+    expect(one('etc/app.conf').data['syscheck.diff']).toBe('@@ -1,2 +1,2 @@\n-port = 80\n+port = 8080\n user = www');
+    expect(one('etc/run.sh').data['syscheck.perm_before']).toBe('100644');
+    expect(one('etc/run.sh').data['syscheck.perm_after']).toBe('100750');
+    expect(one('etc/gone.txt').data['syscheck.sha256_before']).toMatch(/^[0-9a-f]{64}$/);
+    expect(one('etc/added.txt').data['syscheck.sha1_after']).toMatch(/^[0-9a-f]{40}$/);
+    expect(one('etc/added.txt').rule.level).toBeGreaterThan(0);
+    // a run on the saved baseline with nothing changed raises nothing
+    fim();
+    await sleep(3000);
+    expect(await esAlerts(es, prefix)).toHaveLength(6);
+    await warden.stop();
+  }, 5 * 60_000);
 
   describe('faults', () => {
     /** A Warden and an agent for one host, with a single growing auth file (one engine, one order). */
@@ -229,7 +290,7 @@ d('collector → Warden → Elasticsearch', () => {
       const freq = frequencyRules();
       const wantRule = new Map(want.map((a) => [a.full_log, a.rule]));
       const mismatched = got.filter((a) => !freq.has(a.rule.id) && !freq.has(wantRule.get(a.full_log)!) && wantRule.get(a.full_log) !== a.rule.id);
-      expect(mismatched.map(keyOf)).toEqual([]);
+      expect(mismatched.map((a) => keyOf(asKey(a)))).toEqual([]);
       expect(got.filter((a) => a.location === s.files.auth)).toHaveLength(got.length);
       await s.agent.stop();
       await s.warden.stop();

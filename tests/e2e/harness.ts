@@ -51,8 +51,15 @@ export function collectorBinary(): string {
   return bin;
 }
 
+const made: string[] = [];
 export function tmpDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `warden-e2e-${name}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `warden-e2e-${name}-`));
+  made.push(d);
+  return d;
+}
+/** Removes the folders tmpDir made (call once every process using them has stopped). */
+export function removeTmpDirs(): void {
+  for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 }
 
 /** A child process whose output is kept (last 200 KB) for assertions and failure messages. */
@@ -232,6 +239,8 @@ export async function esAlerts(es: EsNode, prefix: string): Promise<EsAlert[]> {
   return hits.map((h) => ({ _id: h._id, ...(h._source as unknown as Omit<EsAlert, '_id'>) }));
 }
 
+export const asKey = (a: EsAlert): AlertKey => ({ rule: a.rule.id, location: a.location, full_log: a.full_log });
+
 export const keyOf = (a: AlertKey) => `${a.rule}\t${a.location}\t${a.full_log}`;
 
 /** Multiset difference, for readable failure messages. */
@@ -253,11 +262,11 @@ export function compareAlerts(got: AlertKey[], want: AlertKey[]): { missing: str
 export async function settledAlerts(es: EsNode, prefix: string, n: number, timeoutMs = 120_000, settleMs = 3000): Promise<EsAlert[]> {
   let last = -1;
   let since = Date.now();
-  return until(async () => {
+  return until<EsAlert[] | null>(async () => {
     const a = await esAlerts(es, prefix);
     if (a.length !== last) { last = a.length; since = Date.now(); return null; }
     return a.length >= n && Date.now() - since >= settleMs ? a : null;
-  }, `${n} alerts under ${prefix}-alerts-* (have ${last})`, timeoutMs, 500);
+  }, `${n} alerts under ${prefix}-alerts-* (have ${last})`, timeoutMs, 500) as Promise<EsAlert[]>;
 }
 
 /** The agent collector (provisioning/otelcol/agent.yaml, unchanged) for a host whose logs live under `logRoot`. */
