@@ -267,6 +267,34 @@ describe('monitor → Warden (in-process service, Warden ruleset, file sink)', (
     expect(got.length).toBe(2);
   });
 
+  test('registry (recorded reg.exe output): added/deleted/modified values raise 598/597/594 through Warden', async () => {
+    const st = tmpDir('fim-reg-state');
+    let recording = 'reg-query-run-before.txt';
+    const regRunner = async (key: string) => {
+      expect(key).toBe('HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run');
+      return fs.readFileSync(path.join(FIX, recording), 'latin1');
+    };
+    const cfg = fimConfigFrom({
+      endpoint: `http://127.0.0.1:${svc.ports.http}`, state_dir: st, host_name: 'fim-host-win',
+      windows_registry: ['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run'],
+      registry_ignore: ['HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\AutorunsDisabled'],
+    }, '/');
+    let mon = new FimMonitor(cfg, { log: () => undefined, regRunner });
+    expect((await mon.scan()).events).toBe(0);
+    await mon.stop();
+    recording = 'reg-query-run-after.txt';
+    mon = new FimMonitor(cfg, { log: () => undefined, regRunner });
+    expect((await mon.scan()).events).toBe(5);
+    expect(await mon.sender.drain(10_000)).toBe(true);
+    await mon.stop();
+    const win = () => (alerts() as unknown as A[]).filter((a) => a.agent.name === 'fim-host-win');
+    const got = await until(() => { const a = win(); return a.length >= 5 ? a : null; }, 'registry alerts', 20_000);
+    expect(got.map((a) => `${a.rule.id} ${a.data['syscheck.value_name'] ?? '(key)'}`).sort()).toEqual([
+      '594 Interval', '597 VMware User Process', '598 (key)', '598 Tick', '598 Updater Agent',
+    ]);
+    expect(got.find((a) => a.data['syscheck.value_name'] === 'Interval')!.data['syscheck.diff']).toBe('-REG_DWORD 0x3c\n+REG_DWORD 0x1');
+  });
+
   test('Warden unreachable: events wait in the outbox and are delivered by the next run', async () => {
     const dir = tmpDir('fim-outbox');
     const st = tmpDir('fim-outbox-state');
