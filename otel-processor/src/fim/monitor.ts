@@ -110,6 +110,11 @@ export class FimMonitor {
     const before = this.baseline.files.get(p) ?? null;
     const r = await readFileState(p, this.names, dir.checks);
     const now = Date.now();
+    if (r === 'unreadable') {
+      // keep what the baseline knows; never report a file that cannot be read as deleted
+      this.log(`cannot read ${p}; its baseline entry is kept until it can be read`);
+      return { ev: null, bytes: 0 };
+    }
     if (!r) {
       if (!before) return { ev: null, bytes: 0 };
       this.baseline.files.delete(p);

@@ -80,7 +80,8 @@ export async function hashFile(file: string, size: number): Promise<Hashes & { c
   return { md5: md5.digest('hex'), sha1: sha1.digest('hex'), sha256: sha256.digest('hex'), content: null };
 }
 
-export type ReadResult = { state: FileState; content: Buffer | null } | null;
+/** The state, null when the path is gone (or not a file), or `unreadable` (exists, cannot be read now). */
+export type ReadResult = { state: FileState; content: Buffer | null } | null | 'unreadable';
 
 /**
  * Reads a file's state (null when it is gone or is not a regular file or symlink). Symlinks are
@@ -110,8 +111,9 @@ export async function readFileState(file: string, names: NameCache, checks: Read
         h = r;
         content = r.content;
       }
-    } catch {
-      return null; // vanished or unreadable between lstat and read: seen again on the next pass
+    } catch (e) {
+      // vanished between lstat and read: gone; otherwise (EACCES, EIO, ...) unreadable for now
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? null : 'unreadable';
     }
   }
   return {
