@@ -9,7 +9,8 @@
 import type { XmlElement } from '../ruleset/xml';
 import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
-import { compileElementPattern, fail, splitList } from './elements';
+import { compileElementPattern, fail, splitList, type Dialect } from './elements';
+import { firstChars, type FirstChars } from './first-char';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
 
@@ -22,6 +23,8 @@ export interface CompiledDecoder {
   readonly parent: string | null;
   readonly programName: Pattern | null;
   readonly prematch: Pattern | null;
+  /** First characters the prematch can match (null: any), to skip roots without running it. */
+  readonly prematchFirst: FirstChars;
   readonly prematchAfterParent: boolean;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
@@ -216,6 +219,7 @@ export class DecoderSetBuilder {
       prematch: prematchEl
         ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
         : null,
+      prematchFirst: prematchEl ? firstCharsOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
@@ -232,6 +236,13 @@ export class DecoderSetBuilder {
       line: el.line,
     };
   }
+}
+
+function firstCharsOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean): FirstChars {
+  const t = el.attributes.type?.toLowerCase();
+  if (t === 'pcre2') return firstChars('pcre2', source, false);
+  if (t === 'osregex' || t === undefined) return firstChars(t ?? dflt, source, dflt === 'pcre2' && t === undefined ? pcre2Caseless : false);
+  return null;
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {

@@ -26,8 +26,15 @@ export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
   private readonly scratch = { captures: [] as string[] };
+  /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
+  private readonly plainByFirst: CompiledDecoder[][];
 
-  constructor(readonly set: DecoderSet) {}
+  constructor(readonly set: DecoderSet) {
+    this.plainByFirst = [];
+    for (let c = 0; c <= 128; c++) {
+      this.plainByFirst.push(set.plainRoots.filter((d) => c === 128 || d.prematchFirst === null || d.prematchFirst[c] === 1));
+    }
+  }
 
   private rootsFor(programName: string): CompiledDecoder[] {
     let roots = this.rootsByProgram.get(programName);
@@ -42,7 +49,12 @@ export class Decoder {
   /** Decodes `ev` in place. Returns the decoder that claimed it, or null. */
   decode(ev: LogEvent): CompiledDecoder | null {
     const log = ev.log;
-    const roots = ev.programName !== null ? this.rootsFor(ev.programName) : this.set.plainRoots;
+    let roots: CompiledDecoder[];
+    if (ev.programName !== null) roots = this.rootsFor(ev.programName);
+    else {
+      const c = log.charCodeAt(0);
+      roots = this.plainByFirst[c < 128 ? c : 128]; // NaN (empty log) compares false: 128
+    }
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i];
       let pmatch = 0;
