@@ -23,7 +23,7 @@ const DATASOURCES = [
   { uid: 'warden-alerts', name: 'Warden alerts', index: `${PREFIX}-alerts-*` },
   { uid: 'warden-stats', name: 'Warden stats', index: `${PREFIX}-stats-*` },
 ];
-const SETTINGS = { datasourceUid: 'warden-alerts', statsDatasourceUid: 'warden-stats', indexPrefix: PREFIX, disconnectAfterSeconds: 600, serviceUrl: 'http://warden:8080' };
+const SETTINGS = { datasourceUid: 'warden-alerts', statsDatasourceUid: 'warden-stats', indexPrefix: PREFIX, disconnectAfterSeconds: 600, serviceUrl: 'http://warden:8888' };
 
 d('the Warden app in Chromium', () => {
   let data: Seeded;

@@ -58,8 +58,8 @@ export function AppConfig({ plugin }: AppConfigProps) {
         </Field>
       </FieldSet>
       <FieldSet label="Warden service (rules and logtest)">
-        <Field label="Service URL" description="Warden's service address as Grafana's server reaches it, e.g. http://warden:8080">
-          <Input width={50} value={s.serviceUrl ?? ''} placeholder="http://warden:8080" onChange={(e) => setS({ ...s, serviceUrl: e.currentTarget.value })} data-testid="config-service-url" />
+        <Field label="Service URL" description="Warden's service address as Grafana's server reaches it, e.g. http://warden:8888">
+          <Input width={50} value={s.serviceUrl ?? ''} placeholder="http://warden:8888" onChange={(e) => setS({ ...s, serviceUrl: e.currentTarget.value })} data-testid="config-service-url" />
         </Field>
         <Field label="Service token" description="Sent by Grafana's plugin route as a bearer token; stored encrypted, never sent back to the browser.">
           <SecretInput width={50} isConfigured={tokenSet} value={token} onChange={(e) => setToken(e.currentTarget.value)} onReset={() => { setTokenSet(false); setToken(''); }} />
