@@ -56,6 +56,7 @@ export class Engine {
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
     this.state = options.state ?? new CorrelationState(options.limits);
+    this.state.keyFieldsFor = (map, id) => (map === 'sid' ? ruleset.sidKeyFields : ruleset.groupKeyFields).get(id) ?? [];
     this.logAlertLevel = options.logAlertLevel ?? 1;
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();

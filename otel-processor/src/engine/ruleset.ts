@@ -5,6 +5,7 @@
 import type { XmlElement } from './ruleset/xml';
 import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
 import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rules';
+import type { KeyField } from './correlate/state';
 
 export interface RulesetSource {
   /** Decoder files in load order, already parsed. */
@@ -29,6 +30,9 @@ export interface CompiledRuleset {
   readonly feedsGroups: Map<number, number[]>;
   /** True when any rule correlates (so the engine keeps its event memory). */
   readonly correlates: boolean;
+  /** Fields that correlation rules require to be the same, per if_matched_sid list and per group-correlating rule. */
+  readonly sidKeyFields: Map<number, KeyField[]>;
+  readonly groupKeyFields: Map<number, KeyField[]>;
 }
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
@@ -62,8 +66,20 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
       }
     }
   }
+  const sidKeyFields = new Map<number, KeyField[]>();
+  const groupKeyFields = new Map<number, KeyField[]>();
+  for (const r of rules.byId.values()) {
+    if (!r.correlates) continue;
+    const target = r.ifMatchedSid !== null ? sidKeyFields : groupKeyFields;
+    const id = r.ifMatchedSid ?? r.id;
+    let list = target.get(id);
+    if (!list) target.set(id, (list = []));
+    for (const c of r.correlate) if (c.same && !list.some((k) => k.field === c.field)) list.push({ field: c.field, get: c.get });
+  }
   return {
     decoders,
+    sidKeyFields,
+    groupKeyFields,
     roots: rules.roots,
     rulesById: rules.byId,
     lists: src.lists ?? new Map(),

@@ -25,16 +25,30 @@ export interface CorrelationLimits {
 
 export const OSSEC_LIMITS: Readonly<CorrelationLimits> = Object.freeze({ memorySize: 8192, sidListMax: 128, groupListMax: 24 });
 
-/** One correlation list, with OSSEC's bookkeeping (see {@link CorrelationLimits}). */
+/** A field some correlation rule requires to be the same across events (`same_source_ip`, ...). */
+export interface KeyField {
+  field: string;
+  get: (ev: LogEvent) => string | null;
+}
+
+/**
+ * One correlation list, with OSSEC's bookkeeping (see {@link CorrelationLimits}). It also counts
+ * its entries per value of the fields its rules require to be the same, so a rule can see at once
+ * that too few entries share the current event's value and skip the walk.
+ */
 export class History {
   readonly events: LogEvent[] = [];
   private counted = 0;
-  constructor(private readonly maxSize: number) {}
+  private readonly counts: Map<string, number>[];
+  constructor(private readonly maxSize: number, readonly keyFields: readonly KeyField[] = []) {
+    this.counts = keyFields.map(() => new Map());
+  }
   push(ev: LogEvent): void {
     this.events.push(ev);
+    this.count(ev, 1);
     this.counted++;
     if (this.maxSize > 0 && this.counted > this.maxSize && this.events.length > 1) {
-      this.events.shift();
+      this.count(this.events.shift()!, -1);
       this.counted--;
     }
   }
@@ -43,11 +57,27 @@ export class History {
     const i = this.events.indexOf(ev);
     if (i < 0) return;
     this.events.splice(i, 1);
+    this.count(ev, -1);
     this.counted--;
   }
   /** An event left the engine's memory: the oldest entry goes (if_matched_group lists). */
   dropOldest(): void {
-    this.events.shift();
+    const ev = this.events.shift();
+    if (ev) this.count(ev, -1);
+  }
+  /** Entries whose `field` equals `value` (the field must be one of keyFields). */
+  countOf(keyIndex: number, value: string): number {
+    return this.counts[keyIndex].get(value) ?? 0;
+  }
+  private count(ev: LogEvent, delta: number): void {
+    for (let k = 0; k < this.keyFields.length; k++) {
+      const v = this.keyFields[k].get(ev);
+      if (v === null) continue;
+      const m = this.counts[k];
+      const n = (m.get(v) ?? 0) + delta;
+      if (n <= 0) m.delete(v);
+      else m.set(v, n);
+    }
   }
 }
 
@@ -99,6 +129,9 @@ export class CorrelationState {
 
   constructor(readonly limits: CorrelationLimits = OSSEC_LIMITS) {}
 
+  /** Which fields each list counts by (set by the engine from its ruleset). */
+  keyFieldsFor: (map: 'sid' | 'group', ruleId: number) => readonly KeyField[] = () => [];
+
   remember(scope: string, ev: LogEvent, sidList: History | null, groupLists: History[] | null): void {
     let m = this.memory.get(scope);
     if (!m) this.memory.set(scope, (m = new Memory(this.limits.memorySize)));
@@ -109,7 +142,11 @@ export class CorrelationState {
     let perScope = map.get(ruleId);
     if (!perScope) map.set(ruleId, (perScope = new Map()));
     let h = perScope.get(scope);
-    if (!h) perScope.set(scope, (h = new History(map === this.byGroupRule ? this.limits.groupListMax : this.limits.sidListMax)));
+    if (!h) {
+      const group = map === this.byGroupRule;
+      h = new History(group ? this.limits.groupListMax : this.limits.sidListMax, this.keyFieldsFor(group ? 'group' : 'sid', ruleId));
+      perScope.set(scope, h);
+    }
     return h;
   }
 

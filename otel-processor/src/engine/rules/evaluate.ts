@@ -133,6 +133,19 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
       if (mine[k] === null) return false;
     }
   }
+  // Too few entries share a value that must be the same: no need to walk.
+  if (mine !== null) {
+    const keys = history.keyFields;
+    for (let k = 0; k < nf; k++) {
+      if (!filters[k].same) continue;
+      for (let j = 0; j < keys.length; j++) {
+        if (keys[j].field === filters[k].field) {
+          if (history.countOf(j, mine[k]!) < needed) return false;
+          break;
+        }
+      }
+    }
+  }
   let count = 0;
   for (let i = events.length - 1; i >= 0; i--) {
     const past = events[i];
