@@ -903,7 +903,17 @@ export class Pcre2Pattern implements Pattern {
 
   test(subject: string, start = 0): boolean {
     if (this.fp !== 0) return this.fastEnd(subject, start) >= 0;
-    return this.run(subject, start) !== null;
+    // RegExp#test builds no match array: most rule conditions only need yes or no.
+    let re = this.re as RegExp;
+    if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
+      re = this.reExact as RegExp;
+    }
+    if (start > 0 && this.ctxSens) {
+      re.lastIndex = 0;
+      return re.test(subject.slice(start));
+    }
+    re.lastIndex = start;
+    return re.test(subject);
   }
 
   private fastEnd(s: string, start: number): number {
