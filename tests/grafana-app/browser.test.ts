@@ -262,6 +262,7 @@ d('the Warden app in Chromium', () => {
       await open('/a/warden-app/rules?from=now-24h&to=now');
       await page.getByTestId('rules-service-error').waitFor();
       // the rules that fired still show, from Elasticsearch
+      await page.locator('[data-testid="rule-row"][data-rule="5712"]').waitFor({ timeout: 30_000 });
       expect(await page.locator('[data-testid="rule-row"][data-rule="5712"]').count()).toBe(1);
     } finally {
       server.settings.jsonData = saved;
