@@ -36,7 +36,6 @@ export async function fimCommand(argv: string[]): Promise<number> {
     return 0;
   }
   process.stderr.write('warden fim: ready\n');
-  await monitor.start();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (sig: string) => {
@@ -45,8 +44,10 @@ export async function fimCommand(argv: string[]): Promise<number> {
       process.stderr.write(`warden fim: ${sig}: stopping\n`);
       monitor.stop().then(() => resolve(0), (e: Error) => { process.stderr.write(`warden fim: ${e.message}\n`); resolve(1); });
     };
+    // handlers first: a signal during the first scan stops it cleanly (the baseline stays consistent)
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => { monitor.scan().catch((e: Error) => process.stderr.write(`warden fim: scan failed: ${e.message}\n`)); });
+    monitor.start().catch((e: Error) => { process.stderr.write(`warden fim: ${e.message}\n`); stop('error'); });
   });
 }
