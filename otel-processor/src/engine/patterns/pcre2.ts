@@ -813,6 +813,12 @@ function eqCase(s: string, at: number, lit: string, caseless: boolean): boolean 
   return true;
 }
 
+let regexpFailures = 0;
+/** How many regex runs failed (e.g. stack overflow on a huge line) and counted as no match. */
+export function pcre2RunFailures(): number {
+  return regexpFailures;
+}
+
 // Many patterns run on the same log line: remember the last line's newline position.
 let nlSubject = '';
 let nlIndex = -1;
@@ -890,15 +896,20 @@ export class Pcre2Pattern implements Pattern {
     if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
       re = this.reExact as RegExp;
     }
-    if (start > 0 && this.ctxSens) {
-      // anchors / lookbehind / \b must see `start` as the beginning of the subject (V8 slices in O(1))
-      re.lastIndex = 0;
-      const m = re.exec(subject.slice(start));
-      if (m) m.index += start;
-      return m;
+    try {
+      if (start > 0 && this.ctxSens) {
+        // anchors / lookbehind / \b must see `start` as the beginning of the subject (V8 slices in O(1))
+        re.lastIndex = 0;
+        const m = re.exec(subject.slice(start));
+        if (m) m.index += start;
+        return m;
+      }
+      re.lastIndex = start;
+      return re.exec(subject);
+    } catch {
+      regexpFailures++;
+      return null;
     }
-    re.lastIndex = start;
-    return re.exec(subject);
   }
 
   test(subject: string, start = 0): boolean {
@@ -908,12 +919,18 @@ export class Pcre2Pattern implements Pattern {
     if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
       re = this.reExact as RegExp;
     }
-    if (start > 0 && this.ctxSens) {
-      re.lastIndex = 0;
-      return re.test(subject.slice(start));
+    try {
+      if (start > 0 && this.ctxSens) {
+        re.lastIndex = 0;
+        return re.test(subject.slice(start));
+      }
+      re.lastIndex = start;
+      return re.test(subject);
+    } catch {
+      // e.g. a stack overflow on a pathological multi-megabyte line: no match, never a crash
+      regexpFailures++;
+      return false;
     }
-    re.lastIndex = start;
-    return re.test(subject);
   }
 
   private fastEnd(s: string, start: number): number {
