@@ -267,6 +267,21 @@ describe('monitor → Warden (in-process service, Warden ruleset, file sink)', (
     expect(got.length).toBe(2);
   });
 
+  test('the schedule: with frequency_seconds 1 a change is found by the next scan, without watches', async () => {
+    const dir = tmpDir('fim-sched');
+    fs.writeFileSync(path.join(dir, 'f'), 'one\n');
+    const mon = new FimMonitor(fimConfigFrom({
+      endpoint: `http://127.0.0.1:${svc.ports.http}`, state_dir: tmpDir('fim-sched-state'), host_name: 'fim-host-sched',
+      frequency_seconds: 1, directories: [dir],
+    }, '/'), { log: () => undefined });
+    await mon.start();
+    fs.writeFileSync(path.join(dir, 'f'), 'two\n');
+    const mine = () => (alerts() as unknown as A[]).filter((a) => a.agent.name === 'fim-host-sched');
+    const got = await until(() => { const a = mine(); return a.length ? a : null; }, 'the scheduled scan\'s alert', 20_000);
+    await mon.stop();
+    expect(got.map((a) => `${a.rule.id} ${a.data['syscheck.mode']}`)).toEqual(['550 scheduled']);
+  });
+
   test('registry (recorded reg.exe output): added/deleted/modified values raise 598/597/594 through Warden', async () => {
     const st = tmpDir('fim-reg-state');
     let recording = 'reg-query-run-before.txt';
