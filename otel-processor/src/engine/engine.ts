@@ -104,11 +104,21 @@ export class Engine {
     return NO_VERDICT;
   }
 
-  /** All three phases. */
+  /** Events the engine could not analyse because of an internal error (see lastError). */
+  errors = 0;
+  lastError: Error | null = null;
+
+  /** All three phases. Never throws: an internal error leaves the event without a verdict and is counted. */
   process(ev: LogEvent): Verdict {
-    if (!this.predecode(ev)) return NO_VERDICT;
-    this.decode(ev);
-    return this.match(ev);
+    try {
+      if (!this.predecode(ev)) return NO_VERDICT;
+      this.decode(ev);
+      return this.match(ev);
+    } catch (e) {
+      this.errors++;
+      this.lastError = e instanceof Error ? e : new Error(String(e));
+      return NO_VERDICT;
+    }
   }
 
   private settle(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): Verdict {
