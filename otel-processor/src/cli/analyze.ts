@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
+import { alertDocOf } from '../exporters/elasticsearch/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
 import { lineEvent, newEngine, openRuleset, parseClock } from './session';
 import { runLine } from './logtest';
@@ -39,8 +40,10 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       const v = runLine(engine, ev, clock);
       if (v.alert) {
         alerts++;
-        const alert = buildAlert(ev, v, `${Math.floor(ev.time / 1000)}.${offset}`);
-        const text = json ? `${JSON.stringify(alert)}\n` : formatAlertsLog(alert, offset);
+        // JSON lines are the same documents the service writes (alerts.json, Elasticsearch).
+        const text = json
+          ? `${JSON.stringify(alertDocOf(ev, v, new Date().toISOString(), null))}\n`
+          : formatAlertsLog(buildAlert(ev, v, `${Math.floor(ev.time / 1000)}.${offset}`), offset);
         offset += Buffer.byteLength(text);
         buf.push(text);
         if (buf.length >= 256) flush();

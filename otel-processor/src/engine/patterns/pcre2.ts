@@ -891,11 +891,14 @@ export class Pcre2Pattern implements Pattern {
     }
   }
 
+  /** The translation to use: the exact one only where a newline makes the two differ. */
+  private pick(subject: string, start: number): RegExp {
+    const exact = this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10;
+    return (exact ? this.reExact : this.re) as RegExp;
+  }
+
   private run(subject: string, start: number): RegExpExecArray | null {
-    let re = this.re as RegExp;
-    if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
-      re = this.reExact as RegExp;
-    }
+    const re = this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
         // anchors / lookbehind / \b must see `start` as the beginning of the subject (V8 slices in O(1))
@@ -915,10 +918,7 @@ export class Pcre2Pattern implements Pattern {
   test(subject: string, start = 0): boolean {
     if (this.fp !== 0) return this.fastEnd(subject, start) >= 0;
     // RegExp#test builds no match array: most rule conditions only need yes or no.
-    let re = this.re as RegExp;
-    if (this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10) {
-      re = this.reExact as RegExp;
-    }
+    const re = this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
         re.lastIndex = 0;
