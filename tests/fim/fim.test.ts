@@ -13,6 +13,7 @@ import { parseRegQuery, registryStates, diffRegistry } from '../../otel-processo
 import { FimMonitor, RateLimiter } from '../../otel-processor/src/fim/monitor';
 import { toRecord } from '../../otel-processor/src/fim/events';
 import { Baseline, BaselineError } from '../../otel-processor/src/fim/baseline';
+import { Sender } from '../../otel-processor/src/fim/sender';
 import type { WardenService } from '../../otel-processor/src/service/service';
 import { readJsonLines, startService, tmpDir, until, ROOT } from '../service/helpers';
 
@@ -152,6 +153,19 @@ describe('baseline', () => {
     fs.writeFileSync(path.join(d, 'baseline.json'), '{"version":1,"files":{');
     expect(() => new Baseline(d).load()).toThrow(BaselineError);
     expect(() => new Baseline(d).load()).toThrow(/baseline\.json is damaged/);
+  });
+});
+
+describe('outbox', () => {
+  test('records Warden already has (outbox.ack) are not sent again after a restart', () => {
+    const d = tmpDir('fim-ack');
+    const rec = (i: number) => JSON.stringify({ time: i, body: `r${i}`, attributes: { 'warden.event.kind': 'syscheck' } });
+    fs.writeFileSync(path.join(d, 'outbox.jsonl'), `${rec(1)}\n${rec(2)}\n${rec(3)}\n`);
+    fs.writeFileSync(path.join(d, 'outbox.ack'), '2');
+    const s = new Sender(d, { endpoint: 'http://127.0.0.1:9', encoding: 'json', headers: {}, timeoutMs: 100, who: { hostName: 'h', agentId: null }, version: '0' });
+    expect(s.pending).toBe(1);
+    fs.writeFileSync(path.join(d, 'outbox.ack'), '0');
+    expect(new Sender(d, { endpoint: 'http://127.0.0.1:9', encoding: 'json', headers: {}, timeoutMs: 100, who: { hostName: 'h', agentId: null }, version: '0' }).pending).toBe(3);
   });
 });
 

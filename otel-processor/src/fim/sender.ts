@@ -24,6 +24,9 @@ export interface SenderOptions {
 export class Sender {
   private queue: OutRecord[] = [];
   private readonly file: string;
+  /** STATE_DIR/outbox.ack: how many records at the head of outbox.jsonl Warden already has. */
+  private readonly ackFile: string;
+  private acked = 0;
   private running: Promise<void> | null = null;
   private stopped = false;
   private wake: (() => void) | null = null;
@@ -37,14 +40,19 @@ export class Sender {
   constructor(stateDir: string, private readonly opts: SenderOptions) {
     fs.mkdirSync(stateDir, { recursive: true });
     this.file = path.join(stateDir, 'outbox.jsonl');
+    this.ackFile = path.join(stateDir, 'outbox.ack');
     this.loadOutbox();
   }
 
   private loadOutbox(): void {
     let text = '';
     try { text = fs.readFileSync(this.file, 'utf8'); } catch { return; }
+    let skip = 0;
+    try { skip = Number(fs.readFileSync(this.ackFile, 'utf8').trim()) || 0; } catch { /* none acknowledged */ }
+    this.acked = skip;
     for (const line of text.split('\n')) {
       if (!line) continue;
+      if (skip > 0) { skip--; continue; }
       try {
         this.queue.push(JSON.parse(line) as OutRecord);
       } catch {
@@ -71,10 +79,26 @@ export class Sender {
     this.kick();
   }
 
-  private rewriteOutbox(): void {
-    const tmp = `${this.file}.tmp`;
-    fs.writeFileSync(tmp, this.queue.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    fs.renameSync(tmp, this.file);
+  /**
+   * Records `n` more records as delivered. The outbox file is rewritten only when it empties or
+   * the delivered head grows large; otherwise a small counter file moves (so a burst of many
+   * events costs linear, not quadratic, writing).
+   */
+  private acknowledge(n: number): void {
+    this.acked += n;
+    const writeAck = (v: number) => {
+      fs.writeFileSync(`${this.ackFile}.tmp`, String(v));
+      fs.renameSync(`${this.ackFile}.tmp`, this.ackFile);
+    };
+    if (this.queue.length === 0 || this.acked >= 5000) {
+      // counter first: a crash between the two writes resends delivered records (their alert id
+      // comes from log.record.uid, so Elasticsearch keeps one) rather than skipping undelivered ones
+      writeAck(0);
+      const tmp = `${this.file}.tmp`;
+      fs.writeFileSync(tmp, this.queue.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fs.renameSync(tmp, this.file);
+      this.acked = 0;
+    } else writeAck(this.acked);
   }
 
   /** Starts (or wakes) the delivery loop. */
@@ -98,7 +122,7 @@ export class Sender {
       const r = await this.post(batch);
       if (r === 'ok' || r === 'drop') {
         this.queue.splice(0, batch.length);
-        this.rewriteOutbox();
+        this.acknowledge(batch.length);
         if (r === 'ok') this.sent += batch.length; else this.dropped += batch.length;
         this.backoffMs = 0;
       } else {
