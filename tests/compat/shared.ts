@@ -1,12 +1,5 @@
-/** Where the team's reference data lives; tests that need it skip when it is absent. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+/** Kept for the compat suites: the reference data helpers live in tests/support/shared-data.ts. */
+import { describeShared as describeSharedFor } from '../support/shared-data';
 
-export const SHARED = path.resolve(__dirname, '..', '..', '..', 'shared');
-export const OSSEC_ROOT = path.join(SHARED, 'ossec-4.2.0');
-export const hasShared = fs.existsSync(path.join(OSSEC_ROOT, 'etc', 'ossec.conf'));
-/** `describe` when ../shared exists, else `describe.skip` (with a note why). */
-export const describeShared = hasShared ? describe : describe.skip;
-if (!hasShared) {
-  console.warn(`skipping OSSEC compatibility tests: ${SHARED} not found (it is the team's reference data)`);
-}
+export { SHARED, OSSEC_ROOT, hasShared } from '../support/shared-data';
+export const describeShared = describeSharedFor('the OSSEC compatibility suites');

@@ -1,17 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RulesetError } from '../../../otel-processor/src/engine/ruleset/errors';
+import { catchRulesetError } from '../../support/errors';
 import { parseIni, parseIniTests } from '../../../otel-processor/src/engine/ruleset/ini-tests';
 
-function catchError(fn: () => unknown): RulesetError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RulesetError);
-    return e as RulesetError;
-  }
-  throw new Error('expected a RulesetError');
-}
+const catchError = catchRulesetError;
 
 describe('ini test files: format quirks', () => {
   test('basic section with pass and fail lines', () => {

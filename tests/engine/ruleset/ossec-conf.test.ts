@@ -1,17 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RulesetError } from '../../../otel-processor/src/engine/ruleset/errors';
+import { catchRulesetError } from '../../support/errors';
 import { parseOssecConf } from '../../../otel-processor/src/engine/ruleset/ossec-conf';
 
-function catchError(fn: () => unknown): RulesetError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RulesetError);
-    return e as RulesetError;
-  }
-  throw new Error('expected a RulesetError');
-}
+const catchError = catchRulesetError;
 
 describe('ossec.conf reader', () => {
   test('rules entries in order across several <ossec_config> blocks; comments ignored', () => {

@@ -1,18 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RulesetError } from '../../../otel-processor/src/engine/ruleset/errors';
+import { catchRulesetError } from '../../support/errors';
 import { parseXml, parseXmlDocument, XmlElement } from '../../../otel-processor/src/engine/ruleset/xml';
 
-/** Run fn, expect a RulesetError, return it. */
-function catchError(fn: () => unknown): RulesetError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(RulesetError);
-    return e as RulesetError;
-  }
-  throw new Error('expected a RulesetError');
-}
+const catchError = catchRulesetError;
 
 function xmlError(text: string, file = 'rules/t.xml'): RulesetError {
   return catchError(() => parseXml(text, file));
