@@ -7,17 +7,17 @@ import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../
 
 /** Runs `p` on `log` as if the subject started at `from`; returns the absolute end, or -1. */
 function execFrom(p: Pattern, log: string, from: number, out: { captures: string[] }): number {
-  const subject = from === 0 ? log : log.slice(from);
-  const r = p.exec(subject);
+  const r = p.exec(log, from);
   if (r === null) return -1;
   out.captures = r.captures;
-  return from + r.end;
+  return r.end;
 }
 
+/** The same without captures (prematch): nothing allocated where the pattern can avoid it. */
 function testFrom(p: Pattern, log: string, from: number): number {
-  const subject = from === 0 ? log : log.slice(from);
-  const r = p.exec(subject);
-  return r === null ? -1 : from + r.end;
+  if (p.matchEnd !== undefined) return p.matchEnd(log, from);
+  const r = p.exec(log, from);
+  return r === null ? -1 : r.end;
 }
 
 const NO_CHAINS: DecoderChain[] = [];

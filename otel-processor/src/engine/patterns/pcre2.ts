@@ -946,6 +946,23 @@ export class Pcre2Pattern implements Pattern {
     }
   }
 
+  matchEnd(subject: string, start = 0): number {
+    if (this.fp !== 0) return this.fastEnd(subject, start);
+    // a global RegExp leaves lastIndex at the end of its match
+    const re = this.pick(subject, start);
+    try {
+      if (start > 0 && this.ctxSens) {
+        re.lastIndex = 0;
+        return re.test(subject.slice(start)) ? start + re.lastIndex : -1;
+      }
+      re.lastIndex = start;
+      return re.test(subject) ? re.lastIndex : -1;
+    } catch {
+      regexpFailures++;
+      return -1;
+    }
+  }
+
   exec(subject: string, start = 0): MatchResult | null {
     if (this.fp !== 0) {
       const e = this.fastEnd(subject, start);

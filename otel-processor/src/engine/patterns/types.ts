@@ -13,6 +13,8 @@ export interface Pattern {
   test(subject: string, start?: number): boolean;
   /** Match with captures and continuation index, or null. */
   exec(subject: string, start?: number): MatchResult | null;
+  /** Continuation index without captures (allocates nothing), or -1. */
+  matchEnd?(subject: string, start?: number): number;
 }
 
 /** A pattern that could not be compiled; `message` says why (the loader adds file, line and element). */
