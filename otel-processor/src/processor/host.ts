@@ -13,6 +13,7 @@ import type { RequestContext } from '../receiver/otlp/mapping';
 import { openRuleset } from '../cli/session';
 import { Processor, type ProcessorOptions, type ProcessResult } from './processor';
 import { WardenFtsStore } from './fts-store';
+import { listRules, logtestLine, type ApiRule, type LogtestAnswer } from '../service/api';
 
 /** A request body as received (after gunzip): decoded by the processor. */
 export interface RawRequest {
@@ -40,6 +41,10 @@ export interface ProcessorHost {
   mergeFts(keys: string[]): Promise<number>;
   ftsSize(): Promise<number>;
   saveSeen(): Promise<void>;
+  /** The loaded rules (the service API's GET /api/rules). */
+  rules(): Promise<ApiRule[]>;
+  /** One line through the three phases on an engine of its own (POST /api/logtest). */
+  logtest(line: string, location: string): Promise<LogtestAnswer>;
   close(): Promise<void>;
   /** Request bytes handed over and not yet answered. */
   readonly queuedBytes: number;
@@ -100,6 +105,14 @@ export class ProcessorCore {
     this.processor.saveSeen();
   }
 
+  rules(): ApiRule[] {
+    return listRules(this.processor.ruleset);
+  }
+
+  logtest(line: string, location: string): LogtestAnswer {
+    return logtestLine(this.processor.ruleset, line, location, this.setup.options.logAlertLevel);
+  }
+
   close(): void {
     this.processor.saveSeen();
     this.fts.close();
@@ -122,6 +135,8 @@ export class LocalProcessorHost implements ProcessorHost {
   async mergeFts(keys: string[]): Promise<number> { return this.core.mergeFts(keys); }
   async ftsSize(): Promise<number> { return this.core.ftsSize(); }
   async saveSeen(): Promise<void> { this.core.saveSeen(); }
+  async rules(): Promise<ApiRule[]> { return this.core.rules(); }
+  async logtest(line: string, location: string): Promise<LogtestAnswer> { return this.core.logtest(line, location); }
   async close(): Promise<void> { this.core.close(); }
 }
 
@@ -132,7 +147,8 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export type ToWorker =
   | { id: number; op: 'process'; req: RawRequest; ctx: RequestContext }
-  | { id: number; op: 'checkDisconnected' | 'reload' | 'ftsSize' | 'saveSeen' | 'close' }
+  | { id: number; op: 'checkDisconnected' | 'reload' | 'ftsSize' | 'saveSeen' | 'rules' | 'close' }
+  | { id: number; op: 'logtest'; line: string; location: string }
   | { id: number; op: 'mergeFts'; keys: string[] };
 
 /** Messages from the worker: answers by id, and the start-up outcome (id 0). */
@@ -251,6 +267,8 @@ export class WorkerProcessorHost implements ProcessorHost {
   mergeFts(keys: string[]): Promise<number> { return this.call({ op: 'mergeFts', keys }); }
   ftsSize(): Promise<number> { return this.call({ op: 'ftsSize' }); }
   saveSeen(): Promise<void> { return this.call({ op: 'saveSeen' }); }
+  rules(): Promise<ApiRule[]> { return this.call({ op: 'rules' }); }
+  logtest(line: string, location: string): Promise<LogtestAnswer> { return this.call({ op: 'logtest', line, location }); }
 
   async close(): Promise<void> {
     if (this.closing) return;

@@ -38,6 +38,8 @@ port.on('message', (m: ToWorker) => {
       case 'mergeFts': port.postMessage({ id: m.id, ok: true, value: core.mergeFts(m.keys) } satisfies FromWorker); return;
       case 'ftsSize': port.postMessage({ id: m.id, ok: true, value: core.ftsSize() } satisfies FromWorker); return;
       case 'saveSeen': core.saveSeen(); port.postMessage({ id: m.id, ok: true, value: null } satisfies FromWorker); return;
+      case 'rules': port.postMessage({ id: m.id, ok: true, value: core.rules() } satisfies FromWorker); return;
+      case 'logtest': port.postMessage({ id: m.id, ok: true, value: core.logtest(m.line, m.location) } satisfies FromWorker); return;
       case 'close': core.close(); port.postMessage({ id: m.id, ok: true, value: null } satisfies FromWorker); return;
     }
   } catch (e) {

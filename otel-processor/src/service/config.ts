@@ -50,7 +50,7 @@ export interface WardenConfig {
     };
     otlp: { endpoint: string | null; headers: Record<string, string>; timeoutMs: number };
   };
-  service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean; engineThread: boolean };
+  service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean; engineThread: boolean; apiToken: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -124,6 +124,7 @@ export const SETTINGS: Setting[] = [
   { key: 'service.port', kind: 'int', dflt: 8888, min: 0, max: 65535, help: 'Port of /metrics, /healthz, /readyz (0: any free port)' },
   { key: 'service.shutdown_timeout_seconds', kind: 'int', dflt: 30, min: 0, help: 'On SIGTERM, how long exporters may drain the spool before exit' },
   { key: 'service.watch_rules', kind: 'bool', dflt: true, help: 'Reload the ruleset when its files change (SIGHUP always reloads)' },
+  { key: 'service.api_token', kind: 'optstring', dflt: null, help: 'Bearer token of GET /api/rules and POST /api/logtest on the status port (for the Grafana app); unset: those answer 404' },
   { key: 'service.engine_thread', kind: 'bool', dflt: true, help: 'Run decoding and the engine in a worker thread of their own (false: in the main thread)' },
 ];
 
@@ -359,6 +360,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
       shutdownTimeoutSec: v['service.shutdown_timeout_seconds'] as number,
       watchRules: v['service.watch_rules'] as boolean,
       engineThread: v['service.engine_thread'] as boolean,
+      apiToken: v['service.api_token'] as string | null,
     },
   };
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(cfg.exporters.elasticsearch.indexPrefix)) {

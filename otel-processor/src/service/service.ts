@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WardenConfig } from './config';
 import { createMetrics, type WardenMetrics } from './metrics';
+import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
 import { LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
 import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
@@ -37,6 +38,7 @@ export class WardenService implements Intake {
   private httpReceiver: HttpReceiver | null = null;
   private grpcReceiver: GrpcReceiver | null = null;
   private statusServer: http.Server | null = null;
+  private api!: ServiceApi;
   private readonly exporters: Exporter[] = [];
   es: ElasticsearchExporter | null = null;
   private timers: NodeJS.Timeout[] = [];
@@ -112,6 +114,10 @@ export class WardenService implements Intake {
     this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required, cfg.receiver.auth.clientCerts, tls.clientCaFile !== null);
     for (const e of this.exporters) await e.start();
 
+    this.api = new ServiceApi({ token: cfg.service.apiToken, maxLogBytes: cfg.receiver.maxLogBytes }, {
+      rules: () => this.processor.rules(),
+      logtest: (line, location) => this.processor.logtest(line, location),
+    });
     this.statusServer = http.createServer((req, res) => this.status(req, res));
     await new Promise<void>((resolve, reject) => {
       this.statusServer!.once('error', reject);
@@ -245,6 +251,7 @@ export class WardenService implements Intake {
 
   private status(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = (req.url ?? '').split('?')[0];
+    if (url.startsWith('/api/') && this.api.handle(req, res, url)) return;
     if (url === '/metrics') { this.metrics.handle(req, res); return; }
     if (url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -260,7 +267,7 @@ export class WardenService implements Intake {
       res.writeHead(body.ready ? 200 : 503, { 'content-type': 'application/json' }).end(`${JSON.stringify(body)}\n`);
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics, /healthz, /readyz\n');
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: /metrics, /healthz, /readyz, /api/rules, /api/logtest\n');
   }
 
   /** Exporter lag (batches not yet acknowledged), for tests and shutdown. */

@@ -17,9 +17,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runModel, type EsModel } from './es-model';
-import { LogEvent } from '../../../otel-processor/src/engine/engine';
-import { newEngine, openRuleset } from '../../../otel-processor/src/cli/session';
-import { runLine } from '../../../otel-processor/src/cli/logtest';
+import { openRuleset } from '../../../otel-processor/src/cli/session';
+import { listRules, logtestLine, type LogtestAnswer } from '../../../otel-processor/src/service/api';
 import type { LoadedRuleset } from '../../../otel-processor/src/loader/ruleset-loader';
 
 export interface HarnessDs { uid: string; name: string; index: string }
@@ -32,16 +31,6 @@ export interface HarnessOptions {
   settings: Record<string, unknown>;
   role: 'Viewer' | 'Editor' | 'Admin';
 }
-
-class TracedEvent extends LogEvent {
-  readonly trace: Array<{ name: string; value: string }> = [];
-  override setField(name: string, value: string): void {
-    super.setField(name, value);
-    this.trace.push({ name, value });
-  }
-}
-
-const PRINT_NAMES: Record<string, string> = { user: 'dstuser', data: 'extra_data', protocol: 'proto' };
 
 export class HarnessServer {
   private server: http.Server | null = null;
@@ -154,8 +143,7 @@ export class HarnessServer {
     if (m) {
       if (!this.settings.jsonData.serviceUrl) { this.json(res, 502, { message: 'Bad Gateway: the Warden service URL is not configured' }); return; }
       if (m[1] === 'rules') {
-        const rules = [...this.loaded.ruleset.rulesById.values()].map((r) => ({ id: String(r.id), level: r.level, description: r.description, groups: r.groups }));
-        this.json(res, 200, { rules });
+        this.json(res, 200, { rules: listRules(this.loaded) });
         return;
       }
       if (method !== 'POST') { this.json(res, 405, { message: 'Method not allowed' }); return; }
@@ -172,15 +160,8 @@ export class HarnessServer {
 <body class="theme-${theme}"><div id="root"></div><script>window.__grafana_public_path__='/public/';window.__HARNESS__=${JSON.stringify({ theme, role: this.o.role })};</script><script src="/static/harness.js"></script></body></html>`);
   }
 
-  /** Warden's three phases for one line (the contract of the service's POST /api/logtest). */
-  logtest(line: string, location: string): unknown {
-    const engine = newEngine(this.loaded);
-    const ev = new TracedEvent(line, location, 'warden', Date.now());
-    const v = runLine(engine, ev, 'processing');
-    return {
-      phase1: { full_event: ev.fullLog, hostname: ev.hostname, program_name: ev.programName, log: ev.log, timestamp: ev.headerTimestamp },
-      phase2: { decoder: ev.decoderName, parent: ev.decoderParent, fields: ev.trace.map((t) => ({ name: PRINT_NAMES[t.name] ?? t.name, value: t.value })) },
-      phase3: { rule: v.rule ? { id: String(v.rule.id), level: v.rule.level, description: v.rule.description, groups: v.rule.groups } : null, alert: v.alert },
-    };
+  /** Warden's three phases for one line: the service's own POST /api/logtest code (service/api.ts). */
+  logtest(line: string, location: string): LogtestAnswer {
+    return logtestLine(this.loaded, line, location);
   }
 }
