@@ -2,6 +2,8 @@
 import { toRecord, type FimEvent } from '../../otel-processor/src/fim/events';
 import { isSyscheck, syscheckAlertFields, syscheckStateDoc } from '../../otel-processor/src/receiver/otlp/syscheck';
 import type { FileState } from '../../otel-processor/src/fim/state';
+import { mapRecord, type AgentIdentity } from '../../otel-processor/src/receiver/otlp/mapping';
+import type { InRecord } from '../../otel-processor/src/receiver/otlp/decode';
 
 const st = (over: Partial<FileState>): FileState => ({ size: 10, perm: '100644', uid: 0, gid: 0, uname: 'root', gname: 'root', mtime: Date.UTC(2026, 10, 29, 10), inode: 42, md5: 'a'.repeat(32), sha1: 'b'.repeat(40), sha256: 'c'.repeat(64), ...over });
 
@@ -26,5 +28,18 @@ describe('syscheck shapes for Elasticsearch', () => {
     expect(d.id).toBe(a.id); // same agent and path: the same document is overwritten
     expect(d.doc).toMatchObject({ event: 'deleted', size: 10, sha256: 'c'.repeat(64) });
     expect(syscheckStateDoc({ id: 'a2', name: 'db1' }, data, 'x')!.id).not.toBe(a.id);
+  });
+});
+
+describe('where FIM records are filed', () => {
+  test('a syscheck record without a file attribute gets the location syscheck, others otlp', () => {
+    const agent: AgentIdentity = { id: 'h1', name: 'h1', ips: [] };
+    const opts = { maxLogBytes: 65536, maxFields: 256 };
+    const rec = (body: string, attributes: InRecord['attributes'], position: string): InRecord =>
+      ({ body, attributes, timeMs: 1, observedMs: 0, severityNumber: 0, severityText: '', position });
+    const fim = mapRecord(rec('File modified: /etc/passwd', { 'warden.event.kind': 'syscheck', 'syscheck.path': '/etc/passwd' }, '0'), agent, opts, 2);
+    const plain = mapRecord(rec('hello', {}, '1'), agent, opts, 2);
+    expect(fim.ok && fim.event.location).toBe('syscheck');
+    expect(plain.ok && plain.event.location).toBe('otlp');
   });
 });

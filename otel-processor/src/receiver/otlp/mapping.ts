@@ -7,6 +7,7 @@ import { LogEvent } from '../../engine/event';
 import { applyJsonFields, flattenObject } from '../../engine/decode/plugins';
 import type { AnyJs, InRecord, InResource } from './decode';
 import { fromMap, fromXml, isWindowsEventMap, isWindowsEventXml, ossecLine, windowsFields } from './windows';
+import { SYSCHECK_LOCATION } from './syscheck';
 
 /** Who sent a resource's records. */
 export interface AgentIdentity {
@@ -110,7 +111,10 @@ export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOpti
   }
   if (fullLog.length === 0) return { ok: false, reason: 'record has an empty body' };
   if (fullLog.length > opts.maxLogBytes) return { ok: false, reason: `record body longer than ${opts.maxLogBytes} bytes` };
-  if (location === null) location = windows ? 'WinEvtLog' : 'otlp';
+  if (location === null) {
+    // FIM records name no file of their own: OSSEC filed them under `syscheck`.
+    location = windows ? 'WinEvtLog' : attrs?.['warden.event.kind'] === 'syscheck' ? SYSCHECK_LOCATION : 'otlp';
+  }
   const time = rec.timeMs > 0 ? rec.timeMs : rec.observedMs > 0 ? rec.observedMs : now;
   const ev = new LogEvent(fullLog, location, agent.name, time);
   ev.agentId = agent.id;
