@@ -71,3 +71,38 @@ describe('correlation elements', () => {
     expect(run('processing')).toEqual([201, 201, 202]);
   });
 });
+
+describe('accumulate', () => {
+  const DEC = `
+<decoder name="slapd">
+  <program_name>^slapd$</program_name>
+  <accumulate />
+</decoder>
+<decoder name="slapd-conn">
+  <parent>slapd</parent>
+  <prematch>^conn=\\d+ fd=\\d+ ACCEPT</prematch>
+  <regex>^conn=(\\d+) fd=\\d+ ACCEPT from IP=(\\S+):</regex>
+  <order>id, srcip</order>
+  <accumulate />
+</decoder>
+<decoder name="slapd-bind">
+  <parent>slapd</parent>
+  <prematch>^conn=\\d+ op=\\d+ RESULT</prematch>
+  <regex>^conn=(\\d+) op=\\d+ RESULT tag=97 err=49</regex>
+  <order>id</order>
+  <accumulate />
+</decoder>`;
+  const RUL = `<group name="ldap,">
+  <rule id="300" level="2"><decoded_as>slapd</decoded_as><description>slapd</description></rule>
+  <rule id="301" level="5"><if_sid>300</if_sid><match>err=49</match><srcip>10.0.0.0/8</srcip><description>bind failure from inside</description></rule>
+</group>`;
+  test('a later line of the same connection gets the address decoded earlier', () => {
+    const e = engineFor(DEC, RUL);
+    e.process(ev('Jan  1 10:00:00 h slapd: conn=7 fd=12 ACCEPT from IP=10.1.2.3:5555 (IP=0.0.0.0:389)', T0));
+    const bind = ev('Jan  1 10:00:01 h slapd: conn=7 op=1 RESULT tag=97 err=49 text=', T0 + 1000);
+    expect(e.process(bind).rule!.id).toBe(301);
+    expect(bind.srcip).toBe('10.1.2.3');
+    const other = ev('Jan  1 10:00:02 h slapd: conn=8 op=1 RESULT tag=97 err=49 text=', T0 + 2000);
+    expect(e.process(other).rule!.id).toBe(300);
+  });
+});

@@ -82,6 +82,7 @@ export class Engine {
   match(ev: LogEvent): Verdict {
     const rs = this.ruleset;
     const dec = ev.decoderIndex >= 0 ? rs.decoders.decoders[ev.decoderIndex] : null;
+    if (dec !== null && dec.accumulate) this.state.accumulator.merge(ev);
     // One context object, refilled per event (no allocation on the per-line path).
     const ctx = this.ctx;
     ctx.decoderFts = dec?.fts ?? null;

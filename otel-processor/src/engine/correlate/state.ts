@@ -4,6 +4,7 @@
  * Kept apart from the compiled ruleset so a reload can keep or drop it.
  */
 import type { LogEvent } from '../event';
+import { Accumulator } from './accumulate';
 
 /**
  * How OSSEC 4.2 bounds correlation memory, reproduced so correlations fire where OSSEC's do
@@ -124,6 +125,8 @@ export class CorrelationState {
   readonly lastOutput = new Map<string, string>();
   /** How many times each rule fired (alert's firedtimes). */
   readonly firedTimes = new Map<number, number>();
+  /** Fields merged across lines that share an id (`<accumulate/>` decoders). */
+  readonly accumulator = new Accumulator();
   /** Recent alerted events per scope. */
   private readonly memory = new Map<string, Memory>();
 
