@@ -7,6 +7,7 @@ import { hash } from 'node:crypto';
 import { expandDescription, type Alert } from '../../alert/alert';
 import { STATIC_FIELDS, type LogEvent } from '../../engine/event';
 import type { Verdict } from '../../engine/engine';
+import { syscheckAlertFields, syscheckStateDoc, type SyscheckStateDoc } from '../../receiver/otlp/syscheck';
 
 // ---------------------------------------------------------------------------------------------
 // alerts
@@ -156,7 +157,36 @@ export function alertDocOf(ev: LogEvent, verdict: Verdict, receivedAt: string, a
     doc.predecoder = pre;
   }
   if (verdict.previousOutput && verdict.previousOutput.length) doc.previous_output = verdict.previousOutput.join('\n');
+  if (data['warden.event.kind'] === 'syscheck') {
+    // file-integrity records: the typed syscheck object beside the data['syscheck.*'] keywords
+    const sc = syscheckAlertFields(data);
+    if (sc) doc.syscheck = sc;
+  }
   return doc;
+}
+
+// ---------------------------------------------------------------------------------------------
+// syscheck (latest state of each file per agent)
+
+/** `PREFIX-syscheck`. */
+export function syscheckIndex(prefix: string): string {
+  return `${prefix}-syscheck`;
+}
+
+/**
+ * The `warden-syscheck` document (id sha1(agent.id, path)) an alert document of a
+ * file-integrity record leaves behind; null for other alerts. Written by the exporters in spool
+ * order, so the last change of a path wins (a deletion keeps its document, `event: deleted`).
+ */
+export function syscheckStateOf(doc: AlertDoc): SyscheckStateDoc | null {
+  if (!doc.syscheck) return null;
+  return syscheckStateDoc(doc.agent, doc.data, doc['@timestamp']);
+}
+
+/** Whether a serialised alert document may carry a syscheck object (cheap test before parsing). */
+const SYSCHECK_KEY = Buffer.from('"syscheck":{');
+export function mayHaveSyscheck(docJson: Buffer): boolean {
+  return docJson.includes(SYSCHECK_KEY);
 }
 
 /** Alert document → the engine's Alert form (for OSSEC's alerts.log text). */

@@ -10,7 +10,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EsClient } from './client';
 import {
-  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, indexTemplates, statsDocId, statsIndex,
+  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, indexTemplates, mayHaveSyscheck, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
   type AgentDoc,
 } from './documents';
 import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
@@ -36,11 +36,11 @@ export interface EsExporterOptions {
 }
 
 /** One bulk item: the action line (with its newline) and the document's JSON bytes. */
-interface Op { action: string; doc: Buffer; kind: 'alert' | 'fts' | 'agent' | 'stats'; create: boolean }
+interface Op { action: string; doc: Buffer; kind: 'alert' | 'fts' | 'agent' | 'stats' | 'syscheck'; create: boolean }
 
 interface Round { lastSeq: number; done: Promise<boolean> }
 
-const KINDS = ['alert', 'fts', 'agent', 'stats'] as const;
+const KINDS = ['alert', 'fts', 'agent', 'stats', 'syscheck'] as const;
 const NL = Buffer.from('\n');
 /** Only what the exporter reads back from a bulk answer. */
 const BULK_PATH = '/_bulk?filter_path=errors,items.*.status,items.*.error.type,items.*.error.reason';
@@ -64,7 +64,7 @@ export class ElasticsearchExporter implements Exporter {
   private timers: NodeJS.Timeout[] = [];
   private ftsPolledAt = 0;
   /** Documents acknowledged, by kind (for tests and logs). */
-  readonly written = { alert: 0, fts: 0, agent: 0, stats: 0 };
+  readonly written = { alert: 0, fts: 0, agent: 0, stats: 0, syscheck: 0 };
 
   constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {}
 
@@ -194,8 +194,9 @@ export class ElasticsearchExporter implements Exporter {
   /**
    * One round: the alerts and first-time-seen keys of some batches (creates under fixed ids, so
    * their order does not matter: they go out in up to `max_inflight` bulk requests at once), and
-   * the agents and stats documents as they stand after these batches (whole documents, so they
-   * go through one lane, strictly after the previous round's). The spool position is
+   * the agents, stats and file-integrity latest-state documents as they stand after these batches
+   * (whole documents, so they go through one lane, strictly after the previous round's: the last
+   * change of a file wins). The spool position is
    * acknowledged round by round, in order, with the counts as they stood at that round.
    */
   private startRound(batches: SpoolBatch[]): void {
@@ -203,7 +204,13 @@ export class ElasticsearchExporter implements Exporter {
     const state: Op[] = [];
     const p = this.opts.prefix;
     const fi = ftsIndex(p);
+    const syscheck = new Map<string, Record<string, unknown>>();
     for (const b of batches) {
+      for (let i = 0; i < b.alertCount; i++) {
+        if (!mayHaveSyscheck(b.docs[i])) continue;
+        const st = syscheckStateOf(b.doc(i));
+        if (st) { syscheck.delete(st.id); syscheck.set(st.id, st.doc); }
+      }
       for (let i = 0; i < b.alertCount; i++) ops.push({ action: `{"create":{"_index":${JSON.stringify(b.alertIndex(i))},"_id":${JSON.stringify(b.alertId(i))}}}\n`, doc: b.docs[i], kind: 'alert', create: true });
       for (const f of b.fts) ops.push({ action: `{"create":{"_index":"${fi}","_id":"${ftsDocId(f.key)}"}}\n`, doc: Buffer.from(JSON.stringify(f)), kind: 'fts', create: true });
       this.agg.fold(b);
@@ -211,6 +218,8 @@ export class ElasticsearchExporter implements Exporter {
     const dirty = this.agg.takeDirty();
     for (const a of dirty.agents) state.push({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}\n`, doc: Buffer.from(JSON.stringify(a)), kind: 'agent', create: false });
     for (const st of dirty.stats) state.push({ action: `{"index":{"_index":"${statsIndex(p, st.hour)}","_id":"${statsDocId(st.hour, st.agent, this.opts.instance)}"}}\n`, doc: Buffer.from(JSON.stringify(st.doc)), kind: 'stats', create: false });
+    const si = syscheckIndex(p);
+    for (const [id, doc] of syscheck) state.push({ action: `{"index":{"_index":"${si}","_id":"${id}"}}\n`, doc: Buffer.from(JSON.stringify(doc)), kind: 'syscheck', create: false });
     const stateJson = JSON.stringify({ agg: this.agg.snapshot() });
     const lastSeq = batches[batches.length - 1].seq;
     const sends = [...chunks(ops, this.opts.bulkMaxBytes)].map((c) => this.send(c));
@@ -271,7 +280,7 @@ export class ElasticsearchExporter implements Exporter {
           throw new Error(`bulk: HTTP ${r.status} ${r.text.slice(0, 300)}`);
         } else {
           const body = r.body as { errors?: boolean; items?: Array<Record<string, BulkItemResult>> };
-          const done = { alert: 0, fts: 0, agent: 0, stats: 0 };
+          const done = { alert: 0, fts: 0, agent: 0, stats: 0, syscheck: 0 };
           const dead: Array<{ op: Op; error: unknown }> = [];
           if (body.errors === false) {
             for (const op of ops) done[op.kind]++;

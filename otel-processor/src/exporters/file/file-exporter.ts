@@ -4,12 +4,14 @@
  * as JSON snapshots (`agents.json`, `stats.json`) beside them. Reads the spool in order; the
  * files are fsynced before the spool position is acknowledged, and the acknowledged file sizes
  * are kept with it, so after a crash a half-written tail is cut and rewritten: no duplicates.
+ * `syscheck.json` holds the latest state of each file per agent (the `warden-syscheck`
+ * documents, with their id), rewritten whole when a file-integrity alert changes it.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { formatAlertsLog } from '../../alert/alerts-log';
-import { fromAlertDoc } from '../elasticsearch/documents';
+import { fromAlertDoc, mayHaveSyscheck, syscheckStateOf } from '../elasticsearch/documents';
 import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { Exporter } from '../exporter';
@@ -33,6 +35,8 @@ export class FileExporter implements Exporter {
   private agg!: Aggregator;
   private lastError: string | null = null;
   private lastState: FileState | null = null;
+  /** syscheck.json: latest state per sha1(agent.id, path), in the order of their last change. */
+  private syscheck = new Map<string, Record<string, unknown>>();
 
   constructor(private readonly consumer: SpoolConsumer, private readonly opts: FileExporterOptions) {}
 
@@ -54,6 +58,7 @@ export class FileExporter implements Exporter {
       if (this.jsonBytes > st.jsonBytes) { fs.ftruncateSync(this.jsonFd, st.jsonBytes); this.jsonBytes = st.jsonBytes; }
       if (this.logBytes > st.logBytes) { fs.ftruncateSync(this.logFd, st.logBytes); this.logBytes = st.logBytes; }
     }
+    this.syscheck = readSyscheck(path.join(this.opts.dir, 'syscheck.json'));
     this.lastState = st ? { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: st.agg } : null;
     this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
     for (const a of this.opts.registeredAgents) this.agg.register(a.id, a.name);
@@ -70,10 +75,15 @@ export class FileExporter implements Exporter {
         const log: string[] = [];
         let jsonLen = 0;
         let logOff = this.logBytes;
+        let syscheckChanged = false;
         for (const b of batches) {
           for (let i = 0; i < b.alertCount; i++) {
             const id = b.alertId(i);
             const doc = b.docs[i];
+            if (mayHaveSyscheck(doc)) {
+              const sc = syscheckStateOf(b.doc(i));
+              if (sc) { this.syscheck.delete(sc.id); this.syscheck.set(sc.id, sc.doc); syscheckChanged = true; }
+            }
             const head = Buffer.from(`{"id":${JSON.stringify(id)}${doc.length > 2 ? ',' : ''}`);
             const rest = doc.subarray(1);
             json.push(head, rest, NL);
@@ -94,6 +104,8 @@ export class FileExporter implements Exporter {
         }
         const dirty = this.agg.takeDirty();
         if (dirty.agents.length || dirty.stats.length) await this.writeSnapshots();
+        // replaying a batch after a crash sets the same states again: no need to keep this with the position
+        if (syscheckChanged) await writeJson(path.join(this.opts.dir, 'syscheck.json'), [...this.syscheck].map(([id, d]) => ({ id, ...d })));
         const last = batches[batches.length - 1].seq;
         const state: FileState = { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: this.agg.snapshot() };
         await this.consumer.ack(last, state);
@@ -118,13 +130,8 @@ export class FileExporter implements Exporter {
   }
 
   private async writeSnapshots(): Promise<void> {
-    const write = async (name: string, data: unknown) => {
-      const file = path.join(this.opts.dir, name);
-      await fsp.writeFile(`${file}.tmp`, JSON.stringify(data, null, 1));
-      await fsp.rename(`${file}.tmp`, file);
-    };
-    await write('agents.json', this.agg.allAgents());
-    await write('stats.json', this.agg.allStats());
+    await writeJson(path.join(this.opts.dir, 'agents.json'), this.agg.allAgents());
+    await writeJson(path.join(this.opts.dir, 'stats.json'), this.agg.allStats());
   }
 
   async stop(drainMs: number): Promise<void> {
@@ -140,6 +147,21 @@ export class FileExporter implements Exporter {
 }
 
 const NL = Buffer.from('\n');
+
+async function writeJson(file: string, data: unknown): Promise<void> {
+  await fsp.writeFile(`${file}.tmp`, JSON.stringify(data, null, 1));
+  await fsp.rename(`${file}.tmp`, file);
+}
+
+/** syscheck.json as last written (missing or unreadable: empty, rebuilt from what comes next). */
+function readSyscheck(file: string): Map<string, Record<string, unknown>> {
+  const m = new Map<string, Record<string, unknown>>();
+  try {
+    const list = JSON.parse(fs.readFileSync(file, 'utf8')) as Array<Record<string, unknown> & { id: string }>;
+    for (const { id, ...doc } of list) if (typeof id === 'string') m.set(id, doc);
+  } catch { /* first start */ }
+  return m;
+}
 
 async function writeAll(fd: number, buf: Buffer): Promise<void> {
   let off = 0;
