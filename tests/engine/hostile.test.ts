@@ -62,3 +62,18 @@ describe('hostile input', () => {
     expect(v.rule?.id).toBe(101);
   });
 });
+
+describe('a regex run that throws', () => {
+  test('is retried on the linear-time engine, and counted only when that fails too', async () => {
+    const { compilePcre2, pcre2RunFailures } = await import('../../otel-processor/src/engine/patterns/pcre2');
+    const p = compilePcre2('^nest:(\\w+\\s?)*$', { caseless: true });
+    // stand in for the backtracking engine running out of stack on a huge line
+    const overflow = () => { throw new RangeError('Maximum call stack size exceeded'); };
+    (p as unknown as { re: object }).re = { lastIndex: 0, test: overflow, exec: overflow };
+    const before = pcre2RunFailures();
+    expect(p.test('nest:' + 'z'.repeat(100_000))).toBe(true);
+    expect(p.exec('nest:abc def')?.captures).toEqual(['def']);
+    expect(p.test('nest:abc !')).toBe(false);
+    expect(pcre2RunFailures()).toBe(before);
+  });
+});

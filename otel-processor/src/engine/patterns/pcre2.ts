@@ -15,6 +15,7 @@
  * quantifiers and atomic groups are emulated with `(?=(x))\N`, POSIX classes, `\h`, `\v`, `\R`,
  * `\N`, `\x{...}`, `\o{...}`, `\Q...\E`, `\e`, `\A`, `\z`, `\Z`, inline and scoped flags (i m s x n U).
  */
+import { linearRegexpFallbackEnabled } from './regexp-guard';
 import { MatchResult, Pattern, PatternError } from './types';
 
 export interface Pcre2Options {
@@ -891,6 +892,24 @@ export class Pcre2Pattern implements Pattern {
     }
   }
 
+  private reLinear?: RegExp | null;
+
+  /**
+   * After the backtracking engine threw (out of stack on a multi-megabyte line), the same
+   * translation on V8's linear-time engine, when the pattern allows it; else null.
+   */
+  private linearTwin(re: RegExp): RegExp | null {
+    if (re !== this.re || !this.linear || !linearRegexpFallbackEnabled()) return null;
+    if (this.reLinear === undefined) {
+      try {
+        this.reLinear = new RegExp(this.jsSource as string, 'gl');
+      } catch {
+        this.reLinear = null;
+      }
+    }
+    return this.reLinear;
+  }
+
   /** The translation to use: the exact one only where a newline makes the two differ. */
   private pick(subject: string, start: number): RegExp {
     const exact = this.nlSens === 2 ? hasNewlineFrom(subject, start) : this.nlSens === 1 && subject.charCodeAt(subject.length - 1) === 10;
@@ -910,6 +929,15 @@ export class Pcre2Pattern implements Pattern {
       re.lastIndex = start;
       return re.exec(subject);
     } catch {
+      const lin = this.linearTwin(re);
+      if (lin !== null) {
+        try {
+          lin.lastIndex = 0;
+          const m = lin.exec(start > 0 ? subject.slice(start) : subject);
+          if (m) m.index += start;
+          return m;
+        } catch { /* counted below */ }
+      }
       regexpFailures++;
       return null;
     }
@@ -927,7 +955,14 @@ export class Pcre2Pattern implements Pattern {
       re.lastIndex = start;
       return re.test(subject);
     } catch {
-      // e.g. a stack overflow on a pathological multi-megabyte line: no match, never a crash
+      // a stack overflow on a multi-megabyte line: the linear engine, else no match (never a crash)
+      const lin = this.linearTwin(re);
+      if (lin !== null) {
+        try {
+          lin.lastIndex = 0;
+          return lin.test(start > 0 ? subject.slice(start) : subject);
+        } catch { /* counted below */ }
+      }
       regexpFailures++;
       return false;
     }
@@ -958,8 +993,8 @@ export class Pcre2Pattern implements Pattern {
       re.lastIndex = start;
       return re.test(subject) ? re.lastIndex : -1;
     } catch {
-      regexpFailures++;
-      return -1;
+      const m = this.run(subject, start);
+      return m === null ? -1 : m.index + m[0].length;
     }
   }
 

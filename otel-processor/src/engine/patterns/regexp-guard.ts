@@ -27,6 +27,9 @@ export function enableLinearRegexpFallback(backtracks: number = DEFAULT_BACKTRAC
   if (enabled) return;
   v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
   v8.setFlagsFromString(`--regexp-backtracks-before-fallback=${Math.max(1, Math.floor(backtracks))}`);
+  // Lets a pattern be re-run explicitly on the linear engine (the `l` flag) when the
+  // backtracking engine runs out of stack on a huge line.
+  v8.setFlagsFromString('--enable-experimental-regexp-engine');
   enabled = true;
 }
 
