@@ -902,6 +902,7 @@ export class Pcre2Pattern implements Pattern {
     if (re !== this.re || !this.linear || !linearRegexpFallbackEnabled()) return null;
     if (this.reLinear === undefined) {
       try {
+        // eslint-disable-next-line no-invalid-regexp -- 'l' is V8's linear-engine flag (enabled at start-up)
         this.reLinear = new RegExp(this.jsSource as string, 'gl');
       } catch {
         this.reLinear = null;
