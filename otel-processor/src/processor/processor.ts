@@ -14,11 +14,14 @@ import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } fro
 import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
 import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from '../spool/batch';
 import type { WardenFtsStore } from './fts-store';
+import { CrawlerResolver } from '../enrich/crawler-dns';
 
 export interface ProcessorOptions {
   indexPrefix: string;
   mapping: MappingOptions;
   correlationScope: 'agent' | 'global';
+  /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
+  resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
   logAlertLevel: number | null;
   /** Seconds of silence after which an agent counts as disconnected (0: never). */
@@ -48,8 +51,11 @@ export class Processor {
   private seenDirty = false;
   private readonly seenFile: string;
 
+  private readonly crawlers: CrawlerResolver | null;
+
   constructor(loaded: LoadedRuleset, private readonly fts: WardenFtsStore, private readonly opts: ProcessorOptions) {
     this.loaded = loaded;
+    this.crawlers = opts.resolveCrawlers ? new CrawlerResolver() : null;
     this.engine = this.newEngine(loaded);
     this.seenFile = path.join(opts.stateDir, 'agents-seen.json');
     try {
@@ -64,6 +70,7 @@ export class Processor {
       logAlertLevel: this.opts.logAlertLevel ?? loaded.logAlertLevel,
       correlationScope: this.opts.correlationScope,
       fts: this.fts,
+      isCrawler: this.crawlers?.isCrawler,
       state,
     });
   }

@@ -19,6 +19,7 @@ export interface WardenConfig {
   stateDir: string;
   logAlertLevel: number | null;
   correlationScope: 'agent' | 'global';
+  resolveCrawlers: boolean;
   receiver: {
     http: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
     grpc: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
@@ -80,6 +81,7 @@ export const SETTINGS: Setting[] = [
   { key: 'state_dir', kind: 'string', dflt: 'var', help: 'Where Warden keeps its state (spool, first-time-seen keys, agents)' },
   { key: 'log_alert_level', kind: 'optint', dflt: null, min: 0, max: 16, help: "Lowest level that writes an alert; default: the ruleset's (1)" },
   { key: 'correlation_scope', kind: 'string', dflt: 'agent', oneOf: ['agent', 'global'], help: 'Correlate per agent, or across agents as OSSEC 2.x did' },
+  { key: 'resolve_crawlers', kind: 'bool', dflt: true, help: 'Answer is_valid_crawler from reverse DNS (asynchronous, cached; never delays a line)' },
   { key: 'receiver.http.enabled', kind: 'bool', dflt: true, help: 'OTLP/HTTP receiver (POST /v1/logs)' },
   { key: 'receiver.http.host', kind: 'string', dflt: '0.0.0.0', help: 'OTLP/HTTP listen address' },
   { key: 'receiver.http.port', kind: 'int', dflt: 4318, min: 0, max: 65535, help: 'OTLP/HTTP port (0: any free port)' },
@@ -319,6 +321,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     stateDir,
     logAlertLevel: v.log_alert_level as number | null,
     correlationScope: v.correlation_scope as 'agent' | 'global',
+    resolveCrawlers: v.resolve_crawlers as boolean,
     receiver: {
       http: { enabled: v['receiver.http.enabled'] as boolean, host: v['receiver.http.host'] as string, port: v['receiver.http.port'] as number, maxRequestBytes: v['receiver.http.max_request_bytes'] as number },
       grpc: { enabled: v['receiver.grpc.enabled'] as boolean, host: v['receiver.grpc.host'] as string, port: v['receiver.grpc.port'] as number, maxRequestBytes: v['receiver.grpc.max_request_bytes'] as number },

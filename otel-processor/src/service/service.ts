@@ -74,6 +74,7 @@ export class WardenService implements Intake {
         indexPrefix: es.indexPrefix,
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
+        resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,
         stateDir: cfg.stateDir,
