@@ -313,6 +313,15 @@ const SYSCHECK_PROPS: Record<string, unknown> = (() => {
 })();
 
 /** Composable index templates Warden installs (name → body). */
+/** A template whose documents Warden alone writes: fixed mapping, nothing dynamic. */
+function fixedTemplate(o: TemplateOptions, pattern: string, properties: Record<string, unknown>): Record<string, unknown> {
+  return {
+    index_patterns: [pattern],
+    priority: 200,
+    template: { settings: settings(o), mappings: { dynamic: false, properties } },
+  };
+}
+
 export function indexTemplates(o: TemplateOptions): Record<string, Record<string, unknown>> {
   const p = o.prefix;
   return {
@@ -376,60 +385,30 @@ export function indexTemplates(o: TemplateOptions): Record<string, Record<string
         },
       },
     },
-    [`${p}-agents`]: {
-      index_patterns: [`${p}-agents`],
-      priority: 200,
-      template: {
-        settings: settings(o),
-        mappings: {
-          dynamic: false,
-          properties: {
-            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-            ips: { type: 'nested', properties: { ip: { type: 'ip', ignore_malformed: true }, first_seen: { type: 'date' }, last_seen: { type: 'date' } } },
-            collector: { properties: { version: KW } },
-            first_seen: { type: 'date' },
-            last_seen: { type: 'date' },
-            events: { type: 'long' },
-            alerts: { type: 'long' },
-          },
-        },
-      },
-    },
-    [`${p}-stats`]: {
-      index_patterns: [`${p}-stats-*`],
-      priority: 200,
-      template: {
-        settings: settings(o),
-        mappings: {
-          dynamic: false,
-          properties: {
-            '@timestamp': { type: 'date' },
-            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-            instance: { type: 'keyword' },
-            events: { type: 'long' },
-            alerts: { type: 'long' },
-            alerts_by_level: { properties: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [String(i), { type: 'long' }])) },
-            firewall_events: { type: 'long' },
-          },
-        },
-      },
-    },
-    [`${p}-syscheck`]: {
-      index_patterns: [`${p}-syscheck`],
-      priority: 200,
-      template: {
-        settings: settings(o),
-        mappings: {
-          dynamic: false,
-          properties: {
-            '@timestamp': { type: 'date' },
-            agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
-            path: KW, event: KW, size: { type: 'long' }, perm: KW, uid: KW, gid: KW, uname: KW, gname: KW,
-            mtime: { type: 'date' }, inode: { type: 'long' }, md5: KW, sha1: KW, sha256: KW,
-          },
-        },
-      },
-    },
+    [`${p}-agents`]: fixedTemplate(o, `${p}-agents`, {
+      agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+      ips: { type: 'nested', properties: { ip: { type: 'ip', ignore_malformed: true }, first_seen: { type: 'date' }, last_seen: { type: 'date' } } },
+      collector: { properties: { version: KW } },
+      first_seen: { type: 'date' },
+      last_seen: { type: 'date' },
+      events: { type: 'long' },
+      alerts: { type: 'long' },
+    }),
+    [`${p}-stats`]: fixedTemplate(o, `${p}-stats-*`, {
+      '@timestamp': { type: 'date' },
+      agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+      instance: { type: 'keyword' },
+      events: { type: 'long' },
+      alerts: { type: 'long' },
+      alerts_by_level: { properties: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [String(i), { type: 'long' }])) },
+      firewall_events: { type: 'long' },
+    }),
+    [`${p}-syscheck`]: fixedTemplate(o, `${p}-syscheck`, {
+      '@timestamp': { type: 'date' },
+      agent: { properties: { id: { type: 'keyword' }, name: { type: 'keyword' } } },
+      path: KW, event: KW, size: { type: 'long' }, perm: KW, uid: KW, gid: KW, uname: KW, gname: KW,
+      mtime: { type: 'date' }, inode: { type: 'long' }, md5: KW, sha1: KW, sha256: KW,
+    }),
     [`${p}-fts`]: {
       index_patterns: [`${p}-fts`],
       priority: 200,
