@@ -1,30 +1,15 @@
 #!/usr/bin/env node
 // Engine throughput: all three phases over a corpus, in one process, output discarded.
 // Usage: npm run bench:engine [-- --ruleset DIR] [--corpus FILE] [--runs N] [--json]
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { loadEngine, option, root, shared } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const dist = path.join(root, 'otel-processor', 'dist');
-if (!fs.existsSync(path.join(dist, 'engine', 'engine.js'))) {
-  console.error('bench: build first (npm run build)');
-  process.exit(2);
-}
-const { enableLinearRegexpFallback } = require(path.join(dist, 'engine/patterns/regexp-guard.js'));
-const { loadRuleset } = require(path.join(dist, 'loader/ruleset-loader.js'));
-const { Engine, LogEvent } = require(path.join(dist, 'engine/engine.js'));
+const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('bench');
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const shared = path.resolve(root, '..', 'shared');
+const opt = (name, dflt) => option(args, name, dflt);
 const rulesetDir = path.resolve(root, opt('ruleset', path.join(shared, 'ossec-4.2.0')));
 const corpus = path.resolve(root, opt('corpus', path.join(shared, 'corpus', 'mixed.log')));
 const runs = Number(opt('runs', '5'));

@@ -5,28 +5,14 @@
 // reasons for misses (OSSEC rule -> what Warden answered).
 // Usage: npm run build && node bench/ruleset-coverage.mjs [--ruleset DIR] [--corpus DIR] [--min-level N]
 //        [--examples N] [--json] [--fail-under PCT]
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadEngine, option, root } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const dist = path.join(root, 'otel-processor', 'dist');
-if (!fs.existsSync(path.join(dist, 'engine', 'engine.js'))) {
-  console.error('ruleset-coverage: build first (npm run build)');
-  process.exit(2);
-}
-const { enableLinearRegexpFallback } = require(path.join(dist, 'engine/patterns/regexp-guard.js'));
-const { loadRuleset } = require(path.join(dist, 'loader/ruleset-loader.js'));
-const { Engine, LogEvent } = require(path.join(dist, 'engine/engine.js'));
+const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('ruleset-coverage');
 
 const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = (name, dflt) => option(args, name, dflt);
 const rulesetDir = path.resolve(root, opt('ruleset', 'rules'));
 const corpusDir = path.resolve(root, opt('corpus', path.join('..', 'shared', 'corpus')));
 const minLevel = Number(opt('min-level', '5'));
