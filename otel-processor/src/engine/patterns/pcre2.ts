@@ -944,29 +944,9 @@ export class Pcre2Pattern implements Pattern {
     }
   }
 
+  /** Yes or no, without building a match array (most rule conditions). */
   test(subject: string, start = 0): boolean {
-    if (this.fp !== 0) return this.fastEnd(subject, start) >= 0;
-    // RegExp#test builds no match array: most rule conditions only need yes or no.
-    const re = this.pick(subject, start);
-    try {
-      if (start > 0 && this.ctxSens) {
-        re.lastIndex = 0;
-        return re.test(subject.slice(start));
-      }
-      re.lastIndex = start;
-      return re.test(subject);
-    } catch {
-      // a stack overflow on a multi-megabyte line: the linear engine, else no match (never a crash)
-      const lin = this.linearTwin(re);
-      if (lin !== null) {
-        try {
-          lin.lastIndex = 0;
-          return lin.test(start > 0 ? subject.slice(start) : subject);
-        } catch { /* counted below */ }
-      }
-      regexpFailures++;
-      return false;
-    }
+    return this.matchEnd(subject, start) >= 0;
   }
 
   private fastEnd(s: string, start: number): number {
@@ -994,6 +974,7 @@ export class Pcre2Pattern implements Pattern {
       re.lastIndex = start;
       return re.test(subject) ? re.lastIndex : -1;
     } catch {
+      // a stack overflow on a multi-megabyte line: run() retries on the linear engine (never a crash)
       const m = this.run(subject, start);
       return m === null ? -1 : m.index + m[0].length;
     }
