@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort, type EsNode } from '../service/es-node';
+import { until as untilService } from '../service/helpers';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const OTELCOL_DIR = path.join(ROOT, 'provisioning', 'otelcol');
@@ -19,18 +20,9 @@ const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus');
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(f: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(everyMs);
-  }
-}
+/** The service tests' wait, polling every 250 ms here. */
+export const until = <T>(f: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 250): Promise<T> =>
+  untilService(f, what, timeoutMs, everyMs);
 
 /** Why the end-to-end tests cannot run here, or null. */
 export function missingPrerequisites(): string | null {

@@ -161,8 +161,8 @@ export async function startService(stateDir: string, rulesDir: string, env: Reco
   return WardenService.start(testConfig(stateDir, rulesDir, env), () => undefined);
 }
 
-/** Waits until `f` returns a truthy value. */
-export async function until<T>(f: () => Promise<T> | T, what: string, timeoutMs = 60_000): Promise<T> {
+/** Waits until `f` returns a truthy value, trying every `everyMs`. */
+export async function until<T>(f: () => Promise<T> | T, what: string, timeoutMs = 60_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -170,8 +170,8 @@ export async function until<T>(f: () => Promise<T> | T, what: string, timeoutMs 
       const v = await f();
       if (v) return v;
     } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 

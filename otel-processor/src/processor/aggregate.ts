@@ -17,15 +17,8 @@ interface AgentState {
   alerts: number;
 }
 
-interface StatsState {
-  hour: number;
-  agent: string;
-  name: string;
-  events: number;
-  alerts: number;
-  levels: number[];
-  firewall: number;
-}
+/** One hour of one agent's counts: the same shape the spool carries. */
+type StatsState = StatsDelta;
 
 export interface AggregateSnapshot {
   agents: AgentState[];
