@@ -22,6 +22,7 @@ require.extensions['.ts'] = (module, filename) => {
 };
 const src = path.join(root, 'otel-processor', 'src');
 const { Engine, LogEvent } = require(path.join(src, 'engine', 'engine.ts'));
+const { OSSEC_LOGTEST } = require(path.join(src, 'engine', 'correlate', 'state.ts'));
 const { loadRuleset } = require(path.join(src, 'loader', 'ruleset-loader.ts'));
 const { enableLinearRegexpFallback } = require(path.join(src, 'engine', 'patterns', 'regexp-guard.ts'));
 const { generate, iniTemplates } = require(path.join(root, 'tests', 'generator'));
@@ -44,7 +45,7 @@ oracle.oraclePrefix();
 const ossecRoot = path.join(oracle.SHARED, 'ossec-4.2.0');
 const loaded = loadRuleset(ossecRoot);
 const templates = iniTemplates(path.join(ossecRoot, 'tests'));
-const mods = { Engine, LogEvent };
+const mods = { Engine, LogEvent, model: OSSEC_LOGTEST };
 const warden = (ls, ts) => oracle.wardenRows(mods, loaded, ls, ts);
 
 let agreeAll = 0;
@@ -77,7 +78,7 @@ for (const [kind, k] of sorted) {
   console.log(`\n${k.count} x ${kind}  (first: seed ${k.seed}, line ${k.at + 1})`);
   if (shrunk++ >= shrinkMax) { console.log(`  ${k.gen.lines[k.at]}`); continue; }
   const r = oracle.shrink(k.gen.lines, k.gen.time, k.at, warden);
-  console.log(`  shortest reproduction, ${r.lines.length} line(s) (seconds from the first):`);
+  console.log(`  ${r.complete ? "shortest" : "short (search budget spent)"} reproduction, ${r.lines.length} line(s) (seconds from the first):`);
   for (let i = 0; i < r.lines.length; i++) console.log(`  +${(r.times[i] - r.times[0]) / 1000}s\t${r.lines[i]}`);
 }
 process.exit(agreeAll === totalAll && errorsAll === 0 ? 0 : 1);

@@ -6,6 +6,7 @@ import type { XmlElement } from './ruleset/xml';
 import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
 import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rules';
 import type { KeyField } from './correlate/state';
+import { groupFeeds } from './correlate/ossec-tree';
 
 export interface RulesetSource {
   /** Decoder files in load order, already parsed. */
@@ -26,7 +27,7 @@ export interface CompiledRuleset {
   readonly lists: Map<string, Map<string, string>>;
   /** Rule ids whose firings are remembered for if_matched_sid. */
   readonly feedsSid: Set<number>;
-  /** Rule id -> the correlation rules (if_matched_group) its firings feed. */
+  /** Rule id -> the correlation rules (if_matched_group) its firings feed, once per time OSSEC files them (see correlate/ossec-tree). */
   readonly feedsGroups: Map<number, number[]>;
   /** True when any rule correlates (so the engine keeps its event memory). */
   readonly correlates: boolean;
@@ -56,16 +57,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     }
     if (r.ifMatchedGroup !== null) groupRules.push(r);
   }
-  const feedsGroups = new Map<number, number[]>();
-  for (const r of rules.byId.values()) {
-    for (const g of groupRules) {
-      if (g.ifMatchedGroup!.test(r.groupString)) {
-        let l = feedsGroups.get(r.id);
-        if (!l) feedsGroups.set(r.id, (l = []));
-        l.push(g.id);
-      }
-    }
-  }
+  const feedsGroups = groupFeeds(rules.byId.values());
   const sidKeyFields = new Map<number, KeyField[]>();
   const groupKeyFields = new Map<number, KeyField[]>();
   for (const r of rules.byId.values()) {

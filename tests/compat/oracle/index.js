@@ -98,28 +98,39 @@ function agrees(a, b) {
 function show(r) { return `rule ${r.rule} level ${r.level} decoder ${r.decoder} alert ${r.alert}`; }
 
 /**
- * The shortest line sequence (ending with line `at`) on which Warden still disagrees with the
- * oracle on that last line the same way: delta debugging over the earlier lines.
+ * A short line sequence (ending with line `at`) on which Warden still disagrees with the oracle
+ * on that last line the same way: first the shortest suffix of the lines before it (binary
+ * search), then delta debugging over what is left, within `budget` runs of both engines.
  * `warden(lines, times)` returns Warden's rows for a fresh engine.
  */
-function shrink(lines, times, at, warden, oracle = runOracle) {
+function shrink(lines, times, at, warden, oracle = runOracle, budget = 120) {
   const target = lines[at];
   const tTime = times[at];
+  let runs = 0;
   const fails = (keep) => {
+    runs++;
     const ls = keep.map((i) => lines[i]).concat([target]);
     const ts = keep.map((i) => times[i]).concat([tTime]);
     const o = oracle(ls, ts);
     const w = warden(ls, ts);
     return !agrees(o[o.length - 1], w[w.length - 1]);
   };
-  let keep = [];
-  for (let i = 0; i < at; i++) keep.push(i);
-  if (fails([])) return { lines: [target], times: [tTime] };
+  const range = (from, to) => { const r = []; for (let i = from; i < to; i++) r.push(i); return r; };
+  // Shortest failing suffix: lo fails (known), hi passes or is `at`.
+  let lo = 0;
+  let hi = at;
+  if (fails([])) hi = lo = at;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fails(range(mid, at))) lo = mid;
+    else hi = mid;
+  }
+  let keep = range(lo, at);
   let n = 2;
-  while (keep.length > 0) {
+  while (keep.length > 0 && runs < budget) {
     const size = Math.ceil(keep.length / n);
     let reduced = false;
-    for (let s = 0; s < keep.length; s += size) {
+    for (let s = 0; s < keep.length && runs < budget; s += size) {
       const without = keep.slice(0, s).concat(keep.slice(s + size));
       if (fails(without)) {
         keep = without;
@@ -133,7 +144,7 @@ function shrink(lines, times, at, warden, oracle = runOracle) {
       n = Math.min(keep.length, n * 2);
     }
   }
-  return { lines: keep.map((i) => lines[i]).concat([target]), times: keep.map((i) => times[i]).concat([tTime]) };
+  return { lines: keep.map((i) => lines[i]).concat([target]), times: keep.map((i) => times[i]).concat([tTime]), complete: runs < budget };
 }
 
 module.exports = { oraclePrefix, clockShim, runOracle, agrees, show, shrink, SHARED, MAX_LINE };
@@ -141,10 +152,11 @@ module.exports = { oraclePrefix, clockShim, runOracle, agrees, show, shrink, SHA
 /**
  * Warden's rows for `lines` on a fresh engine, each line at its time on the processing clock,
  * location `stdin` and this machine's hostname as logtest has them. `mods` holds Engine and
- * LogEvent (from the sources under jest, from dist in scripts); `loaded` a loaded ruleset.
+ * LogEvent (from the sources under jest, from dist in scripts) and `model`, the correlation
+ * bookkeeping to use (OSSEC_LOGTEST: the oracle is ossec-logtest); `loaded` a loaded ruleset.
  */
 function wardenRows(mods, loaded, lines, timesMs, engineOut) {
-  const engine = new mods.Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+  const engine = new mods.Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel, model: mods.model });
   if (engineOut) engineOut.engine = engine;
   const host = os.hostname();
   const rows = new Array(lines.length);
