@@ -45,6 +45,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
   const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
   for (const f of src.ruleFiles) rules.addFile(f);
 
+  refuseCycles(rules.roots);
   indexChildren(rules.byId.values());
   const feedsSid = new Set<number>();
   const groupRules: CompiledRule[] = [];
@@ -79,4 +80,34 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     feedsGroups,
     correlates: feedsSid.size > 0 || groupRules.length > 0,
   };
+}
+
+/** A rule reachable from itself would recurse for ever on the first event it sees: refused at load. */
+export function refuseCycles(roots: readonly CompiledRule[]): void {
+  const done = new Set<CompiledRule>();
+  const path = new Set<CompiledRule>();
+  const stack: { rule: CompiledRule; next: number }[] = [];
+  for (const root of roots) {
+    if (done.has(root)) continue;
+    stack.push({ rule: root, next: 0 });
+    path.add(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.rule.children.length) {
+        const child = top.rule.children[top.next++];
+        if (path.has(child)) {
+          const ids = [...stack.map((s) => s.rule.id).slice(stack.findIndex((s) => s.rule === child)), child.id];
+          throw new Error(`${child.file}:${child.line}: <rule>: rules refer to each other in a cycle (${ids.join(' -> ')})`);
+        }
+        if (!done.has(child)) {
+          stack.push({ rule: child, next: 0 });
+          path.add(child);
+        }
+      } else {
+        stack.pop();
+        path.delete(top.rule);
+        done.add(top.rule);
+      }
+    }
+  }
 }
