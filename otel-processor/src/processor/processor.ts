@@ -20,6 +20,8 @@ export interface ProcessorOptions {
   indexPrefix: string;
   mapping: MappingOptions;
   correlationScope: 'agent' | 'global';
+  /** Correlation clock: the record's time (`event`, default) or the time Warden receives it (`processing`, as OSSEC). */
+  clock?: 'event' | 'processing';
   /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
   resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
@@ -38,6 +40,9 @@ export interface ProcessResult {
   firstError: string | null;
   /** Alerts raised, by level 0..16 (for the metrics). */
   levels: number[];
+  /** Records the engine could not analyse (internal errors), and the last such error. */
+  engineErrors: number;
+  lastEngineError: string | null;
 }
 
 const HOUR = 3600_000;
@@ -96,6 +101,8 @@ export class Processor {
     let firstError: string | null = null;
     const version = ctx.userAgent;
     const receivedAt = new Date(now).toISOString();
+    const engineErrors = this.engine.errors;
+    const processingClock = this.opts.clock === 'processing';
     for (const res of resources) {
       const agent = resolveAgent(res, ctx);
       let ad = agents.get(agent.id);
@@ -115,6 +122,7 @@ export class Processor {
         const location = ev.location;
         const time = ev.time;
         const fullLog = ev.fullLog;
+        if (processingClock) ev.time = now;
         const v = this.engine.process(ev);
         ad.events++;
         const hour = time - (time % HOUR);
@@ -141,7 +149,8 @@ export class Processor {
     }
     const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
-    return { payload, accepted, rejected, firstError, levels };
+    const errors = this.engine.errors - engineErrors;
+    return { payload, accepted, rejected, firstError, levels, engineErrors: errors, lastEngineError: errors > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null };
   }
 
   private dayStart = 0;

@@ -10,6 +10,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface WardenMetrics {
   eventsReceived: Counter;
+  /** Records the engine could not analyse because of an internal error (should stay at 0). */
+  engineErrors: Counter;
   alerts: Counter;
   recordsRejected: Counter;
   requests: Counter;
@@ -30,6 +32,7 @@ export function createMetrics(): WardenMetrics {
   metrics.setGlobalMeterProvider(provider);
   return {
     eventsReceived: meter.createCounter('warden_events_received', { description: 'Log records accepted and run through the engine' }),
+    engineErrors: meter.createCounter('warden_engine_errors', { description: 'Log records the engine could not analyse because of an internal error (a bug: should stay 0)' }),
     alerts: meter.createCounter('warden_alerts', { description: 'Alerts raised, by rule level' }),
     recordsRejected: meter.createCounter('warden_records_rejected', { description: 'Log records refused (partial success, malformed or refused requests), by reason' }),
     requests: meter.createCounter('warden_requests', { description: 'OTLP export requests, by transport and answer' }),

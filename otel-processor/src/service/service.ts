@@ -74,6 +74,7 @@ export class WardenService implements Intake {
         indexPrefix: es.indexPrefix,
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
+        clock: cfg.engine.clock,
         resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,
@@ -84,6 +85,7 @@ export class WardenService implements Intake {
     const sum = this.processor.summary;
     this.log(`warden: ruleset ${cfg.ruleset} (${sum.layout}): ${sum.decoderFiles} decoder files, ${sum.ruleFiles} rule files; engine ${cfg.service.engineThread ? 'in its own thread' : 'in the main thread'}`);
     this.metrics = createMetrics();
+    this.metrics.engineErrors.add(0); // shown from the start: tests and alerts expect the series at 0
     this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes });
     if (this.spool.depth > 0) this.log(`warden: spool holds ${this.spool.depth} batch(es) not yet delivered; replaying`);
     this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
@@ -182,6 +184,10 @@ export class WardenService implements Intake {
       }
     }
     if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
+    if (r.engineErrors) {
+      this.metrics.engineErrors.add(r.engineErrors);
+      this.log(`warden: engine error on ${r.engineErrors} record(s): ${r.lastEngineError}`);
+    }
     if (r.rejected) this.metrics.recordsRejected.add(r.rejected, { reason: 'invalid_record' });
     this.countAlerts(r.levels);
     return { kind: 'ok', accepted: r.accepted, rejected: r.rejected, message: r.firstError ?? '' };
