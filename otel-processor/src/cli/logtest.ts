@@ -7,6 +7,7 @@ import { LogEvent, type Engine, type Verdict } from '../engine/engine';
 import { parseHeaderTime } from '../engine/time/header-time';
 import { lineEvent, newEngine, openRuleset, parseClock, type Clock } from './session';
 import { parseArgs, UsageError } from './args';
+import { OSSEC_LOGTEST } from '../engine/correlate/state';
 
 /** Records decoded fields in the order decoders set them, for the Phase 2 printout. */
 class TracedEvent extends LogEvent {
@@ -72,7 +73,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   const clock = parseClock(args.options.get('clock'), 'processing');
   const location = (args.options.get('location') as string | undefined) ?? 'stdin';
   const loaded = openRuleset(args.options.get('ruleset'));
-  const engine = newEngine(loaded);
+  const engine = newEngine(loaded, OSSEC_LOGTEST);
   const out = process.stdout;
   const chunks: string[] = [];
   const flush = () => { if (chunks.length) { out.write(chunks.join('')); chunks.length = 0; } };
