@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Differential fuzzing against the real OSSEC 4.2.0 engine: generated traffic (tests/generator)
 // through Warden (its TypeScript sources, compiled on load) and through ossec-logtest with its
-// clock set per line (tests/compat/oracle). Prints the agreement per seed and, for each kind of
+// clock set per line (tests/compat/oracle), compared on decoder, rule id, level, alert and decoded
+// fields. Prints the agreement per seed and, for each kind of
 // disagreement, the shortest line sequence that reproduces it.
 //   npm run fuzz:ossec -- [--seeds N] [--lines M] [--first-seed S] [--shrink K] [--formats a,b]
 import { createRequire } from 'node:module';
@@ -61,7 +62,8 @@ for (let s = 0; s < seeds; s++) {
   let agree = 0;
   for (let i = 0; i < lines; i++) {
     if (oracle.agrees(expected[i], got[i])) { agree++; continue; }
-    const kind = `OSSEC ${expected[i].rule}/${expected[i].level}/${expected[i].decoder}/${expected[i].alert} vs Warden ${got[i].rule}/${got[i].level}/${got[i].decoder}/${got[i].alert}`;
+    const fieldsDiffer = expected[i].fields !== got[i].fields ? ' (decoded fields differ)' : '';
+    const kind = `OSSEC ${expected[i].rule}/${expected[i].level}/${expected[i].decoder}/${expected[i].alert} vs Warden ${got[i].rule}/${got[i].level}/${got[i].decoder}/${got[i].alert}${fieldsDiffer}`;
     const k = kinds.get(kind) ?? { count: 0, seed, at: i, gen, expected: expected[i], got: got[i] };
     k.count++;
     kinds.set(kind, k);
@@ -76,6 +78,7 @@ const sorted = [...kinds.entries()].sort((a, b) => b[1].count - a[1].count);
 let shrunk = 0;
 for (const [kind, k] of sorted) {
   console.log(`\n${k.count} x ${kind}  (first: seed ${k.seed}, line ${k.at + 1})`);
+  if (k.expected.fields !== k.got.fields) console.log(`  OSSEC fields: ${k.expected.fields.replace(/\n/g, ', ')}\n  Warden fields: ${k.got.fields.replace(/\n/g, ', ')}`);
   if (shrunk++ >= shrinkMax) { console.log(`  ${k.gen.lines[k.at]}`); continue; }
   const r = oracle.shrink(k.gen.lines, k.gen.time, k.at, warden);
   console.log(`  ${r.complete ? "shortest" : "short (search budget spent)"} reproduction, ${r.lines.length} line(s) (seconds from the first):`);

@@ -1,7 +1,8 @@
 /**
  * Differential test against the real OSSEC 4.2.0 engine: a fixed seed of the generator
  * (tests/generator) through Warden and through ossec-logtest with its clock set per line
- * (tests/compat/oracle); every line must agree on decoder, rule id, level and alert, and the
+ * (tests/compat/oracle); every line must agree on decoder, rule id, level, alert and the fields
+ * phase 2 prints, and the
  * engine must report no internal error. The oracle is built by the test setup when missing.
  */
 import * as path from 'node:path';
@@ -17,9 +18,9 @@ const oracle = require('./oracle') as {
   runOracle(lines: string[], times: number[]): Row[];
   wardenRows(mods: unknown, loaded: LoadedRuleset, lines: string[], times: number[], out?: { engine?: Engine }): Row[];
   agrees(a: Row, b: Row): boolean;
-  show(r: Row): string;
+  show(r: Row, other?: Row): string;
 };
-interface Row { rule: string; level: string; decoder: string; alert: string; description: string }
+interface Row { rule: string; level: string; decoder: string; alert: string; description: string; fields?: string }
 
 const SEED = 20260310;
 const LINES = 50_000;
@@ -36,12 +37,12 @@ describeShared('Warden against the real OSSEC 4.2.0 engine on generated traffic'
     expected = oracle.runOracle(gen.lines, gen.time);
   }, 1_200_000);
 
-  test(`seed ${SEED}, ${LINES} lines: every line agrees on decoder, rule, level and alert`, () => {
+  test(`seed ${SEED}, ${LINES} lines: every line agrees on decoder, rule, level, alert and decoded fields`, () => {
     const out: { engine?: Engine } = {};
     const got = oracle.wardenRows({ Engine, LogEvent, model: OSSEC_LOGTEST }, loaded, gen.lines, gen.time, out);
     const diffs: string[] = [];
     for (let i = 0; i < gen.lines.length; i++) {
-      if (!oracle.agrees(expected[i], got[i])) diffs.push(`line ${i + 1} [${gen.format[i]}]: OSSEC ${oracle.show(expected[i])}; Warden ${oracle.show(got[i])} :: ${gen.lines[i].slice(0, 200)}`);
+      if (!oracle.agrees(expected[i], got[i])) diffs.push(`line ${i + 1} [${gen.format[i]}]: OSSEC ${oracle.show(expected[i], got[i])}; Warden ${oracle.show(got[i], expected[i])} :: ${gen.lines[i].slice(0, 200)}`);
     }
     if (diffs.length) console.log(`${diffs.length} of ${LINES} lines disagree; first:\n${diffs.slice(0, 40).join('\n')}`);
     expect(diffs).toEqual([]);
