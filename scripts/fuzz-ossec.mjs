@@ -26,7 +26,7 @@ const { Engine, LogEvent } = require(path.join(src, 'engine', 'engine.ts'));
 const { OSSEC_LOGTEST } = require(path.join(src, 'engine', 'correlate', 'state.ts'));
 const { loadRuleset } = require(path.join(src, 'loader', 'ruleset-loader.ts'));
 const { enableLinearRegexpFallback } = require(path.join(src, 'engine', 'patterns', 'regexp-guard.ts'));
-const { generate, iniTemplates } = require(path.join(root, 'tests', 'generator'));
+const { generate, iniTemplates, decoderExamples } = require(path.join(root, 'tests', 'generator'));
 const oracle = require(path.join(root, 'tests', 'compat', 'oracle'));
 
 const args = process.argv.slice(2);
@@ -45,7 +45,7 @@ enableLinearRegexpFallback();
 oracle.oraclePrefix();
 const ossecRoot = path.join(oracle.SHARED, 'ossec-4.2.0');
 const loaded = loadRuleset(ossecRoot);
-const templates = iniTemplates(path.join(ossecRoot, 'tests'));
+const templates = [...iniTemplates(path.join(ossecRoot, 'tests')), ...decoderExamples(path.join(ossecRoot, 'etc', 'decoder.xml'))];
 const mods = { Engine, LogEvent, model: OSSEC_LOGTEST };
 const warden = (ls, ts) => oracle.wardenRows(mods, loaded, ls, ts);
 
@@ -70,8 +70,9 @@ for (let s = 0; s < seeds; s++) {
   }
   agreeAll += agree;
   totalAll += lines;
-  errorsAll += out.engine.errors;
-  console.log(`seed ${seed}: ${agree}/${lines} lines agree (${((agree / lines) * 100).toFixed(3)}%), engine errors ${out.engine.errors}`);
+  errorsAll += out.errors;
+  if (out.lastError) console.log(`  engine error: ${out.lastError.stack}`);
+  console.log(`seed ${seed}: ${agree}/${lines} lines agree (${((agree / lines) * 100).toFixed(3)}%), engine errors ${out.errors}`);
 }
 console.log(`\nall: ${agreeAll}/${totalAll} lines agree (${((agreeAll / totalAll) * 100).toFixed(4)}%) over ${seeds} seed(s) of ${lines} lines from ${firstSeed}; engine errors ${errorsAll}`);
 const sorted = [...kinds.entries()].sort((a, b) => b[1].count - a[1].count);

@@ -12,6 +12,8 @@
  *   FORMATS: the format names the generator writes (before ini:* formats)
  *   iniTemplates(dir): lines of OSSEC's rule unit tests (../shared/ossec-4.2.0/tests) as extra
  *     templates, one format per decoder (`ini:<decoder>`); pass them as `templates`.
+ *   decoderExamples(file): the example lines in a decoder file's comments (OSSEC's
+ *     etc/decoder.xml), format `example:<decoder>`; also for `templates`.
  * Same options and seed: same output, on any machine.
  */
 'use strict';
@@ -643,6 +645,29 @@ function iniTemplates(dir) {
   return out;
 }
 
+/**
+ * Example lines from the comments of a decoder file (OSSEC's decoder.xml documents most
+ * decoders with `- LINE` examples): format `example:<decoder>` of the decoder that follows.
+ */
+function decoderExamples(file) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs');
+  const text = fs.readFileSync(file, 'latin1');
+  const out = [];
+  const re = /<!--([\s\S]*?)-->\s*<decoder name="([^"]+)"/g;
+  let m;
+  while ((m = re.exec(text)) !== null) {
+    for (const raw of m[1].split('\n')) {
+      const t = raw.trim();
+      if (!t.startsWith('- ')) continue;
+      const line = t.slice(2).trim();
+      if (line.length < 25 || !/\d/.test(line) || /^(examples?|will extract|http)/i.test(line)) continue;
+      out.push({ format: `example:${m[2]}`, line });
+    }
+  }
+  return out;
+}
+
 const IP_RE = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
 
 /** A template line with its addresses varied (consistently within the line) and its syslog time set. */
@@ -744,4 +769,4 @@ function generate(opts) {
   return out;
 }
 
-module.exports = { generate, stream, iniTemplates, FORMATS };
+module.exports = { generate, stream, iniTemplates, decoderExamples, FORMATS };

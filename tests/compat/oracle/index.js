@@ -200,16 +200,41 @@ module.exports = { oraclePrefix, clockShim, runOracle, agrees, show, shrink, SHA
  */
 function wardenRows(mods, loaded, lines, timesMs, engineOut) {
   const engine = new mods.Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel, model: mods.model });
-  if (engineOut) engineOut.engine = engine;
+  if (engineOut) { engineOut.engine = engine; engineOut.errors = engineOut.errors ?? 0; }
+  const decoders = loaded.ruleset.decoders.decoders;
+  const byName = new Map(decoders.map((d) => [d.name, d]));
   const host = os.hostname();
   const rows = new Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const ev = new mods.LogEvent(lines[i], 'stdin', host, Math.floor(timesMs[i] / 1000) * 1000);
-    const v = engine.process(ev);
+    // The three phases one by one (as engine.process), to read the fields phase 2 decoded before
+    // phase 3's accumulator fills in fields from earlier lines (logtest prints them then too).
+    let v = NO_VERDICT;
+    let fields = '';
+    try {
+      if (engine.predecode(ev)) {
+        engine.decode(ev);
+        const dec = ev.decoderIndex >= 0 ? decoders[ev.decoderIndex] : null;
+        // Plugin decoders set fields without logtest printing them: not compared.
+        fields = dec === null ? '' : usesPlugin(dec, byName) ? undefined : wardenFields(ev);
+        v = engine.match(ev);
+      }
+    } catch (e) {
+      if (!engineOut) throw e;
+      engineOut.errors++;
+      engineOut.lastError = e;
+    }
     const r = v.rule;
-    rows[i] = { rule: r ? String(r.id) : '-', level: r ? String(r.level) : '-', decoder: ev.decoderName ?? '-', alert: v.alert ? '1' : '0', description: r ? r.description : '-', fields: ev.decoderName === null ? '' : wardenFields(ev) };
+    rows[i] = { rule: r ? String(r.id) : '-', level: r ? String(r.level) : '-', decoder: ev.decoderName ?? '-', alert: v.alert ? '1' : '0', description: r ? r.description : '-', fields };
   }
   return rows;
+}
+
+const NO_VERDICT = { rule: null, alert: false };
+
+function usesPlugin(dec, byName) {
+  for (let d = dec; d; d = d.parent ? byName.get(d.parent) : null) if (d.plugin) return true;
+  return false;
 }
 
 /** Phase 2's fields as ossec-logtest names them (see cli/logtest.ts formatTrace). */
