@@ -132,6 +132,11 @@ export class Spool {
     return this.failure ?? this.writeFailure;
   }
 
+  /** A failed fsync: the spool writes nothing more until a restart. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
   /** Segment files in order (for tests and diagnostics). */
   get segmentFiles(): string[] {
     return this.segments.map((s) => path.basename(s.file));
