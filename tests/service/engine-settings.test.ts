@@ -65,6 +65,19 @@ test('engine.clock is read from the file and the environment, and checked', () =
   expect(() => loadConfig(null, { [envName('engine.clock')]: 'wall' })).toThrow(/engine\.clock/);
 });
 
+test('engine.memory_budget_mb: default 256, checked, and handed to the engine', () => {
+  expect(loadConfig(null, {}).engine.memoryBudgetMb).toBe(256);
+  expect(loadConfig(null, { [envName('engine.memory_budget_mb')]: '64' }).engine.memoryBudgetMb).toBe(64);
+  expect(() => loadConfig(null, { [envName('engine.memory_budget_mb')]: '-1' })).toThrow(/engine\.memory_budget_mb/);
+  const state = tmpDir('budget-state');
+  const p = new Processor(openRuleset(rulesDir()), new WardenFtsStore(state), {
+    indexPrefix: 'warden', mapping: { maxLogBytes: 65536, maxFields: 256 }, correlationScope: 'agent', memoryBudgetMb: 1, logAlertLevel: null, disconnectAfterSec: 0, stateDir: state,
+  });
+  expect((p as unknown as { engine: { state: { budgetBytes: number } } }).engine.state.budgetBytes).toBe(1 << 20);
+  const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'h' }, records: [{ body: 'Jan  1 00:00:00 h app: fail from 192.0.2.5' }] }])), ctx);
+  expect(r.correlation).toEqual({ events: 1, bytes: expect.any(Number), agents: 1, evictions: 0 });
+});
+
 test('internal engine errors are reported with the request result, not swallowed', () => {
   const p = processor('event');
   // a broken correlation list stands in for an engine bug: the engine must count it and go on
