@@ -79,7 +79,11 @@ class World {
     this.newUserSerial = 0;
   }
   /** Busy hosts more often than the rest. */
-  host() { return this.rng.chance(0.6) ? this.hosts[this.rng.int(0, Math.min(this.hosts.length, 4) - 1)] : this.rng.pick(this.hosts); }
+  host() {
+    // a few busy hosts and many quiet ones (with many agents: a tenth of them are the busy ones)
+    const busy = this.hosts.length <= 6 ? Math.min(this.hosts.length, 4) : Math.max(4, Math.floor(this.hosts.length / 10));
+    return this.rng.chance(0.6) ? this.hosts[this.rng.int(0, busy - 1)] : this.rng.pick(this.hosts);
+  }
   attacker() { return this.rng.pick(this.attackers); }
   client() { return this.rng.pick(this.clients); }
   anyIp() { return this.rng.chance(0.5) ? this.attacker() : this.client(); }

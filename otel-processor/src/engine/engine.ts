@@ -179,7 +179,7 @@ export class Engine {
       return;
     }
     const rec: Remembered = { ev, sidList: null, onSidList: false, groupLists: null };
-    if (groups !== undefined) rec.groupLists = groups.map((g) => st.groupHistory(g, scope));
+    if (groups !== undefined) rec.groupLists = st.groupHistories(rule.id, groups, scope);
     if (feedsSid) {
       rec.sidList = st.sidHistory(rule.id, scope);
       rec.onSidList = true;

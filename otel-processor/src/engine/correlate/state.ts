@@ -168,6 +168,8 @@ class LastEvents {
   lastSeq = 0;
   /** The correlation lists made for this scope, to drop them when the scope is released. */
   readonly lists: { sid: boolean; ruleId: number }[] = [];
+  /** Per rule, the group lists its events go on in this scope (resolved once). */
+  readonly feeds = new Map<number, History[]>();
   constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
   get held(): number { return this.times.length - this.head; }
@@ -352,6 +354,7 @@ export class CorrelationState {
         this.scopesReleased++;
         for (const l of m.lists) (l.sid ? this.bySid : this.byGroupRule).get(l.ruleId)?.delete(scope);
         m.lists.length = 0;
+        m.feeds.clear();
       }
       // An expired window and no window answer alike when the next event restarts it.
       if (this.model.ignoreExpiry === 'restart') {
@@ -372,6 +375,14 @@ export class CorrelationState {
       this.scope(scope).lists.push({ sid: true, ruleId });
     }
     return h;
+  }
+
+  /** The group lists (once per entry of `groups`) rule `ruleId` feeds in `scope`; shared, do not change. */
+  groupHistories(ruleId: number, groups: readonly number[], scope: string): History[] {
+    const m = this.scope(scope);
+    let lists = m.feeds.get(ruleId);
+    if (!lists) m.feeds.set(ruleId, (lists = groups.map((g) => this.groupHistory(g, scope))));
+    return lists;
   }
 
   groupHistory(ruleId: number, scope: string): History {
