@@ -49,7 +49,7 @@ describe('provisioning files', () => {
   });
 
   test('plugins: the app is enabled and pointed at the provisioned data sources', () => {
-    const doc = yamlOf('plugins/warden-app.yaml');
+    const doc = yamlOf('plugins/warden-hids-app.yaml');
     keysWithin(doc, ['apiVersion', 'apps'], 'plugins');
     const [app] = doc.apps as Array<Record<string, unknown> & { jsonData: Record<string, string> }>;
     keysWithin(app, ['type', 'org_id', 'org_name', 'disabled', 'jsonData', 'secureJsonData'], 'app');

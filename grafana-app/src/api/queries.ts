@@ -402,3 +402,58 @@ export function levelColor(level: number): 'red' | 'orange' | 'purple' | 'blue' 
   if (level >= 4) return 'blue';
   return 'green';
 }
+
+// ---------------------------------------------------------------------------------------------
+// file integrity (the Integrity page)
+
+/** Files Warden knows per agent (`warden-syscheck`: the latest state of each file). */
+export function integrityFilesBody(agentId?: string, size = 2000): Json {
+  return { query: agentId ? { term: { 'agent.id': agentId } } : { match_all: {} }, sort: [{ 'agent.id': { order: 'asc' } }, { path: { order: 'asc' } }], size };
+}
+
+/** How many changes each file had in the range, per agent (file-integrity alerts carry `syscheck.path`). */
+export function integrityChangeCountsBody(r: Range): Json {
+  return {
+    size: 0,
+    query: { bool: { filter: [timeFilter(r), { exists: { field: 'syscheck.path' } }] } },
+    aggs: { agents: { terms: { field: 'agent.id', size: 1000 }, aggs: { paths: { terms: { field: 'syscheck.path', size: 5000 } } } } },
+  };
+}
+
+/** One file's change history on one agent, newest first. */
+export function integrityHistoryBody(agentId: string, path: string, r: Range, size = 200): Json {
+  return {
+    query: { bool: { filter: [timeFilter(r), { term: { 'agent.id': agentId } }, { term: { 'syscheck.path': path } }] } },
+    sort: [{ '@timestamp': { order: 'desc' } }],
+    size,
+    track_total_hits: true,
+  };
+}
+
+/** agent id → path → number of changes in the range. */
+export function changeCounts(aggs: Record<string, unknown> | undefined): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  const a = aggs?.agents as { buckets?: Array<{ key: string; paths?: { buckets?: Array<{ key: string; doc_count: number }> } }> } | undefined;
+  for (const b of a?.buckets ?? []) out.set(String(b.key), new Map((b.paths?.buckets ?? []).map((p) => [String(p.key), p.doc_count])));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// users (Search matches dstuser or srcuser; the Stats page counts the same way)
+
+/** Candidate users: the top destination and source users. */
+export function userCandidatesAggs(top = 10): Json {
+  return { users_dst: { terms: { field: 'data.dstuser', size: top } }, users_src: { terms: { field: 'data.srcuser', size: top } } };
+}
+
+/** Exact counts per user as Search counts them (an alert whose dstuser or srcuser is the user). */
+export function userCountsBody(f: SearchFilters, r: Range, users: string[]): Json {
+  const filters: Record<string, Json> = {};
+  for (const u of users) filters[u] = { bool: { should: [{ term: { 'data.dstuser': u } }, { term: { 'data.srcuser': u } }], minimum_should_match: 1 } };
+  return { size: 0, query: alertQuery(f, r), aggs: { users: { filters: { filters } } } };
+}
+
+export function userCounts(aggs: Record<string, unknown> | undefined): Bucket[] {
+  const b = (aggs?.users as { buckets?: Record<string, { doc_count: number }> } | undefined)?.buckets ?? {};
+  return Object.entries(b).map(([key, v]) => ({ key, count: v.doc_count })).filter((x) => x.count > 0).sort((x, y) => y.count - x.count || x.key.localeCompare(y.key));
+}

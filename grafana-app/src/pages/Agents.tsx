@@ -8,15 +8,16 @@ import { agentAlertCountsBody, agentStatus, agentsBody, buckets, statusCounts, t
 import type { AgentDoc, AgentStatus } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { PageShell, ago, goTo } from '../components/PageShell';
+import { PageShell, ago, useGoTo } from '../components/PageShell';
 import { fmtTime } from '../components/Alerts';
 import { STATUS_COLOR } from './Overview';
 
 export function Agents() {
-  return <PageShell route={ROUTES.Agents}><AgentsBody /></PageShell>;
+  return <PageShell><AgentsBody /></PageShell>;
 }
 
 function AgentsBody() {
+  const goTo = useGoTo();
   const { uid, idx, disconnectAfterSec } = useApp();
   const { range } = useTimeRange();
   const styles = useStyles2(getStyles);

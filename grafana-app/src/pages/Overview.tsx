@@ -8,17 +8,18 @@ import { agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBo
 import type { AgentDoc, AgentStatus, AlertDoc, SyscheckDoc } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { NoData, PageShell, ago, goTo } from '../components/PageShell';
+import { NoData, PageShell, ago, useGoTo } from '../components/PageShell';
 import { AlertsTable, fmtTime } from '../components/Alerts';
 import { BarsChart } from '../components/Charts';
 
 export const STATUS_COLOR: Record<AgentStatus, 'green' | 'red' | 'darkgrey'> = { active: 'green', disconnected: 'red', 'never connected': 'darkgrey' };
 
 export function Overview() {
-  return <PageShell route={ROUTES.Overview}><OverviewBody /></PageShell>;
+  return <PageShell defaultRefresh="30s"><OverviewBody /></PageShell>;
 }
 
 function OverviewBody() {
+  const goTo = useGoTo();
   const { uid, statsUid, idx, disconnectAfterSec } = useApp();
   const { range } = useTimeRange();
   const styles = useStyles2(getStyles);

@@ -9,11 +9,11 @@ import { listRules, logtest, msearch, type LogtestResult, type RuleInfo } from '
 import { buckets, ruleCountsBody } from '../api/queries';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { PageShell, goTo } from '../components/PageShell';
+import { PageShell, useGoTo } from '../components/PageShell';
 import { LevelBadge } from '../components/Alerts';
 
 export function Rules() {
-  return <PageShell route={ROUTES.Rules}><RulesBody /></PageShell>;
+  return <PageShell><RulesBody /></PageShell>;
 }
 
 const RULES_PAGE = 50;
@@ -21,6 +21,7 @@ const RULES_PAGE = 50;
 interface Row { id: string; level: number; description: string; groups: string[]; fired: number }
 
 function RulesBody() {
+  const goTo = useGoTo();
   const { uid, idx } = useApp();
   const { range, query } = useTimeRange();
   const styles = useStyles2(getStyles);

@@ -14,7 +14,7 @@ import { NoData, PageShell } from '../components/PageShell';
 import { AlertDrawer, AlertsTable } from '../components/Alerts';
 
 export function Search() {
-  return <PageShell route={ROUTES.Search}><SearchBody /></PageShell>;
+  return <PageShell><SearchBody /></PageShell>;
 }
 
 type Draft = Record<'level' | 'rule' | 'group' | 'agent' | 'location' | 'srcip' | 'user' | 'q', string>;
