@@ -6,12 +6,11 @@
 import { useMemo } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import type { AppRootProps } from '@grafana/data';
-import { config } from '@grafana/runtime';
+import { config, PluginPage } from '@grafana/runtime';
 import { EmptyState } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import type { AppSettings } from '../types';
 import { AppContext, makeCtx } from './AppContext';
-import { PageShell } from './PageShell';
 import { Overview } from '../pages/Overview';
 import { Search } from '../pages/Search';
 import { Stats } from '../pages/Stats';
@@ -27,11 +26,11 @@ export function userCanEdit(): boolean {
 
 function NotFound() {
   return (
-    <PageShell>
+    <PluginPage>
       <EmptyState variant="not-found" message="This page of the Warden app does not exist">
         Pick a page from the app&apos;s navigation.
       </EmptyState>
-    </PageShell>
+    </PluginPage>
   );
 }
 
