@@ -188,6 +188,16 @@ describe.each(HOSTS.filter((h) => !only || h.name === only))('the built app in $
     await waitTotal(rootFromBlock);
     expect(await page.getByTestId('filter-user').inputValue()).toBe('root');
 
+    // a level range, and pick-lists of what the alerts in the range hold
+    await open('search?from=now-24h&to=now&level=5&maxlevel=7');
+    const mid = await count({ range: { 'rule.level': { gte: 5, lte: 7 } } });
+    expect(mid).toBeGreaterThan(0);
+    await waitTotal(mid);
+    expect(await page.getByTestId('filter-maxlevel').inputValue()).toBe('7');
+    const options = async (k: string) => page.getByTestId(`pick-${k}`).evaluate((el) => [...el.querySelectorAll('option')].map((o) => o.value));
+    expect(await options('agent')).toEqual(Object.keys(data.byAgent).sort());
+    expect(await options('rule')).toEqual(Object.keys(data.byRule).sort());
+
     // rule ids, group, agent, location, free text
     await open('search?from=now-24h&to=now&rule=5710,5712');
     await waitTotal((data.byRule['5710'] ?? 0) + (data.byRule['5712'] ?? 0));
@@ -320,6 +330,11 @@ describe.each(HOSTS.filter((h) => !only || h.name === only))('the built app in $
     expect(web1).toContain('10.0.0.11');
     expect(web1).toContain('172.16.5.11');
     expect(await page.getByTestId('count-active').textContent()).toBe('4 active');
+    // every alert of an agent counts, Warden's own agent-disconnected alert too
+    for (const id of ['legacy1', 'web1', 'dc01']) {
+      expect([id, Number(await page.locator(`[data-testid="agent-row"][data-agent="${id}"] [data-testid="agent-alerts"]`).textContent())]).toEqual([id, data.byAgent[id]]);
+    }
+    expect(await count({ bool: { filter: [{ term: { 'agent.id': 'legacy1' } }, { term: { location: 'ossec-monitord' } }] } })).toBeGreaterThan(0);
     await shot('agents');
     await page.locator('[data-testid="agent-row"][data-agent="dc01"]').click();
     await page.waitForURL(/\/search\?.*agent=dc01/);
@@ -344,6 +359,15 @@ describe.each(HOSTS.filter((h) => !only || h.name === only))('the built app in $
     expect(text).toContain("decoder: 'sshd'");
     expect(text).toContain("Rule id: '5716'");
     expect(text).toContain('**Alert to be generated.');
+    // the rule's file and its XML as written
+    expect(await page.getByTestId('logtest-rule-file').textContent()).toMatch(/sshd_rules\.xml:\d+$/);
+    expect(await page.getByTestId('logtest-rule-xml').textContent()).toMatch(/^\s*<rule id="5716"[\s\S]*<\/rule>$/);
+    // a line no rule matches says so; the location is sent as given
+    await page.getByTestId('logtest-line').fill('hello from nowhere in particular');
+    await page.getByTestId('logtest-location').fill('/var/log/custom.log');
+    await page.getByTestId('logtest-run').click();
+    await page.getByText('No rule matched: no alert.').waitFor();
+    expect(server.calls.filter((c) => c.url.endsWith('/logtest')).pop()!.body).toContain('"location":"/var/log/custom.log"');
     await shot('rules', false);
     // paged: 50 rules a page
     expect(await page.getByTestId('rule-row').count()).toBe(50);

@@ -4,7 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import { dsQuery, msearch } from '../api/client';
-import { agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBody, type FileChange, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
+import { levelColor, agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBody, type FileChange, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
 import type { AgentDoc, AgentStatus, AlertDoc, SyscheckDoc } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
@@ -43,7 +43,7 @@ function OverviewBody() {
     if (statsUid) targets.push(eventsOverTimeTarget(statsUid, range));
     const r = await dsQuery(targets, range);
     const ev: Series[] = (r.events ?? []).map((s, i) => ({ ...s, name: i === 0 ? 'events' : 'alerts' }));
-    return { levels: (r.alerts ?? []).map((s) => ({ ...s, name: `level ${s.name}` })), events: ev };
+    return { levels: (r.alerts ?? []).map((s) => ({ ...s, name: `level ${s.name}`, color: levelColor(Number(s.name)) })), events: ev };
   }, [uid, statsUid, range.from, range.to]);
 
   if (docs.error) return <Alert title="Elasticsearch query failed" severity="error">{docs.error.message}</Alert>;

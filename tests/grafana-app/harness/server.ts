@@ -173,6 +173,6 @@ export class HarnessServer {
 
   /** Warden's three phases for one line: the service's own POST /api/logtest code (service/api.ts). */
   logtest(line: string, location: string): LogtestAnswer {
-    return logtestLine(this.loaded, line, location);
+    return logtestLine(this.loaded, line, location, null, 'warden', this.o.rulesDir);
   }
 }
