@@ -99,7 +99,7 @@ describe.each(HOSTS.filter((h) => !only || h.name === only))('the built app in $
     const pages: Record<string, string> = { Overview: 'overview-agents', Search: 'search-filters', Stats: 'stats-totals', Integrity: 'integrity-files', Agents: 'agents-table', Rules: 'logtest', Configuration: 'app-config' };
     for (const inc of json.includes.filter((i) => i.addToNav)) {
       await page.getByTestId(`nav-${inc.name}`).click();
-      await page.waitForURL(`${server.url}${SUB}${inc.path}`);
+      await page.waitForURL((u) => u.pathname === `${SUB}${inc.path}`);
       await page.getByTestId(pages[inc.name]).waitFor();
     }
     // the app draws no tab bar of its own
