@@ -43,6 +43,8 @@ interface Item {
 interface Alt {
   first: number;
   anchored: boolean;
+  /** What the alternative can start with (the follow* fields of a stand-in item). */
+  start: Item;
 }
 
 const INF = 0x7fffffff;
@@ -91,7 +93,7 @@ class Parser {
   parse(): void {
     const s = this.src;
     for (;;) {
-      const alt: Alt = { first: this.items.length, anchored: false };
+      const alt: Alt = { first: this.items.length, anchored: false, start: emptyItem(T_RUN) };
       if (s[this.pos] === '^') {
         alt.anchored = true;
         this.pos++;
@@ -272,6 +274,11 @@ class Parser {
 let memo = new Uint32Array(1 << 14);
 let generation = 0;
 
+/** May the rest after a run item (or an alternative) start with character c? */
+function startsWith(f: Item, c: number): boolean {
+  return c < 256 ? f.followLow![c] === 1 : f.followHigh;
+}
+
 function inItem(it: Item, c: number): boolean {
   if (c < 256) return it.low[c] === 1;
   const h = it.high;
@@ -293,6 +300,7 @@ export class SequenceMatcher {
 
   /** Unbounded runs over a class of at least half the byte values. */
   readonly wideUnboundedRuns: number;
+  private readonly onlyAnchored: boolean;
   /** Per run item: the last stretch of its class seen in this call, [runFrom, runEnd). */
   private readonly runGen: Uint32Array;
   private readonly runFrom: Int32Array;
@@ -310,6 +318,8 @@ export class SequenceMatcher {
     this.runFrom = new Int32Array(items.length);
     this.runEnd = new Int32Array(items.length);
     for (let i = 0; i < items.length; i++) if (items[i].type === T_RUN) computeFollow(items, i);
+    for (const a of alts) computeFollow(items, a.first - 1, a.start);
+    this.onlyAnchored = alts.every((a) => a.anchored);
   }
 
   /**
@@ -329,10 +339,13 @@ export class SequenceMatcher {
     this.width = width;
     this.caps.fill(-1);
     const alts = this.alts;
-    for (let s = start; s <= len; s++) {
+    const last = this.onlyAnchored ? start : len;
+    for (let s = start; s <= last; s++) {
       for (let a = 0; a < alts.length; a++) {
         const alt = alts[a];
         if (alt.anchored && s !== start) continue;
+        const f = alt.start;
+        if (s === len ? !f.followEnd : f.followLow !== null && !startsWith(f, subject.charCodeAt(s))) continue;
         const end = this.match(alt.first, s);
         if (end >= 0) {
           this.subject = '';
@@ -457,8 +470,7 @@ export class SequenceMatcher {
 }
 
 /** What the rest of the pattern after run item `i` can start with (see Item.follow*). */
-function computeFollow(items: Item[], i: number): void {
-  const it = items[i];
+function computeFollow(items: Item[], i: number, it: Item = items[i]): void {
   const low = new Uint8Array(256);
   let high = false;
   for (let k = i + 1; k < items.length; k++) {
