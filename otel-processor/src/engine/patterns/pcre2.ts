@@ -17,7 +17,7 @@
  */
 import { linearRegexpFallbackEnabled } from './regexp-guard';
 import { MatchResult, Pattern, PatternError } from './types';
-import { compileSequence, hasAmbiguousRuns, type SequenceMatcher } from './sequence';
+import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
@@ -890,7 +890,7 @@ export class Pcre2Pattern implements Pattern {
     try {
       this.re = new RegExp(fast.source, 'g');
       // V8 is faster on the rest; ours wins where backtracking would retry every split of the text.
-      const seq = compileSequence(fast.source);
+      const seq = mayHaveAmbiguousRuns(fast.source) ? compileSequence(fast.source) : null;
       if (seq !== null && hasAmbiguousRuns(seq)) this.seq = seq;
       if (tr.newlineSensitivity > 0) this.reExact = new RegExp(render(tr, true).source, 'g');
     } catch (e) {

@@ -34,8 +34,8 @@ interface Item {
   /** For T_RUN: characters the rest of the pattern can start with (null: it may match empty). */
   followLow: Uint8Array | null;
   followHigh: boolean;
-  /** The rest can only start with this one character (-1: several or unknown). */
-  followChar: number;
+  /** No character the rest can start with is in this run's class. */
+  disjoint: boolean;
   /** The rest may match at the end of the subject. */
   followEnd: boolean;
 }
@@ -52,7 +52,7 @@ const INF = 0x7fffffff;
 function emptyItem(type: number): Item {
   return {
     type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, atEnd: false,
-    followLow: null, followHigh: true, followChar: -1, followEnd: true,
+    followLow: null, followHigh: true, disjoint: false, followEnd: true,
   };
 }
 
@@ -298,8 +298,8 @@ export class SequenceMatcher {
   private readonly knownLo: Int32Array;
   private readonly knownHi: Int32Array;
 
-  /** Unbounded runs over a class of at least half the byte values. */
-  readonly wideUnboundedRuns: number;
+  /** Unbounded runs over a wide class that also holds what may follow them (see isAmbiguous). */
+  readonly ambiguousRuns: number;
   private readonly onlyAnchored: boolean;
   /** Per run item: the last stretch of its class seen in this call, [runFrom, runEnd). */
   private readonly runGen: Uint32Array;
@@ -308,7 +308,7 @@ export class SequenceMatcher {
 
   constructor(items: Item[], alts: Alt[], groups: number) {
     this.items = items;
-    this.wideUnboundedRuns = items.filter((it) => it.type === T_RUN && it.max === INF && it.low.reduce((a, b) => a + b, 0) >= 128).length;
+
     this.alts = alts;
     this.caps = new Int32Array(2 * (groups + 1)).fill(-1);
     this.knownGen = new Uint32Array(items.length);
@@ -320,6 +320,7 @@ export class SequenceMatcher {
     for (let i = 0; i < items.length; i++) if (items[i].type === T_RUN) computeFollow(items, i);
     for (const a of alts) computeFollow(items, a.first - 1, a.start);
     this.onlyAnchored = alts.every((a) => a.anchored);
+    this.ambiguousRuns = items.filter((it) => it.type === T_RUN && it.max === INF && isAmbiguous(it)).length;
   }
 
   /**
@@ -404,51 +405,38 @@ export class SequenceMatcher {
       const known = this.knownGen[i] === generation;
       const kLo = known ? this.knownLo[i] : 1;
       const kHi = known ? this.knownHi[i] : 0;
-      const fc = it.followChar;
       const fl = it.followLow;
+      const fh = it.followHigh;
+      const fe = it.followEnd;
+      // When nothing the rest starts with is in the class, only the end of the run can work.
+      const first = it.disjoint ? e : lo;
       if (it.lazy) {
-        for (let j = lo; j <= e; j++) {
+        for (let j = first; j <= e; j++) {
           if (j >= kLo && j <= kHi) {
             j = kHi;
             continue;
           }
           if (j === len) {
-            if (!it.followEnd) break;
-          } else if (fc >= 0) {
-            const k = s.indexOf(String.fromCharCode(fc), j);
-            if (k < 0 || k > e) {
-              if (!it.followEnd || e < len) break;
-              j = len;
-            } else j = k;
-            if (j >= kLo && j <= kHi) {
-              j = kHi;
-              continue;
-            }
+            if (!fe) break;
           } else if (fl !== null) {
             const c = s.charCodeAt(j);
-            if (c < 256 ? fl[c] === 0 : !it.followHigh) continue;
+            if (c < 256 ? fl[c] === 0 : !fh) continue;
           }
           const r = this.match(i + 1, j);
           if (r >= 0) return r;
         }
       } else {
-        for (let j = e; j >= lo; j--) {
+        const last = it.disjoint ? e : lo;
+        for (let j = e; j >= last; j--) {
           if (j >= kLo && j <= kHi) {
             j = kLo;
             continue;
           }
           if (j === len) {
-            if (!it.followEnd) continue;
-          } else if (fc >= 0) {
-            j = s.lastIndexOf(String.fromCharCode(fc), j);
-            if (j < lo) break;
-            if (j >= kLo && j <= kHi) {
-              j = kLo;
-              continue;
-            }
+            if (!fe) continue;
           } else if (fl !== null) {
             const c = s.charCodeAt(j);
-            if (c < 256 ? fl[c] === 0 : !it.followHigh) continue;
+            if (c < 256 ? fl[c] === 0 : !fh) continue;
           }
           const r = this.match(i + 1, j);
           if (r >= 0) return r;
@@ -490,10 +478,9 @@ function computeFollow(items: Item[], i: number, it: Item = items[i]): void {
   }
   it.followLow = low;
   it.followHigh = high;
-  let count = 0;
-  let only = -1;
-  for (let c = 0; c < 256; c++) if (low[c] === 1) { count++; only = c; }
-  it.followChar = count === 1 && !high ? only : -1;
+  let overlap = high && it.high.length > 0;
+  for (let c = 0; c < 256 && !overlap; c++) if (low[c] === 1 && it.low[c] === 1) overlap = true;
+  it.disjoint = !overlap;
 }
 
 /** The matcher for a RegExp source in the subset, or null. */
@@ -509,9 +496,31 @@ export function compileSequence(jsSource: string): SequenceMatcher | null {
 }
 
 /**
- * True when at least two runs are unbounded over a wide class (such as `.+` or `\S+`): the shape
- * on which a backtracking engine retries every split of the text between the runs.
+ * True when at least two runs are ambiguous: unbounded over a wide class (such as `.+` or `\S+`)
+ * that also contains a character the rest may start with, so a backtracking engine retries every
+ * split of the text between them (`^.+: (.+): .+: (\S+): `); `\S+ ` or `\d+\.` are not.
  */
 export function hasAmbiguousRuns(m: SequenceMatcher): boolean {
-  return m.wideUnboundedRuns >= 2;
+  return m.ambiguousRuns >= 2;
+}
+
+function isAmbiguous(it: Item): boolean {
+  let members = 0;
+  for (let c = 0; c < 256; c++) members += it.low[c];
+  if (members < 128) return false;
+  const f = it.followLow;
+  if (f === null) return true;
+  for (let c = 0; c < 256; c++) if (f[c] === 1 && it.low[c] === 1) return true;
+  return it.followHigh && it.high.length > 0;
+}
+
+/** Cheap test on the RegExp source: at least two unbounded quantifiers (else nothing to gain). */
+export function mayHaveAmbiguousRuns(jsSource: string): boolean {
+  let n = 0;
+  for (let i = 0; i < jsSource.length; i++) {
+    const c = jsSource.charCodeAt(i);
+    if (c === 92) i++; // escaped character
+    else if ((c === 43 || c === 42 || (c === 44 && jsSource.charCodeAt(i + 1) === 125)) && ++n >= 2) return true; // + * ,}
+  }
+  return false;
 }
