@@ -48,6 +48,9 @@ export interface ProcessResult {
   errors: { engine: number; records: number };
   /** Correlation memory now (see {@link Processor.correlation}). */
   correlation?: CorrelationStats;
+  /** Records of this request the engine could not analyse (internal errors), and the last such error. */
+  engineErrors: number;
+  lastEngineError: string | null;
 }
 
 const HOUR = 3600_000;
@@ -108,6 +111,7 @@ export class Processor {
     let firstError: string | null = null;
     const version = ctx.userAgent;
     const receivedAt = new Date(now).toISOString();
+    const engineErrors = this.engine.errors;
     const processingClock = this.opts.clock === 'processing';
     for (const res of resources) {
       const agent = resolveAgent(res, ctx);
@@ -125,10 +129,10 @@ export class Processor {
         }
         const ev = m.event;
         const time = ev.time;
+        if (processingClock) ev.time = now;
         let v: Verdict;
         let doc: string | null = null;
         try {
-          if (processingClock) ev.time = now;
           v = this.engine.process(ev);
           if (v.alert) doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
         } catch (e) {
@@ -165,7 +169,9 @@ export class Processor {
     }
     const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
-    return { payload, accepted, rejected, firstError, levels, errors: this.errors, correlation: this.correlation };
+    const engineErrorsNow = this.engine.errors - engineErrors;
+    const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;
+    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError, correlation: this.correlation };
   }
 
   /** Records that failed inside Warden (refused alone), counted since start. */
