@@ -53,10 +53,13 @@ for (;;) {
 }
 const st = engine.state;
 const rssMb = process.resourceUsage().maxRSS / 1024;
+if (globalThis.gc) globalThis.gc();
+const heapMb = process.memoryUsage().heapUsed / 1048576;
 const result = {
   agents, lines: done, alerts,
   linesPerCpuSecond: Math.round(done / (cpuUs / 1e6)),
   peakRssMb: Math.round(rssMb),
+  heapAfterMb: Math.round(heapMb),
   eventsRemembered: st.eventsRemembered,
   correlationMb: Math.round(st.bytesRemembered / 1048576),
   budgetMb: Math.round(st.budgetBytes / 1048576),

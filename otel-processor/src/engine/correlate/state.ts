@@ -146,8 +146,8 @@ export interface Remembered {
   groupLists: History[] | null;
 }
 
-/** Estimated bytes a remembered event holds (object, strings, list slots): for the memory budget. */
-const EVENT_BYTES = 320;
+/** Estimated bytes a remembered event holds (object, strings, list slots; measured: heap after GC over events held, bench:agents): for the memory budget. */
+const EVENT_BYTES = 400;
 const SLOT_BYTES = 16;
 function rememberedBytes(rec: Remembered | null): number {
   if (rec === null) return SLOT_BYTES;
