@@ -75,7 +75,7 @@ export class Engine {
     this.predecoder = createPredecoder(options.predecode);
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
-      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler,
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, ftsListed: ruleset.ftsKeys === 'listed',
     };
   }
 

@@ -18,6 +18,11 @@ export interface RulesetSource {
   /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively (default true). */
   pcre2Caseless?: boolean;
   defaultTimeframe?: number;
+  /**
+   * How first-time-seen keys are built: `ossec` as OSSEC 4.2's fts.c (fixed slots, its field
+   * matching; default), `listed` from the fields the decoder lists (Warden and Wazuh rulesets).
+   */
+  ftsKeys?: 'ossec' | 'listed';
 }
 
 export interface CompiledRuleset {
@@ -34,6 +39,7 @@ export interface CompiledRuleset {
   /** Fields that correlation rules require to be the same, per if_matched_sid list and per group-correlating rule. */
   readonly sidKeyFields: Map<number, KeyField[]>;
   readonly groupKeyFields: Map<number, KeyField[]>;
+  readonly ftsKeys: 'ossec' | 'listed';
 }
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
@@ -79,6 +85,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     feedsSid,
     feedsGroups,
     correlates: feedsSid.size > 0 || groupRules.length > 0,
+    ftsKeys: src.ftsKeys ?? 'ossec',
   };
 }
 

@@ -115,6 +115,7 @@ export function loadRuleset(rootDir: string, opts: { extraRuleFiles?: string[]; 
     decoderFiles: decoderPaths.map((f) => readXml(root, f)),
     ruleFiles: rulePaths.map((f) => readXml(root, f)),
     lists,
+    ftsKeys: layout === 'ossec' ? 'ossec' : 'listed',
   });
   return {
     ruleset,

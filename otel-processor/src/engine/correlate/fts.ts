@@ -76,6 +76,19 @@ export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
   return key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key;
 }
 
+/**
+ * The key of a Warden or Wazuh ruleset: the listed fields in their order (`name` is the decoder
+ * name), any field the event has, joined by spaces.
+ */
+export function ftsListedKey(ev: LogEvent, fields: readonly string[]): string {
+  let key = '';
+  for (const f of fields) {
+    const v = f === 'name' ? ev.decoderName : ev.getField(f);
+    key += key === '' ? (v ?? '') : ` ${v ?? ''}`;
+  }
+  return key;
+}
+
 /** Length of the common prefix (os_regex_str.c OS_StrHowClosedMatch). */
 function commonPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
