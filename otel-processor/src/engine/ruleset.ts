@@ -7,7 +7,12 @@ import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
 import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rules';
 import type { KeyField } from './correlate/state';
 
+/** Whose semantics a ruleset is run with where OSSEC 4.2 and Wazuh 4.x differ. */
+export type RulesetDialect = 'ossec' | 'wazuh';
+
 export interface RulesetSource {
+  /** Default 'ossec'. */
+  dialect?: RulesetDialect;
   /** Decoder files in load order, already parsed. */
   decoderFiles: XmlElement[][];
   /** Rule files in load order, already parsed. */
@@ -20,6 +25,9 @@ export interface RulesetSource {
 }
 
 export interface CompiledRuleset {
+  readonly dialect: RulesetDialect;
+  /** What the loader tolerated with a warning (Wazuh dialect), in load order. */
+  readonly warnings: string[];
   readonly decoders: DecoderSet;
   readonly roots: CompiledRule[];
   readonly rulesById: Map<number, CompiledRule>;
@@ -41,7 +49,11 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
   for (const f of src.decoderFiles) dec.addFile(f);
   const decoders = dec.build();
 
-  const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
+  const dialect = src.dialect ?? 'ossec';
+  const warnings: string[] = [];
+  const rules = new RuleTreeBuilder({
+    pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360, wazuh: dialect === 'wazuh', warn: (m) => warnings.push(m),
+  });
   for (const f of src.ruleFiles) rules.addFile(f);
 
   indexChildren(rules.byId.values());
@@ -77,6 +89,8 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     for (const c of r.correlate) if (c.same && !list.some((k) => k.field === c.field)) list.push({ field: c.field, get: c.get });
   }
   return {
+    dialect,
+    warnings,
     decoders,
     sidKeyFields,
     groupKeyFields,

@@ -90,6 +90,8 @@ export interface CompiledRule {
 
   // alert shaping
   noalert: boolean;
+  /** Wazuh: an if_sid token that is not a rule id (the loader warns 7618 and drops the rule). */
+  invalidIfSid?: string;
   options: Set<string>;
   info: RuleInfoRef[];
   mitre: string[];
@@ -110,6 +112,8 @@ const DIFFERENT_ELEMENTS: Record<string, string> = {
   different_data: 'data', different_extra_data: 'data', different_status: 'status', different_system_name: 'system_name',
   different_srcuser: 'srcuser', different_user: 'dstuser', different_location: 'location', different_srcgeoip: 'srcgeoip',
   different_dstgeoip: 'dstgeoip',
+  // Wazuh's spellings (rules.c xml_different_srcport / xml_different_dstport).
+  different_src_port: 'srcport', different_dst_port: 'dstport',
 };
 
 /** Rule elements matching one event field, with their default dialect. */
@@ -145,6 +149,13 @@ const KNOWN_OPTIONS = new Set(['alert_by_email', 'no_email_alert', 'log_alert', 
 export interface RuleDialect {
   pcre2Caseless: boolean;
   defaultTimeframe: number;
+  /**
+   * Wazuh's loader: a duplicate rule id, an invalid or unknown if_sid, an overwrite of a
+   * missing rule are warnings (with Wazuh's numbers) instead of errors.
+   */
+  wazuh?: boolean;
+  /** Receives Wazuh-style loader warnings (`file:line: (7612): ...`). */
+  warn?: (message: string) => void;
 }
 
 interface PendingCheck { rank: number; check: FieldCheck }
@@ -193,7 +204,10 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     switch (name) {
       case 'if_sid': {
         for (const s of splitList(text)) {
-          if (!/^\d+$/.test(s)) fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+          if (!/^\d+$/.test(s)) {
+            if (dialect.wazuh) { rule.invalidIfSid = s; break; }
+            fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+          }
           rule.ifSid.push(Number(s));
         }
         break;
@@ -386,16 +400,43 @@ export class RuleTreeBuilder {
     }
   }
 
+  private warn(el: XmlElement, message: string): void {
+    this.dialect.warn?.(`${el.file}:${el.line}: ${message}`);
+  }
+
   add(el: XmlElement, groupAttr: string): void {
     const rule = compileRule(el, groupAttr, this.count++, this.dialect);
+    const wazuh = this.dialect.wazuh === true;
+    if (rule.invalidIfSid !== undefined) {
+      this.warn(el, `(7618): Invalid 'if_sid' value: '${rule.invalidIfSid}'. Rule '${rule.id}' will be ignored.`);
+      return;
+    }
     const existing = this.byId.get(rule.id);
     const overwrite = (el.attributes.overwrite ?? '').toLowerCase() === 'yes';
     if (existing) {
-      if (!overwrite) fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
+      if (!overwrite) {
+        if (wazuh) {
+          this.warn(el, `(7612): Rule ID '${rule.id}' is duplicated. Only the first occurrence will be considered.`);
+          return;
+        }
+        fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
+      }
       overwriteRule(existing, rule);
       return;
     }
-    if (overwrite) fail(el, `overwrite="yes" but no rule ${rule.id} was loaded before`);
+    if (overwrite) {
+      if (!wazuh) fail(el, `overwrite="yes" but no rule ${rule.id} was loaded before`);
+      this.warn(el, `(7613): Rule ID '${rule.id}' does not exist but 'overwrite' is set to 'yes'. Still, the rule will be loaded.`);
+    }
+    if (wazuh && rule.ifSid.length > 0) {
+      const found = rule.ifSid.filter((sid) => {
+        if (this.byId.has(sid)) return true;
+        this.warn(el, `(7617): Signature ID '${sid}' was not found and will be ignored in the 'if_sid' option of rule '${rule.id}'.`);
+        return false;
+      });
+      if (found.length === 0) return; // attached nowhere: never evaluated
+      rule.ifSid = found;
+    }
     this.byId.set(rule.id, rule);
     this.all.push(rule);
     if (rule.id < 10) {

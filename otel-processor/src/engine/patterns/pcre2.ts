@@ -186,8 +186,16 @@ class Translator {
     return n;
   }
 
+  /** `(*UTF)` at the start: the subject is read as characters (JS strings already are). */
+  private utf = false;
+
   run(): Translation {
     const flags = { ...this.flags0 };
+    const start = /^\(\*UTF8?\)/.exec(this.src);
+    if (start) {
+      this.utf = true;
+      this.pos = start[0].length;
+    }
     this.seq(flags, 0);
     if (this.pos < this.src.length) this.err('unmatched closing parenthesis');
     return {
@@ -650,6 +658,15 @@ class Translator {
       this.pos += om[0].length - 1;
       const t = this.lit(parseInt(om[0], 8), f);
       this.pieces.push(t);
+      return 'x';
+    }
+    if (e === 'N' && s[this.pos] === '{') {
+      // \N{U+hhhh}: a code point, UTF mode only (PCRE2 refuses it otherwise).
+      const m = /^\{U\+([0-9A-Fa-f]+)\}/.exec(s.slice(this.pos));
+      if (!m || !this.utf) this.err('\\N{U+dddd} is supported only in UTF mode');
+      this.pos += m[0].length;
+      const cp = parseInt(m[1], 16);
+      this.pieces.push(cp > MAX_CU ? `(?:${String.fromCodePoint(cp).split('').map((c) => escCu(c.charCodeAt(0))).join('')})` : this.lit(cp, f));
       return 'x';
     }
     const ranges = this.classEscapeRanges(e);
