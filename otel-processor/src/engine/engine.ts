@@ -65,7 +65,7 @@ export class Engine {
     this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
-      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler,
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
     };
   }
 

@@ -91,10 +91,16 @@ function readList(file: string): Map<string, string> {
 }
 
 export function detectLayout(root: string): 'ossec' | 'wazuh' | 'warden' {
-  if (fs.existsSync(path.join(root, 'ruleset', 'rules'))) return 'wazuh';
   if (fs.existsSync(path.join(root, 'etc', 'ossec.conf'))) return 'ossec';
+  if (fs.existsSync(path.join(root, 'ruleset', 'rules'))) return 'wazuh';
   return 'warden';
 }
+
+/**
+ * What Wazuh's default ossec.conf `<ruleset>` block excludes (the server template in
+ * wazuh/etc/templates): a Wazuh tree loaded without an ossec.conf is loaded as installed.
+ */
+const WAZUH_DEFAULT_RULE_EXCLUDES = ['0215-policy_rules.xml'];
 
 export function loadRuleset(rootDir: string, opts: LoadOptions = {}): LoadedRuleset {
   const root = path.resolve(rootDir);
@@ -163,6 +169,9 @@ export function loadRuleset(rootDir: string, opts: LoadOptions = {}): LoadedRule
     }
     // A Wazuh ruleset/ folder: rules name its lists as installed, etc/lists/...
     if (dialect === 'wazuh') readListTree(path.join(root, 'lists'), 'etc/lists', lists);
+  }
+  if (dialect === 'wazuh' && layout !== 'ossec') {
+    rulePaths = rulePaths.filter((f) => !WAZUH_DEFAULT_RULE_EXCLUDES.includes(path.basename(f)));
   }
   const etcDecoders = (opts.etcDecoderFiles ?? []).map((f) => path.resolve(f));
   const etcRules = (opts.etcRuleFiles ?? []).map((f) => path.resolve(f));

@@ -19,6 +19,8 @@ export interface EvaluationContext {
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly isCrawler: (ip: string) => boolean;
+  /** Whose frequency counting: OSSEC 4.2 (default) or Wazuh. */
+  readonly dialect?: 'ossec' | 'wazuh';
 }
 
 export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
@@ -118,8 +120,9 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   else history = state.peek(state.byGroupRule, rule.id, scope);
   if (!history || history.events.length === 0) return false;
   const events = history.events;
-  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does.
-  const needed = rule.frequency + 1;
+  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
+  // Wazuh fires on the `frequency`-th event: frequency - 1 earlier ones.
+  const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
