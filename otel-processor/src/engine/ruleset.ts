@@ -45,7 +45,7 @@ export interface CompiledRuleset {
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
   const pcre2Caseless = src.pcre2Caseless ?? true;
-  const dec = new DecoderSetBuilder({ pcre2Caseless });
+  const dec = new DecoderSetBuilder({ pcre2Caseless, wazuh: src.dialect === 'wazuh' });
   for (const f of src.decoderFiles) dec.addFile(f);
   const decoders = dec.build();
 

@@ -60,6 +60,8 @@ export interface DecoderSet {
 export interface DecoderDialect {
   /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively. */
   pcre2Caseless: boolean;
+  /** Wazuh 4.x pattern edges (see compilePattern). */
+  wazuh?: boolean;
 }
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
@@ -214,15 +216,15 @@ export class DecoderSetBuilder {
       reportedName: parent !== null && !useOwnName ? parent : name,
       parent,
       programName: programNameEl
-        ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematch: prematchEl
-        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematchFirst: prematchEl ? firstCharsOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
       prematchAfterParent,
       regex: regexEl
-        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       regexOffset,
       order,

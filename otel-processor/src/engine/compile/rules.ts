@@ -170,7 +170,8 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   const timeframe = a.timeframe !== undefined ? parseIntStrict(el, a.timeframe, 'timeframe', 1, 99999999) : dialect.defaultTimeframe;
   const ignoreTime = a.ignore !== undefined ? parseIntStrict(el, a.ignore, 'ignore', 0, 99999999) : 0;
   const maxsize = a.maxsize !== undefined ? parseIntStrict(el, a.maxsize, 'maxsize', 1, 99999999) : 0;
-  const noalert = a.noalert !== undefined;
+  // OSSEC: the attribute's presence; Wazuh reads its value ("1" on, "0" off).
+  const noalert = dialect.wazuh ? a.noalert === '1' : a.noalert !== undefined;
 
   const rule: CompiledRule = {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
@@ -186,8 +187,11 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   const pending: PendingCheck[] = [];
   const addPattern = (key: string, c: XmlElement, dialectFor: Dialect) => {
     const prev = patternText.get(key);
-    if (prev) prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
-    else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
+    if (prev) {
+      prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
+      // Wazuh: the last element's type= and negate= apply to the joined pattern.
+      prev.el = c;
+    } else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
   };
 
   for (const c of el.children) {
@@ -217,7 +221,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       case 'if_matched_sid': rule.ifMatchedSid = parseIntStrict(c, text, 'if_matched_sid', 1, 999999999); break;
       case 'if_matched_group':
         rule.ifMatchedGroupText = text.trim();
-        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch');
+        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch', { wazuh: dialect.wazuh });
         break;
       case 'if_matched_regex': addPattern('if_matched_regex', c, 'osregex'); break;
       case 'if_fts': rule.ifFts = true; break;
@@ -230,7 +234,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       case 'field': {
         const fname = c.attributes.name;
         if (!fname) fail(c, '<field> needs a name attribute');
-        const p = compileElementPattern(c, text, 'osregex');
+        const p = compileElementPattern(c, text, 'osregex', { wazuh: dialect.wazuh });
         const negate = isNegated(c);
         pending.push({ rank: CHECK_RANK.get('field')!, check: (ev) => {
           const v = ev.getField(fname);
@@ -312,7 +316,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       } });
       continue;
     }
-    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless });
+    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
     if (key === 'match' || key === 'regex') {
       pending.push({ rank: CHECK_RANK.get(key)!, check: negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log) });
       continue;

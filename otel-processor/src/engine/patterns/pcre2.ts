@@ -21,6 +21,11 @@ import { MatchResult, Pattern, PatternError } from './types';
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
   caseless: boolean;
+  /**
+   * Wazuh: a group that did not take part keeps its position with an empty value (groups after
+   * the last one that matched are not returned, as PCRE2's match count ends there).
+   */
+  keepUnsetGroups?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -865,9 +870,12 @@ export class Pcre2Pattern implements Pattern {
   private readonly nlSens: number = 0;
   private readonly ctxSens: boolean = false;
 
+  private readonly keepUnset: boolean;
+
   constructor(source: string, opts: Pcre2Options) {
     this.source = source;
     this.caseless = opts.caseless;
+    this.keepUnset = opts.keepUnsetGroups === true;
     if (source.length === 0) throw new PatternError('PCRE2: empty pattern', source);
     if (FAST_PATH.test(source)) {
       const first = source[0];
@@ -1005,9 +1013,16 @@ export class Pcre2Pattern implements Pattern {
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];
-    for (const j of this.jsIndex) {
-      const v = m[j];
-      if (v !== undefined) captures.push(v);
+    const idx = this.jsIndex;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && m[idx[last]] === undefined) last--;
+      for (let j = 0; j <= last; j++) captures.push(m[idx[j]] ?? '');
+    } else {
+      for (const j of idx) {
+        const v = m[j];
+        if (v !== undefined) captures.push(v);
+      }
     }
     return { captures, end: m.index + m[0].length };
   }
