@@ -31,6 +31,8 @@ export interface CompiledDecoder {
   /** Field name per capture ('' drops the capture). */
   readonly order: readonly string[];
   readonly type: string;
+  /** Wazuh: a child without its own <type>; the event keeps its root's category. */
+  readonly inheritsType?: boolean;
   readonly fts: readonly string[] | null;
   readonly ftsComment: string | null;
   readonly accumulate: boolean;
@@ -88,7 +90,12 @@ export class DecoderSetBuilder {
   add(el: XmlElement): void {
     const name = el.attributes.name;
     if (!name) fail(el, 'missing name attribute');
-    const d = this.compile(el, name);
+    let d = this.compile(el, name);
+    if (d.parent !== null && this.dialect.wazuh && !el.children.some((c) => c.name === 'type')) {
+      // Wazuh: a child without <type> keeps the category of the root that matched (the
+      // squid-accesslog children are squid events; pfSense's pf children stay syslog).
+      d = { ...d, inheritsType: true };
+    }
     if (d.parent === null) {
       if (!d.programName && !d.prematch) fail(el, `root decoder '${name}' needs <prematch> or <program_name>`);
       (d.programName ? this.programRoots : this.plainRoots).push(d);
@@ -201,7 +208,10 @@ export class DecoderSetBuilder {
         default: fail(c, `unknown decoder element <${c.name}>`);
       }
     }
-    if (pluginName === 'JSON_Decoder' && (jsonNull !== undefined || jsonArrays !== undefined)) {
+    if (pluginName === 'JSON_Decoder' && this.dialect.wazuh) {
+      // Wazuh 4.x keeps nulls as "null" unless told otherwise, and arrays it cannot join as text.
+      plugin = createJsonDecoder({ nullField: jsonNull ?? 'string', arrayStructure: jsonArrays, keepUnjoinableArrays: true });
+    } else if (pluginName === 'JSON_Decoder' && (jsonNull !== undefined || jsonArrays !== undefined)) {
       plugin = createJsonDecoder({ nullField: jsonNull, arrayStructure: jsonArrays });
     }
     if (regexEl && order.length === 0) fail(regexEl, `decoder '${name}' has a regex but no <order>`);
