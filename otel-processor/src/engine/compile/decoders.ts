@@ -11,6 +11,7 @@ import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { firstChars, type FirstChars } from './first-char';
+import { WAZUH_EXTRA_DATA } from '../event';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
 
@@ -174,7 +175,11 @@ export class DecoderSetBuilder {
           regex += text; regexEl = c; regexPcre2 ||= c.name === 'pcre2';
           if (c.attributes.offset !== undefined) regexOffset = parseOffset(c, c.attributes.offset);
           break;
-        case 'order': order = text.split(',').map((s) => s.trim()); break;
+        case 'order':
+          order = text.split(',').map((s) => s.trim());
+          // Wazuh keeps extra_data apart from data.
+          if (this.dialect.wazuh) order = order.map((o) => (o === 'extra_data' ? WAZUH_EXTRA_DATA : o));
+          break;
         case 'type': {
           type = text.trim().toLowerCase();
           if (!TYPES.has(type)) fail(c, `unknown decoder type '${text.trim()}' (expected one of ${[...TYPES].join(', ')})`);

@@ -8,7 +8,7 @@
  * with level-0 (ignore) rules ahead of all; ties keep load order.
  */
 import type { XmlElement } from '../ruleset/xml';
-import type { LogEvent } from '../event';
+import { WAZUH_EXTRA_DATA, type LogEvent } from '../event';
 import { compileOsMatch, compileWordMatch, type Pattern } from '../patterns';
 import { compileElementPattern, fail, isNegated, parseIntStrict, splitList, truncate, type Dialect } from './elements';
 import { compileIpList, type IpList } from './iplist';
@@ -265,6 +265,10 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
         pending.push({ rank: CHECK_RANK.get('weekday')!, check });
         break;
       }
+      case 'same_extra_data': case 'different_extra_data':
+        // Wazuh compares its own extra_data field; OSSEC's extra_data is data.
+        rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', name === 'same_extra_data'));
+        break;
       case 'same_field': rule.correlate.push(sameOrDifferent(text.trim(), true)); break;
       case 'not_same_field': case 'different_field': rule.correlate.push(sameOrDifferent(text.trim(), false)); break;
       case 'global_frequency': rule.globalFrequency = true; break;
@@ -323,7 +327,12 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     }
     const field = FIELD_ELEMENTS[key].field;
     let check: FieldCheck;
-    if (field === 'user') {
+    if (key === 'extra_data' && dialect.wazuh) {
+      check = (ev) => {
+        const v = ev.extraData;
+        return v !== null && p.test(v) !== negate;
+      };
+    } else if (field === 'user') {
       check = (ev) => {
         const v = ev.dstuser ?? ev.srcuser;
         return v !== null && p.test(v) !== negate;
