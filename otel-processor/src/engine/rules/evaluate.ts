@@ -150,6 +150,26 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     }
   }
   let count = 0;
+  if (ctx.dialect === 'wazuh') {
+    // Wazuh's Search_LastSids: an already-consumed event stops the search only once it qualifies,
+    // and a firing marks this event and the newest qualifying one (none when one suffices).
+    let newest: LogEvent | null = null;
+    for (let i = events.length - 1; i >= 0; i--) {
+      const past = events[i];
+      if (past.time < oldest) return false;
+      if (mine !== null && !qualifies(filters, mine, past)) continue;
+      if (past.matched >= level) return false;
+      if (++count < needed) {
+        newest ??= past;
+        continue;
+      }
+      ev.matched = level;
+      if (newest !== null) newest.matched = level;
+      ctx.previousOutput = correlatedLogs(events, i, filters, mine);
+      return true;
+    }
+    return false;
+  }
   for (let i = events.length - 1; i >= 0; i--) {
     const past = events[i];
     if (past.time < oldest) return false;
