@@ -7,16 +7,16 @@ import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
 import { alertDocOf } from '../exporters/elasticsearch/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
-import { lineEvent, newEngine, openRuleset, parseClock } from './session';
+import { lineEvent, newEngine, openRuleset, parseClock, parseDialect } from './session';
 import { runLine } from './logtest';
 import { parseArgs, UsageError } from './args';
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['json', 'no-progress']), new Set(['ruleset', 'clock', 'location']));
+  const args = parseArgs(argv, new Set(['json', 'no-progress']), new Set(['ruleset', 'clock', 'location', 'dialect']));
   if (args.positionals.length === 0) throw new UsageError('usage: warden analyze [--json] [--ruleset DIR] FILE...');
   const clock = parseClock(args.options.get('clock'), 'event');
   const json = args.options.has('json');
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const loaded = openRuleset(args.options.get('ruleset'), parseDialect(args.options.get('dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const progress = process.stderr.isTTY && !args.options.has('no-progress');

@@ -5,7 +5,7 @@
 import * as readline from 'node:readline';
 import { LogEvent, type Engine, type Verdict } from '../engine/engine';
 import { parseHeaderTime } from '../engine/time/header-time';
-import { lineEvent, newEngine, openRuleset, parseClock, type Clock } from './session';
+import { lineEvent, newEngine, openRuleset, parseClock, parseDialect, type Clock } from './session';
 import { parseArgs, UsageError } from './args';
 
 /** Records decoded fields in the order decoders set them, for the Phase 2 printout. */
@@ -66,12 +66,12 @@ export function formatTsv(lineNo: number, ev: LogEvent, v: Verdict): string {
 }
 
 export async function logtestCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(), new Set(['ruleset', 'format', 'clock', 'location']));
+  const args = parseArgs(argv, new Set(), new Set(['ruleset', 'format', 'clock', 'location', 'dialect']));
   const format = args.options.get('format') ?? 'trace';
   if (format !== 'trace' && format !== 'tsv') throw new UsageError('--format must be trace or tsv');
   const clock = parseClock(args.options.get('clock'), 'processing');
   const location = (args.options.get('location') as string | undefined) ?? 'stdin';
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const loaded = openRuleset(args.options.get('ruleset'), parseDialect(args.options.get('dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const chunks: string[] = [];

@@ -10,10 +10,10 @@ import { fimCommand } from './fim';
 const USAGE = `usage: warden <command> [options]
 
 commands:
-  logtest    --ruleset DIR [--format trace|tsv] [--clock processing|event]
+  logtest    --ruleset DIR [--format trace|tsv] [--clock processing|event] [--dialect ossec|wazuh]
              read log lines on stdin and show the three phases (or one TSV row per line)
-  test-rules --ruleset DIR FILES_OR_DIRS...
-             run OSSEC-format rule unit tests (.ini)
+  test-rules --ruleset DIR [--runner ossec|wazuh] [--geoip] FILES_OR_DIRS...
+             run rule unit tests (.ini) as OSSEC's runner, or as Wazuh's runtests.py
   analyze    --ruleset DIR [--json] FILE...
              run log files and print alerts (alerts.log form, or JSON lines)
   serve      [--config warden.yaml]
@@ -25,6 +25,8 @@ commands:
 
 DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree,
 or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
+--dialect wazuh runs a ruleset with Wazuh 4.x semantics where they differ from OSSEC 4.2's
+(the default for a Wazuh tree or an ossec.conf with <ruleset>; e.g. Wazuh's ruleset/ folder).
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {

@@ -16,7 +16,7 @@ import { loadRuleset } from '../loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
 import { Engine } from '../engine/engine';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
-import { lineEvent, openRuleset } from './session';
+import { lineEvent, openRuleset, parseDialect } from './session';
 import { parseArgs, UsageError } from './args';
 
 export interface CaseResult {
@@ -150,12 +150,14 @@ function wazuhTestRules(args: ReturnType<typeof parseArgs>): number {
 }
 
 export async function testRulesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['verbose', 'geoip']), new Set(['ruleset', 'runner']));
-  if (args.positionals.length === 0) throw new UsageError('usage: warden test-rules --ruleset DIR [--runner ossec|wazuh] [--geoip] FILES_OR_DIRS...');
+  const args = parseArgs(argv, new Set(['verbose', 'geoip']), new Set(['ruleset', 'runner', 'dialect']));
+  if (args.positionals.length === 0) {
+    throw new UsageError('usage: warden test-rules --ruleset DIR [--runner ossec|wazuh] [--geoip] [--dialect ossec|wazuh] FILES_OR_DIRS...');
+  }
   const runner = args.options.get('runner') ?? 'ossec';
   if (runner === 'wazuh') return wazuhTestRules(args);
   if (runner !== 'ossec') throw new UsageError(`--runner must be ossec or wazuh, got ${String(runner)}`);
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const loaded = openRuleset(args.options.get('ruleset'), parseDialect(args.options.get('dialect')));
   const results = runIniFiles(loaded, collectIniFiles(args.positionals));
   let passed = 0;
   let failed = 0;
