@@ -11,12 +11,11 @@ import {
 } from '../../otel-processor/src/cli/test-rules';
 import type { LoadedRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { parseWazuhIniTests } from '../../otel-processor/src/engine/ruleset/ini-tests';
-import { SHARED } from '../support/shared-data';
+import { SHARED, describeShared } from '../support/shared-data';
 
 const WAZUH = path.join(SHARED, 'wazuh-4.14.7');
-const describeWazuh = fs.existsSync(path.join(WAZUH, 'ruleset', 'rules')) ? describe : describe.skip;
 
-describeWazuh('Wazuh 4.14.7 rule test suite', () => {
+describeShared('the Wazuh 4.14.7 rule test suite')('Wazuh 4.14.7 rule test suite', () => {
   let loaded: LoadedRuleset;
   let results: WazuhCaseResult[] = [];
   beforeAll(() => {

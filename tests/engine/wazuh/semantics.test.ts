@@ -93,6 +93,21 @@ describe('rules and decoders', () => {
   });
 });
 
+describe('pre-decoding follows the ruleset\'s dialect', () => {
+  const dec = '<decoder name="app"><program_name>^app$</program_name></decoder>';
+  const rules = '<group name="a,"><rule id="100" level="3"><decoded_as>app</decoded_as><description>a</description></rule></group>';
+  test('`app[12]:message` (no space) names the program in Wazuh, not in OSSEC', () => {
+    const line = 'Jan  1 10:00:00 host app[12]:message';
+    expect(engine(dec, rules, 'wazuh').process(new LogEvent(line, 'stdin', 'h', T0)).rule?.id).toBe(100);
+    expect(engine(dec, rules, 'ossec').process(new LogEvent(line, 'stdin', 'h', T0)).rule).toBeNull();
+  });
+  test('a macOS unified-log header is stripped in Wazuh', () => {
+    const ev = new LogEvent('2020-03-23 06:47:42.801612-0700  localhost app[3186]: hello', 'stdin', 'h', T0);
+    expect(engine(dec, rules, 'wazuh').process(ev).rule?.id).toBe(100);
+    expect(ev.log).toBe('hello');
+  });
+});
+
 describe('Wazuh\'s test runner', () => {
   test('repeated `log N pass` keys are one session; rule/alert/decoder kept as written', () => {
     const cases = parseWazuhIniTests('[s]\nlog 1 pass = a\nlog 1 pass = b\nlog 2 fail = c\nrule = 5\nalert =\ndecoder = d\n', 's.ini');
