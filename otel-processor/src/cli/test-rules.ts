@@ -16,8 +16,23 @@ import { loadRuleset } from '../loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
 import { Engine } from '../engine/engine';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
-import { lineEvent, openRuleset, parseDialect } from './session';
-import { parseArgs, UsageError } from './args';
+import { DIALECT_OPTION, lineEvent, openRuleset, parseDialect, RULESET_OPTION } from './session';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const TEST_RULES: CommandSpec = {
+  usage: 'warden test-rules [options] FILES_OR_DIRS...',
+  summary: 'Runs OSSEC-format rule unit tests (.ini files; directories are searched for them):\na `pass` line must produce exactly the expected rule, level and decoder, a `fail` line must not.\nExits 1 when a case fails.',
+  options: {
+    ruleset: RULESET_OPTION,
+    runner: {
+      type: 'string', value: 'ossec|wazuh',
+      description: 'run the files as OSSEC\'s runner (default) or as Wazuh\'s runtests.py: the tree\nplus its testing/ruleset/test_* files, rule 60000 decoded as JSON, repeated\n`log N` keys one session (last line checked), wazuh-logtest -U\'s verdict',
+    },
+    geoip: { type: 'boolean', description: 'with --runner wazuh: also run *geoip.ini files (skipped by default, as runtests.py)' },
+    dialect: DIALECT_OPTION,
+    verbose: { type: 'boolean', short: 'v', description: 'also list the cases that pass' },
+  },
+};
 
 export interface CaseResult {
   testCase: IniTestCase;
@@ -69,8 +84,8 @@ export interface WazuhCaseResult {
   got: { rule: string; alert: string; decoder: string };
 }
 
-const TEST_RULES = /^test_(.*_)?rules\.xml$/;
-const TEST_DECODERS = /^test_(.*_)?decoders\.xml$/;
+const TEST_RULE_FILE = /^test_(.*_)?rules\.xml$/;
+const TEST_DECODER_FILE = /^test_(.*_)?decoders\.xml$/;
 
 /** runtests.py's edit for the event-channel tests: rule 60000 matches what the JSON decoder decodes. */
 export function decodeRule60000AsJson(relativePath: string, elements: XmlElement[]): void {
@@ -93,8 +108,8 @@ export function loadWazuhTestRuleset(dir: string): LoadedRuleset {
   const files = testing ? fs.readdirSync(testing).sort() : [];
   return loadRuleset(dir, {
     dialect: 'wazuh',
-    etcRuleFiles: files.filter((f) => TEST_RULES.test(f)).map((f) => path.join(testing!, f)),
-    etcDecoderFiles: files.filter((f) => TEST_DECODERS.test(f)).map((f) => path.join(testing!, f)),
+    etcRuleFiles: files.filter((f) => TEST_RULE_FILE.test(f)).map((f) => path.join(testing!, f)),
+    etcDecoderFiles: files.filter((f) => TEST_DECODER_FILE.test(f)).map((f) => path.join(testing!, f)),
     editRuleFile: decodeRule60000AsJson,
   });
 }
@@ -124,9 +139,9 @@ export function runWazuhIniFiles(loaded: LoadedRuleset, files: string[]): WazuhC
   return results;
 }
 
-function wazuhTestRules(args: ReturnType<typeof parseArgs>): number {
-  const dir = args.options.get('ruleset');
-  if (typeof dir !== 'string') throw new UsageError('--runner wazuh needs --ruleset DIR (a Wazuh ruleset/ folder or install root)');
+function wazuhTestRules(args: ReturnType<typeof parseCommand>): number {
+  const dir = stringOption(args, 'ruleset');
+  if (dir === undefined) throw new UsageError('--runner wazuh needs --ruleset DIR (a Wazuh ruleset/ folder or install root)');
   const loaded = loadWazuhTestRuleset(dir);
   if (args.options.has('verbose')) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const results = runWazuhIniFiles(loaded, collectWazuhIniFiles(args.positionals, args.options.has('geoip')));
@@ -150,14 +165,12 @@ function wazuhTestRules(args: ReturnType<typeof parseArgs>): number {
 }
 
 export async function testRulesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['verbose', 'geoip']), new Set(['ruleset', 'runner', 'dialect']));
-  if (args.positionals.length === 0) {
-    throw new UsageError('usage: warden test-rules --ruleset DIR [--runner ossec|wazuh] [--geoip] [--dialect ossec|wazuh] FILES_OR_DIRS...');
-  }
-  const runner = args.options.get('runner') ?? 'ossec';
+  const args = parseCommand(TEST_RULES, argv);
+  if (args.positionals.length === 0) throw new UsageError(`no test files given\nusage: ${TEST_RULES.usage} (--help for the options)`);
+  const runner = stringOption(args, 'runner') ?? 'ossec';
   if (runner === 'wazuh') return wazuhTestRules(args);
-  if (runner !== 'ossec') throw new UsageError(`--runner must be ossec or wazuh, got ${String(runner)}`);
-  const loaded = openRuleset(args.options.get('ruleset'), parseDialect(args.options.get('dialect')));
+  if (runner !== 'ossec') throw new UsageError(`--runner must be ossec or wazuh, got ${runner}`);
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const results = runIniFiles(loaded, collectIniFiles(args.positionals));
   let passed = 0;
   let failed = 0;
