@@ -49,6 +49,11 @@ describe('PCRE2 captures', () => {
     expect(compilePattern('pcre2', src, { wazuh: true }).exec('b c')?.captures).toEqual(['', 'b', 'c']);
     expect(compilePattern('pcre2', src).exec('b c')?.captures).toEqual(['b', 'c']);
   });
+  test('the same through the linear matcher (ambiguous `.+` chains, groups of another alternative)', () => {
+    const src = '(.+):(.+)|(.+) (.+)';
+    expect(compilePattern('pcre2', src, { wazuh: true }).exec('a b')?.captures).toEqual(['', '', 'a', 'b']);
+    expect(compilePattern('pcre2', src).exec('a b')?.captures).toEqual(['a', 'b']);
+  });
 });
 
 describe('JSON decoding', () => {

@@ -1050,7 +1050,17 @@ export class Pcre2Pattern implements Pattern {
     if (end < 0) return null;
     const captures: string[] = [];
     const caps = seq.caps;
-    for (const j of this.jsIndex) {
+    const idx = this.jsIndex;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && caps[2 * idx[last]] < 0) last--;
+      for (let k = 0; k <= last; k++) {
+        const o = caps[2 * idx[k]];
+        captures.push(o >= 0 ? subject.slice(o, caps[2 * idx[k] + 1]) : '');
+      }
+      return { captures, end };
+    }
+    for (const j of idx) {
       const o = caps[2 * j];
       if (o >= 0) captures.push(subject.slice(o, caps[2 * j + 1]));
     }
