@@ -86,6 +86,20 @@ describe('rules and decoders', () => {
     expect(engine(dec, rules, 'ossec').process(new LogEvent(line, 'stdin', 'h', T0)).rule).toBeNull();
   });
 
+  test('if_fts sees the <fts> of a same-name decoder chain whichever member decoded last (Wazuh)', () => {
+    const dec = `<decoder name="sudo"><program_name>^sudo</program_name></decoder>
+      <decoder name="sudo-fields"><parent>sudo</parent><prematch>\\s</prematch><regex>^\\s*(\\S+)\\s*:</regex><order>srcuser</order><fts>name,srcuser,location</fts></decoder>
+      <decoder name="sudo-fields"><parent>sudo</parent><regex offset="after_regex">USER=(\\S+)</regex><order>dstuser</order></decoder>`;
+    const rules = `<group name="s,"><rule id="100" level="0" noalert="1"><decoded_as>sudo</decoded_as><description>g</description></rule>
+      <rule id="101" level="4"><if_sid>100</if_sid><if_fts/><description>first time</description></rule>
+      <rule id="102" level="3"><if_sid>100</if_sid><match>USER=root</match><description>root</description></rule></group>`;
+    const line = 'Apr 27 15:22:23 niban sudo:     dcid : TTY=pts/4 ; PWD=/home/dcid ; USER=root ; COMMAND=/bin/ls';
+    const e = engine(dec, rules, 'wazuh');
+    expect(e.process(new LogEvent(line, 'stdin', 'h', T0)).rule?.id).toBe(101);
+    expect(e.process(new LogEvent(line, 'stdin', 'h', T0 + 1)).rule?.id).toBe(102);
+    expect(engine(dec, rules, 'ossec').process(new LogEvent(line, 'stdin', 'h', T0)).rule?.id).toBe(102);
+  });
+
   test('several <match> elements: joined, and the last one\'s type= and negate= apply', () => {
     const dec = '<decoder name="app"><program_name>^app$</program_name></decoder>';
     const rules = `<group name="m,">

@@ -111,6 +111,9 @@ export class DecoderSetBuilder {
       if (chain) {
         if (d.prematch) fail(el, `decoder '${name}' repeats a sibling's name, so it continues that sibling and cannot have <prematch>`);
         if (d.fts || d.accumulate) fail(el, `decoder '${name}' repeats a sibling's name and cannot have <fts> or <accumulate>`);
+        // Wazuh: the siblings are one decoder, so the head's <fts> holds whichever member decoded last.
+        const head = chain.members[0];
+        if (this.dialect.wazuh && d.fts === null && head.fts !== null) d = { ...d, fts: head.fts, ftsComment: head.ftsComment };
         chain.members.push(d);
       } else {
         if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
