@@ -45,7 +45,7 @@ export function BarsChart({ series, height = 160, title, testId }: BarsProps) {
           <g key={t}>
             {series.map((s, k) => {
               const v = s.points.find((p) => p[0] === t)?.[1] ?? 0;
-              return v > 0 ? <rect key={s.name} x={pad.l + i * slot + slot * 0.1 + k * bw} y={y(v)} width={bw} height={H - pad.b - y(v)} fill={palette[k % palette.length]}><title>{`${s.name} ${fmt(t)}: ${v}`}</title></rect> : null;
+              return v > 0 ? <rect key={s.name} x={pad.l + i * slot + slot * 0.1 + k * bw} y={y(v)} width={bw} height={H - pad.b - y(v)} fill={s.color ? theme.visualization.getColorByName(s.color) : palette[k % palette.length]}><title>{`${s.name} ${fmt(t)}: ${v}`}</title></rect> : null;
             })}
             {i % labelEvery === 0 && <text x={pad.l + i * slot} y={H - 5} fontSize={11} fill={theme.colors.text.secondary}>{fmt(t)}</text>}
           </g>
@@ -54,7 +54,7 @@ export function BarsChart({ series, height = 160, title, testId }: BarsProps) {
       <div className={styles.legend}>
         {series.map((s, k) => (
           <span key={s.name} className={styles.legendItem}>
-            <span className={styles.swatch} style={{ background: palette[k % palette.length] }} />
+            <span className={styles.swatch} style={{ background: s.color ? theme.visualization.getColorByName(s.color) : palette[k % palette.length] }} />
             {s.name} ({s.points.reduce((n, p) => n + p[1], 0)})
           </span>
         ))}

@@ -1,11 +1,6 @@
 /** The `warden` command line. */
 import { RulesetError } from '../engine/ruleset/errors';
 import { HelpRequested, UsageError } from './args';
-import { logtestCommand } from './logtest';
-import { testRulesCommand } from './test-rules';
-import { analyzeCommand } from './analyze';
-import { serveCommand } from './serve';
-import { fimCommand } from './fim';
 
 const USAGE = `usage: warden <command> [options]
 
@@ -29,13 +24,16 @@ DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh 
 or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
 `;
 
+// Each command loads its own modules only (logtest must not pay for the service's exporters).
+/* eslint-disable @typescript-eslint/no-require-imports */
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  logtest: logtestCommand,
-  'test-rules': testRulesCommand,
-  analyze: analyzeCommand,
-  serve: serveCommand,
-  fim: fimCommand,
+  logtest: (argv) => (require('./logtest') as typeof import('./logtest')).logtestCommand(argv),
+  'test-rules': (argv) => (require('./test-rules') as typeof import('./test-rules')).testRulesCommand(argv),
+  analyze: (argv) => (require('./analyze') as typeof import('./analyze')).analyzeCommand(argv),
+  serve: (argv) => (require('./serve') as typeof import('./serve')).serveCommand(argv),
+  fim: (argv) => (require('./fim') as typeof import('./fim')).fimCommand(argv),
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function main(argv: string[]): void {
   const [cmd, ...rest] = argv;

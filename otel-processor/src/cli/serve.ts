@@ -31,13 +31,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const service = await WardenService.start(cfg);
-  return new Promise<number>((resolve) => {
+  return new Promise<number>(() => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`warden: ${sig}: shutting down (draining up to ${cfg.service.shutdownTimeoutSec}s)\n`);
-      service.stop().then(() => resolve(0), (e: Error) => { process.stderr.write(`warden: shutdown: ${e.message}\n`); resolve(1); });
+      // exit once stopped: a request still hanging on an unreachable sink must not hold the process past its limit
+      service.stop().then(() => process.exit(0), (e: Error) => { process.stderr.write(`warden: shutdown: ${e.message}\n`); process.exit(1); });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

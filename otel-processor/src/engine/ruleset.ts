@@ -6,6 +6,7 @@ import type { XmlElement } from './ruleset/xml';
 import { DecoderSetBuilder, type DecoderSet } from './compile/decoders';
 import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rules';
 import type { KeyField } from './correlate/state';
+import { groupFeeds } from './correlate/ossec-tree';
 
 export interface RulesetSource {
   /** Decoder files in load order, already parsed. */
@@ -26,7 +27,7 @@ export interface CompiledRuleset {
   readonly lists: Map<string, Map<string, string>>;
   /** Rule ids whose firings are remembered for if_matched_sid. */
   readonly feedsSid: Set<number>;
-  /** Rule id -> the correlation rules (if_matched_group) its firings feed. */
+  /** Rule id -> the correlation rules (if_matched_group) its firings feed, once per time OSSEC files them (see correlate/ossec-tree). */
   readonly feedsGroups: Map<number, number[]>;
   /** True when any rule correlates (so the engine keeps its event memory). */
   readonly correlates: boolean;
@@ -44,6 +45,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
   const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
   for (const f of src.ruleFiles) rules.addFile(f);
 
+  refuseCycles(rules.roots);
   indexChildren(rules.byId.values());
   const feedsSid = new Set<number>();
   const groupRules: CompiledRule[] = [];
@@ -56,16 +58,7 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     }
     if (r.ifMatchedGroup !== null) groupRules.push(r);
   }
-  const feedsGroups = new Map<number, number[]>();
-  for (const r of rules.byId.values()) {
-    for (const g of groupRules) {
-      if (g.ifMatchedGroup!.test(r.groupString)) {
-        let l = feedsGroups.get(r.id);
-        if (!l) feedsGroups.set(r.id, (l = []));
-        l.push(g.id);
-      }
-    }
-  }
+  const feedsGroups = groupFeeds(rules.byId.values());
   const sidKeyFields = new Map<number, KeyField[]>();
   const groupKeyFields = new Map<number, KeyField[]>();
   for (const r of rules.byId.values()) {
@@ -87,4 +80,34 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     feedsGroups,
     correlates: feedsSid.size > 0 || groupRules.length > 0,
   };
+}
+
+/** A rule reachable from itself would recurse for ever on the first event it sees: refused at load. */
+export function refuseCycles(roots: readonly CompiledRule[]): void {
+  const done = new Set<CompiledRule>();
+  const path = new Set<CompiledRule>();
+  const stack: { rule: CompiledRule; next: number }[] = [];
+  for (const root of roots) {
+    if (done.has(root)) continue;
+    stack.push({ rule: root, next: 0 });
+    path.add(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top.next < top.rule.children.length) {
+        const child = top.rule.children[top.next++];
+        if (path.has(child)) {
+          const ids = [...stack.map((s) => s.rule.id).slice(stack.findIndex((s) => s.rule === child)), child.id];
+          throw new Error(`${child.file}:${child.line}: <rule>: rules refer to each other in a cycle (${ids.join(' -> ')})`);
+        }
+        if (!done.has(child)) {
+          stack.push({ rule: child, next: 0 });
+          path.add(child);
+        }
+      } else {
+        stack.pop();
+        path.delete(top.rule);
+        done.add(top.rule);
+      }
+    }
+  }
 }

@@ -45,6 +45,6 @@ port.on('message', (m: ToWorker) => {
       case 'close': core.close(); port.postMessage({ id: m.id, ok: true, value: null } satisfies FromWorker); return;
     }
   } catch (e) {
-    port.postMessage({ id: m.id, ok: false, error: (e as Error).stack ?? String(e) } satisfies FromWorker);
+    port.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
   }
 });

@@ -145,6 +145,12 @@ const KNOWN_OPTIONS = new Set(['alert_by_email', 'no_email_alert', 'log_alert', 
 export interface RuleDialect {
   pcre2Caseless: boolean;
   defaultTimeframe: number;
+  /**
+   * A rule whose <if_sid> names itself: OSSEC refuses the ruleset (the rule is not in its tree
+   * yet, rules_list.c OS_AddChild: "Signature ID not found"); Wazuh warns and ignores that id.
+   * Default `refuse`.
+   */
+  selfReference?: 'refuse' | 'drop';
 }
 
 interface PendingCheck { rank: number; check: FieldCheck }
@@ -369,6 +375,8 @@ export class RuleTreeBuilder {
   readonly byId = new Map<number, CompiledRule>();
   private readonly all: CompiledRule[] = [];
   private count = 0;
+  /** What was accepted with a warning (e.g. a self-reference the dialect drops). */
+  readonly warnings: string[] = [];
 
   constructor(private readonly dialect: RuleDialect) {}
 
@@ -403,6 +411,11 @@ export class RuleTreeBuilder {
       return;
     }
     let attached = 0;
+    if (rule.ifSid.includes(rule.id)) {
+      if (this.dialect.selfReference !== 'drop') fail(el, `if_sid names rule ${rule.id} itself (a rule cannot be its own parent)`);
+      this.warnings.push(`${el.file}:${el.line}: rule ${rule.id}: if_sid names the rule itself; that id is ignored`);
+      rule.ifSid = rule.ifSid.filter((sid) => sid !== rule.id);
+    }
     if (rule.ifSid.length > 0) {
       for (const sid of rule.ifSid) {
         const parent = this.byId.get(sid);

@@ -17,6 +17,7 @@
  */
 import { linearRegexpFallbackEnabled } from './regexp-guard';
 import { MatchResult, Pattern, PatternError } from './types';
+import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
@@ -843,6 +844,11 @@ export class Pcre2Pattern implements Pattern {
   private readonly fp: number = 0;
   private readonly lit: string = '';
   private readonly re?: RegExp;
+  /**
+   * Our linear matcher in place of `re`, for patterns with ambiguous `.+` chains (see sequence.ts);
+   * worked out on first use (undefined until then), so loading a ruleset does not pay for it.
+   */
+  private seq: SequenceMatcher | null | undefined;
   private readonly reExact?: RegExp;
   private readonly jsIndex: number[] = [];
   private readonly nlSens: number = 0;
@@ -886,6 +892,7 @@ export class Pcre2Pattern implements Pattern {
     this.jsSource = fast.source;
     try {
       this.re = new RegExp(fast.source, 'g');
+      if (!mayHaveAmbiguousRuns(fast.source)) this.seq = null;
       if (tr.newlineSensitivity > 0) this.reExact = new RegExp(render(tr, true).source, 'g');
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
@@ -964,6 +971,8 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
+    const seq = this.seq === undefined ? this.sequenceMatcher() : this.seq;
+    if (seq !== null && this.pick(subject, start) === this.re) return seq.exec(subject, start);
     // a global RegExp leaves lastIndex at the end of its match
     const re = this.pick(subject, start);
     try {
@@ -985,6 +994,8 @@ export class Pcre2Pattern implements Pattern {
       const e = this.fastEnd(subject, start);
       return e >= 0 ? { captures: [], end: e } : null;
     }
+    const seq = this.seq === undefined ? this.sequenceMatcher() : this.seq;
+    if (seq !== null && this.pick(subject, start) === this.re) return this.execSequence(seq, subject, start);
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];
@@ -993,6 +1004,25 @@ export class Pcre2Pattern implements Pattern {
       if (v !== undefined) captures.push(v);
     }
     return { captures, end: m.index + m[0].length };
+  }
+
+  /** V8 is faster on the rest; ours wins where backtracking would retry every split of the text. */
+  private sequenceMatcher(): SequenceMatcher | null {
+    const seq = compileSequence(this.jsSource as string);
+    this.seq = seq !== null && hasAmbiguousRuns(seq) ? seq : null;
+    return this.seq;
+  }
+
+  private execSequence(seq: SequenceMatcher, subject: string, start: number): MatchResult | null {
+    const end = seq.exec(subject, start);
+    if (end < 0) return null;
+    const captures: string[] = [];
+    const caps = seq.caps;
+    for (const j of this.jsIndex) {
+      const o = caps[2 * j];
+      if (o >= 0) captures.push(subject.slice(o, caps[2 * j + 1]));
+    }
+    return { captures, end };
   }
 }
 
