@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { missingTools } from '../service/es-node';
+import { describeRequiring } from '../support/required';
 import { ROOT } from '../service/helpers';
 import { seed, PREFIX, type Seeded } from './seed';
 import { buildHarness } from './harness/build';
@@ -16,7 +17,7 @@ import { launch } from './harness/chromium';
 
 const missing = missingTools();
 if (missing) console.warn(`SKIPPED: the app's browser tests need Java and Maven for Elasticsearch: ${missing}`);
-const d = missing ? describe.skip : describe;
+const d = describeRequiring(missing, "the app's browser tests");
 
 const SHOTS = path.join(ROOT, 'docs', 'screenshots');
 const DATASOURCES = [

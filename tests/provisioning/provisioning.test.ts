@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { missingTools } from '../service/es-node';
+import { describeRequiring } from '../support/required';
 import { seed, PREFIX, type Seeded } from '../grafana-app/seed';
 import { runModel, type EsModel, type FrameJson } from '../grafana-app/harness/es-model';
 
@@ -130,7 +131,7 @@ describe('provisioning files', () => {
 
 const missing = missingTools();
 if (missing) console.warn(`SKIPPED: provisioning queries need Java and Maven for Elasticsearch: ${missing}`);
-const d = missing ? describe.skip : describe;
+const d = describeRequiring(missing, 'the provisioning queries');
 
 const indexOf = (uid: string) => datasources.find((x) => x.uid === uid)!.jsonData.index as string;
 /** The sum of every number a query returned (a stat's value, a time series' total, a top list's counts). */

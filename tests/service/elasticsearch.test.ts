@@ -8,13 +8,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsNode, missingTools } from './es-node';
+import { describeRequiring } from '../support/required';
 import { post, protobufBody, jsonBody, sshFail, startService, tmpDir, until, writeRuleset, ServiceProcess, type ResourceSpec } from './helpers';
 
 const missing = missingTools();
 if (missing) {
   console.warn(`SKIPPED: Elasticsearch service tests need Java and Maven: ${missing}`);
 }
-const d = missing ? describe.skip : describe;
+const d = describeRequiring(missing, 'the Elasticsearch service tests');
 
 const rules = writeRuleset(tmpDir('es-rules'));
 const host = (name: string, records: ResourceSpec['records'], extra: Record<string, string> = {}): ResourceSpec => ({ attrs: { 'host.name': name, ...extra }, records });
