@@ -1,6 +1,6 @@
 /** The `warden` command line. */
 import { RulesetError } from '../engine/ruleset/errors';
-import { UsageError } from './args';
+import { HelpRequested, UsageError } from './args';
 import { logtestCommand } from './logtest';
 import { testRulesCommand } from './test-rules';
 import { analyzeCommand } from './analyze';
@@ -23,6 +23,8 @@ commands:
              file-integrity monitor: scan directories (and registry keys) on a schedule,
              watch realtime ones, send added/modified/deleted events to Warden over OTLP
 
+\`warden <command> --help\` (or \`warden help <command>\`) shows its options.
+
 DIR is an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree,
 or a Warden ruleset (decoders/, rules/). Without --ruleset, Warden's own ruleset is used.
 `;
@@ -37,12 +39,13 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
 
 export function main(argv: string[]): void {
   const [cmd, ...rest] = argv;
+  if (cmd === 'help' && rest.length === 1 && Object.hasOwn(COMMANDS, rest[0])) return main([rest[0], '--help']);
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(USAGE);
     process.exitCode = cmd ? 0 : 2;
     return;
   }
-  const run = COMMANDS[cmd];
+  const run = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
   if (!run) {
     process.stderr.write(`warden: unknown command '${cmd}'\n\n${USAGE}`);
     process.exitCode = 2;
@@ -51,6 +54,11 @@ export function main(argv: string[]): void {
   run(rest).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
+      if (e instanceof HelpRequested) {
+        process.stdout.write(e.text);
+        process.exitCode = 0;
+        return;
+      }
       if (e instanceof UsageError) process.stderr.write(`warden ${cmd}: ${e.message}\n`);
       else if (e instanceof RulesetError) process.stderr.write(`warden ${cmd}: ruleset error: ${e.message}\n`);
       else process.stderr.write(`warden ${cmd}: ${e instanceof Error ? e.stack : String(e)}\n`);

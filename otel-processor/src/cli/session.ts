@@ -4,12 +4,24 @@ import * as path from 'node:path';
 import { loadRuleset, type LoadedRuleset } from '../loader/ruleset-loader';
 import { Engine, LogEvent } from '../engine/engine';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
-import { UsageError } from './args';
+import { UsageError, type OptionSpec } from './args';
 
 /** Warden's own ruleset, shipped beside the package. */
 export const DEFAULT_RULESET = path.resolve(__dirname, '..', '..', '..', 'rules');
 
 export type Clock = 'processing' | 'event';
+
+export const RULESET_OPTION: OptionSpec = {
+  type: 'string', value: 'DIR',
+  description: 'an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree\nor a Warden ruleset (decoders/, rules/); default: Warden\'s own ruleset',
+};
+
+export function clockOption(dflt: Clock): OptionSpec {
+  return {
+    type: 'string', value: 'processing|event',
+    description: `the time correlation windows use: when the line is read, or the time in\nits syslog header (default: ${dflt})`,
+  };
+}
 
 export function parseClock(v: string | true | undefined, dflt: Clock): Clock {
   if (v === undefined) return dflt;

@@ -8,8 +8,17 @@ import * as path from 'node:path';
 import { parseIniTests, type IniTestCase } from '../engine/ruleset/ini-tests';
 import { Engine } from '../engine/engine';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
-import { lineEvent, openRuleset } from './session';
-import { parseArgs, UsageError } from './args';
+import { lineEvent, openRuleset, RULESET_OPTION } from './session';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const TEST_RULES: CommandSpec = {
+  usage: 'warden test-rules [options] FILES_OR_DIRS...',
+  summary: 'Runs OSSEC-format rule unit tests (.ini files; directories are searched for them):\na `pass` line must produce exactly the expected rule, level and decoder, a `fail` line must not.\nExits 1 when a case fails.',
+  options: {
+    ruleset: RULESET_OPTION,
+    verbose: { type: 'boolean', short: 'v', description: 'also list the cases that pass' },
+  },
+};
 
 export interface CaseResult {
   testCase: IniTestCase;
@@ -54,9 +63,9 @@ export function runIniFiles(loaded: LoadedRuleset, files: string[]): CaseResult[
 }
 
 export async function testRulesCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['verbose']), new Set(['ruleset']));
-  if (args.positionals.length === 0) throw new UsageError('usage: warden test-rules --ruleset DIR FILES_OR_DIRS...');
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const args = parseCommand(TEST_RULES, argv);
+  if (args.positionals.length === 0) throw new UsageError(`no test files given\nusage: ${TEST_RULES.usage} (--help for the options)`);
+  const loaded = openRuleset(stringOption(args, 'ruleset'));
   const results = runIniFiles(loaded, collectIniFiles(args.positionals));
   let passed = 0;
   let failed = 0;

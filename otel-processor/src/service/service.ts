@@ -91,7 +91,7 @@ export class WardenService implements Intake {
     const registered = [...cfg.receiver.auth.tokens, ...cfg.receiver.auth.clientCerts].filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
 
     if (es.url) {
-      const client = new EsClient({ url: es.url, username: es.username, password: es.password, apiKey: es.apiKey });
+      const client = new EsClient({ urls: es.urls, caFile: es.caFile, insecureSkipVerify: es.insecureSkipVerify, username: es.username, password: es.password, apiKey: es.apiKey });
       this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
         client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
         flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,

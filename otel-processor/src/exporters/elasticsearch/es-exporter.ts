@@ -339,6 +339,7 @@ export class ElasticsearchExporter implements Exporter {
     this.consumer.cancel();
     for (const t of this.timers) clearInterval(t);
     await this.loop?.catch(() => undefined);
+    await this.opts.client.close().catch(() => undefined);
   }
 }
 
