@@ -6,7 +6,6 @@
  * (rejected counters, exporter state and failures, engine errors, log lines, shutdown) say
  * what happened.
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Spool } from '../../otel-processor/src/spool/spool';
@@ -30,9 +29,15 @@ async function start(state: string, env: Record<string, string> = {}): Promise<{
   return { svc, logs };
 }
 
-async function readyz(svc: WardenService): Promise<Record<string, any>> {
+interface Readyz {
+  ready: boolean;
+  spool: { batches: number; bytes: number };
+  exporters: Record<string, { state: string; lag: number; error: string | null; since: string | null; failures: number }>;
+}
+
+async function readyz(svc: WardenService): Promise<Readyz> {
   const r = await fetch(`http://127.0.0.1:${svc.ports.service}/readyz`);
-  return (await r.json()) as Record<string, any>;
+  return (await r.json()) as Readyz;
 }
 
 async function metrics(svc: WardenService): Promise<string> {
