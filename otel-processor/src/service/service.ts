@@ -171,7 +171,7 @@ export class WardenService implements Intake {
       return { kind: 'busy', retryAfterSec, reason: why };
     };
     if (this.stopping) return refuse('shutting_down', 'Warden is shutting down');
-    if (this.spool.failed) return refuse('spool_error', `spool cannot write: ${this.spool.failed.message}`);
+    if (this.spool.failed) return refuse('spool_error', `spool cannot write (${ioCode(this.spool.failed)}); retry later`);
     if (this.spool.full) return refuse('spool_full', `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later`);
     const queued = this.processor.queuedBytes + this.fair.queuedBytes;
     if (queued > 0 && queued + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
@@ -199,7 +199,9 @@ export class WardenService implements Intake {
       } catch (e) {
         this.unspooled.keep(key, r);
         this.rejected(r.accepted + r.rejected, 'spool_error', ctx.transport ?? 'any');
-        return { kind: 'busy', retryAfterSec, reason: (e as Error).message };
+        this.log(`warden: spool refused a batch: ${(e as Error).message}`);
+        // the code only: the message can name server paths
+        return { kind: 'busy', retryAfterSec, reason: `spool cannot write (${ioCode(e as Error)}); retry later` };
       }
     }
     if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
@@ -362,6 +364,12 @@ function countRecords(req: RawRequest): number {
   } catch {
     return 0;
   }
+}
+
+/** An I/O error's code (ENOSPC, EIO...), for answers. */
+function ioCode(e: Error): string {
+  const m = /\b(E[A-Z]{2,})\b/.exec(e.message);
+  return (e as NodeJS.ErrnoException).code ?? m?.[1] ?? 'I/O error';
 }
 
 /** Whose queue a request waits in: the agent its token or certificate is bound to, else the peer address. */
