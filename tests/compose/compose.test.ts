@@ -64,8 +64,8 @@ test('the stack: Elasticsearch, Warden, the contrib collector, Grafana; official
 
 test('Grafana gets the built plugin and the provisioning, and every variable the provisioning uses', () => {
   const g = compose.services.grafana;
-  expect(g.volumes).toEqual(expect.arrayContaining(['./grafana-app/dist:/var/lib/grafana/plugins/warden-app:ro', './provisioning/grafana:/etc/grafana/provisioning:ro']));
-  expect(g.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toContain('warden-app');
+  expect(g.volumes).toEqual(expect.arrayContaining(['./grafana-app/dist:/var/lib/grafana/plugins/warden-hids-app:ro', './provisioning/grafana:/etc/grafana/provisioning:ro']));
+  expect(g.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toContain('warden-hids-app');
   const used = new Set<string>();
   const walk = (d: string) => {
     for (const n of fs.readdirSync(d)) {

@@ -9,13 +9,16 @@
  * run; `npm run soak -- --cycles N` runs it longer.
  */
 import { EsNode, missingTools } from '../service/es-node';
-import { describeRequiring } from '../support/required';
 import { runFaultInjection } from './fault-run';
 
 const cycles = Number(process.env.WARDEN_FAULT_CYCLES ?? 20);
 const seed = Number(process.env.WARDEN_FAULT_SEED ?? Math.floor(Math.random() * 1e6));
 
-describeRequiring(missingTools(), 'the fault-injection test (real Elasticsearch)')('SIGKILL at random moments', () => {
+// a missing tool fails the suite, saying which (README, Prerequisites): it never skips
+const missing = missingTools();
+if (missing) throw new Error(`the fault-injection test needs Java and Maven for Elasticsearch: ${missing}`);
+
+describe('SIGKILL at random moments', () => {
   let es: EsNode;
   beforeAll(async () => {
     es = await EsNode.create();

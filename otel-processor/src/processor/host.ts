@@ -111,7 +111,7 @@ export class ProcessorCore {
   }
 
   logtest(line: string, location: string): LogtestAnswer {
-    return logtestLine(this.processor.ruleset, line, location, this.setup.options.logAlertLevel);
+    return logtestLine(this.processor.ruleset, line, location, this.setup.options.logAlertLevel, 'warden', this.setup.ruleset || null);
   }
 
   close(): void {

@@ -20,6 +20,8 @@ export interface ProcessorOptions {
   indexPrefix: string;
   mapping: MappingOptions;
   correlationScope: 'agent' | 'global';
+  /** Correlation clock: the record's time (`event`, default) or the time Warden receives it (`processing`, as OSSEC). */
+  clock?: 'event' | 'processing';
   /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
   resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
@@ -40,6 +42,9 @@ export interface ProcessResult {
   levels: number[];
   /** Internal errors counted since start (see {@link Processor.errors}). */
   errors: { engine: number; records: number };
+  /** Records of this request the engine could not analyse (internal errors), and the last such error. */
+  engineErrors: number;
+  lastEngineError: string | null;
 }
 
 const HOUR = 3600_000;
@@ -99,6 +104,8 @@ export class Processor {
     let firstError: string | null = null;
     const version = ctx.userAgent;
     const receivedAt = new Date(now).toISOString();
+    const engineErrors = this.engine.errors;
+    const processingClock = this.opts.clock === 'processing';
     for (const res of resources) {
       const agent = resolveAgent(res, ctx);
       let ad = agents.get(agent.id);
@@ -115,6 +122,7 @@ export class Processor {
         }
         const ev = m.event;
         const time = ev.time;
+        if (processingClock) ev.time = now;
         let v: Verdict;
         let doc: string | null = null;
         let docId = '';
@@ -159,7 +167,9 @@ export class Processor {
     }
     const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
-    return { payload, accepted, rejected, firstError, levels, errors: this.errors };
+    const engineErrorsNow = this.engine.errors - engineErrors;
+    const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;
+    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError };
   }
 
   /** Records that failed inside Warden (refused alone), counted since start. */

@@ -19,6 +19,7 @@ export interface WardenConfig {
   stateDir: string;
   logAlertLevel: number | null;
   correlationScope: 'agent' | 'global';
+  engine: { clock: 'event' | 'processing' };
   resolveCrawlers: boolean;
   receiver: {
     http: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
@@ -86,6 +87,7 @@ export const SETTINGS: Setting[] = [
   { key: 'state_dir', kind: 'string', dflt: 'var', help: 'Where Warden keeps its state (spool, first-time-seen keys, agents)' },
   { key: 'log_alert_level', kind: 'optint', dflt: null, min: 0, max: 16, help: "Lowest level that writes an alert; default: the ruleset's (1)" },
   { key: 'correlation_scope', kind: 'string', dflt: 'agent', oneOf: ['agent', 'global'], help: 'Correlate per agent, or across agents as OSSEC 2.x did' },
+  { key: 'engine.clock', kind: 'string', dflt: 'event', oneOf: ['event', 'processing'], help: "Correlation clock: the record's own time (event: replays and late data correlate as they happened) or the time Warden receives it (processing, as OSSEC)" },
   { key: 'resolve_crawlers', kind: 'bool', dflt: true, help: 'Answer is_valid_crawler from reverse DNS (asynchronous, cached; never delays a line)' },
   { key: 'receiver.http.enabled', kind: 'bool', dflt: true, help: 'OTLP/HTTP receiver (POST /v1/logs)' },
   { key: 'receiver.http.host', kind: 'string', dflt: '0.0.0.0', help: 'OTLP/HTTP listen address' },
@@ -304,7 +306,10 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   const stateDir = rel(v.state_dir as string);
   const esUrls = v['exporters.elasticsearch.url'] as string[];
   const esUrl = esUrls.length ? esUrls[0] : null;
-  const esCa = v['exporters.elasticsearch.tls.ca_file'] as string | null;
+  const esCa = v['exporters.elasticsearch.tls.ca_file'] === null ? null : rel(v['exporters.elasticsearch.tls.ca_file'] as string);
+  if (esCa !== null) {
+    try { fs.accessSync(esCa, fs.constants.R_OK); } catch (e) { throw new ConfigError(`exporters.elasticsearch.tls.ca_file: cannot read ${esCa}: ${(e as Error).message}`); }
+  }
   const otlp = v['exporters.otlp.endpoint'] as string | null;
   if (otlp !== null) {
     try { new URL(otlp); } catch { throw new ConfigError(`exporters.otlp.endpoint: must be a URL (got ${JSON.stringify(otlp)})`); }
@@ -334,6 +339,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     stateDir,
     logAlertLevel: v.log_alert_level as number | null,
     correlationScope: v.correlation_scope as 'agent' | 'global',
+    engine: { clock: v['engine.clock'] as 'event' | 'processing' },
     resolveCrawlers: v.resolve_crawlers as boolean,
     receiver: {
       http: { enabled: v['receiver.http.enabled'] as boolean, host: v['receiver.http.host'] as string, port: v['receiver.http.port'] as number, maxRequestBytes: v['receiver.http.max_request_bytes'] as number },
@@ -357,7 +363,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
       elasticsearch: {
         url: esUrl,
         urls: esUrls,
-        caFile: esCa === null ? null : rel(esCa),
+        caFile: esCa,
         insecureSkipVerify: v['exporters.elasticsearch.tls.insecure_skip_verify'] as boolean,
         username: v['exporters.elasticsearch.username'] as string | null,
         password: v['exporters.elasticsearch.password'] as string | null,

@@ -79,6 +79,7 @@ export class WardenService implements Intake {
         indexPrefix: es.indexPrefix,
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
+        clock: cfg.engine.clock,
         resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,
@@ -205,6 +206,9 @@ export class WardenService implements Intake {
       }
     }
     if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
+    if (r.engineErrors) {
+      this.log(`warden: engine error on ${r.engineErrors} record(s): ${r.lastEngineError}`);
+    }
     if (r.rejected) this.metrics.recordsRejected.add(r.rejected, { reason: 'invalid_record' });
     this.countAlerts(r.levels);
     return { kind: 'ok', accepted: r.accepted, rejected: r.rejected, message: r.firstError ?? '' };

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// Warden against the real OSSEC 4.2.0 engine, format by format: the same stock ruleset and the
+// same generated lines (tests/generator, fixed seed), lines per CPU-second of each engine.
+//
+// Usage: npm run bench:vs-ossec [-- --lines N] [--seed S] [--runs R] [--only FORMAT,...] [--json]
+//
+// OSSEC: its ossec-logtest (built by ../shared/ossec-4.2.0/oracle/build, -O2) reads the corpus on
+// stdin the way oracle/ossec-tsv runs it; CPU time is the child's user+system time (getrusage of
+// the waited child) minus that of a run over an empty input (its start-up: config and rule loading).
+// Warden: a child process loads the same ruleset, then processes the corpus `runs` times (a new
+// Engine per run, ruleset loading not counted); CPU time from process.cpuUsage, peak RSS from the
+// child's maxRSS. Both figures are medians of `runs` runs.
+import { spawnSync, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { loadEngine, option, root, shared } from './dist.mjs';
+
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const opt = (name, dflt) => option(args, name, dflt);
+const rulesetDir = path.join(shared, 'ossec-4.2.0');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+if (args[0] === '--worker') worker(args[1], Number(args[2]));
+else main();
+
+/** Child: Warden over one corpus file; prints one JSON object. */
+function worker(corpus, runs) {
+  const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('bench:vs-ossec');
+  enableLinearRegexpFallback();
+  const loaded = loadRuleset(rulesetDir);
+  const lines = fs.readFileSync(corpus, 'latin1').split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const rates = [];
+  let alerts = 0;
+  for (let r = 0; r < runs; r++) {
+    globalThis.gc?.();
+    const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+    alerts = 0;
+    const c0 = process.cpuUsage();
+    for (const line of lines) {
+      if (engine.process(new LogEvent(line, 'stdin', 'bench', Date.now())).alert) alerts++;
+    }
+    const cpu = process.cpuUsage(c0);
+    rates.push(lines.length / ((cpu.user + cpu.system) / 1e6));
+  }
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ lines: lines.length, alerts, lines_per_cpu_sec: median(rates), runs: rates, peak_rss_mb: peakRssMb }));
+}
+
+/** CPU seconds (user+system) the OSSEC child spent on `input`. */
+function ossecCpu(prefix, input) {
+  // Python's os.wait4 gives the waited child's own rusage; node has no per-child rusage.
+  const py = [
+    'import os, sys',
+    'fd = os.open(sys.argv[2], os.O_RDONLY)',
+    'null = os.open(os.devnull, os.O_WRONLY)',
+    'pid = os.fork()',
+    'if pid == 0:',
+    '    os.dup2(fd, 0); os.dup2(null, 1); os.dup2(null, 2)',
+    '    os.execv(sys.argv[1], [sys.argv[1]])',
+    '_, status, ru = os.wait4(pid, 0)',
+    'print(ru.ru_utime + ru.ru_stime)',
+  ].join('\n');
+  const out = execFileSync('python3', ['-c', py, path.join(prefix, 'bin', 'ossec-logtest'), input], { encoding: 'utf8' });
+  return Number(out.trim());
+}
+
+function main() {
+  const linesPerFormat = Number(opt('lines', '10000'));
+  const seed = Number(opt('seed', '11'));
+  const runs = Number(opt('runs', '3'));
+  const json = args.includes('--json');
+  const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
+  loadEngine('bench:vs-ossec'); // exits with a hint when the engine is not built
+
+  const oracle = path.join(shared, 'ossec-4.2.0', 'oracle', 'build');
+  let prefix;
+  try {
+    prefix = execFileSync(oracle, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  } catch {
+    console.error('bench:vs-ossec: could not build the OSSEC oracle (see the message above; needs root)');
+    process.exit(2);
+  }
+
+  const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
+  // The formats of the issue; "all" is the generator's whole mix (every format it writes).
+  const suites = [
+    { name: 'all', label: 'all (mix of every generated format)', formats: undefined, lines: linesPerFormat * 3 },
+    { name: 'apache-access', label: 'Apache access', formats: ['apache-access'] },
+    { name: 'apache-error', label: 'Apache error (2.2 and 2.4)', formats: ['apache-error'] },
+    { name: 'auth', label: 'auth (su, sudo, useradd, pam, ftp)', formats: ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd'] },
+    { name: 'messages', label: '/var/log/messages (kernel, named, postfix, cron)', formats: ['kernel', 'named', 'postfix', 'cron'] },
+    { name: 'pix', label: 'Cisco PIX/ASA', formats: ['pix'] },
+    { name: 'squid', label: 'squid', formats: ['squid'] },
+    { name: 'sshd', label: 'sshd', formats: ['sshd'] },
+    { name: 'windows', label: 'Windows agent event lines (WinEvtLog: ...)', formats: ['windows'] },
+  ].filter((s) => only.length === 0 || only.includes(s.name));
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-vs-ossec-'));
+  const empty = path.join(work, 'empty.log');
+  fs.writeFileSync(empty, '');
+  const results = [];
+  try {
+    const startup = median(Array.from({ length: runs }, () => ossecCpu(prefix, empty)));
+    for (const s of suites) {
+      const gen = generate({ seed, lines: s.lines ?? linesPerFormat, formats: s.formats });
+      const file = path.join(work, `${s.name}.log`);
+      fs.writeFileSync(file, gen.lines.join('\n') + '\n', 'latin1');
+      const n = gen.lines.length;
+      const ossecRates = [];
+      for (let r = 0; r < runs; r++) ossecRates.push(n / Math.max(1e-6, ossecCpu(prefix, file) - startup));
+      const child = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--worker', file, String(runs)], {
+        encoding: 'utf8', maxBuffer: 1 << 20,
+      });
+      if (child.status !== 0) throw new Error(`warden worker failed on ${s.name}: ${child.stderr}`);
+      const w = JSON.parse(child.stdout.trim().split('\n').pop());
+      const ossec = median(ossecRates);
+      results.push({
+        format: s.name, label: s.label, lines: n,
+        ossec_lines_per_cpu_sec: Math.round(ossec),
+        warden_lines_per_cpu_sec: Math.round(w.lines_per_cpu_sec),
+        ratio: Math.round((w.lines_per_cpu_sec / ossec) * 100) / 100,
+        warden_peak_rss_mb: Math.round(w.peak_rss_mb * 10) / 10,
+      });
+    }
+    const result = {
+      ruleset: path.relative(root, rulesetDir), seed, runs, ossec_startup_cpu_sec: startup,
+      load_average: os.loadavg()[0], cores: os.cpus().length, formats: results,
+    };
+    if (json) console.log(JSON.stringify(result));
+    else {
+      console.log(`stock OSSEC 4.2.0 ruleset, generator seed ${seed}, median of ${runs} runs, lines per CPU-second`);
+      console.log('| format | lines | OSSEC | Warden | ratio | Warden peak RSS |');
+      console.log('|---|---|---|---|---|---|');
+      for (const r of results) {
+        console.log(`| ${r.label} | ${r.lines} | ${r.ossec_lines_per_cpu_sec} | ${r.warden_lines_per_cpu_sec} | ${r.ratio.toFixed(2)} | ${r.warden_peak_rss_mb} MB |`);
+      }
+      console.log(`OSSEC start-up (subtracted): ${startup.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
