@@ -7,7 +7,7 @@ import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
 import { alertDocOf } from '../exporters/elasticsearch/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
-import { clockOption, lineEvent, newEngine, openRuleset, parseClock, RULESET_OPTION } from './session';
+import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { runLine } from './logtest';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
 
@@ -16,6 +16,7 @@ export const ANALYZE: CommandSpec = {
   summary: 'Runs log files (one event per line) through the ruleset and prints the alerts in\nOSSEC\'s alerts.log form, or as JSON lines (the documents the service writes).',
   options: {
     ruleset: RULESET_OPTION,
+    dialect: DIALECT_OPTION,
     json: { type: 'boolean', description: 'print alerts as JSON lines instead of alerts.log text' },
     clock: clockOption('event'),
     location: { type: 'string', value: 'NAME', description: 'the location field of every event (default: the file name)' },
@@ -28,7 +29,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
   if (args.positionals.length === 0) throw new UsageError(`no FILE given\nusage: ${ANALYZE.usage} (--help for the options)`);
   const clock = parseClock(stringOption(args, 'clock'), 'event');
   const json = args.options.has('json');
-  const loaded = openRuleset(stringOption(args, 'ruleset'));
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const progress = process.stderr.isTTY && !args.options.has('no-progress');

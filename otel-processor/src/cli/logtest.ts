@@ -5,7 +5,7 @@
 import * as readline from 'node:readline';
 import { LogEvent, type Engine, type Verdict } from '../engine/engine';
 import { parseHeaderTime } from '../engine/time/header-time';
-import { clockOption, lineEvent, newEngine, openRuleset, parseClock, RULESET_OPTION, type Clock } from './session';
+import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION, type Clock } from './session';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
 
 export const LOGTEST: CommandSpec = {
@@ -13,6 +13,7 @@ export const LOGTEST: CommandSpec = {
   summary: 'Reads log lines on stdin and shows, for each, what ossec-logtest shows: pre-decoding,\ndecoding and the rule that matched; or one TSV row per line.',
   options: {
     ruleset: RULESET_OPTION,
+    dialect: DIALECT_OPTION,
     format: { type: 'string', value: 'trace|tsv', description: 'trace: the three phases (default); tsv: one row per line\n(line_no, rule_id, level, decoder, alert, description)' },
     clock: clockOption('processing'),
     location: { type: 'string', value: 'NAME', description: 'the location field of every event (default: stdin)' },
@@ -83,7 +84,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   if (format !== 'trace' && format !== 'tsv') throw new UsageError('--format must be trace or tsv');
   const clock = parseClock(stringOption(args, 'clock'), 'processing');
   const location = stringOption(args, 'location') ?? 'stdin';
-  const loaded = openRuleset(stringOption(args, 'ruleset'));
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const chunks: string[] = [];

@@ -62,10 +62,11 @@ export class Engine {
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();
     this.isCrawler = options.isCrawler ?? (() => false);
-    this.predecoder = createPredecoder(options.predecode);
+    // Pre-decoding follows the ruleset's dialect unless the caller chooses.
+    this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
-      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler,
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
     };
   }
 

@@ -8,7 +8,12 @@ import { RuleTreeBuilder, indexChildren, type CompiledRule } from './compile/rul
 import type { KeyField } from './correlate/state';
 import { groupFeeds } from './correlate/ossec-tree';
 
+/** Whose semantics a ruleset is run with where OSSEC 4.2 and Wazuh 4.x differ. */
+export type RulesetDialect = 'ossec' | 'wazuh';
+
 export interface RulesetSource {
+  /** Default 'ossec'. */
+  dialect?: RulesetDialect;
   /** Decoder files in load order, already parsed. */
   decoderFiles: XmlElement[][];
   /** Rule files in load order, already parsed. */
@@ -21,6 +26,9 @@ export interface RulesetSource {
 }
 
 export interface CompiledRuleset {
+  readonly dialect: RulesetDialect;
+  /** What the loader tolerated with a warning (Wazuh dialect), in load order. */
+  readonly warnings: string[];
   readonly decoders: DecoderSet;
   readonly roots: CompiledRule[];
   readonly rulesById: Map<number, CompiledRule>;
@@ -38,12 +46,18 @@ export interface CompiledRuleset {
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
   const pcre2Caseless = src.pcre2Caseless ?? true;
-  const dec = new DecoderSetBuilder({ pcre2Caseless });
+  const dec = new DecoderSetBuilder({ pcre2Caseless, wazuh: src.dialect === 'wazuh' });
   for (const f of src.decoderFiles) dec.addFile(f);
   const decoders = dec.build();
 
-  const rules = new RuleTreeBuilder({ pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360 });
+  const dialect = src.dialect ?? 'ossec';
+  const warnings: string[] = [];
+  const rules = new RuleTreeBuilder({
+    pcre2Caseless, defaultTimeframe: src.defaultTimeframe ?? 360, wazuh: dialect === 'wazuh', warn: (m) => warnings.push(m),
+    selfReference: dialect === 'wazuh' ? 'drop' : 'refuse',
+  });
   for (const f of src.ruleFiles) rules.addFile(f);
+  warnings.push(...rules.warnings);
 
   refuseCycles(rules.roots);
   indexChildren(rules.byId.values());
@@ -70,6 +84,8 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     for (const c of r.correlate) if (c.same && !list.some((k) => k.field === c.field)) list.push({ field: c.field, get: c.get });
   }
   return {
+    dialect,
+    warnings,
     decoders,
     sidKeyFields,
     groupKeyFields,

@@ -19,6 +19,8 @@ export interface EvaluationContext {
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly isCrawler: (ip: string) => boolean;
+  /** Whose frequency counting: OSSEC 4.2 (default) or Wazuh. */
+  readonly dialect?: 'ossec' | 'wazuh';
 }
 
 export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
@@ -115,8 +117,9 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   else history = state.peek(state.byGroupRule, rule.id, scope);
   if (!history || history.size === 0) return false;
   const events = history.events;
-  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does.
-  const needed = rule.frequency + 1;
+  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
+  // Wazuh fires on the `frequency`-th event: frequency - 1 earlier ones.
+  const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
@@ -147,6 +150,28 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   const head = history.head;
   let newest = -1;
   let count = 0;
+  if (ctx.dialect === 'wazuh') {
+    // Wazuh's Search_LastSids: an already-consumed event stops the search only once it qualifies,
+    // and a firing marks this event and the newest qualifying one (none when one suffices).
+    let firstCounted: LogEvent | null = null;
+    for (let i = events.length - 1; i >= head; i--) {
+      const past = events[i];
+      if (past.time > ev.time) continue;
+      if (newest < 0) newest = i;
+      if (past.time < oldest) return false;
+      if (mine !== null && !qualifies(filters, mine, past)) continue;
+      if (past.matched >= level) return false;
+      if (++count < needed) {
+        firstCounted ??= past;
+        continue;
+      }
+      ev.matched = level;
+      if (firstCounted !== null) firstCounted.matched = level;
+      ctx.previousOutput = correlatedLogs(events, i, newest, filters, mine);
+      return true;
+    }
+    return false;
+  }
   for (let i = events.length - 1; i >= head; i--) {
     const past = events[i];
     if (past.time > ev.time) continue;
