@@ -6,7 +6,7 @@
  * (rejected counters, exporter state and failures, engine errors, log lines, shutdown) say
  * what happened.
  */
-import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Spool } from '../../otel-processor/src/spool/spool';
@@ -30,9 +30,15 @@ async function start(state: string, env: Record<string, string> = {}): Promise<{
   return { svc, logs };
 }
 
-async function readyz(svc: WardenService): Promise<Record<string, any>> {
+interface Readyz {
+  ready: boolean;
+  spool: { batches: number; bytes: number };
+  exporters: Record<string, { state: string; lag: number; error: string | null; since: string | null; failures: number }>;
+}
+
+async function readyz(svc: WardenService): Promise<Readyz> {
   const r = await fetch(`http://127.0.0.1:${svc.ports.service}/readyz`);
-  return (await r.json()) as Record<string, any>;
+  return (await r.json()) as Readyz;
 }
 
 async function metrics(svc: WardenService): Promise<string> {
@@ -175,3 +181,52 @@ test('SIGTERM with Elasticsearch down and shutdown_timeout_seconds 3: the proces
   expect(took).toBeLessThan(4500);
   expect(p.output).toMatch(/stopped; \d+ batch\(es\) \(\d+ bytes\) stay spooled for the next start \(elasticsearch [1-5]\)/);
 }, 60_000);
+
+test("fairness: one agent's queue of heavy requests does not hold back another agent's request", async () => {
+  const { svc } = await start(tmpDir('fair'), { WARDEN_RECEIVER_AUTH_TOKENS: 'tok-a=agent-a:alpha,tok-b=agent-b:beta' });
+  try {
+    const heavy = (n: number) => jsonBody([{ attrs: { 'host.name': 'alpha' }, records: Array.from({ length: 3000 }, (_, i) => ({ body: sshFail(`u${n}-${i}`, '192.0.2.10', i) })) }]);
+    const order: string[] = [];
+    const fromA = Array.from({ length: 8 }, (_, n) => post(svc.ports.http!, heavy(n), { json: true, token: 'tok-a' }).then((r) => { expect(r.status).toBe(200); order.push(`a${n}`); }));
+    // all of agent A's requests are in, most of them waiting for the engine
+    await until(() => (svc as unknown as { fair: { waiting: number } }).fair.waiting >= 5, "agent A's requests to queue", 30_000, 5);
+    const fromB = post(svc.ports.http!, jsonBody([{ attrs: { 'host.name': 'beta' }, records: [{ body: 'app[1]: login-failure from beta' }] }]), { json: true, token: 'tok-b' })
+      .then((r) => { expect(r.status).toBe(200); order.push('b'); });
+    await Promise.all([...fromA, fromB]);
+    // served in turn: B waits for what the engine already had, not for all of A's queue
+    expect(order.indexOf('b')).toBeLessThanOrEqual(3);
+  } finally {
+    await svc.stop(0);
+  }
+});
+
+test('an exporter that fails and recovers: one log line each way with the lag, /readyz retrying then ok', async () => {
+  // an OTLP/HTTP sink that refuses (503) until it is told to take requests
+  let accepting = false;
+  let received = 0;
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (accepting) { received++; res.writeHead(200, { 'content-type': 'application/json' }).end('{}'); } else res.writeHead(503).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
+  const { svc, logs } = await start(tmpDir('recover'), { WARDEN_EXPORTERS_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as net.AddressInfo).port}` });
+  try {
+    expect((await post(svc.ports.http!, bigRequest(1), { json: true })).status).toBe(200);
+    const failing = await until(async () => { const e = (await readyz(svc)).exporters.otlp; return e.state === 'retrying' ? e : null; }, 'otlp retrying');
+    expect(failing).toMatchObject({ error: expect.stringMatching(/HTTP 503/), since: expect.stringMatching(/^\d{4}-/), lag: 1 });
+    accepting = true;
+    await until(async () => (await readyz(svc)).exporters.otlp.state === 'ok', 'otlp recovered');
+    expect(received).toBeGreaterThan(0);
+    expect((await readyz(svc)).exporters.otlp).toMatchObject({ lag: 0, error: null, since: null });
+    const lines = logs.filter((l) => /exporter otlp/.test(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/exporter otlp is failing \(POST .*: HTTP 503\); retrying, 1 batch\(es\) waiting in the spool/);
+    expect(lines[1]).toMatch(/exporter otlp recovered after \d+\.\ds; 0 batch\(es\) still to deliver/);
+    expect(metric(await metrics(svc), 'warden_exporter_failures_total', { exporter: 'otlp' })).toBeGreaterThan(0);
+  } finally {
+    await svc.stop(0);
+    await new Promise<void>((r) => sink.close(() => r()));
+  }
+});
