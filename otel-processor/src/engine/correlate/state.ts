@@ -12,10 +12,14 @@
  * - an event whose rule is named by some if_matched_sid goes on that rule's list, which keeps
  *   its newest `sidListMax` entries (rules_list.c OS_MarkID, shared/list_op.c OSList_AddData);
  *   otherwise it goes on the list of every if_matched_group rule whose group pattern matches
- *   the rule's groups (rules_list.c OS_MarkGroup; those lists have no cap);
+ *   the rule's groups, once per place the rule sits in OSSEC's rule tree (rules_list.c
+ *   OS_MarkGroup, see ossec-tree.ts; those lists have no cap);
  * - freeing an event (analysisd/eventinfo.c Free_Eventinfo) deletes its own node from its
  *   if_matched_sid list if still there, and otherwise deletes the oldest node of each group
  *   list its rule feeds (OSList_DeleteOldestNode), whether or not the event was filed there.
+ * Beyond OSSEC (which keeps one such memory for the whole server), memory stays bounded as
+ * agents grow: idle agents are released once nothing they hold can fall in a window, and a
+ * budget for all agents evicts fairly (see evict, releaseIdle).
  */
 import type { LogEvent } from '../event';
 import { Accumulator } from './accumulate';
