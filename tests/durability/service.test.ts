@@ -6,7 +6,6 @@
  * (rejected counters, exporter state and failures, engine errors, log lines, shutdown) say
  * what happened.
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Spool } from '../../otel-processor/src/spool/spool';
@@ -30,9 +29,13 @@ async function start(state: string, env: Record<string, string> = {}): Promise<{
   return { svc, logs };
 }
 
-async function readyz(svc: WardenService): Promise<Record<string, any>> {
+/** The parts of /readyz these tests read. */
+interface ExporterState { state: string; error: string | null; since: string | null; lag: number }
+interface Readyz { exporters: { elasticsearch: ExporterState; file: ExporterState }; spool: { batches: number } }
+
+async function readyz(svc: WardenService): Promise<Readyz> {
   const r = await fetch(`http://127.0.0.1:${svc.ports.service}/readyz`);
-  return (await r.json()) as Record<string, any>;
+  return (await r.json()) as Readyz;
 }
 
 async function metrics(svc: WardenService): Promise<string> {
