@@ -25,7 +25,7 @@ export interface RulesetSource {
   defaultTimeframe?: number;
   /**
    * How first-time-seen keys are built: `ossec` as OSSEC 4.2's fts.c (fixed slots, its field
-   * matching; default), `listed` from the fields the decoder lists (Warden and Wazuh rulesets).
+   * matching; every ruleset by default), `listed` from the fields each decoder lists, in order.
    */
   ftsKeys?: 'ossec' | 'listed';
 }

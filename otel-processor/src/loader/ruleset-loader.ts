@@ -190,7 +190,6 @@ export function loadRuleset(rootDir: string, opts: LoadOptions = {}): LoadedRule
     decoderFiles: decoderPaths.map((f) => readXml(root, f, dialect)),
     ruleFiles,
     lists,
-    ftsKeys: layout === 'ossec' && dialect === 'ossec' ? 'ossec' : 'listed',
   });
   return {
     dialect,
