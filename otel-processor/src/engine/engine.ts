@@ -76,7 +76,7 @@ export class Engine {
     this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
-      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, ftsListed: ruleset.ftsKeys === 'listed', dialect: ruleset.dialect,
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
     };
   }
 

@@ -23,11 +23,6 @@ export interface RulesetSource {
   /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively (default true). */
   pcre2Caseless?: boolean;
   defaultTimeframe?: number;
-  /**
-   * How first-time-seen keys are built: `ossec` as OSSEC 4.2's fts.c (fixed slots, its field
-   * matching; every ruleset by default), `listed` from the fields each decoder lists, in order.
-   */
-  ftsKeys?: 'ossec' | 'listed';
 }
 
 export interface CompiledRuleset {
@@ -47,7 +42,6 @@ export interface CompiledRuleset {
   /** Fields that correlation rules require to be the same, per if_matched_sid list and per group-correlating rule. */
   readonly sidKeyFields: Map<number, KeyField[]>;
   readonly groupKeyFields: Map<number, KeyField[]>;
-  readonly ftsKeys: 'ossec' | 'listed';
 }
 
 export function compileRuleset(src: RulesetSource): CompiledRuleset {
@@ -101,7 +95,6 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     feedsSid,
     feedsGroups,
     correlates: feedsSid.size > 0 || groupRules.length > 0,
-    ftsKeys: src.ftsKeys ?? 'ossec',
   };
 }
 

@@ -77,19 +77,6 @@ export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
   return key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key;
 }
 
-/**
- * The key of a Warden or Wazuh ruleset: the listed fields in their order (`name` is the decoder
- * name, `location` names the agent as below), any field the event has, joined by spaces.
- */
-export function ftsListedKey(ev: LogEvent, fields: readonly string[]): string {
-  let key = '';
-  for (const f of fields) {
-    const v = f === 'name' ? ev.decoderName : f === 'location' ? ossecLocation(ev) : ev.getField(f);
-    key += key === '' ? (v ?? '') : ` ${v ?? ''}`;
-  }
-  return key;
-}
-
 /** The location as analysisd has it: an agent's records arrive as `(agent) ip->path` (remoted). */
 function ossecLocation(ev: LogEvent): string {
   return ev.remoteOrigin === null ? ev.location : `${ev.remoteOrigin}->${ev.location}`;

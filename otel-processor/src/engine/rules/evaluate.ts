@@ -5,7 +5,7 @@
 import type { LogEvent } from '../event';
 import type { CompiledRule, ListCheck } from '../compile/rules';
 import type { CorrelationState, History } from '../correlate/state';
-import { ftsKey, ftsListedKey, firstTimeSeen as ftsFirstTime, type FtsStore } from '../correlate/fts';
+import { ftsKey, firstTimeSeen as ftsFirstTime, type FtsStore } from '../correlate/fts';
 import { isIP } from 'node:net';
 
 export interface EvaluationContext {
@@ -19,8 +19,6 @@ export interface EvaluationContext {
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly isCrawler: (ip: string) => boolean;
-  /** First-time-seen keys from the listed fields (Warden, Wazuh) rather than OSSEC's slots. */
-  readonly ftsListed: boolean;
   /** Whose frequency counting: OSSEC 4.2 (default) or Wazuh. */
   readonly dialect?: 'ossec' | 'wazuh';
 }
@@ -70,8 +68,7 @@ function checkDiff(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): bo
 function firstTimeSeen(ev: LogEvent, ctx: EvaluationContext): boolean {
   const fields = ctx.decoderFts;
   if (fields === null) return (ev.ftsNew = false);
-  const key = ctx.ftsListed ? ftsListedKey(ev, fields) : ftsKey(ev, fields);
-  return (ev.ftsNew = ftsFirstTime(ctx.fts, ctx.state.ftsRecent, key, !ctx.ftsListed && ev.category === 'ids', ctx.decoderFtsComment, ev.decoderName));
+  return (ev.ftsNew = ftsFirstTime(ctx.fts, ctx.state.ftsRecent, ftsKey(ev, fields), ev.category === 'ids', ctx.decoderFtsComment, ev.decoderName));
 }
 
 function checkLists(lists: ListCheck[], ev: LogEvent, ctx: EvaluationContext): boolean {
