@@ -64,7 +64,7 @@ export class ProcessorCore {
 
   constructor(private readonly setup: ProcessorSetup) {
     const loaded = openRuleset(setup.ruleset);
-    this.fts = new WardenFtsStore(setup.stateDir);
+    this.fts = new WardenFtsStore(setup.stateDir, { maxKeys: setup.options.ftsMaxKeys });
     this.processor = new Processor(loaded, this.fts, setup.options);
     this.summary = { layout: loaded.layout, decoderFiles: loaded.decoderFiles.length, ruleFiles: loaded.ruleFiles.length, ftsKeys: this.fts.size };
   }

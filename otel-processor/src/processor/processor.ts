@@ -24,6 +24,8 @@ export interface ProcessorOptions {
   clock?: 'event' | 'processing';
   /** Correlation memory budget for all agents (MiB); default the engine's (256), 0: none. */
   memoryBudgetMb?: number;
+  /** First-time-seen keys kept in memory (least recently seen dropped first); default FTS_MAX_KEYS_DEFAULT. */
+  ftsMaxKeys?: number;
   /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
   resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
@@ -173,6 +175,7 @@ export class Processor {
       this.touch(agent.id, agent.name, now);
     }
     const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
+    this.fts.flush(); // one append for the request's new keys, before its batch reaches the spool
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
     const engineErrorsNow = this.engine.errors - engineErrors;
     const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;

@@ -81,6 +81,7 @@ export class WardenService implements Intake {
         correlationScope: cfg.correlationScope,
         clock: cfg.engine.clock,
         memoryBudgetMb: cfg.engine.memoryBudgetMb,
+        ftsMaxKeys: cfg.engine.ftsMaxKeys,
         resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,

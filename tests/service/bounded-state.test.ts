@@ -1,0 +1,75 @@
+/**
+ * Issue 16: the service's per-key and per-agent state stays bounded as agents grow.
+ * First-time-seen keys: written once per request (not one write per key on the engine's
+ * thread), at most `maxKeys` kept (least recently seen dropped), the file rewritten when it
+ * holds mostly dropped keys.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openRuleset } from '../../otel-processor/src/cli/session';
+import { Processor } from '../../otel-processor/src/processor/processor';
+import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
+import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
+import { SpoolBatch } from '../../otel-processor/src/spool/batch';
+import { protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
+
+const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };
+const fileLines = (dir: string) => fs.readFileSync(path.join(dir, 'fts.keys'), 'utf8').split('\n').filter(Boolean);
+
+test('new first-time-seen keys reach the file in one append per request, not one write per key', () => {
+  const dir = tmpDir('fts');
+  const store = new WardenFtsStore(dir);
+  for (let i = 0; i < 500; i++) store.add(`k${i}`, null);
+  // nothing written on the engine's per-line path
+  expect(fs.existsSync(path.join(dir, 'fts.keys'))).toBe(false);
+  store.flush();
+  expect(fileLines(dir)).toHaveLength(500);
+  expect(new WardenFtsStore(dir).size).toBe(500);
+});
+
+test('the key set is bounded: with 20,000 keys over many agents and a bound of 100, memory and file stay small and the recent keys survive a restart', () => {
+  const dir = tmpDir('fts');
+  const store = new WardenFtsStore(dir, { maxKeys: 100 });
+  for (let req = 0; req < 200; req++) {
+    for (let i = 0; i < 100; i++) store.add(`sshd  user${i}      (agent${req}) any->/var/log/auth.log`, null);
+    store.flush();
+    expect(store.size).toBeLessThanOrEqual(100);
+  }
+  expect(store.evictions).toBe(20_000 - 100);
+  // rewritten whenever it passed twice the live keys (never below 1024 lines)
+  expect(fileLines(dir).length).toBeLessThanOrEqual(1024 + 100);
+  const again = new WardenFtsStore(dir, { maxKeys: 100 });
+  expect(again.size).toBe(100);
+  expect(again.has('sshd  user99      (agent199) any->/var/log/auth.log')).toBe(true);
+  expect(again.has('sshd  user0      (agent0) any->/var/log/auth.log')).toBe(false);
+});
+
+test('a key seen again is kept over keys not seen since (least recently seen dropped first)', () => {
+  const store = new WardenFtsStore(tmpDir('fts'), { maxKeys: 3 });
+  store.add('a', null); store.add('b', null); store.add('c', null);
+  expect(store.has('a')).toBe(true);
+  store.add('d', null);
+  expect(['a', 'b', 'c', 'd'].filter((k) => store.has(k))).toEqual(['a', 'c', 'd']);
+});
+
+test('a torn last line (crash while appending) is skipped and a bad bound is refused clearly', () => {
+  const dir = tmpDir('fts');
+  fs.writeFileSync(path.join(dir, 'fts.keys'), '"a"\n"b"\n"c');
+  expect(new WardenFtsStore(dir).size).toBe(2);
+  expect(() => new WardenFtsStore(dir, { maxKeys: 0 })).toThrow(/positive integer/);
+});
+
+test('the processor writes the request\'s new keys before its batch goes to the spool', () => {
+  const rules = writeRuleset(tmpDir('rules'));
+  const dec = path.join(rules, 'decoders', 'test.xml');
+  fs.writeFileSync(dec, fs.readFileSync(dec, 'utf8').replace('<fts>name, user</fts>', '<fts>name, user, location</fts>'));
+  const state = tmpDir('proc');
+  const p = new Processor(openRuleset(rules), new WardenFtsStore(state, { maxKeys: 5 }), {
+    indexPrefix: 'warden', mapping: { maxLogBytes: 65536, maxFields: 256 }, correlationScope: 'agent', logAlertLevel: null, disconnectAfterSec: 0, stateDir: state,
+  });
+  const hosts = Array.from({ length: 20 }, (_, i) => ({ attrs: { 'host.name': `web${i}` }, records: [{ body: sshFail('zoe', '192.0.2.8', i), attrs: { 'log.file.path': '/var/log/auth.log' } }] }));
+  const r = p.process(decodeProtobuf(protobufBody(hosts)), ctx);
+  expect(SpoolBatch.decode(1, r.payload!).fts).toHaveLength(20);
+  expect(fileLines(state)).toHaveLength(20);
+  expect(new WardenFtsStore(state, { maxKeys: 5 }).size).toBe(5);
+});
