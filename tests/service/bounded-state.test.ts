@@ -73,3 +73,36 @@ test('the processor writes the request\'s new keys before its batch goes to the 
   expect(fileLines(state)).toHaveLength(20);
   expect(new WardenFtsStore(state, { maxKeys: 5 }).size).toBe(5);
 });
+
+describe('agents table (disconnect detection)', () => {
+  const open = (state: string, disconnectAfterSec: number) => new Processor(openRuleset(writeRuleset(tmpDir('rules'))), new WardenFtsStore(state), {
+    indexPrefix: 'warden', mapping: { maxLogBytes: 65536, maxFields: 256 }, correlationScope: 'agent', logAlertLevel: null, disconnectAfterSec, stateDir: state,
+  });
+  const send = (p: Processor, agents: number, now: number) => {
+    const hosts = Array.from({ length: agents }, (_, i) => ({ attrs: { 'host.name': `host${i}` }, records: [{ body: sshFail('zoe', '192.0.2.8', i) }] }));
+    return p.process(decodeProtobuf(protobufBody(hosts)), ctx, now);
+  };
+
+  test('2,000 agents that fall silent are announced once and then released: the table, its file and /metrics count only agents heard from since', () => {
+    const state = tmpDir('proc');
+    const p = open(state, 60);
+    const t0 = Date.UTC(2026, 0, 1);
+    expect(send(p, 2000, t0).tables?.agentsTracked).toBe(2000);
+    const announced = p.checkDisconnected(t0 + 61_000);
+    expect(announced).not.toBeNull();
+    expect(announced!.levels.reduce((a, b) => a + b, 0)).toBe(2000);
+    expect(p.tables.agentsTracked).toBe(0);
+    expect(p.checkDisconnected(t0 + 200_000)).toBeNull(); // never twice
+    // one agent comes back: tracked again, and announced again when it falls silent again
+    expect(send(p, 1, t0 + 300_000).tables?.agentsTracked).toBe(1);
+    p.saveSeen();
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(state, 'agents-seen.json'), 'utf8')) as object)).toEqual(['host0']);
+    expect(open(state, 60).tables.agentsTracked).toBe(1);
+    expect(p.checkDisconnected(t0 + 400_000)?.levels.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  test('with disconnect detection off no agent is kept', () => {
+    const p = open(tmpDir('proc'), 0);
+    expect(send(p, 500, Date.UTC(2026, 0, 1)).tables?.agentsTracked).toBe(0);
+  });
+});

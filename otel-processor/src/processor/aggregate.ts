@@ -40,6 +40,11 @@ export class Aggregator {
     }
   }
 
+  /** Entries held (for /metrics). */
+  get sizes(): { agents: number; stats: number } {
+    return { agents: this.agents.size, stats: this.stats.size };
+  }
+
   /** Agents known ahead of any event (bound to tokens): listed as never connected. */
   register(id: string, name: string): void {
     if (this.agents.has(id)) return;

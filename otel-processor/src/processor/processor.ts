@@ -37,6 +37,9 @@ export interface ProcessorOptions {
 
 export interface CorrelationStats { events: number; bytes: number; agents: number; evictions: number }
 
+/** The processor's own per-agent and per-key state (for /metrics). */
+export interface ProcessorTables { agentsTracked: number; ftsKeys: number; ftsEvictions: number }
+
 export interface ProcessResult {
   /** The spool payload (see spool/batch.ts), or null when the request produced nothing to keep. */
   payload: Buffer | null;
@@ -50,6 +53,8 @@ export interface ProcessResult {
   errors: { engine: number; records: number };
   /** Correlation memory now (see {@link Processor.correlation}). */
   correlation?: CorrelationStats;
+  /** Agents table and first-time-seen keys now (see {@link Processor.tables}). */
+  tables?: ProcessorTables;
   /** Records of this request the engine could not analyse (internal errors), and the last such error. */
   engineErrors: number;
   lastEngineError: string | null;
@@ -75,7 +80,8 @@ export class Processor {
     this.seenFile = path.join(opts.stateDir, 'agents-seen.json');
     try {
       const data = JSON.parse(fs.readFileSync(this.seenFile, 'utf8')) as Record<string, Seen>;
-      for (const [id, s] of Object.entries(data)) this.seen.set(id, s);
+      // agents already announced as disconnected have nothing left to raise (files from older versions keep them)
+      if (this.tracksAgents) for (const [id, s] of Object.entries(data)) if (!s.alerted) this.seen.set(id, s);
     } catch { /* first start */ }
   }
 
@@ -179,7 +185,7 @@ export class Processor {
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
     const engineErrorsNow = this.engine.errors - engineErrors;
     const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;
-    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError, correlation: this.correlation };
+    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError, correlation: this.correlation, tables: this.tables };
   }
 
   /** Records that failed inside Warden (refused alone), counted since start. */
@@ -193,6 +199,10 @@ export class Processor {
   get correlation(): CorrelationStats {
     const s = this.engine.state;
     return { events: s.eventsRemembered, bytes: s.bytesRemembered, agents: s.agentsWithState, evictions: s.evictions };
+  }
+
+  get tables(): ProcessorTables {
+    return { agentsTracked: this.seen.size, ftsKeys: this.fts.size, ftsEvictions: this.fts.evictions };
   }
 
   /** Internal errors so far: events the engine could not analyse, records the processor could not turn into alerts. */
@@ -216,7 +226,17 @@ export class Processor {
     return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: alertDocOf(ev, v, new Date(now).toISOString(), agentIp) };
   }
 
+  /**
+   * The agents table exists only to raise "agent disconnected" once per silence (as OSSEC's
+   * monitord does): it is kept while that is on, and an agent leaves it once announced (a new
+   * record puts it back), so it holds the agents heard from since their last announcement.
+   */
+  private get tracksAgents(): boolean {
+    return this.opts.disconnectAfterSec > 0;
+  }
+
   private touch(id: string, name: string, now: number): void {
+    if (!this.tracksAgents) return;
     const s = this.seen.get(id);
     if (s) { s.last = now; s.name = name; s.alerted = false; } else this.seen.set(id, { name, last: now, alerted: false });
     this.seenDirty = true;
@@ -233,7 +253,8 @@ export class Processor {
     const alerts: AlertRecord[] = [];
     for (const [id, s] of this.seen) {
       if (s.alerted || now - s.last < after) continue;
-      s.alerted = true;
+      // announced: released (deleting the entry being visited is safe in a Map iteration)
+      this.seen.delete(id);
       this.seenDirty = true;
       const ev = new LogEvent(`ossec: Agent disconnected: '${s.name}'.`, 'ossec-monitord', s.name, now);
       ev.agentId = id;

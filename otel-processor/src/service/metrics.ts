@@ -25,9 +25,22 @@ export interface WardenMetrics {
   observeEngineErrors(read: () => number): void;
   /** Registers the correlation memory gauges (events held, bytes, agents with state) and the eviction count. */
   observeCorrelation(read: () => { events: number; bytes: number; agents: number; evictions: number }): void;
+  /** Registers the gauges of the service's per-agent and per-key state (agents table, first-time-seen keys, agents and hourly stats held). */
+  observeTables(read: () => ServiceTables): void;
   /** Serves /metrics. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   shutdown(): Promise<void>;
+}
+
+export interface ServiceTables {
+  /** Agents in the disconnect-detection table. */
+  agentsTracked: number;
+  ftsKeys: number;
+  /** First-time-seen keys dropped for engine.fts_max_keys since start. */
+  ftsEvictions: number;
+  /** Agents and hourly stats entries the Elasticsearch exporter holds (0 without it). */
+  aggregateAgents: number;
+  aggregateStats: number;
 }
 
 export function createMetrics(): WardenMetrics {
@@ -69,6 +82,21 @@ export function createMetrics(): WardenMetrics {
         r.observe(agents, s.agents);
         r.observe(evictions, s.evictions);
       }, [events, bytes, agents, evictions]);
+    },
+    observeTables(read) {
+      const tracked = meter.createObservableGauge('warden_agents_tracked', { description: 'Agents in the disconnect-detection table (heard from since their last disconnection alert)' });
+      const keys = meter.createObservableGauge('warden_fts_keys', { description: 'First-time-seen keys held (engine.fts_max_keys bounds them)' });
+      const dropped = meter.createObservableCounter('warden_fts_evictions', { description: 'First-time-seen keys dropped to stay within engine.fts_max_keys' });
+      const aggAgents = meter.createObservableGauge('warden_aggregate_agents', { description: 'Agents whose counts the Elasticsearch exporter holds in memory' });
+      const aggStats = meter.createObservableGauge('warden_aggregate_stats', { description: 'Hourly stats entries (hour and agent) the Elasticsearch exporter holds in memory' });
+      meter.addBatchObservableCallback((r) => {
+        const t = read();
+        r.observe(tracked, t.agentsTracked);
+        r.observe(keys, t.ftsKeys);
+        r.observe(dropped, t.ftsEvictions);
+        r.observe(aggAgents, t.aggregateAgents);
+        r.observe(aggStats, t.aggregateStats);
+      }, [tracked, keys, dropped, aggAgents, aggStats]);
     },
     observeSpool(read) {
       const depth = meter.createObservableGauge('warden_spool_depth', { description: 'Batches in the spool not yet acknowledged by every exporter' });

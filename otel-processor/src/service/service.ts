@@ -15,7 +15,7 @@ import { createMetrics, type WardenMetrics } from './metrics';
 import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
 import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
-import type { CorrelationStats, ProcessResult } from '../processor/processor';
+import type { CorrelationStats, ProcessResult, ProcessorTables } from '../processor/processor';
 import { FairQueue } from '../processor/fair-queue';
 import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
@@ -124,6 +124,10 @@ export class WardenService implements Intake {
     this.metrics.observeExporters(() => this.exporters.map((e) => { const st = e.status; return { name: e.name, lag: st.lag, ok: st.state === 'ok' }; }));
     this.metrics.observeEngineErrors(() => this.engineErrors);
     this.metrics.observeCorrelation(() => this.correlation);
+    this.metrics.observeTables(() => {
+      const held = this.es?.heldState ?? { agents: 0, stats: 0 };
+      return { ...this.tables, aggregateAgents: held.agents, aggregateStats: held.stats };
+    });
     if (this.spool.depth > 0) {
       const lags = this.exporters.map((e) => `${e.name} ${e.status.lag}`).join(', ');
       this.log(`warden: spool holds ${this.spool.depth} batch(es) (${this.spool.bytes} bytes) not yet delivered (${lags}); replaying`);
@@ -197,6 +201,7 @@ export class WardenService implements Intake {
       r = out.result;
       this.noteErrors(r.errors);
       if (r.correlation) this.correlation = r.correlation;
+      if (r.tables) this.tables = r.tables;
     }
     if (r.payload) {
       try {
@@ -220,6 +225,7 @@ export class WardenService implements Intake {
 
   private engineErrors = 0;
   private correlation: CorrelationStats = { events: 0, bytes: 0, agents: 0, evictions: 0 };
+  private tables: ProcessorTables = { agentsTracked: 0, ftsKeys: 0, ftsEvictions: 0 };
   private recordErrors = 0;
 
   private noteErrors(e: { engine: number; records: number } | undefined): void {

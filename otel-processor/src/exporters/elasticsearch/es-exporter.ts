@@ -60,6 +60,10 @@ export class ElasticsearchExporter implements Exporter {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private agg!: Aggregator;
+  /** Agents and hourly stats entries held (for /metrics; zero before start). */
+  get heldState(): { agents: number; stats: number } {
+    return this.agg ? this.agg.sizes : { agents: 0, stats: 0 };
+  }
   readonly health: ExporterHealth;
   private templatesInstalled = false;
   private timers: NodeJS.Timeout[] = [];
