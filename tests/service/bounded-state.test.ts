@@ -2,7 +2,8 @@
  * Issue 16: the service's per-key and per-agent state stays bounded as agents grow.
  * First-time-seen keys: written once per request (not one write per key on the engine's
  * thread), at most `maxKeys` kept (least recently seen dropped), the file rewritten when it
- * holds mostly dropped keys.
+ * holds mostly dropped keys. Agents table: an agent leaves it once announced disconnected.
+ * Hourly stats: a few hours held per agent, older hours' counts written as documents of their own.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,7 +11,9 @@ import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch } from '../../otel-processor/src/spool/batch';
+import { SpoolBatch, type AgentDelta, type StatsDelta } from '../../otel-processor/src/spool/batch';
+import { Aggregator, type AggregateSnapshot } from '../../otel-processor/src/processor/aggregate';
+import { TOTAL_AGENT, type StatsDoc } from '../../otel-processor/src/exporters/elasticsearch/documents';
 import { protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
 
 const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };
@@ -104,5 +107,90 @@ describe('agents table (disconnect detection)', () => {
   test('with disconnect detection off no agent is kept', () => {
     const p = open(tmpDir('proc'), 0);
     expect(send(p, 500, Date.UTC(2026, 0, 1)).tables?.agentsTracked).toBe(0);
+  });
+});
+
+describe('hourly stats held per agent for a few hours (the Elasticsearch exporter\'s aggregation)', () => {
+  const HOUR = 3600_000;
+  const t0 = Date.UTC(2026, 0, 1);
+  const delta = (hour: number, agent: number, events: number): StatsDelta =>
+    ({ hour, agent: `a${agent}`, name: `host${agent}`, events, alerts: 1, levels: Object.assign(new Array(17).fill(0), { 3: 1 }), firewall: 0 });
+  /** 24 hours of 3,000 agents, one batch per hour per 500 agents; every batch also carries late counts (5 hours old) for a few agents. */
+  function batches(): Array<{ seq: number; agents: AgentDelta[]; stats: StatsDelta[] }> {
+    const out: Array<{ seq: number; agents: AgentDelta[]; stats: StatsDelta[] }> = [];
+    let seq = 1;
+    for (let h = 0; h < 24; h++) {
+      for (let g = 0; g < 6; g++) {
+        const stats: StatsDelta[] = [];
+        for (let a = g * 500; a < (g + 1) * 500; a++) stats.push(delta(t0 + h * HOUR, a, 1 + (a % 7)));
+        if (h >= 5) for (let a = g; a < 3000; a += 400) stats.push(delta(t0 + (h - 5) * HOUR, a, 100));
+        out.push({ seq: seq++, agents: [], stats });
+      }
+    }
+    return out;
+  }
+  const reference = (bs: ReturnType<typeof batches>) => {
+    const sum = new Map<string, number>();
+    for (const b of bs) for (const d of b.stats) for (const k of [`${d.hour}|${d.agent}`, `${d.hour}|${TOTAL_AGENT}`]) sum.set(k, (sum.get(k) ?? 0) + d.events);
+    return sum;
+  };
+  /** Elasticsearch as the exporter uses it: documents by id, the last write wins; readers sum by hour and agent. */
+  const write = (store: Map<string, StatsDoc>, agg: Aggregator) => {
+    const d = agg.takeDirty();
+    for (const s of d.stats) store.set(`${s.hour}|${s.agent}|i`, s.doc);
+    for (const l of d.late) store.set(`${l.hour}|${l.agent}|i#${l.seq}`, l.doc);
+  };
+  const sums = (store: Map<string, StatsDoc>) => {
+    const sum = new Map<string, number>();
+    for (const doc of store.values()) { const k = `${Date.parse(doc['@timestamp'])}|${doc.agent.id}`; sum.set(k, (sum.get(k) ?? 0) + doc.events); }
+    return sum;
+  };
+
+  test('3,000 agents over 24 hours: at most 2 hours per agent held, and the documents still add up to every count', () => {
+    const bs = batches();
+    const agg = new Aggregator('i', null, 48, 2);
+    const store = new Map<string, StatsDoc>();
+    let most = 0;
+    for (const b of bs) {
+      agg.fold(b);
+      write(store, agg);
+      agg.snapshot();
+      most = Math.max(most, agg.sizes.stats);
+    }
+    expect(most).toBeLessThanOrEqual(3000 * 2 + 48);
+    expect(sums(store)).toEqual(reference(bs));
+    // the old behaviour, for scale: every agent's 24 hours held
+    const all = new Aggregator('i', null, 48);
+    for (const b of bs) all.fold(b);
+    expect(all.snapshot(t0 + 24 * HOUR).stats.length).toBeGreaterThan(3000 * 24);
+  });
+
+  test('a crash after writing but before the spool position was recorded: the replay (in other rounds) writes the same documents, nothing counted twice', () => {
+    const bs = batches();
+    const store = new Map<string, StatsDoc>();
+    let agg = new Aggregator('i', null, 48, 2);
+    let acked: { seq: number; state: string } = { seq: 0, state: JSON.stringify(agg.snapshot()) };
+    // rounds of 4 batches; the position is recorded for rounds up to batch 60, then rounds to 80 are written but not recorded
+    for (let i = 0; i < 80; i += 4) {
+      for (const b of bs.slice(i, i + 4)) agg.fold(b);
+      write(store, agg);
+      const state = JSON.stringify(agg.snapshot());
+      if (i + 4 <= 60) acked = { seq: i + 4, state };
+    }
+    // restart from the recorded state and replay in rounds of 7
+    agg = new Aggregator('i', JSON.parse(acked.state) as AggregateSnapshot, 48, 2);
+    for (let i = acked.seq; i < bs.length; i += 7) {
+      for (const b of bs.slice(i, i + 7)) agg.fold(b);
+      write(store, agg);
+      agg.snapshot();
+    }
+    expect(sums(store)).toEqual(reference(bs));
+  });
+
+  test('a batch with a late hour but no sequence is refused clearly', () => {
+    const agg = new Aggregator('i', null, 48, 2);
+    agg.fold({ seq: 1, agents: [], stats: [delta(t0 + 10 * HOUR, 1, 1)] });
+    expect(() => agg.fold({ agents: [], stats: [delta(t0, 1, 1)] })).toThrow(/sequence/);
+    expect(() => new Aggregator('i', null, 48, 0)).toThrow(/positive integer/);
   });
 });

@@ -23,7 +23,14 @@ type StatsState = StatsDelta;
 export interface AggregateSnapshot {
   agents: AgentState[];
   stats: StatsState[];
+  /** Latest hour counted, by agent (the hours held follow it, see {@link Aggregator}). */
+  latestHours?: Record<string, number>;
 }
+
+/** Counts of one hour and agent from one spool batch, for an hour no longer held. */
+export interface LateStats { seq: number; hour: number; agent: string; doc: StatsDoc }
+
+const HOUR = 3600_000;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -32,12 +39,47 @@ export class Aggregator {
   private readonly stats = new Map<string, StatsState>();
   private readonly dirtyAgents = new Set<string>();
   private readonly dirtyStats = new Set<string>();
+  private late = new Map<string, { seq: number; counts: StatsState }>();
+  private readonly latestHour = new Map<string, number>();
 
-  constructor(private readonly instance: string, snapshot?: AggregateSnapshot | null, private readonly keepHours = 48) {
+  /**
+   * `openHours` null: every hour is held (dropped `keepHours` after, by the clock). A number:
+   * each agent's last `openHours` hours (following the latest hour counted for it, so a replay
+   * of the same batches decides the same; the all-agents rows keep `keepHours`) are held and
+   * rewritten whole; counts for an older hour become a document of their own per spool batch
+   * (the batch's sequence in its id: a replay rewrites the same one), which readers add up as
+   * they add up instances. So the table holds a few hours per agent, not two days: OSSEC's
+   * analysisd/stats.c likewise holds only the current day's hour counts (`_CHour[25]`), never
+   * per-agent history.
+   */
+  constructor(private readonly instance: string, snapshot?: AggregateSnapshot | null, private readonly keepHours = 48, private readonly openHours: number | null = null) {
+    if (openHours !== null && (!Number.isInteger(openHours) || openHours < 1)) throw new Error(`hours of stats held must be a positive integer, got ${String(openHours)}`);
     if (snapshot) {
       for (const a of snapshot.agents ?? []) this.agents.set(a.id, a);
       for (const s of snapshot.stats ?? []) this.stats.set(`${s.hour}|${s.agent}`, s);
+      for (const [agent, hour] of Object.entries(snapshot.latestHours ?? {})) this.latestHour.set(agent, hour);
     }
+  }
+
+  /** An agent's first hour held (counts for earlier hours go out as late documents). */
+  private openFrom(agent: string): number {
+    const latest = this.latestHour.get(agent);
+    if (this.openHours === null || latest === undefined) return -Infinity;
+    return latest - ((agent === TOTAL_AGENT ? Math.max(this.openHours, this.keepHours) : this.openHours) - 1) * HOUR;
+  }
+
+  /** Counts one hour of one agent into its held row, or (an hour no longer held) into the batch's late document. */
+  private count(seq: number | undefined, hour: number, agent: string, name: string, d: StatsDelta): void {
+    if (this.openHours !== null) {
+      const latest = this.latestHour.get(agent);
+      if (latest === undefined || hour > latest) this.latestHour.set(agent, hour);
+      if (hour < this.openFrom(agent)) {
+        if (seq === undefined) throw new Error('a batch folded with only some hours held needs its sequence');
+        this.addLate(seq, hour, agent, name, d);
+        return;
+      }
+    }
+    this.addStats(hour, agent, name, d);
   }
 
   /** Entries held (for /metrics). */
@@ -64,7 +106,8 @@ export class Aggregator {
     });
   }
 
-  fold(b: { agents: AgentDelta[]; stats: StatsDelta[] }): void {
+  /** `seq`: the batch's spool sequence (needed when only some hours are held). */
+  fold(b: { agents: AgentDelta[]; stats: StatsDelta[]; seq?: number }): void {
     for (const d of b.agents) {
       let a = this.agents.get(d.id);
       if (!a) this.agents.set(d.id, (a = { id: d.id, name: d.name, ips: {}, version: null, first: null, last: null, events: 0, alerts: 0 }));
@@ -81,32 +124,38 @@ export class Aggregator {
       this.dirtyAgents.add(d.id);
     }
     for (const d of b.stats) {
-      this.addStats(d.hour, d.agent, d.name, d);
-      this.addStats(d.hour, TOTAL_AGENT, TOTAL_AGENT, d);
+      this.count(b.seq, d.hour, d.agent, d.name, d);
+      this.count(b.seq, d.hour, TOTAL_AGENT, TOTAL_AGENT, d);
     }
+  }
+
+  private addLate(seq: number, hour: number, agent: string, name: string, d: { events: number; alerts: number; levels: number[]; firewall: number }): void {
+    const key = `${seq}|${hour}|${agent}`;
+    let l = this.late.get(key);
+    if (!l) this.late.set(key, (l = { seq, counts: { hour, agent, name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 } }));
+    addCounts(l.counts, d);
   }
 
   private addStats(hour: number, agent: string, name: string, d: { events: number; alerts: number; levels: number[]; firewall: number }): void {
     const key = `${hour}|${agent}`;
     let s = this.stats.get(key);
     if (!s) this.stats.set(key, (s = { hour, agent, name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 }));
-    s.events += d.events;
-    s.alerts += d.alerts;
-    s.firewall += d.firewall;
-    for (let i = 0; i < 17; i++) s.levels[i] += d.levels[i] ?? 0;
+    addCounts(s, d);
     this.dirtyStats.add(key);
   }
 
   /** Documents changed since the last call (agents by id, stats by hour and agent). */
-  takeDirty(): { agents: AgentDoc[]; stats: Array<{ hour: number; agent: string; doc: StatsDoc }> } {
+  takeDirty(): { agents: AgentDoc[]; stats: Array<{ hour: number; agent: string; doc: StatsDoc }>; late: LateStats[] } {
     const agents = [...this.dirtyAgents].map((id) => this.agentDoc(this.agents.get(id)!));
     const stats = [...this.dirtyStats].map((k) => {
       const s = this.stats.get(k)!;
       return { hour: s.hour, agent: s.agent, doc: this.statsDoc(s) };
     });
+    const late = [...this.late.values()].map((l) => ({ seq: l.seq, hour: l.counts.hour, agent: l.counts.agent, doc: this.statsDoc(l.counts) }));
+    this.late = new Map();
     this.dirtyAgents.clear();
     this.dirtyStats.clear();
-    return { agents, stats };
+    return { agents, stats, late };
   }
 
   /** Puts documents back as changed (their write failed). */
@@ -151,8 +200,20 @@ export class Aggregator {
 
   /** State to persist with the spool position; hours older than `keepHours` (and written) are dropped. */
   snapshot(now = Date.now()): AggregateSnapshot {
-    const cutoff = now - this.keepHours * 3600_000;
-    for (const [k, s] of this.stats) if (s.hour < cutoff && !this.dirtyStats.has(k)) this.stats.delete(k);
-    return { agents: [...this.agents.values()], stats: [...this.stats.values()] };
+    const cutoff = now - this.keepHours * HOUR;
+    for (const [k, s] of this.stats) {
+      if (this.dirtyStats.has(k)) continue;
+      if (this.openHours === null ? s.hour < cutoff : s.hour < this.openFrom(s.agent)) this.stats.delete(k);
+    }
+    const out: AggregateSnapshot = { agents: [...this.agents.values()], stats: [...this.stats.values()] };
+    if (this.openHours !== null) out.latestHours = Object.fromEntries(this.latestHour);
+    return out;
   }
+}
+
+function addCounts(s: StatsState, d: { events: number; alerts: number; levels: number[]; firewall: number }): void {
+  s.events += d.events;
+  s.alerts += d.alerts;
+  s.firewall += d.firewall;
+  for (let i = 0; i < 17; i++) s.levels[i] += d.levels[i] ?? 0;
 }

@@ -54,6 +54,7 @@ export interface WardenConfig {
       shards: number;
       replicas: string;
       ftsRefreshSec: number;
+      statsOpenHours: number;
     };
     otlp: { endpoint: string | null; headers: Record<string, string>; timeoutMs: number };
   };
@@ -129,6 +130,7 @@ export const SETTINGS: Setting[] = [
   { key: 'exporters.elasticsearch.max_inflight', kind: 'int', dflt: 3, min: 1, max: 64, help: 'Bulk requests in flight at once (alerts are creates under fixed ids, so order does not matter)' },
   { key: 'exporters.elasticsearch.shards', kind: 'int', dflt: 1, min: 1, max: 1024, help: 'Shards per index (templates)' },
   { key: 'exporters.elasticsearch.replicas', kind: 'string', dflt: '0-1', help: 'auto_expand_replicas of the templates' },
+  { key: 'exporters.elasticsearch.stats_open_hours', kind: 'int', dflt: 2, min: 1, max: 48, help: "Hours of each agent's stats held and rewritten whole; counts arriving for an older hour are written as documents of their own (summed by readers)" },
   { key: 'exporters.elasticsearch.fts_refresh_seconds', kind: 'int', dflt: 30, min: 0, help: 'How often first-time-seen keys of other replicas are read back (0: only at start)' },
   { key: 'exporters.otlp.endpoint', kind: 'optstring', dflt: null, help: 'Also send alerts as OTLP/HTTP JSON log records to this base URL (…/v1/logs)' },
   { key: 'exporters.otlp.headers', kind: 'headers', dflt: {}, help: 'Headers for the OTLP exporter; env form `Name=value,...`' },
@@ -378,6 +380,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
         shards: v['exporters.elasticsearch.shards'] as number,
         replicas: v['exporters.elasticsearch.replicas'] as string,
         ftsRefreshSec: v['exporters.elasticsearch.fts_refresh_seconds'] as number,
+        statsOpenHours: v['exporters.elasticsearch.stats_open_hours'] as number,
       },
       otlp: { endpoint: otlp, headers: v['exporters.otlp.headers'] as Record<string, string>, timeoutMs: v['exporters.otlp.timeout_ms'] as number },
     },

@@ -100,7 +100,7 @@ export class WardenService implements Intake {
       const client = new EsClient({ urls: es.urls, caFile: es.caFile, insecureSkipVerify: es.insecureSkipVerify, username: es.username, password: es.password, apiKey: es.apiKey });
       this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
         client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
-        flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,
+        flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec, statsOpenHours: es.statsOpenHours,
         stateDir: cfg.stateDir, registeredAgents: registered,
       }, this.metrics, { merge: (keys) => this.processor.mergeFts(keys) });
       // first-time-seen keys from Elasticsearch before the first event (bounded wait: if it is down, local keys)

@@ -32,6 +32,8 @@ export interface EsExporterOptions {
   shards: number;
   replicas: string;
   ftsRefreshSec: number;
+  /** Hours of stats held and rewritten whole (older hours' counts: a document per batch); default 2. */
+  statsOpenHours?: number;
   stateDir: string;
   registeredAgents: Array<{ id: string; name: string }>;
 }
@@ -52,6 +54,9 @@ export interface FtsMerger {
 }
 
 interface BulkItemResult { status: number; error?: { type?: string; reason?: string } }
+
+/** Default hours of stats held: the current one and the one before (late records arrive within minutes). */
+export const STATS_OPEN_HOURS = 2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -81,7 +86,7 @@ export class ElasticsearchExporter implements Exporter {
 
   async start(): Promise<void> {
     const st = (this.consumer.state ?? null) as { agg?: AggregateSnapshot } | null;
-    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
+    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null, undefined, this.opts.statsOpenHours ?? STATS_OPEN_HOURS);
     for (const a of this.opts.registeredAgents) this.agg.register(a.id, a.name);
     this.loop = this.run();
     if (this.opts.retentionDays > 0) {
@@ -225,6 +230,8 @@ export class ElasticsearchExporter implements Exporter {
     }
     const dirty = this.agg.takeDirty();
     for (const a of dirty.agents) state.push({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}\n`, doc: Buffer.from(JSON.stringify(a)), kind: 'agent', create: false });
+    // a late hour's counts from one batch: their own document (the batch's sequence in its id), summed by readers
+    for (const l of dirty.late) state.push({ action: `{"index":{"_index":"${statsIndex(p, l.hour)}","_id":"${statsDocId(l.hour, l.agent, `${this.opts.instance}#${l.seq}`)}"}}\n`, doc: Buffer.from(JSON.stringify(l.doc)), kind: 'stats', create: false });
     for (const st of dirty.stats) state.push({ action: `{"index":{"_index":"${statsIndex(p, st.hour)}","_id":"${statsDocId(st.hour, st.agent, this.opts.instance)}"}}\n`, doc: Buffer.from(JSON.stringify(st.doc)), kind: 'stats', create: false });
     const si = syscheckIndex(p);
     for (const [id, doc] of syscheck) state.push({ action: `{"index":{"_index":"${si}","_id":"${id}"}}\n`, doc: Buffer.from(JSON.stringify(doc)), kind: 'syscheck', create: false });
