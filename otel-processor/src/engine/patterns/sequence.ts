@@ -22,6 +22,8 @@ const T_END = 2;
 const T_SPLIT = 3;
 /** Continues at `next` (the end of a group's alternative). */
 const T_JUMP = 4;
+/** `$`: only at the end of the subject. */
+const T_EOS = 5;
 
 interface Item {
   type: number;
@@ -37,8 +39,6 @@ interface Item {
   next: number;
   /** For T_SPLIT: where to continue, in priority order. */
   targets: number[];
-  /** For T_END: the alternative needs the subject's end here ($). */
-  atEnd: boolean;
   /** For T_RUN: characters the rest of the pattern can start with (null: it may match empty). */
   followLow: Uint8Array | null;
   followHigh: boolean;
@@ -59,7 +59,7 @@ const INF = 0x7fffffff;
 
 function emptyItem(type: number): Item {
   return {
-    type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, next: -1, targets: [], atEnd: false,
+    type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, next: -1, targets: [],
     followLow: null, followHigh: true, disjoint: false, followEnd: true,
   };
 }
@@ -107,12 +107,7 @@ class Parser {
         this.pos++;
       }
       this.sequence(0);
-      const end = emptyItem(T_END);
-      if (s[this.pos] === '$') {
-        end.atEnd = true;
-        this.pos++;
-      }
-      this.items.push(end);
+      this.items.push(emptyItem(T_END));
       this.alts.push(alt);
       if (this.pos >= s.length) {
         this.items.forEach((it, i) => {
@@ -136,8 +131,9 @@ class Parser {
         return;
       }
       if (c === '$') {
-        if (depth > 0 || (this.pos + 1 < s.length && s[this.pos + 1] !== '|')) throw new Unsupported();
-        return;
+        this.items.push(emptyItem(T_EOS));
+        this.pos++;
+        continue;
       }
       if (c === '(') {
         this.group(depth);
@@ -316,6 +312,12 @@ class Parser {
   }
 }
 
+let steps = 0;
+/** Matching steps taken since start-up (calls, scanned and tried positions): for the linear-work test. */
+export function sequenceSteps(): number {
+  return steps;
+}
+
 // Failure memo shared by every sequence (one line is matched at a time): entry (item, position)
 // failed in the current call when it holds the call's generation number.
 let memo = new Uint32Array(1 << 14);
@@ -389,6 +391,7 @@ export class SequenceMatcher {
     const alts = this.alts;
     const last = this.onlyAnchored ? start : len;
     for (let s = start; s <= last; s++) {
+      steps++;
       for (let a = 0; a < alts.length; a++) {
         const alt = alts[a];
         if (alt.anchored && s !== start) continue;
@@ -406,6 +409,7 @@ export class SequenceMatcher {
   }
 
   private match(i: number, pos: number): number {
+    steps++;
     const it = this.items[i];
     if (it.type === T_MARK) {
       const r = this.match(it.next, pos);
@@ -413,6 +417,7 @@ export class SequenceMatcher {
       return r;
     }
     if (it.type === T_JUMP) return this.match(it.next, pos);
+    if (it.type === T_EOS) return pos === this.subject.length ? this.match(it.next, pos) : -1;
     if (it.type === T_SPLIT) {
       const targets = it.targets;
       if (targets.length === 1) return this.match(targets[0], pos);
@@ -427,7 +432,7 @@ export class SequenceMatcher {
     }
     const s = this.subject;
     const len = s.length;
-    if (it.type === T_END) return it.atEnd && pos !== len ? -1 : pos;
+    if (it.type === T_END) return pos;
     const low = it.low;
     if (it.max === 1 && it.min === 1) {
       // one character: nothing to remember
@@ -452,6 +457,7 @@ export class SequenceMatcher {
         if (c < 256 ? low[c] === 0 : !inItem(it, c)) break;
         stretch++;
       }
+      steps += stretch - pos;
       if (stretch === stop && stop === from && cached) stretch = this.runEnd[i];
       this.runGen[i] = generation;
       this.runFrom[i] = pos;
@@ -472,6 +478,7 @@ export class SequenceMatcher {
       const first = it.disjoint ? e : lo;
       if (it.lazy) {
         for (let j = first; j <= e; j++) {
+          steps++;
           if (j >= kLo && j <= kHi) {
             j = kHi;
             continue;
@@ -488,6 +495,7 @@ export class SequenceMatcher {
       } else {
         const last = it.disjoint ? e : lo;
         for (let j = e; j >= last; j--) {
+          steps++;
           if (j >= kLo && j <= kHi) {
             j = kLo;
             continue;
@@ -534,9 +542,12 @@ function computeFollow(items: Item[], from: number, it: Item): void {
         for (const t of x.targets) walk(t);
         return;
       }
+      if (x.type === T_EOS) {
+        state.end = true;
+        return;
+      }
       if (x.type === T_END) {
-        if (x.atEnd) state.end = true;
-        else state.any = true;
+        state.any = true;
         return;
       }
       for (let c = 0; c < 256; c++) if (x.low[c] === 1) low[c] = 1;
