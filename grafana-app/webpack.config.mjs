@@ -11,7 +11,10 @@ import CopyWebpackPlugin from 'copy-webpack-plugin';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pkg = JSON.parse(fs.readFileSync(path.join(here, 'package.json'), 'utf8'));
 
-const EXTERNALS = ['react', 'react-dom', '@grafana/data', '@grafana/ui', '@grafana/runtime', '@emotion/css', '@emotion/react', 'rxjs', 'rxjs/operators', 'lodash', 'moment', 'react-router', 'react-router-dom'];
+// What Grafana's frontend shares with plugins (its SystemJS import map): React and its JSX runtime,
+// react-router (v6; Grafana's own router), @grafana/*, emotion, rxjs, lodash, moment.
+const EXTERNALS = ['react', 'react-dom', 'react/jsx-runtime', 'react-router', '@grafana/data', '@grafana/ui', '@grafana/runtime', '@emotion/css', '@emotion/react', 'rxjs', 'rxjs/operators', 'lodash', 'moment'];
+const pluginId = JSON.parse(fs.readFileSync(path.join(here, 'src', 'plugin.json'), 'utf8')).id;
 
 export default (_env, argv) => ({
   mode: argv.mode ?? 'production',
@@ -22,8 +25,8 @@ export default (_env, argv) => ({
     path: path.resolve(here, 'dist'),
     filename: '[name].js',
     library: { type: 'amd' },
-    publicPath: 'public/plugins/warden-app/',
-    uniqueName: 'warden-app',
+    publicPath: `public/plugins/${pluginId}/`,
+    uniqueName: pluginId,
     clean: true,
   },
   externals: EXTERNALS,

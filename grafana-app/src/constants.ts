@@ -1,23 +1,15 @@
-export const PLUGIN_ID = 'warden-app';
-export const PLUGIN_BASE = `/a/${PLUGIN_ID}`;
+/** Grafana's `<org>-<name>-app` form; plugin.json, the provisioning and the install directory use it too. */
+export const PLUGIN_ID = 'warden-hids-app';
 
+/** The app's pages: paths relative to the app's root route (Grafana mounts the app at its app URL). */
 export enum ROUTES {
   Overview = 'overview',
   Search = 'search',
   Stats = 'stats',
+  Integrity = 'integrity',
   Agents = 'agents',
   Rules = 'rules',
 }
 
-export const PAGES: Array<{ route: ROUTES; title: string; icon: string }> = [
-  { route: ROUTES.Overview, title: 'Overview', icon: 'home-alt' },
-  { route: ROUTES.Search, title: 'Search', icon: 'search' },
-  { route: ROUTES.Stats, title: 'Stats', icon: 'chart-line' },
-  { route: ROUTES.Agents, title: 'Agents', icon: 'server' as const },
-  { route: ROUTES.Rules, title: 'Rules', icon: 'list-ul' },
-];
-
-export const prefixRoute = (route: string) => `${PLUGIN_BASE}/${route}`;
-
-/** Where the plugin's routes (plugin.json) send the service calls. */
-export const SERVICE_PROXY = `/api/plugin-proxy/${PLUGIN_ID}`;
+/** Where the plugin's routes (plugin.json) send the service calls (relative: Grafana's <base href> adds its sub-path). */
+export const SERVICE_PROXY = `api/plugin-proxy/${PLUGIN_ID}`;

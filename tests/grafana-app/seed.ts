@@ -26,6 +26,16 @@ export interface Seeded {
   alerts: number;
   byRule: Record<string, number>;
   byAgent: Record<string, number>;
+  /** A 5,000-character Windows event (rule 18217, level 12) dc01 sent 30 minutes ago. */
+  longLine: { text: string; timeMs: number };
+}
+
+/** A long Windows event (group membership change with a long privilege list), 5,000 characters. */
+export function longWindowsEvent(): string {
+  const head = fs.readFileSync(path.join(ROOT, 'otel-processor', 'samples', 'windows-eventlog.log'), 'utf8').split('\n')[10];
+  let text = `${head} Privileges:`;
+  for (let i = 0; text.length < 5000; i++) text += ` SeBackupPrivilege${i}`;
+  return text.slice(0, 5000);
 }
 
 const lines = (file: string) => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
@@ -62,6 +72,7 @@ export async function seed(): Promise<Seeded> {
   });
   const now = Date.now();
   const start = now - 20 * 3600_000;
+  const longLine = { text: longWindowsEvent(), timeMs: now - 30 * 60_000 };
   try {
     const host = (name: string, records: ResourceSpec['records'], ip: string): ResourceSpec => ({ attrs: { 'host.name': name, 'host.ip': ip }, records });
     const requests: ResourceSpec[][] = [
@@ -71,6 +82,7 @@ export async function seed(): Promise<Seeded> {
       [host('fw1', fileRecords(path.join(FIX, 'fw1-kern.log'), '/var/log/kern.log', start + 12 * 3600_000, 1000), '10.0.0.1')],
       [host('db1', [...fileRecords(path.join(FIX, 'db1-syslog.log'), '/var/log/messages', start + 15 * 3600_000, 30_000), ...fimRecords('db1', start + 16 * 3600_000)], '10.0.0.12')],
       [host('dc01', fileRecords(path.join(ROOT, 'otel-processor', 'samples', 'windows-eventlog.log'), 'WinEvtLog', start + 18 * 3600_000, 60_000), '10.0.0.20')],
+      [host('dc01', [{ body: longLine.text, timeMs: longLine.timeMs, attrs: { 'log.file.path': 'WinEvtLog' } }], '10.0.0.20')],
       // web1 behind NAT: the same agent from a second address
       [host('web1', fileRecords(path.join(FIX, 'web1-auth.log'), '/var/log/auth.log', start + 19 * 3600_000, 1000).slice(10, 12), '172.16.5.11')],
     ];
@@ -97,5 +109,5 @@ export async function seed(): Promise<Seeded> {
     byRule[s.rule.id] = (byRule[s.rule.id] ?? 0) + 1;
     byAgent[s.agent.id] = (byAgent[s.agent.id] ?? 0) + 1;
   }
-  return { es, start, end: now, alerts: hits.length, byRule, byAgent };
+  return { es, start, end: now, alerts: hits.length, byRule, byAgent, longLine };
 }

@@ -85,24 +85,26 @@ describe('cross-source correlation', () => {
 
   test('40112: a login from an address right after its brute force', () => {
     const e = engine();
-    const got = feed(e, [...Array.from({ length: 10 }, (_, i) => line(fail(i), i * SEC)), line(ok(), 30 * SEC)]);
-    expect(got[9]).toBe(5720);
-    expect(got[10]).toBe(40112);
+    // 5720 (frequency 6, as OSSEC's) fires on the 8th failure
+    const got = feed(e, [...Array.from({ length: 8 }, (_, i) => line(fail(i), i * SEC)), line(ok(), 30 * SEC)]);
+    expect(got[7]).toBe(5720);
+    expect(got[8]).toBe(40112);
   });
 
   test('40112 near miss: a login from another address is an ordinary (first-time) login', () => {
     const e = engine();
-    const got = feed(e, [...Array.from({ length: 10 }, (_, i) => line(fail(i), i * SEC)), line(ok('198.51.100.78'), 30 * SEC)]);
-    expect(got[10]).not.toBe(40112);
+    const got = feed(e, [...Array.from({ length: 8 }, (_, i) => line(fail(i), i * SEC)), line(ok('198.51.100.78'), 30 * SEC)]);
+    expect(got[7]).toBe(5720);
+    expect(got[8]).not.toBe(40112);
   });
 
   test('40501: an account created right after attacks on the host', () => {
     const e = engine();
     const attack = (i: number) => line(`198.51.100.90 - - [11/Oct/2023:12:00:00 +0000] "GET /cgi-bin/x${i} HTTP/1.1" 404 10 "-" "() { :; }; /bin/bash -c id"`, i * SEC);
     const useradd = line('Oct 11 12:00:30 h1 useradd[4242]: new user: name=sysbackup, UID=0, GID=0, home=/root, shell=/bin/bash', 30 * SEC);
-    const got = feed(e, [attack(0), attack(1), useradd]);
+    const got = feed(e, [attack(0), attack(1), attack(2), useradd]);
     expect(got[0]).toBe(170200);
-    expect(got[2]).toBe(40501);
+    expect(got[3]).toBe(40501);
   });
 
   test('40501 near miss: an account created on a quiet host is 5902', () => {

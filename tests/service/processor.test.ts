@@ -76,13 +76,13 @@ test('the spool payload carries each document once and reads back as the same do
 
 test('first-time-seen documents name the decoder the engine reports, not the first word of the key', () => {
   const rules = writeRuleset(tmpDir('rules'));
-  // a first-time-seen key without the decoder name in it
+  // a first-time-seen key of one field (OSSEC's key form: decoder name and nine slots)
   const dec = path.join(rules, 'decoders', 'test.xml');
   fs.writeFileSync(dec, fs.readFileSync(dec, 'utf8').replace('<fts>name, user</fts>', '<fts>srcip</fts>'));
   const p = processor(rules);
   const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'web1' }, records: [{ body: sshFail('bo', '203.0.113.5', 1) }] }])), ctx);
   const b = SpoolBatch.decode(1, r.payload!);
-  expect(b.fts).toEqual([expect.objectContaining({ key: '203.0.113.5', decoder: 'sshd' })]);
+  expect(b.fts).toEqual([expect.objectContaining({ key: 'sshd    203.0.113.5    ', decoder: 'sshd' })]);
 });
 
 test('a ruleset reload keeps the correlation memory: fired counts continue', () => {

@@ -131,6 +131,7 @@ describe('service with the file sink', () => {
     expect(m).toMatch(/^warden_alerts_total\{level="8"[^}]*\} [1-9]/m);
     expect(m).toMatch(/^warden_records_rejected_total\{reason="invalid_record"[^}]*\} [1-9]/m);
     expect(m).toMatch(/^warden_spool_depth\{[^}]*\} \d+$/m);
+    expect(m).toMatch(/^warden_engine_errors_total\{[^}]*\} 0$/m);
     expect(m).toMatch(/^warden_requests_total\{transport="http",code="400"[^}]*\} [1-9]/m);
     expect(m).toMatch(/service_name="warden"/);
   });

@@ -18,7 +18,9 @@ function haveOpenssl(): boolean {
   try { execFileSync('openssl', ['version'], { stdio: 'ignore' }); return true; } catch { return false; }
 }
 
-const describeTls = haveOpenssl() ? describe : describe.skip;
+// a missing tool fails the suite, saying which (README, Prerequisites): it never skips
+if (!haveOpenssl()) throw new Error('the TLS tests need openssl (to make their certificates)');
+const describeTls = describe;
 
 interface Pem { key: Buffer; cert: Buffer }
 
@@ -77,25 +79,28 @@ describeTls('mutual TLS', () => {
       WARDEN_RECEIVER_TLS_CLIENT_CA_FILE: ca.caFile,
       // a CN bound to an agent, and a SAN (URI) that only authenticates
       WARDEN_RECEIVER_AUTH_CLIENT_CERTS: 'web-a.example.org=agent-web-a:web-a,spiffe://example.org/relay',
+      WARDEN_RECEIVER_AUTH_TOKENS: 'tok-unbound',
     });
   });
   afterAll(async () => { await svc?.stop(5); });
 
-  function postTls(body: Buffer, client: Pem | null): Promise<number> {
+  function postTls(body: Buffer, client: Pem | null, token?: string): Promise<number> {
     return new Promise((resolve, reject) => {
       const req = https.request({
         host: '127.0.0.1', port: svc.ports.http!, path: '/v1/logs', method: 'POST', servername: 'localhost',
-        ca: fs.readFileSync(ca.caFile), ...(client ?? {}), headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+        ca: fs.readFileSync(ca.caFile), ...(client ?? {}), headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode!)); });
       req.on('error', reject);
       req.end(body);
     });
   }
 
-  function grpcExport(body: Buffer, client: Pem | null): Promise<grpc.ServiceError | null> {
+  function grpcExport(body: Buffer, client: Pem | null, token?: string): Promise<grpc.ServiceError | null> {
     const creds = grpc.credentials.createSsl(fs.readFileSync(ca.caFile), client?.key ?? null, client?.cert ?? null);
     const c = new grpc.Client(`127.0.0.1:${svc.ports.grpc}`, creds, { 'grpc.ssl_target_name_override': 'localhost' });
-    return new Promise((resolve) => c.makeUnaryRequest(LOGS_SERVICE_EXPORT_PATH, (b: Buffer) => b, (b: Buffer) => b, body, (e) => { c.close(); resolve(e ?? null); }));
+    const md = new grpc.Metadata();
+    if (token) md.set('authorization', `Bearer ${token}`);
+    return new Promise((resolve) => c.makeUnaryRequest(LOGS_SERVICE_EXPORT_PATH, (b: Buffer) => b, (b: Buffer) => b, body, md, (e) => { c.close(); resolve(e ?? null); }));
   }
 
   const claim = (user: string, n: number) => protobufBody([{ attrs: { 'host.name': 'claims-to-be-dc', 'warden.agent.id': 'dc-01' }, records: [{ body: sshFail(user, '192.0.2.50', n) }] }]);
@@ -126,6 +131,17 @@ describeTls('mutual TLS', () => {
     expect((await grpcExport(claim('grpc-unlisted', 9), unlisted))?.code).toBe(grpc.status.UNAUTHENTICATED);
     // a certificate of another CA does not even finish the handshake or is not trusted: never OK
     expect(await grpcExport(claim('grpc-foreign', 10), foreign)).not.toBeNull();
+  });
+
+  test('an untrusted certificate with a valid token is refused by both receivers alike', async () => {
+    expect(await postTls(claim('token-only-http', 11), null, 'tok-unbound')).toBe(200);
+    expect(await grpcExport(claim('token-only-grpc', 12), null, 'tok-unbound')).toBeNull();
+    expect(await postTls(claim('foreign-token-http', 13), foreign, 'tok-unbound')).toBe(401);
+    expect((await grpcExport(claim('foreign-token-grpc', 14), foreign, 'tok-unbound'))?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await postTls(claim('unlisted-token-http', 15), unlisted, 'tok-unbound')).toBe(401);
+    expect((await grpcExport(claim('unlisted-token-grpc', 16), unlisted, 'tok-unbound'))?.code).toBe(grpc.status.UNAUTHENTICATED);
+    await alertFor('token-only-grpc');
+    expect(alerts().filter((a) => /foreign-token|unlisted-token/.test(String((a.data as Record<string, string>).dstuser)))).toEqual([]);
   });
 
   test('settings are checked together', () => {

@@ -68,7 +68,7 @@ export async function dsQuery(targets: DsQueryTarget[], range: Range): Promise<R
 export interface LogtestResult {
   phase1: { full_event: string; hostname: string | null; program_name: string | null; log: string; timestamp?: string | null };
   phase2: { decoder: string | null; parent?: string | null; fields: Array<{ name: string; value: string }> };
-  phase3: { rule: { id: string; level: number; description: string; groups: string[] } | null; alert: boolean };
+  phase3: { rule: { id: string; level: number; description: string; groups: string[]; file?: string; line?: number; xml?: string } | null; alert: boolean };
 }
 
 export interface RuleInfo { id: string; level: number; description: string; groups: string[]; file?: string }

@@ -21,6 +21,8 @@ export function indices(s: AppSettings | undefined): Indices {
 export interface SearchFilters {
   /** Minimum rule level. */
   level?: number;
+  /** Maximum rule level. */
+  maxLevel?: number;
   ruleIds?: string[];
   group?: string;
   agent?: string;
@@ -32,7 +34,7 @@ export interface SearchFilters {
   text?: string;
 }
 
-export const FILTER_KEYS = ['level', 'rule', 'group', 'agent', 'location', 'srcip', 'user', 'q'] as const;
+export const FILTER_KEYS = ['level', 'maxlevel', 'rule', 'group', 'agent', 'location', 'srcip', 'user', 'q'] as const;
 
 type UrlValue = string | number | boolean | Array<string | number | boolean> | null | undefined;
 
@@ -48,6 +50,8 @@ export function filtersFromParams(p: Record<string, UrlValue>): SearchFilters {
   const f: SearchFilters = {};
   const level = first(p.level);
   if (level !== undefined && /^\d+$/.test(level)) f.level = Math.min(16, Number(level));
+  const maxLevel = first(p.maxlevel);
+  if (maxLevel !== undefined && /^\d+$/.test(maxLevel) && Number(maxLevel) < 16) f.maxLevel = Number(maxLevel);
   const rules = p.rule === undefined || p.rule === null ? [] : (Array.isArray(p.rule) ? p.rule : [p.rule]).flatMap((r) => String(r).split(/[\s,]+/));
   const ids = rules.map((r) => r.trim()).filter((r) => /^\d+$/.test(r));
   if (ids.length) f.ruleIds = [...new Set(ids)];
@@ -64,6 +68,7 @@ export function filtersFromParams(p: Record<string, UrlValue>): SearchFilters {
 export function filtersToParams(f: SearchFilters): Record<(typeof FILTER_KEYS)[number], string | null> {
   return {
     level: f.level !== undefined && f.level > 0 ? String(f.level) : null,
+    maxlevel: f.maxLevel !== undefined && f.maxLevel < 16 ? String(f.maxLevel) : null,
     rule: f.ruleIds && f.ruleIds.length ? f.ruleIds.join(',') : null,
     group: f.group ?? null,
     agent: f.agent ?? null,
@@ -98,6 +103,7 @@ function ipQuery(field: string, v: string): Json {
 export function alertFilterClauses(f: SearchFilters, r: Range): Json[] {
   const c: Json[] = [timeFilter(r)];
   if (f.level !== undefined && f.level > 0) c.push({ range: { 'rule.level': { gte: f.level } } });
+  if (f.maxLevel !== undefined && f.maxLevel < 16) c.push({ range: { 'rule.level': { lte: f.maxLevel } } });
   if (f.ruleIds?.length) c.push({ terms: { 'rule.id': f.ruleIds } });
   if (f.group) c.push({ term: { 'rule.groups': f.group } });
   if (f.agent) c.push({ bool: { should: [{ term: { 'agent.id': f.agent } }, { term: { 'agent.name': f.agent } }], minimum_should_match: 1 } });
@@ -160,6 +166,11 @@ export function agentsBody(size = 1000): Json {
   return { query: { match_all: {} }, sort: [{ 'agent.id': { order: 'asc' } }], size };
 }
 
+/** Every alert per agent, whatever its time (alerts index): Warden's own agent-disconnected alerts count too. */
+export function agentAlertTotalsBody(): Json {
+  return { size: 0, query: { match_all: {} }, aggs: { agents: { terms: { field: 'agent.id', size: 1000 } } } };
+}
+
 /** Counts per agent in the range (alerts index), for the Agents page. */
 export function agentAlertCountsBody(r: Range): Json {
   return { size: 0, query: { bool: { filter: [timeFilter(r)] } }, aggs: { agents: { terms: { field: 'agent.id', size: 1000 }, aggs: { max_level: { max: { field: 'rule.level' } } } } } };
@@ -195,6 +206,15 @@ export function statsAggsBody(f: SearchFilters, r: Range, top = 10): Json {
       users: { terms: { field: 'data.dstuser', size: top } },
     },
   };
+}
+
+/** The values Search offers in its pick-lists: what the alerts in the range hold. */
+export const PICK_FIELDS = { group: 'rule.groups', agent: 'agent.name', location: 'location', rule: 'rule.id', user: 'data.dstuser' } as const;
+export function pickListsBody(r: Range, size = 200): Json {
+  const aggs: Json = {};
+  for (const [k, field] of Object.entries(PICK_FIELDS)) aggs[k] = { terms: { field, size, order: { _key: 'asc' } } };
+  aggs.srcuser = { terms: { field: 'data.srcuser', size, order: { _key: 'asc' } } };
+  return { size: 0, query: { bool: { filter: [timeFilter(r)] } }, aggs };
 }
 
 /** How often each rule fired in the range (Rules page), with its description and level as Warden wrote them. */
@@ -283,6 +303,7 @@ export function luceneFromFilters(f: SearchFilters): string {
   const q = (v: string) => `"${v.replace(/(["\\])/g, '\\$1')}"`;
   const parts: string[] = [];
   if (f.level !== undefined && f.level > 0) parts.push(`rule.level:>=${f.level}`);
+  if (f.maxLevel !== undefined && f.maxLevel < 16) parts.push(`rule.level:<=${f.maxLevel}`);
   if (f.ruleIds?.length) parts.push(`rule.id:(${f.ruleIds.map(q).join(' OR ')})`);
   if (f.group) parts.push(`rule.groups:${q(f.group)}`);
   if (f.agent) parts.push(`(agent.id:${q(f.agent)} OR agent.name:${q(f.agent)})`);
@@ -335,7 +356,7 @@ export function dsQueryRequest(targets: DsQueryTarget[], r: Range): Json {
   return { queries: targets, from: String(r.from), to: String(r.to) };
 }
 
-export interface Series { name: string; points: Array<[number, number]> }
+export interface Series { name: string; points: Array<[number, number]>; /** A colour name of Grafana's palette. */ color?: string }
 
 type FrameJson = { schema?: { name?: string; fields: Array<{ name: string; type?: string; labels?: Record<string, string>; config?: { displayNameFromDS?: string } }> }; data?: { values: unknown[][] } };
 
@@ -401,4 +422,59 @@ export function levelColor(level: number): 'red' | 'orange' | 'purple' | 'blue' 
   if (level >= 7) return 'purple';
   if (level >= 4) return 'blue';
   return 'green';
+}
+
+// ---------------------------------------------------------------------------------------------
+// file integrity (the Integrity page)
+
+/** Files Warden knows per agent (`warden-syscheck`: the latest state of each file). */
+export function integrityFilesBody(agentId?: string, size = 2000): Json {
+  return { query: agentId ? { term: { 'agent.id': agentId } } : { match_all: {} }, sort: [{ 'agent.id': { order: 'asc' } }, { path: { order: 'asc' } }], size };
+}
+
+/** How many changes each file had in the range, per agent (file-integrity alerts carry `syscheck.path`). */
+export function integrityChangeCountsBody(r: Range): Json {
+  return {
+    size: 0,
+    query: { bool: { filter: [timeFilter(r), { exists: { field: 'syscheck.path' } }] } },
+    aggs: { agents: { terms: { field: 'agent.id', size: 1000 }, aggs: { paths: { terms: { field: 'syscheck.path', size: 5000 } } } } },
+  };
+}
+
+/** One file's change history on one agent, newest first. */
+export function integrityHistoryBody(agentId: string, path: string, r: Range, size = 200): Json {
+  return {
+    query: { bool: { filter: [timeFilter(r), { term: { 'agent.id': agentId } }, { term: { 'syscheck.path': path } }] } },
+    sort: [{ '@timestamp': { order: 'desc' } }],
+    size,
+    track_total_hits: true,
+  };
+}
+
+/** agent id → path → number of changes in the range. */
+export function changeCounts(aggs: Record<string, unknown> | undefined): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  const a = aggs?.agents as { buckets?: Array<{ key: string; paths?: { buckets?: Array<{ key: string; doc_count: number }> } }> } | undefined;
+  for (const b of a?.buckets ?? []) out.set(String(b.key), new Map((b.paths?.buckets ?? []).map((p) => [String(p.key), p.doc_count])));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// users (Search matches dstuser or srcuser; the Stats page counts the same way)
+
+/** Candidate users: the top destination and source users. */
+export function userCandidatesAggs(top = 10): Json {
+  return { users_dst: { terms: { field: 'data.dstuser', size: top } }, users_src: { terms: { field: 'data.srcuser', size: top } } };
+}
+
+/** Exact counts per user as Search counts them (an alert whose dstuser or srcuser is the user). */
+export function userCountsBody(f: SearchFilters, r: Range, users: string[]): Json {
+  const filters: Record<string, Json> = {};
+  for (const u of users) filters[u] = { bool: { should: [{ term: { 'data.dstuser': u } }, { term: { 'data.srcuser': u } }], minimum_should_match: 1 } };
+  return { size: 0, query: alertQuery(f, r), aggs: { users: { filters: { filters } } } };
+}
+
+export function userCounts(aggs: Record<string, unknown> | undefined): Bucket[] {
+  const b = (aggs?.users as { buckets?: Record<string, { doc_count: number }> } | undefined)?.buckets ?? {};
+  return Object.entries(b).map(([key, v]) => ({ key, count: v.doc_count })).filter((x) => x.count > 0).sort((x, y) => y.count - x.count || x.key.localeCompare(y.key));
 }

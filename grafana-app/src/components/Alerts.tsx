@@ -7,8 +7,11 @@ import type { AlertHit } from '../types';
 
 export const fmtTime = (iso: string) => dateTimeFormat(iso, { format: 'YYYY-MM-DD HH:mm:ss' });
 
+const noWrap = css({ whiteSpace: 'nowrap', flexShrink: 0 });
+
+/** One colour per OSSEC level band, the same on every page and chart (levelColor). */
 export function LevelBadge({ level }: { level: number }) {
-  return <Badge text={`Level ${level}`} color={levelColor(level)} data-testid="level-badge" />;
+  return <Badge text={`Level ${level}`} color={levelColor(level)} className={noWrap} data-testid="level-badge" />;
 }
 
 export function AlertsTable({ hits, onOpen, compact }: { hits: AlertHit[]; onOpen?: (h: AlertHit) => void; compact?: boolean }) {
@@ -24,12 +27,12 @@ export function AlertsTable({ hits, onOpen, compact }: { hits: AlertHit[]; onOpe
         {hits.map((h) => (
           <tr key={h.id} onClick={onOpen ? () => onOpen(h) : undefined} className={onOpen ? styles.clickable : undefined} data-testid="alert-row" data-level={h.doc.rule.level} data-rule={h.doc.rule.id}>
             <td className={styles.nowrap}>{fmtTime(h.doc['@timestamp'])}</td>
-            <td><LevelBadge level={h.doc.rule.level} /></td>
+            <td className={styles.nowrap}><LevelBadge level={h.doc.rule.level} /></td>
             <td className={styles.rule}><strong>{h.doc.rule.id}</strong> {h.doc.rule.description}</td>
             <td className={styles.nowrap}>{h.doc.agent.name}</td>
             {!compact && <td className={styles.ellipsis}>{h.doc.location}</td>}
             {!compact && <td className={styles.nowrap}>{h.doc.data?.srcip ?? ''}</td>}
-            <td className={styles.log}>{h.doc.full_log}</td>
+            <td><div className={styles.log} title={h.doc.full_log}>{h.doc.full_log}</div></td>
           </tr>
         ))}
       </tbody>
@@ -82,9 +85,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
   nowrap: css({ whiteSpace: 'nowrap' }),
   ellipsis: css({ maxWidth: 200, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   rule: css({ minWidth: 220 }),
-  log: css({ fontFamily: theme.typography.fontFamilyMonospace, wordBreak: 'break-all', color: theme.colors.text.secondary }),
+  // wraps at spaces (long tokens break anywhere); a long event shows its first lines, the drawer all of it
+  log: css({ fontFamily: theme.typography.fontFamilyMonospace, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap', color: theme.colors.text.secondary, display: '-webkit-box', WebkitLineClamp: 4, WebkitBoxOrient: 'vertical', overflow: 'hidden' }),
   h: css({ marginTop: theme.spacing(2), marginBottom: theme.spacing(0.5), fontSize: theme.typography.h6.fontSize }),
-  pre: css({ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }),
+  pre: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }),
   kv: css({ fontSize: theme.typography.bodySmall.fontSize, 'th, td': { padding: theme.spacing(0.25, 1), textAlign: 'left', verticalAlign: 'top' }, th: { color: theme.colors.text.secondary, fontWeight: 'normal', whiteSpace: 'nowrap' } }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   actions: css({ marginTop: theme.spacing(2) }),

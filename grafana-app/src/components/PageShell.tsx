@@ -1,28 +1,46 @@
-/** What every page has: the app's tabs, Grafana's time range picker (state in the URL), and the "no data source" empty state. */
-import type { ReactNode } from 'react';
+/**
+ * What every page has: Grafana's time range and refresh pickers (state in the URL), and the
+ * "no data source" empty state. Navigation between the pages is Grafana's (plugin.json `includes`).
+ */
+import { useEffect, type ReactNode } from 'react';
 import { css } from '@emotion/css';
+import { useNavigate } from 'react-router';
 import { type GrafanaTheme2, type TimeRange, dateTime, rangeUtil } from '@grafana/data';
-import { locationService, PluginPage } from '@grafana/runtime';
-import { EmptyState, LinkButton, Tab, TabsBar, TimeRangePicker, useStyles2 } from '@grafana/ui';
-import { PAGES, PLUGIN_ID, prefixRoute, type ROUTES } from '../constants';
+import { config, locationService, PluginPage } from '@grafana/runtime';
+import { EmptyState, LinkButton, RefreshPicker, TimeRangePicker, useStyles2 } from '@grafana/ui';
+import type { ROUTES } from '../constants';
 import { useApp } from './AppContext';
-import { rawToUrl, useTimeRange } from './hooks';
+import { RefreshTick, rawToUrl, useRefreshTick, useTimeRange } from './hooks';
 
-/** Moves to another page of the app, keeping the time range. */
-export function goTo(route: ROUTES | string, params: Record<string, string | number | undefined> = {}): void {
-  const q = locationService.getSearchObject();
-  const keep: Record<string, string> = {};
-  for (const k of ['from', 'to']) if (q[k] !== undefined) keep[k] = String(q[k]);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') keep[k] = String(v);
-  const s = new URLSearchParams(keep).toString();
-  locationService.push(`${prefixRoute(route)}${s ? `?${s}` : ''}`);
+/** Moves to another page of the app (a sibling route), keeping the time range and refresh. */
+export function useGoTo(): (route: ROUTES, params?: Record<string, string | number | undefined>) => void {
+  const navigate = useNavigate();
+  return (route, params = {}) => {
+    const q = locationService.getSearchObject();
+    const keep: Record<string, string> = {};
+    for (const k of ['from', 'to', 'refresh']) if (q[k] !== undefined) keep[k] = String(q[k]);
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') keep[k] = String(v);
+    const s = new URLSearchParams(keep).toString();
+    navigate({ pathname: `../${route}`, search: s ? `?${s}` : '' }, { relative: 'route' });
+  };
 }
 
-export function PageShell({ route, children, actions }: { route: ROUTES; children: ReactNode; actions?: ReactNode }) {
+/** A link to the app's configuration page, under Grafana's sub-path when it has one. */
+export function configUrl(pluginId: string): string {
+  return `${config.appSubUrl ?? ''}/plugins/${pluginId}`;
+}
+
+export function PageShell({ children, actions, defaultRefresh = '' }: { children: ReactNode; actions?: ReactNode; defaultRefresh?: string }) {
   const styles = useStyles2(getStyles);
   const { uid } = useApp();
   const { timeRange, query } = useTimeRange();
+  const tick = useRefreshTick();
   const timeZone = String(query.tz ?? 'browser');
+  const refresh = typeof query.refresh === 'string' ? query.refresh : defaultRefresh;
+  useEffect(() => {
+    // a page that refreshes by default says so in the URL, so the picker and the timer agree
+    if (defaultRefresh && query.refresh === undefined) locationService.partial({ refresh: defaultRefresh }, true);
+  }, [defaultRefresh, query.refresh]);
   const setRange = (r: TimeRange) => locationService.partial({ from: rawToUrl(r.raw.from), to: rawToUrl(r.raw.to), page: null });
   const shift = (dir: -1 | 1) => {
     const span = timeRange.to.valueOf() - timeRange.from.valueOf();
@@ -37,24 +55,21 @@ export function PageShell({ route, children, actions }: { route: ROUTES; childre
   return (
     <PluginPage>
       <div className={styles.bar} data-testid="warden-page-bar">
-        <TabsBar className={styles.tabs}>
-          {PAGES.map((p) => (
-            <Tab key={p.route} label={p.title} active={p.route === route} onChangeTab={() => goTo(p.route)} data-testid={`tab-${p.route}`} />
-          ))}
-        </TabsBar>
-        <div className={styles.right}>
-          {actions}
-          <TimeRangePicker value={timeRange} onChange={setRange} timeZone={timeZone} onChangeTimeZone={(tz) => locationService.partial({ tz })} onMoveBackward={() => shift(-1)} onMoveForward={() => shift(1)} onZoom={zoom} />
-        </div>
+        {actions}
+        <TimeRangePicker value={timeRange} onChange={setRange} timeZone={timeZone} onChangeTimeZone={(tz) => locationService.partial({ tz })} onMoveBackward={() => shift(-1)} onMoveForward={() => shift(1)} onZoom={zoom} />
+        <RefreshPicker value={refresh} intervals={['5s', '10s', '30s', '1m', '5m']} onRefresh={() => locationService.partial({ tick: String(Date.now()) }, true)} onIntervalChanged={(i) => locationService.partial({ refresh: i || '' })} />
       </div>
-      {uid ? children : <NoDataSource />}
+      <RefreshTick.Provider value={tick}>
+        {uid ? children : <NoDataSource />}
+      </RefreshTick.Provider>
     </PluginPage>
   );
 }
 
 export function NoDataSource() {
+  const { pluginId } = useApp();
   return (
-    <EmptyState variant="call-to-action" message="Choose the Elasticsearch data source that reads Warden's indices" button={<LinkButton href={`/plugins/${PLUGIN_ID}`} icon="cog">Open the app's configuration</LinkButton>}>
+    <EmptyState variant="call-to-action" message="Choose the Elasticsearch data source that reads Warden's indices" button={<LinkButton href={configUrl(pluginId)} icon="cog">Open the app's configuration</LinkButton>}>
       Warden writes alerts to <code>warden-alerts-*</code>. Add an Elasticsearch data source for that index (time field <code>@timestamp</code>), then pick it on this app&apos;s configuration page.
     </EmptyState>
   );
@@ -77,7 +92,5 @@ export function ago(iso: string | null | undefined, now = Date.now()): string {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  bar: css({ display: 'flex', alignItems: 'flex-end', justifyContent: 'space-between', gap: theme.spacing(2), marginBottom: theme.spacing(2), flexWrap: 'wrap' }),
-  tabs: css({ flex: 1, minWidth: 300 }),
-  right: css({ display: 'flex', gap: theme.spacing(1), alignItems: 'center', paddingBottom: theme.spacing(0.5) }),
+  bar: css({ display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: theme.spacing(1), marginBottom: theme.spacing(2), flexWrap: 'wrap' }),
 });

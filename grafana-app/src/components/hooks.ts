@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type DependencyList } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, type DependencyList } from 'react';
 import { dateTime, rangeUtil, type TimeRange, type UrlQueryMap } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import type { Range } from '../types';
@@ -13,13 +13,23 @@ export function useUrlQuery(): UrlQueryMap {
   return q;
 }
 
-export function usePathname(): string {
-  const [p, setP] = useState(() => locationService.getLocation().pathname);
+/** Counts the refresh picker's ticks; the pages' queries re-run (and "now" moves) on each. */
+export const RefreshTick = createContext(0);
+
+/** The URL's `refresh` (Grafana's form: 5s, 1m…); empty means off. */
+export function useRefreshTick(): number {
+  const q = useUrlQuery();
+  const interval = typeof q.refresh === 'string' ? q.refresh : '';
+  const [tick, setTick] = useState(0);
   useEffect(() => {
-    const sub = locationService.getLocationObservable().subscribe((l) => setP(l.pathname));
-    return () => sub.unsubscribe();
-  }, []);
-  return p;
+    if (!interval) return;
+    let ms = 0;
+    try { ms = rangeUtil.intervalToMs(interval); } catch { ms = 0; }
+    if (ms < 1000) return;
+    const t = setInterval(() => setTick((n) => n + 1), ms);
+    return () => clearInterval(t);
+  }, [interval]);
+  return tick;
 }
 
 export const DEFAULT_FROM = 'now-24h';
@@ -33,10 +43,11 @@ export function timeRangeFromUrl(q: UrlQueryMap): TimeRange {
   return tr;
 }
 
-/** The page's time range, from the URL (with `refresh` as a counter that re-evaluates `now`). */
+/** The page's time range, from the URL; a refresh (the picker's button or its timer) re-evaluates `now`. */
 export function useTimeRange(): { timeRange: TimeRange; range: Range; query: UrlQueryMap } {
   const query = useUrlQuery();
-  const key = `${query.from ?? ''}|${query.to ?? ''}|${query.refresh ?? ''}`;
+  const tick = useContext(RefreshTick);
+  const key = `${query.from ?? ''}|${query.to ?? ''}|${query.tick ?? ''}|${tick}`;
   const timeRange = useMemo(() => timeRangeFromUrl(query), [key]);
   const range = useMemo(() => ({ from: timeRange.from.valueOf(), to: timeRange.to.valueOf() }), [timeRange]);
   return { timeRange, range, query };

@@ -4,30 +4,32 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, EmptyState, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import { msearch } from '../api/client';
-import { agentAlertCountsBody, agentStatus, agentsBody, buckets, statusCounts, type EsResponse } from '../api/queries';
+import { agentAlertCountsBody, agentAlertTotalsBody, agentStatus, agentsBody, buckets, statusCounts, type EsResponse } from '../api/queries';
 import type { AgentDoc, AgentStatus } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { PageShell, ago, goTo } from '../components/PageShell';
+import { PageShell, ago, useGoTo } from '../components/PageShell';
 import { fmtTime } from '../components/Alerts';
 import { STATUS_COLOR } from './Overview';
 
 export function Agents() {
-  return <PageShell route={ROUTES.Agents}><AgentsBody /></PageShell>;
+  return <PageShell><AgentsBody /></PageShell>;
 }
 
 function AgentsBody() {
+  const goTo = useGoTo();
   const { uid, idx, disconnectAfterSec } = useApp();
   const { range } = useTimeRange();
   const styles = useStyles2(getStyles);
   const res = useAsync(async () => {
-    const [agents, counts] = await msearch(uid!, [{ index: idx.agents, body: agentsBody() }, { index: idx.alerts, body: agentAlertCountsBody(range) }]);
+    const [agents, counts, totals] = await msearch(uid!, [{ index: idx.agents, body: agentsBody() }, { index: idx.alerts, body: agentAlertCountsBody(range) }, { index: idx.alerts, body: agentAlertTotalsBody() }]);
     const inRange = new Map(buckets(counts.aggregations, 'agents').map((b) => [b.key, b.count]));
-    return { agents: ((agents as EsResponse<AgentDoc>).hits?.hits ?? []).map((h) => h._source), inRange };
+    const total = new Map(buckets(totals.aggregations, 'agents').map((b) => [b.key, b.count]));
+    return { agents: ((agents as EsResponse<AgentDoc>).hits?.hits ?? []).map((h) => h._source), inRange, total };
   }, [uid, range.from, range.to]);
   if (res.error) return <Alert title="Elasticsearch query failed" severity="error">{res.error.message}</Alert>;
   if (res.loading && !res.value) return <LoadingPlaceholder text="Loading…" />;
-  const { agents, inRange } = res.value!;
+  const { agents, inRange, total } = res.value!;
   if (agents.length === 0) {
     return <EmptyState variant="not-found" message="No agent has reported yet">Agents appear when Warden receives their first log record (the collector&apos;s <code>host.name</code>, or the agent bound to its token).</EmptyState>;
   }
@@ -53,8 +55,8 @@ function AgentsBody() {
                 <td>{a.ips.map((i) => <div key={i.ip} title={`first ${i.first_seen}, last ${i.last_seen}`}>{i.ip} <span className={styles.muted}>{ago(i.last_seen, now)}</span></div>)}</td>
                 <td className={styles.muted}>{a.collector?.version ?? ''}</td>
                 <td className={styles.num}>{a.events}</td>
-                <td className={styles.num}>{a.alerts}</td>
-                <td className={styles.num}>{inRange.get(a.agent.id) ?? 0}</td>
+                <td className={styles.num} data-testid="agent-alerts">{total.get(a.agent.id) ?? 0}</td>
+                <td className={styles.num} data-testid="agent-alerts-in-range">{inRange.get(a.agent.id) ?? 0}</td>
               </tr>
             );
           })}

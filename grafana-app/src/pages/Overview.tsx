@@ -4,21 +4,22 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Alert, Badge, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 import { ROUTES } from '../constants';
 import { dsQuery, msearch } from '../api/client';
-import { agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBody, type FileChange, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
+import { levelColor, agentStatus, agentsBody, alertHits, fileChangeOfAlert, syscheckAlertsBody, type FileChange, alertsOverTimeTarget, eventsOverTimeTarget, latestAlertsBody, latestSyscheckBody, statusCounts, type EsResponse, type Series } from '../api/queries';
 import type { AgentDoc, AgentStatus, AlertDoc, SyscheckDoc } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { NoData, PageShell, ago, goTo } from '../components/PageShell';
+import { NoData, PageShell, ago, useGoTo } from '../components/PageShell';
 import { AlertsTable, fmtTime } from '../components/Alerts';
-import { BarsChart } from '../components/Charts';
+import { TimeSeriesChart } from '../components/TimeSeriesChart';
 
 export const STATUS_COLOR: Record<AgentStatus, 'green' | 'red' | 'darkgrey'> = { active: 'green', disconnected: 'red', 'never connected': 'darkgrey' };
 
 export function Overview() {
-  return <PageShell route={ROUTES.Overview}><OverviewBody /></PageShell>;
+  return <PageShell defaultRefresh="30s"><OverviewBody /></PageShell>;
 }
 
 function OverviewBody() {
+  const goTo = useGoTo();
   const { uid, statsUid, idx, disconnectAfterSec } = useApp();
   const { range } = useTimeRange();
   const styles = useStyles2(getStyles);
@@ -42,7 +43,7 @@ function OverviewBody() {
     if (statsUid) targets.push(eventsOverTimeTarget(statsUid, range));
     const r = await dsQuery(targets, range);
     const ev: Series[] = (r.events ?? []).map((s, i) => ({ ...s, name: i === 0 ? 'events' : 'alerts' }));
-    return { levels: (r.alerts ?? []).map((s) => ({ ...s, name: `level ${s.name}` })), events: ev };
+    return { levels: (r.alerts ?? []).map((s) => ({ ...s, name: `level ${s.name}`, color: levelColor(Number(s.name)) })), events: ev };
   }, [uid, statsUid, range.from, range.to]);
 
   if (docs.error) return <Alert title="Elasticsearch query failed" severity="error">{docs.error.message}</Alert>;
@@ -87,8 +88,8 @@ function OverviewBody() {
         {series.error && <Alert title="Time series query failed" severity="warning">{series.error.message}</Alert>}
         {series.value && (
           <div className={styles.charts}>
-            {series.value.events.length > 0 && <BarsChart series={series.value.events} title="Events and alerts (per interval, all agents)" testId="chart-events" />}
-            <BarsChart series={series.value.levels} title="Alerts by level" testId="chart-levels" />
+            {series.value.events.length > 0 && <TimeSeriesChart series={series.value.events} range={range} title="Events and alerts (per interval, all agents)" testId="chart-events" />}
+            <TimeSeriesChart series={series.value.levels} range={range} title="Alerts by level" testId="chart-levels" />
           </div>
         )}
       </section>

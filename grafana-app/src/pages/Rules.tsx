@@ -9,11 +9,11 @@ import { listRules, logtest, msearch, type LogtestResult, type RuleInfo } from '
 import { buckets, ruleCountsBody } from '../api/queries';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
-import { PageShell, goTo } from '../components/PageShell';
+import { PageShell, useGoTo } from '../components/PageShell';
 import { LevelBadge } from '../components/Alerts';
 
 export function Rules() {
-  return <PageShell route={ROUTES.Rules}><RulesBody /></PageShell>;
+  return <PageShell><RulesBody /></PageShell>;
 }
 
 const RULES_PAGE = 50;
@@ -21,6 +21,7 @@ const RULES_PAGE = 50;
 interface Row { id: string; level: number; description: string; groups: string[]; fired: number }
 
 function RulesBody() {
+  const goTo = useGoTo();
   const { uid, idx } = useApp();
   const { range, query } = useTimeRange();
   const styles = useStyles2(getStyles);
@@ -87,6 +88,7 @@ function LogtestBox() {
   const { canEdit } = useApp();
   const styles = useStyles2(getStyles);
   const [line, setLine] = useState('');
+  const [location, setLocation] = useState('');
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<LogtestResult | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -94,7 +96,7 @@ function LogtestBox() {
     setBusy(true);
     setError(null);
     try {
-      setResult(await logtest(line));
+      setResult(await logtest(line, location.trim() || undefined));
     } catch (e) {
       setResult(null);
       setError((e as Error).message);
@@ -107,6 +109,9 @@ function LogtestBox() {
       <h3>Test a log line</h3>
       {!canEdit && <Alert severity="info" title="Needs the Editor role">Testing log lines runs Warden&apos;s logtest through the plugin route, which is limited to Editors.</Alert>}
       <TextArea rows={3} value={line} onChange={(e) => setLine(e.currentTarget.value)} placeholder="Oct 11 10:00:00 web1 sshd[1234]: Failed password for root from 192.0.2.10 port 40000 ssh2" data-testid="logtest-line" />
+      <Field label="Location" description="Where the line comes from (a file path, or e.g. WinEvtLog); rules with <location> match on it" className={styles.location}>
+        <Input value={location} width={40} placeholder="/var/log/auth.log" onChange={(e) => setLocation(e.currentTarget.value)} data-testid="logtest-location" />
+      </Field>
       <div className={styles.actions}><Button onClick={run} disabled={!line.trim() || busy || !canEdit} icon={busy ? 'spinner' : 'play'} data-testid="logtest-run">Run logtest</Button></div>
       {error && <Alert severity="error" title="Logtest failed">{error}</Alert>}
       {result && (
@@ -118,9 +123,15 @@ function LogtestBox() {
           {`       log: '${result.phase1.log}'\n\n`}
           {'**Phase 2: Completed decoding.\n'}
           {result.phase2.decoder === null ? '       No decoder matched.\n' : result.phase2.fields.map((x) => `       ${x.name}: '${x.value}'\n`).join('') + `       decoder: '${result.phase2.decoder}'\n`}
-          {result.phase3.rule && `\n**Phase 3: Completed filtering (rules).\n       Rule id: '${result.phase3.rule.id}'\n       Level: '${result.phase3.rule.level}'\n       Description: '${result.phase3.rule.description}'\n`}
+          {result.phase3.rule ? `\n**Phase 3: Completed filtering (rules).\n       Rule id: '${result.phase3.rule.id}'\n       Level: '${result.phase3.rule.level}'\n       Description: '${result.phase3.rule.description}'\n` : '\n**Phase 3: Completed filtering (rules).\n       No rule matched: no alert.\n'}
           {result.phase3.alert && '**Alert to be generated.\n'}
         </pre>
+      )}
+      {result?.phase3.rule?.file && (
+        <div data-testid="logtest-rule-source">
+          <div className={styles.muted}>Rule {result.phase3.rule.id} in <code data-testid="logtest-rule-file">{result.phase3.rule.file}{result.phase3.rule.line ? `:${result.phase3.rule.line}` : ''}</code></div>
+          {result.phase3.rule.xml && <pre className={styles.pre} data-testid="logtest-rule-xml">{result.phase3.rule.xml}</pre>}
+        </div>
       )}
     </div>
   );
@@ -131,7 +142,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   layout: css({ display: 'grid', gap: theme.spacing(2) }),
   card: css({ background: theme.colors.background.primary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, padding: theme.spacing(2), h3: { fontSize: theme.typography.h5.fontSize } }),
   actions: css({ margin: theme.spacing(1, 0) }),
-  pre: css({ whiteSpace: 'pre-wrap', wordBreak: 'break-all', fontSize: theme.typography.bodySmall.fontSize }),
+  location: css({ marginTop: theme.spacing(1), marginBottom: 0 }),
+  pre: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', fontSize: theme.typography.bodySmall.fontSize }),
   head: css({ display: 'flex', alignItems: 'flex-end', gap: theme.spacing(2), marginBottom: theme.spacing(1) }),
   field: css({ marginBottom: 0 }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),

@@ -4,9 +4,8 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { Alert, Button, Field, Input, LoadingPlaceholder, Pagination, useStyles2 } from '@grafana/ui';
-import { ROUTES } from '../constants';
-import { search } from '../api/client';
-import { PAGE_SIZE, alertHits, alertsToCsv, exportBody, filtersFromParams, filtersToParams, searchBody, similarFilters, totalOf, type EsResponse, type SearchFilters } from '../api/queries';
+import { msearch, search } from '../api/client';
+import { PAGE_SIZE, buckets, pickListsBody, alertHits, alertsToCsv, exportBody, filtersFromParams, filtersToParams, searchBody, similarFilters, totalOf, type EsResponse, type SearchFilters } from '../api/queries';
 import type { AlertDoc, AlertHit } from '../types';
 import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
@@ -14,14 +13,14 @@ import { NoData, PageShell } from '../components/PageShell';
 import { AlertDrawer, AlertsTable } from '../components/Alerts';
 
 export function Search() {
-  return <PageShell route={ROUTES.Search}><SearchBody /></PageShell>;
+  return <PageShell><SearchBody /></PageShell>;
 }
 
-type Draft = Record<'level' | 'rule' | 'group' | 'agent' | 'location' | 'srcip' | 'user' | 'q', string>;
+type Draft = Record<'level' | 'maxlevel' | 'rule' | 'group' | 'agent' | 'location' | 'srcip' | 'user' | 'q', string>;
 
 const toDraft = (f: SearchFilters): Draft => {
   const p = filtersToParams(f);
-  return { level: p.level ?? '', rule: p.rule ?? '', group: p.group ?? '', agent: p.agent ?? '', location: p.location ?? '', srcip: p.srcip ?? '', user: p.user ?? '', q: p.q ?? '' };
+  return { level: p.level ?? '', maxlevel: p.maxlevel ?? '', rule: p.rule ?? '', group: p.group ?? '', agent: p.agent ?? '', location: p.location ?? '', srcip: p.srcip ?? '', user: p.user ?? '', q: p.q ?? '' };
 };
 
 function download(name: string, text: string): void {
@@ -53,13 +52,22 @@ function SearchBody() {
     return { hits: alertHits(r), total: totalOf(r) };
   }, [uid, fkey, range.from, range.to, page]);
 
+  const picks = useAsync(async () => {
+    const [r] = await msearch(uid!, [{ index: idx.alerts, body: pickListsBody(range) }]);
+    const keys = (n: string) => buckets(r.aggregations, n).map((b) => b.key);
+    return { group: keys('group'), agent: keys('agent'), location: keys('location'), rule: keys('rule'), user: [...new Set([...keys('user'), ...keys('srcuser')])].sort() } as Partial<Record<keyof Draft, string[]>>;
+  }, [uid, range.from, range.to]);
+
   const apply = (d: Draft) => locationService.partial({ ...filtersToParams(filtersFromParams(d)), page: null });
   const set = (k: keyof Draft) => (e: React.FormEvent<HTMLInputElement>) => setDraft({ ...draft, [k]: e.currentTarget.value });
   const onKey = (e: React.KeyboardEvent) => { if (e.key === 'Enter') apply(draft); };
   const field = (k: keyof Draft, label: string, placeholder: string, width = 18) => (
-    <Field label={label} className={styles.field}>
-      <Input value={draft[k]} onChange={set(k)} onKeyDown={onKey} placeholder={placeholder} width={width} data-testid={`filter-${k}`} aria-label={label} />
-    </Field>
+    <div className={styles.fieldBox}>
+      <Field label={label} className={styles.field}>
+        <Input value={draft[k]} onChange={set(k)} onKeyDown={onKey} placeholder={placeholder} width={width} data-testid={`filter-${k}`} aria-label={label} list={picks.value?.[k] ? `warden-pick-${k}` : undefined} />
+      </Field>
+      {picks.value?.[k] && <datalist id={`warden-pick-${k}`} data-testid={`pick-${k}`}>{picks.value[k]!.map((v) => <option key={v} value={v} />)}</datalist>}
+    </div>
   );
   const exportCsv = async () => {
     setExporting(true);
@@ -83,6 +91,7 @@ function SearchBody() {
     <div>
       <div className={styles.filters} data-testid="search-filters">
         {field('level', 'Minimum level', '0-16', 10)}
+        {field('maxlevel', 'Maximum level', '0-16', 10)}
         {field('rule', 'Rule id(s)', '5710, 5712', 16)}
         {field('group', 'Rule group', 'authentication_failed', 22)}
         {field('agent', 'Agent', 'name or id', 16)}
@@ -122,6 +131,7 @@ function SearchBody() {
 const getStyles = (theme: GrafanaTheme2) => ({
   filters: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), alignItems: 'flex-end', marginBottom: theme.spacing(1) }),
   field: css({ marginBottom: 0 }),
+  fieldBox: css({ display: 'flex', flexDirection: 'column' }),
   buttons: css({ display: 'flex', gap: theme.spacing(1) }),
   summary: css({ display: 'flex', gap: theme.spacing(2), alignItems: 'center', margin: theme.spacing(1, 0) }),
   pager: css({ display: 'flex', justifyContent: 'center', marginTop: theme.spacing(2) }),

@@ -7,16 +7,29 @@ import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
 import { alertDocOf } from '../exporters/elasticsearch/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
-import { lineEvent, newEngine, openRuleset, parseClock } from './session';
+import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { runLine } from './logtest';
-import { parseArgs, UsageError } from './args';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const ANALYZE: CommandSpec = {
+  usage: 'warden analyze [options] FILE...',
+  summary: 'Runs log files (one event per line) through the ruleset and prints the alerts in\nOSSEC\'s alerts.log form, or as JSON lines (the documents the service writes).',
+  options: {
+    ruleset: RULESET_OPTION,
+    dialect: DIALECT_OPTION,
+    json: { type: 'boolean', description: 'print alerts as JSON lines instead of alerts.log text' },
+    clock: clockOption('event'),
+    location: { type: 'string', value: 'NAME', description: 'the location field of every event (default: the file name)' },
+    'no-progress': { type: 'boolean', description: 'no progress bar on a terminal' },
+  },
+};
 
 export async function analyzeCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['json', 'no-progress']), new Set(['ruleset', 'clock', 'location']));
-  if (args.positionals.length === 0) throw new UsageError('usage: warden analyze [--json] [--ruleset DIR] FILE...');
-  const clock = parseClock(args.options.get('clock'), 'event');
+  const args = parseCommand(ANALYZE, argv);
+  if (args.positionals.length === 0) throw new UsageError(`no FILE given\nusage: ${ANALYZE.usage} (--help for the options)`);
+  const clock = parseClock(stringOption(args, 'clock'), 'event');
   const json = args.options.has('json');
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const progress = process.stderr.isTTY && !args.options.has('no-progress');
@@ -30,7 +43,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
     const size = fs.statSync(file).size;
     let read = 0;
     let lastDraw = 0;
-    const location = (args.options.get('location') as string | undefined) ?? file;
+    const location = stringOption(args, 'location') ?? file;
     const rl = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
     for await (const line of rl) {
       lines++;

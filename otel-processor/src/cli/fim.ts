@@ -6,14 +6,23 @@
 import { loadFimConfig, FimConfigError } from '../fim/config';
 import { BaselineError } from '../fim/baseline';
 import { FimMonitor } from '../fim/monitor';
-import { parseArgs, UsageError } from './args';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const FIM: CommandSpec = {
+  usage: 'warden fim --config fim.yaml [--once]',
+  summary: 'The file-integrity monitor: scans directories (and Windows registry keys) on a schedule,\nwatches realtime ones, and sends added/modified/deleted events to Warden over OTLP/HTTP.\nSIGHUP starts a scan; SIGTERM/SIGINT stop it cleanly.',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'the monitor\'s YAML configuration (keys: otel-processor/src/fim/README.md)' },
+    once: { type: 'boolean', description: 'run one scan, deliver what it found and exit (cron-style use);\nexit 1 if events could not be delivered (they stay in the outbox)' },
+  },
+};
 
 const VERSION = '0.1.0';
 
 export async function fimCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(['once']), new Set(['config']));
-  const file = args.options.get('config');
-  if (args.positionals.length || file === undefined || file === true) throw new UsageError('usage: warden fim --config fim.yaml [--once]');
+  const args = parseCommand(FIM, argv);
+  const file = stringOption(args, 'config');
+  if (args.positionals.length || file === undefined) throw new UsageError(`usage: ${FIM.usage}`);
   let monitor: FimMonitor;
   try {
     monitor = new FimMonitor(loadFimConfig(file), { version: VERSION });

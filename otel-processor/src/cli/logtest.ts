@@ -5,8 +5,20 @@
 import * as readline from 'node:readline';
 import { LogEvent, type Engine, type Verdict } from '../engine/engine';
 import { parseHeaderTime } from '../engine/time/header-time';
-import { lineEvent, newEngine, openRuleset, parseClock, type Clock } from './session';
-import { parseArgs, UsageError } from './args';
+import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION, type Clock } from './session';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const LOGTEST: CommandSpec = {
+  usage: 'warden logtest [options] < lines.log',
+  summary: 'Reads log lines on stdin and shows, for each, what ossec-logtest shows: pre-decoding,\ndecoding and the rule that matched; or one TSV row per line.',
+  options: {
+    ruleset: RULESET_OPTION,
+    dialect: DIALECT_OPTION,
+    format: { type: 'string', value: 'trace|tsv', description: 'trace: the three phases (default); tsv: one row per line\n(line_no, rule_id, level, decoder, alert, description)' },
+    clock: clockOption('processing'),
+    location: { type: 'string', value: 'NAME', description: 'the location field of every event (default: stdin)' },
+  },
+};
 
 /** Records decoded fields in the order decoders set them, for the Phase 2 printout. */
 class TracedEvent extends LogEvent {
@@ -66,12 +78,13 @@ export function formatTsv(lineNo: number, ev: LogEvent, v: Verdict): string {
 }
 
 export async function logtestCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(), new Set(['ruleset', 'format', 'clock', 'location']));
-  const format = args.options.get('format') ?? 'trace';
+  const args = parseCommand(LOGTEST, argv);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (lines are read on stdin)\nusage: ${LOGTEST.usage}`);
+  const format = stringOption(args, 'format') ?? 'trace';
   if (format !== 'trace' && format !== 'tsv') throw new UsageError('--format must be trace or tsv');
-  const clock = parseClock(args.options.get('clock'), 'processing');
-  const location = (args.options.get('location') as string | undefined) ?? 'stdin';
-  const loaded = openRuleset(args.options.get('ruleset'));
+  const clock = parseClock(stringOption(args, 'clock'), 'processing');
+  const location = stringOption(args, 'location') ?? 'stdin';
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const engine = newEngine(loaded);
   const out = process.stdout;
   const chunks: string[] = [];

@@ -5,13 +5,21 @@
 import { loadConfig, ConfigError } from '../service/config';
 import { WardenService } from '../service/service';
 import { DEFAULT_RULESET } from './session';
-import { parseArgs, UsageError } from './args';
+import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+
+export const SERVE: CommandSpec = {
+  usage: 'warden serve [--config warden.yaml]',
+  summary: 'Runs the service: OTLP logs in (HTTP 4318, gRPC 4317), alerts, agents and stats out\n(Elasticsearch, var/alerts files, OTLP). Stops on SIGTERM/SIGINT (draining what was\naccepted), reloads the ruleset on SIGHUP.',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'the YAML configuration (see the README\'s "Configuration");\nwithout it, defaults and WARDEN_* environment variables' },
+  },
+  notes: 'Every setting can also come from the environment: WARDEN_<SECTION>_<KEY>, e.g.\nWARDEN_EXPORTERS_ELASTICSEARCH_ENDPOINT=https://es:9200.\n',
+};
 
 export async function serveCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, new Set(), new Set(['config']));
-  if (args.positionals.length) throw new UsageError('usage: warden serve [--config warden.yaml]');
-  const file = args.options.get('config');
-  if (file === true) throw new UsageError('--config needs a file');
+  const args = parseCommand(SERVE, argv);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}\nusage: ${SERVE.usage}`);
+  const file = stringOption(args, 'config');
   let cfg;
   try {
     cfg = loadConfig(file ?? null, process.env, DEFAULT_RULESET);
@@ -23,13 +31,14 @@ export async function serveCommand(argv: string[]): Promise<number> {
     throw e;
   }
   const service = await WardenService.start(cfg);
-  return new Promise<number>((resolve) => {
+  return new Promise<number>(() => {
     let stopping = false;
     const stop = (sig: string) => {
       if (stopping) return;
       stopping = true;
       process.stderr.write(`warden: ${sig}: shutting down (draining up to ${cfg.service.shutdownTimeoutSec}s)\n`);
-      service.stop().then(() => resolve(0), (e: Error) => { process.stderr.write(`warden: shutdown: ${e.message}\n`); resolve(1); });
+      // exit once stopped: a request still hanging on an unreachable sink must not hold the process past its limit
+      service.stop().then(() => process.exit(0), (e: Error) => { process.stderr.write(`warden: shutdown: ${e.message}\n`); process.exit(1); });
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -4,12 +4,25 @@ import * as path from 'node:path';
 import { loadRuleset, type LoadedRuleset } from '../loader/ruleset-loader';
 import { Engine, LogEvent } from '../engine/engine';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
-import { UsageError } from './args';
+import { UsageError, type OptionSpec } from './args';
+import type { RulesetDialect } from '../engine/ruleset';
 
 /** Warden's own ruleset, shipped beside the package. */
 export const DEFAULT_RULESET = path.resolve(__dirname, '..', '..', '..', 'rules');
 
 export type Clock = 'processing' | 'event';
+
+export const RULESET_OPTION: OptionSpec = {
+  type: 'string', value: 'DIR',
+  description: 'an OSSEC install root (etc/ossec.conf, etc/decoder.xml, rules/), a Wazuh tree\nor a Warden ruleset (decoders/, rules/); default: Warden\'s own ruleset',
+};
+
+export function clockOption(dflt: Clock): OptionSpec {
+  return {
+    type: 'string', value: 'processing|event',
+    description: `the time correlation windows use: when the line is read, or the time in\nits syslog header (default: ${dflt})`,
+  };
+}
 
 export function parseClock(v: string | true | undefined, dflt: Clock): Clock {
   if (v === undefined) return dflt;
@@ -17,9 +30,21 @@ export function parseClock(v: string | true | undefined, dflt: Clock): Clock {
   throw new UsageError(`--clock must be processing or event, got ${String(v)}`);
 }
 
-export function openRuleset(dir: string | true | undefined): LoadedRuleset {
+export const DIALECT_OPTION: OptionSpec = {
+  type: 'string', value: 'ossec|wazuh',
+  description: 'whose semantics apply where OSSEC 4.2 and Wazuh 4.x differ (default: wazuh\nfor a Wazuh tree or an ossec.conf with <ruleset>, else ossec)',
+};
+
+/** `--dialect ossec|wazuh`; undefined leaves it to the ruleset's layout. */
+export function parseDialect(v: string | true | undefined): RulesetDialect | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'ossec' || v === 'wazuh') return v;
+  throw new UsageError(`--dialect must be ossec or wazuh, got ${String(v)}`);
+}
+
+export function openRuleset(dir: string | true | undefined, dialect?: RulesetDialect): LoadedRuleset {
   enableLinearRegexpFallback();
-  return loadRuleset(typeof dir === 'string' ? dir : DEFAULT_RULESET);
+  return loadRuleset(typeof dir === 'string' ? dir : DEFAULT_RULESET, { dialect });
 }
 
 export function newEngine(loaded: LoadedRuleset): Engine {

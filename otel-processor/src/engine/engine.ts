@@ -8,7 +8,7 @@ import type { CompiledRule } from './compile/rules';
 import type { CompiledDecoder } from './compile/decoders';
 import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
-import { CorrelationState, type CorrelationLimits } from './correlate/state';
+import { CorrelationState, OSSEC_ANALYSISD, type CorrelationModel, type Remembered } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
 import { OSSEC_ALERT_CATEGORY } from './decode/plugins/ossecalert';
 import { createPredecoder, type PredecodeOptions, type Predecoder } from './predecode';
@@ -24,8 +24,8 @@ export interface EngineOptions {
   predecode?: PredecodeOptions;
   /** Correlation memory to continue from (a hot reload keeps windows and counts). */
   state?: CorrelationState;
-  /** Correlation memory bounds; default OSSEC 4.2's (see CorrelationLimits). */
-  limits?: CorrelationLimits;
+  /** Correlation bookkeeping; default ossec-analysisd 4.2's (see CorrelationModel). */
+  model?: CorrelationModel;
 }
 
 export interface Verdict {
@@ -55,16 +55,18 @@ export class Engine {
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
-    this.state = options.state ?? new CorrelationState(options.limits);
+    this.state = options.state ?? new CorrelationState(options.model ?? OSSEC_ANALYSISD);
+    this.state.maxFrequencyMs = maxFrequency(ruleset) * 1000;
     this.state.keyFieldsFor = (map, id) => (map === 'sid' ? ruleset.sidKeyFields : ruleset.groupKeyFields).get(id) ?? [];
     this.logAlertLevel = options.logAlertLevel ?? 1;
     this.scopeGlobal = options.correlationScope === 'global';
     this.fts = options.fts ?? new MemoryFtsStore();
     this.isCrawler = options.isCrawler ?? (() => false);
-    this.predecoder = createPredecoder(options.predecode);
+    // Pre-decoding follows the ruleset's dialect unless the caller chooses.
+    this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
-      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler,
+      previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
     };
   }
 
@@ -105,8 +107,9 @@ export class Engine {
     return NO_VERDICT;
   }
 
-  /** Events the engine could not analyse because of an internal error (see lastError). */
+  /** Events the engine could not analyse because of an internal error (exported in /metrics). */
   errors = 0;
+  /** The latest internal error, for the log and the status page. */
   lastError: Error | null = null;
 
   /** All three phases. Never throws: an internal error leaves the event without a verdict and is counted. */
@@ -131,13 +134,9 @@ export class Engine {
       verdict.suppressed = 'level0';
       return verdict;
     }
-    if (rule.ignoreTime > 0) {
-      const since = st.ignoredSince.get(rule.id);
-      if (since !== undefined && ev.time - since < rule.ignoreTime * 1000) {
-        verdict.suppressed = 'ignore_window';
-        return verdict;
-      }
-      st.ignoredSince.set(rule.id, ev.time);
+    if (rule.ignoreTime > 0 && this.ignoreWindow(rule, ev, ctx.scope)) {
+      verdict.suppressed = 'ignore_window';
+      return verdict;
     }
     if (rule.checkIfIgnored.length > 0 && this.isIgnored(rule, ev)) {
       verdict.suppressed = 'ignored_fields';
@@ -152,22 +151,50 @@ export class Engine {
     else if (rule.level < this.logAlertLevel) verdict.suppressed = 'below_log_level';
     else verdict.alert = true;
 
-    const scope = ctx.scope;
     const rs = this.ruleset;
-    let sidList = null;
-    let groupLists = null;
-    if (rs.feedsSid.has(rule.id)) {
-      sidList = st.history(st.bySid, rule.id, scope);
-      sidList.push(ev);
-    } else {
-      const groups = rs.feedsGroups.get(rule.id);
-      if (groups) {
-        groupLists = groups.map((g) => st.history(st.byGroupRule, g, scope));
-        for (const h of groupLists) h.push(ev);
-      }
-    }
-    if (rs.correlates) st.remember(scope, ev, sidList, groupLists);
+    if (rs.correlates) this.remember(rule, ev, ctx.scope);
     return verdict;
+  }
+
+  /**
+   * Files the event on the correlation lists its rule feeds and in the scope's last events
+   * (the end of OSSEC's rule loop: OSList_AddData, then OS_AddEvent).
+   */
+  private remember(rule: CompiledRule, ev: LogEvent, scope: string): void {
+    const st = this.state;
+    const rs = this.ruleset;
+    const groups = rs.feedsGroups.get(rule.id);
+    const feedsSid = rs.feedsSid.has(rule.id);
+    if (!feedsSid && groups === undefined) {
+      st.remember(scope, ev.time, null);
+      return;
+    }
+    const rec: Remembered = { ev, sidList: null, onSidList: false, groupLists: null };
+    if (groups !== undefined) rec.groupLists = groups.map((g) => st.groupHistory(g, scope));
+    if (feedsSid) {
+      rec.sidList = st.sidHistory(rule.id, scope);
+      rec.onSidList = true;
+      rec.sidList.add(ev, rec);
+    } else {
+      for (const h of rec.groupLists!) h.push(ev);
+    }
+    st.remember(scope, ev.time, rec);
+  }
+
+  /** True when the rule's ignore window (per scope) silences this event; OSSEC's time_ignored. */
+  private ignoreWindow(rule: CompiledRule, ev: LogEvent, scope: string): boolean {
+    const windows = this.state.ignoredSince;
+    let perScope = windows.get(rule.id);
+    if (!perScope) windows.set(rule.id, (perScope = new Map()));
+    const since = perScope.get(scope);
+    if (since === undefined) {
+      perScope.set(scope, ev.time);
+      return false;
+    }
+    if (ev.time - since < rule.ignoreTime * 1000) return true;
+    if (this.state.model.ignoreExpiry === 'restart') perScope.set(scope, ev.time);
+    else perScope.delete(scope);
+    return false;
   }
 
   /** check_if_ignored: any rule that recorded these fields with `<ignore>` silences this one. */
@@ -177,6 +204,13 @@ export class Engine {
     }
     return false;
   }
+}
+
+/** The largest `frequency` of any rule: how old (in seconds) an event may be before memory frees it regardless (eventinfo_list.c `_max_freq`). */
+function maxFrequency(ruleset: CompiledRuleset): number {
+  let max = 0;
+  for (const r of ruleset.rulesById.values()) if (r.frequency > max) max = r.frequency;
+  return max;
 }
 
 function tuple(ev: LogEvent, fields: readonly string[]): string {

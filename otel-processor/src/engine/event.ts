@@ -11,6 +11,9 @@ export const STATIC_FIELDS = [
 ] as const;
 export type StaticField = (typeof STATIC_FIELDS)[number];
 
+/** Field name a Wazuh-dialect decoder's `extra_data` order item writes (see LogEvent.extraData). */
+export const WAZUH_EXTRA_DATA = 'extra_data(wazuh)';
+
 export class LogEvent {
   // ---- input / phase 1
   /** The whole record as received (OSSEC's full_log). */
@@ -75,8 +78,12 @@ export class LogEvent {
     this.time = time;
   }
 
+  /** Wazuh's `extra_data`, a field of its own there (OSSEC's `extra_data` is `data`). */
+  extraData: string | null = null;
+
   setField(name: string, value: string): void {
     switch (name) {
+      case WAZUH_EXTRA_DATA: this.extraData = value; return;
       case 'srcip': this.srcip = value; return;
       case 'dstip': this.dstip = value; return;
       case 'srcport': this.srcport = value; return;
@@ -98,6 +105,7 @@ export class LogEvent {
   /** Any field by name: static, pre-decoded, or dynamic (dynamic lookup is case-insensitive as in Wazuh). */
   getField(name: string): string | null {
     switch (name) {
+      case WAZUH_EXTRA_DATA: return this.extraData;
       case 'srcip': return this.srcip;
       case 'dstip': return this.dstip;
       case 'srcport': return this.srcport;

@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { decodeJson, decodeProtobuf, MalformedRequestError, type InResource } from '../receiver/otlp/decode';
 import type { RequestContext } from '../receiver/otlp/mapping';
 import { openRuleset } from '../cli/session';
+import { RulesetError } from '../engine/ruleset/errors';
 import { Processor, type ProcessorOptions, type ProcessResult } from './processor';
 import { WardenFtsStore } from './fts-store';
 import { listRules, logtestLine, type ApiRule, type LogtestAnswer } from '../service/api';
@@ -110,7 +111,7 @@ export class ProcessorCore {
   }
 
   logtest(line: string, location: string): LogtestAnswer {
-    return logtestLine(this.processor.ruleset, line, location, this.setup.options.logAlertLevel);
+    return logtestLine(this.processor.ruleset, line, location, this.setup.options.logAlertLevel, 'warden', this.setup.ruleset || null);
   }
 
   close(): void {
@@ -151,8 +152,10 @@ export type ToWorker =
   | { id: number; op: 'logtest'; line: string; location: string }
   | { id: number; op: 'mergeFts'; keys: string[] };
 
-/** Messages from the worker: answers by id, and the start-up outcome (id 0). */
-export type FromWorker = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+/** Messages from the worker: answers by id, and the start-up outcome (id 0; a ruleset error keeps its parts). */
+export type FromWorker =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: string; ruleset?: { file: string; line: number; element: string; detail: string } };
 
 /** A Uint8Array that owns its whole ArrayBuffer (so it can be transferred, not copied). */
 export function transferable(b: Uint8Array): Uint8Array {
@@ -212,8 +215,11 @@ export class WorkerProcessorHost implements ProcessorHost {
       let started = false;
       w.on('message', (m: FromWorker) => {
         if (m.id === 0) {
+          // a thread that could not load the ruleset is not restarted: start() fails with the reason
+          if (!m.ok) { reject(m.ruleset ? new RulesetError(m.ruleset.file, m.ruleset.line, m.ruleset.element, m.ruleset.detail) : new Error(m.error)); return; }
           started = true;
-          if (m.ok) { this.summary = m.value as ProcessorHost['summary']; resolve(); } else reject(new Error(m.error));
+          this.summary = m.value as ProcessorHost['summary'];
+          resolve();
           return;
         }
         const c = this.calls.get(m.id);

@@ -3,6 +3,7 @@
  * the alert documents, and answers with the spool payload (its memory moved, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { RulesetError } from '../engine/ruleset/errors';
 import { ProcessorCore, transferable, type FromWorker, type ProcessorSetup, type ToWorker } from './host';
 
 const port = parentPort!;
@@ -11,7 +12,8 @@ try {
   core = new ProcessorCore(workerData as ProcessorSetup);
   port.postMessage({ id: 0, ok: true, value: core.summary } satisfies FromWorker);
 } catch (e) {
-  port.postMessage({ id: 0, ok: false, error: (e as Error).message } satisfies FromWorker);
+  const r = e instanceof RulesetError ? { file: e.file, line: e.line, element: e.element, detail: e.detail } : undefined;
+  port.postMessage({ id: 0, ok: false, error: (e as Error).message, ruleset: r } satisfies FromWorker);
   process.exit(1);
 }
 
@@ -43,6 +45,6 @@ port.on('message', (m: ToWorker) => {
       case 'close': core.close(); port.postMessage({ id: m.id, ok: true, value: null } satisfies FromWorker); return;
     }
   } catch (e) {
-    port.postMessage({ id: m.id, ok: false, error: (e as Error).stack ?? String(e) } satisfies FromWorker);
+    port.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies FromWorker);
   }
 });

@@ -20,6 +20,8 @@ export interface ProcessorOptions {
   indexPrefix: string;
   mapping: MappingOptions;
   correlationScope: 'agent' | 'global';
+  /** Correlation clock: the record's time (`event`, default) or the time Warden receives it (`processing`, as OSSEC). */
+  clock?: 'event' | 'processing';
   /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
   resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
@@ -38,6 +40,11 @@ export interface ProcessResult {
   firstError: string | null;
   /** Alerts raised, by level 0..16 (for the metrics). */
   levels: number[];
+  /** Internal errors counted since start (see {@link Processor.errors}). */
+  errors: { engine: number; records: number };
+  /** Records of this request the engine could not analyse (internal errors), and the last such error. */
+  engineErrors: number;
+  lastEngineError: string | null;
 }
 
 const HOUR = 3600_000;
@@ -82,6 +89,7 @@ export class Processor {
   /** Swaps in a new ruleset (already loaded and compiled: a broken one never gets here). */
   replaceRuleset(loaded: LoadedRuleset): void {
     this.loaded = loaded;
+    this.engineErrorsBefore += this.engine.errors;
     this.engine = this.newEngine(loaded, this.engine.state);
   }
 
@@ -96,6 +104,8 @@ export class Processor {
     let firstError: string | null = null;
     const version = ctx.userAgent;
     const receivedAt = new Date(now).toISOString();
+    const engineErrors = this.engine.errors;
+    const processingClock = this.opts.clock === 'processing';
     for (const res of resources) {
       const agent = resolveAgent(res, ctx);
       let ad = agents.get(agent.id);
@@ -110,12 +120,30 @@ export class Processor {
           firstError ??= `${m.reason} (record ${rec.position})`;
           continue;
         }
-        accepted++;
         const ev = m.event;
-        const location = ev.location;
         const time = ev.time;
-        const fullLog = ev.fullLog;
-        const v = this.engine.process(ev);
+        if (processingClock) ev.time = now;
+        let v: Verdict;
+        let doc: string | null = null;
+        let docId = '';
+        let index = '';
+        try {
+          v = this.engine.process(ev);
+          if (v.alert) {
+            doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
+            const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
+            docId = alertDocId(agent.id, ev.location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, ev.fullLog);
+            index = this.indexOf(time);
+          }
+        } catch (e) {
+          // a record we cannot turn into an alert is refused alone, never its whole request
+          this.failedRecords++;
+          this.lastFailure = (e as Error).message;
+          rejected++;
+          firstError ??= `record ${rec.position} could not be processed`;
+          continue;
+        }
+        accepted++;
         ad.events++;
         const hour = time - (time % HOUR);
         if (!sd || sd.hour !== hour) {
@@ -125,11 +153,9 @@ export class Processor {
         }
         sd.events++;
         if (ev.category === 'firewall') sd.firewall++;
-        if (v.alert) {
+        if (doc !== null) {
           const rule = v.rule!;
-          const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
-          const id = alertDocId(agent.id, location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, fullLog);
-          out.addAlert(id, this.indexOf(time), JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp)));
+          out.addAlert(docId, index, doc);
           ad.alerts++;
           sd.alerts++;
           const level = Math.max(0, Math.min(16, rule.level));
@@ -141,7 +167,21 @@ export class Processor {
     }
     const fts = this.fts.drain().map((k) => toFtsDoc(k.key, k.comment, k.at, k.decoder));
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
-    return { payload, accepted, rejected, firstError, levels };
+    const engineErrorsNow = this.engine.errors - engineErrors;
+    const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;
+    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError };
+  }
+
+  /** Records that failed inside Warden (refused alone), counted since start. */
+  private failedRecords = 0;
+  /** The last such failure, for the log (never sent to clients). */
+  lastFailure: string | null = null;
+  /** Engine errors of engines replaced by a reload, so the total never goes back. */
+  private engineErrorsBefore = 0;
+
+  /** Internal errors so far: events the engine could not analyse, records the processor could not turn into alerts. */
+  get errors(): { engine: number; records: number } {
+    return { engine: this.engineErrorsBefore + this.engine.errors, records: this.failedRecords };
   }
 
   private dayStart = 0;

@@ -19,6 +19,7 @@ export interface WardenConfig {
   stateDir: string;
   logAlertLevel: number | null;
   correlationScope: 'agent' | 'global';
+  engine: { clock: 'event' | 'processing' };
   resolveCrawlers: boolean;
   receiver: {
     http: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
@@ -36,7 +37,12 @@ export interface WardenConfig {
   exporters: {
     file: { enabled: boolean; dir: string };
     elasticsearch: {
+      /** The first of urls (null: no Elasticsearch). */
       url: string | null;
+      /** Nodes of the cluster; requests go to the live ones in turn. */
+      urls: string[];
+      caFile: string | null;
+      insecureSkipVerify: boolean;
       username: string | null;
       password: string | null;
       apiKey: string | null;
@@ -56,7 +62,7 @@ export interface WardenConfig {
 
 export class ConfigError extends Error {}
 
-type Kind = 'string' | 'optstring' | 'int' | 'bytes' | 'bool' | 'tokens' | 'certs' | 'headers' | 'auto-bool' | 'optint';
+type Kind = 'string' | 'optstring' | 'urls' | 'int' | 'bytes' | 'bool' | 'tokens' | 'certs' | 'headers' | 'auto-bool' | 'optint';
 
 /** A client certificate name (subject CN or subjectAltName) bound to an agent. */
 export interface CertBinding {
@@ -81,6 +87,7 @@ export const SETTINGS: Setting[] = [
   { key: 'state_dir', kind: 'string', dflt: 'var', help: 'Where Warden keeps its state (spool, first-time-seen keys, agents)' },
   { key: 'log_alert_level', kind: 'optint', dflt: null, min: 0, max: 16, help: "Lowest level that writes an alert; default: the ruleset's (1)" },
   { key: 'correlation_scope', kind: 'string', dflt: 'agent', oneOf: ['agent', 'global'], help: 'Correlate per agent, or across agents as OSSEC 2.x did' },
+  { key: 'engine.clock', kind: 'string', dflt: 'event', oneOf: ['event', 'processing'], help: "Correlation clock: the record's own time (event: replays and late data correlate as they happened) or the time Warden receives it (processing, as OSSEC)" },
   { key: 'resolve_crawlers', kind: 'bool', dflt: true, help: 'Answer is_valid_crawler from reverse DNS (asynchronous, cached; never delays a line)' },
   { key: 'receiver.http.enabled', kind: 'bool', dflt: true, help: 'OTLP/HTTP receiver (POST /v1/logs)' },
   { key: 'receiver.http.host', kind: 'string', dflt: '0.0.0.0', help: 'OTLP/HTTP listen address' },
@@ -107,7 +114,9 @@ export const SETTINGS: Setting[] = [
   { key: 'agents.disconnect_after_seconds', kind: 'int', dflt: 600, min: 0, help: "Silence after which an agent is disconnected and Warden raises OSSEC's alert (0: never)" },
   { key: 'exporters.file.enabled', kind: 'auto-bool', dflt: 'auto', help: 'Write alerts.json / alerts.log (auto: when no Elasticsearch is configured)' },
   { key: 'exporters.file.dir', kind: 'string', dflt: '', help: 'Folder of alerts.json and alerts.log; default: STATE_DIR/alerts' },
-  { key: 'exporters.elasticsearch.url', kind: 'optstring', dflt: null, help: 'Elasticsearch URL, e.g. http://localhost:9200 (unset: no Elasticsearch)' },
+  { key: 'exporters.elasticsearch.url', kind: 'urls', dflt: [], help: 'Elasticsearch URL, e.g. https://localhost:9200, or a list of node URLs of one cluster (env form: comma-separated); unset: no Elasticsearch' },
+  { key: 'exporters.elasticsearch.tls.ca_file', kind: 'optstring', dflt: null, help: "CA certificate (PEM) that signed the cluster's HTTPS certificates, e.g. Elasticsearch's config/certs/http_ca.crt" },
+  { key: 'exporters.elasticsearch.tls.insecure_skip_verify', kind: 'bool', dflt: false, help: "Accept any certificate from Elasticsearch (labs only: anyone in between can read and change what is sent)" },
   { key: 'exporters.elasticsearch.username', kind: 'optstring', dflt: null, help: 'Basic auth user' },
   { key: 'exporters.elasticsearch.password', kind: 'optstring', dflt: null, help: 'Basic auth password' },
   { key: 'exporters.elasticsearch.api_key', kind: 'optstring', dflt: null, help: 'API key (base64 id:key), instead of basic auth' },
@@ -159,6 +168,18 @@ function convert(s: Setting, raw: unknown, from: string): unknown {
       const v = String(raw);
       if (s.oneOf && !s.oneOf.includes(v)) bad(`must be one of ${s.oneOf.join(', ')}`);
       return v;
+    }
+    case 'urls': {
+      const list = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : raw === null ? [] : bad('must be a URL or a list of URLs');
+      return list.map((u) => {
+        if (typeof u !== 'string') return bad('must be a URL or a list of URLs');
+        const t = u.trim();
+        try {
+          const p = new URL(t);
+          if (p.protocol === 'http:' || p.protocol === 'https:') return t;
+        } catch { /* below */ }
+        return bad(`${JSON.stringify(t)} is not an http:// or https:// URL`);
+      }).filter(Boolean);
     }
     case 'optstring':
       if (raw === null || raw === '') return null;
@@ -283,14 +304,11 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   }
   const rel = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
   const stateDir = rel(v.state_dir as string);
-  const esUrl = v['exporters.elasticsearch.url'] as string | null;
-  if (esUrl !== null) {
-    try {
-      const u = new URL(esUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http(s)');
-    } catch {
-      throw new ConfigError(`exporters.elasticsearch.url: must be an http:// or https:// URL (got ${JSON.stringify(esUrl)})`);
-    }
+  const esUrls = v['exporters.elasticsearch.url'] as string[];
+  const esUrl = esUrls.length ? esUrls[0] : null;
+  const esCa = v['exporters.elasticsearch.tls.ca_file'] === null ? null : rel(v['exporters.elasticsearch.tls.ca_file'] as string);
+  if (esCa !== null) {
+    try { fs.accessSync(esCa, fs.constants.R_OK); } catch (e) { throw new ConfigError(`exporters.elasticsearch.tls.ca_file: cannot read ${esCa}: ${(e as Error).message}`); }
   }
   const otlp = v['exporters.otlp.endpoint'] as string | null;
   if (otlp !== null) {
@@ -321,6 +339,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     stateDir,
     logAlertLevel: v.log_alert_level as number | null,
     correlationScope: v.correlation_scope as 'agent' | 'global',
+    engine: { clock: v['engine.clock'] as 'event' | 'processing' },
     resolveCrawlers: v.resolve_crawlers as boolean,
     receiver: {
       http: { enabled: v['receiver.http.enabled'] as boolean, host: v['receiver.http.host'] as string, port: v['receiver.http.port'] as number, maxRequestBytes: v['receiver.http.max_request_bytes'] as number },
@@ -343,6 +362,9 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
       file: { enabled: fileEnabled === 'auto' ? esUrl === null : (fileEnabled as boolean), dir: v['exporters.file.dir'] ? rel(v['exporters.file.dir'] as string) : path.join(stateDir, 'alerts') },
       elasticsearch: {
         url: esUrl,
+        urls: esUrls,
+        caFile: esCa,
+        insecureSkipVerify: v['exporters.elasticsearch.tls.insecure_skip_verify'] as boolean,
         username: v['exporters.elasticsearch.username'] as string | null,
         password: v['exporters.elasticsearch.password'] as string | null,
         apiKey: v['exporters.elasticsearch.api_key'] as string | null,

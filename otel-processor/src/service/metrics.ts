@@ -15,8 +15,14 @@ export interface WardenMetrics {
   requests: Counter;
   bulkLatency: Histogram;
   bulkDocs: Counter;
+  /** Failed delivery attempts, by exporter (each is retried). */
+  exporterFailures: Counter;
   /** Registers the spool depth / size gauges. */
   observeSpool(read: () => { batches: number; bytes: number }): void;
+  /** Registers the exporters' lag and state gauges. */
+  observeExporters(read: () => Array<{ name: string; lag: number; ok: boolean }>): void;
+  /** Registers the engine's internal error count (events it could not analyse). */
+  observeEngineErrors(read: () => number): void;
   /** Serves /metrics. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   shutdown(): Promise<void>;
@@ -35,6 +41,20 @@ export function createMetrics(): WardenMetrics {
     requests: meter.createCounter('warden_requests', { description: 'OTLP export requests, by transport and answer' }),
     bulkLatency: meter.createHistogram('warden_elasticsearch_bulk_duration', { description: 'Elasticsearch bulk request latency', unit: 's' }),
     bulkDocs: meter.createCounter('warden_elasticsearch_documents', { description: 'Documents Elasticsearch acknowledged, by kind' }),
+    exporterFailures: meter.createCounter('warden_exporter_failures', { description: 'Failed delivery attempts (retried), by exporter' }),
+    observeExporters(read) {
+      const lag = meter.createObservableGauge('warden_exporter_lag', { description: 'Batches in the spool not yet delivered, by exporter' });
+      const up = meter.createObservableGauge('warden_exporter_up', { description: '1 when the exporter delivers, 0 while it is retrying' });
+      meter.addBatchObservableCallback((r) => {
+        for (const e of read()) {
+          r.observe(lag, e.lag, { exporter: e.name });
+          r.observe(up, e.ok ? 1 : 0, { exporter: e.name });
+        }
+      }, [lag, up]);
+    },
+    observeEngineErrors(read) {
+      meter.createObservableCounter('warden_engine_errors', { description: 'Events the engine could not analyse because of an internal error' }).addCallback((r) => r.observe(read()));
+    },
     observeSpool(read) {
       const depth = meter.createObservableGauge('warden_spool_depth', { description: 'Batches in the spool not yet acknowledged by every exporter' });
       const size = meter.createObservableGauge('warden_spool_bytes', { description: 'Bytes of spool segments on disk', unit: 'By' });

@@ -8,13 +8,15 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WardenConfig } from './config';
 import { createMetrics, type WardenMetrics } from './metrics';
 import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
-import { LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
+import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
+import type { ProcessResult } from '../processor/processor';
+import { FairQueue } from '../processor/fair-queue';
 import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
 import { GrpcReceiver } from '../receiver/otlp/grpc';
@@ -46,6 +48,9 @@ export class WardenService implements Intake {
   private stopping = false;
   private ready = false;
   private instance = '';
+  private readonly unspooled = new UnspooledResults(64 << 20);
+  /** Senders served in turn: one request running in the engine, one ready behind it. */
+  private readonly fair = new FairQueue(2);
   ports: ServicePorts = { http: null, grpc: null, service: 0 };
   lastReloadError: string | null = null;
 
@@ -74,6 +79,7 @@ export class WardenService implements Intake {
         indexPrefix: es.indexPrefix,
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
+        clock: cfg.engine.clock,
         resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,
@@ -84,13 +90,12 @@ export class WardenService implements Intake {
     const sum = this.processor.summary;
     this.log(`warden: ruleset ${cfg.ruleset} (${sum.layout}): ${sum.decoderFiles} decoder files, ${sum.ruleFiles} rule files; engine ${cfg.service.engineThread ? 'in its own thread' : 'in the main thread'}`);
     this.metrics = createMetrics();
-    this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes });
-    if (this.spool.depth > 0) this.log(`warden: spool holds ${this.spool.depth} batch(es) not yet delivered; replaying`);
+    this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes, warn: (m) => this.log(`warden: spool: ${m}`) });
     this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
     const registered = [...cfg.receiver.auth.tokens, ...cfg.receiver.auth.clientCerts].filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
 
     if (es.url) {
-      const client = new EsClient({ url: es.url, username: es.username, password: es.password, apiKey: es.apiKey });
+      const client = new EsClient({ urls: es.urls, caFile: es.caFile, insecureSkipVerify: es.insecureSkipVerify, username: es.username, password: es.password, apiKey: es.apiKey });
       this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
         client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
         flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec,
@@ -113,6 +118,13 @@ export class WardenService implements Intake {
     }
     const tls = cfg.receiver.tls;
     this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required, cfg.receiver.auth.clientCerts, tls.clientCaFile !== null);
+    for (const e of this.exporters) e.health.attach(this.log, this.metrics.exporterFailures);
+    this.metrics.observeExporters(() => this.exporters.map((e) => { const st = e.status; return { name: e.name, lag: st.lag, ok: st.state === 'ok' }; }));
+    this.metrics.observeEngineErrors(() => this.engineErrors);
+    if (this.spool.depth > 0) {
+      const lags = this.exporters.map((e) => `${e.name} ${e.status.lag}`).join(', ');
+      this.log(`warden: spool holds ${this.spool.depth} batch(es) (${this.spool.bytes} bytes) not yet delivered (${lags}); replaying`);
+    }
     for (const e of this.exporters) await e.start();
 
     this.api = new ServiceApi({ token: cfg.service.apiToken, maxLogBytes: cfg.receiver.maxLogBytes }, {
@@ -155,36 +167,64 @@ export class WardenService implements Intake {
 
   async accept(req: RawRequest, ctx: RequestContext): Promise<IntakeResult> {
     const retryAfterSec = this.cfg.receiver.retryAfterSec;
-    if (this.stopping) return { kind: 'busy', retryAfterSec, reason: 'Warden is shutting down' };
-    if (this.spool.error) return { kind: 'busy', retryAfterSec, reason: `spool cannot write: ${this.spool.error.message}` };
-    if (this.spool.full) {
-      this.rejected(0, 'spool_full', 'any');
-      return { kind: 'busy', retryAfterSec, reason: `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later` };
+    const refuse = (reason: string, why: string): IntakeResult => {
+      this.rejected(countRecords(req), reason, ctx.transport ?? 'any');
+      return { kind: 'busy', retryAfterSec, reason: why };
+    };
+    if (this.stopping) return refuse('shutting_down', 'Warden is shutting down');
+    if (this.spool.failed) return refuse('spool_error', `spool cannot write (${ioCode(this.spool.failed)}); retry later`);
+    if (this.spool.full) return refuse('spool_full', `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later`);
+    const queued = this.processor.queuedBytes + this.fair.queuedBytes;
+    if (queued > 0 && queued + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
+      return refuse('engine_busy', `the engine has ${queued} bytes of requests waiting; retry later`);
     }
-    if (this.processor.queuedBytes > 0 && this.processor.queuedBytes + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
-      this.rejected(0, 'engine_busy', 'any');
-      return { kind: 'busy', retryAfterSec, reason: `the engine has ${this.processor.queuedBytes} bytes of requests waiting; retry later` };
+    // a retry of a request the engine already ran (its batch could not be spooled) is not run again
+    const key = requestKey(req, ctx);
+    let r = this.unspooled.take(key);
+    if (!r) {
+      let out;
+      try {
+        const bytes = req.body.byteLength;
+        out = await this.fair.run(senderOf(ctx), bytes, () => this.processor.process(req, ctx));
+      } catch (e) {
+        this.log(`warden: processing a request failed: ${(e as Error).message}`);
+        return refuse('internal_error', 'internal error (see the Warden log); retry later');
+      }
+      if (out.kind === 'malformed') return { kind: 'malformed', reason: out.message };
+      r = out.result;
+      this.noteErrors(r.errors);
     }
-    let out;
-    try {
-      out = await this.processor.process(req, ctx);
-    } catch (e) {
-      process.emitWarning(`warden processor: ${(e as Error).message}`);
-      return { kind: 'busy', retryAfterSec, reason: `internal error: ${(e as Error).message}` };
-    }
-    if (out.kind === 'malformed') return { kind: 'malformed', reason: out.message };
-    const r = out.result;
     if (r.payload) {
       try {
         await this.spool.append(r.payload);
       } catch (e) {
-        return { kind: 'busy', retryAfterSec, reason: (e as Error).message };
+        this.unspooled.keep(key, r);
+        this.rejected(r.accepted + r.rejected, 'spool_error', ctx.transport ?? 'any');
+        this.log(`warden: spool refused a batch: ${(e as Error).message}`);
+        // the code only: the message can name server paths
+        return { kind: 'busy', retryAfterSec, reason: `spool cannot write (${ioCode(e as Error)}); retry later` };
       }
     }
     if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
+    if (r.engineErrors) {
+      this.log(`warden: engine error on ${r.engineErrors} record(s): ${r.lastEngineError}`);
+    }
     if (r.rejected) this.metrics.recordsRejected.add(r.rejected, { reason: 'invalid_record' });
     this.countAlerts(r.levels);
     return { kind: 'ok', accepted: r.accepted, rejected: r.rejected, message: r.firstError ?? '' };
+  }
+
+  private engineErrors = 0;
+  private recordErrors = 0;
+
+  private noteErrors(e: { engine: number; records: number } | undefined): void {
+    if (!e) return;
+    if (e.records > this.recordErrors) {
+      this.log(`warden: ${e.records - this.recordErrors} record(s) could not be processed (an internal error) and were refused alone`);
+      this.metrics.recordsRejected.add(e.records - this.recordErrors, { reason: 'processing_error' });
+    }
+    this.recordErrors = Math.max(this.recordErrors, e.records);
+    this.engineErrors = Math.max(this.engineErrors, e.engine);
   }
 
   private countAlerts(levels: number[]): void {
@@ -278,20 +318,103 @@ export class WardenService implements Intake {
 
   // ---- shutdown
 
-  async stop(drainSec = this.cfg.service.shutdownTimeoutSec): Promise<void> {
+  /**
+   * Stops within `limitSec` (service.shutdown_timeout_seconds): receivers and in-flight
+   * requests, then the exporters drain what they can in the time left; whatever they have not
+   * delivered by then stays spooled for the next start (and is logged).
+   */
+  async stop(limitSec = this.cfg.service.shutdownTimeoutSec): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.ready = false;
+    const deadline = Date.now() + limitSec * 1000;
+    const left = () => Math.max(0, deadline - Date.now());
     this.watcher?.close();
     for (const t of this.timers) clearInterval(t);
     // no new requests; those in flight finish (their batches get spooled and answered)
-    await Promise.all([this.httpReceiver?.stop(), this.grpcReceiver?.stop()]);
-    await this.processor?.close().catch(() => undefined);
-    await Promise.all(this.exporters.map((e) => e.stop(drainSec * 1000)));
-    await this.spool?.close();
+    await within(Promise.all([this.httpReceiver?.stop(), this.grpcReceiver?.stop()]), left() / 2);
+    this.httpReceiver?.forceStop();
+    this.grpcReceiver?.forceStop();
+    await within(this.processor?.close().catch(() => undefined), Math.max(1000, left() / 4));
+    await within(Promise.all(this.exporters.map((e) => e.stop(left()))), left() + 200);
+    await within(this.spool?.close(), 2000);
+    if (this.spool && this.log) {
+      const depth = this.spool.depth;
+      const lags = this.exporters.map((e) => `${e.name} ${e.status.lag}`).join(', ');
+      this.log(depth > 0
+        ? `warden: stopped; ${depth} batch(es) (${this.spool.bytes} bytes) stay spooled for the next start (${lags})`
+        : 'warden: stopped; everything accepted was delivered');
+    }
     await new Promise<void>((r) => (this.statusServer ? this.statusServer.close(() => r()) : r()));
     this.statusServer?.closeAllConnections();
     await this.metrics?.shutdown().catch(() => undefined);
+  }
+}
+
+/** Waits for `p`, at most `ms`. */
+async function within(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return;
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((r) => { t = setTimeout(r, ms); })]);
+  clearTimeout(t);
+}
+
+/** Records in a request (for the rejected counters when it is refused before the engine; 0 when it does not decode). */
+function countRecords(req: RawRequest): number {
+  try {
+    let n = 0;
+    for (const r of decodeRequest(req)) n += r.records.length;
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/** An I/O error's code (ENOSPC, EIO...), for answers. */
+function ioCode(e: Error): string {
+  const m = /\b(E[A-Z]{2,})\b/.exec(e.message);
+  return (e as NodeJS.ErrnoException).code ?? m?.[1] ?? 'I/O error';
+}
+
+/** Whose queue a request waits in: the agent its token or certificate is bound to, else the peer address. */
+function senderOf(ctx: RequestContext): string {
+  return ctx.boundAgent ? `agent:${ctx.boundAgent.id}` : `peer:${ctx.peerIp ?? ''}`;
+}
+
+/** What identifies a request's content and sender, for recognising a retry. */
+function requestKey(req: RawRequest, ctx: RequestContext): string {
+  const h = createHash('sha256');
+  h.update(`${req.format}\0${ctx.boundAgent?.id ?? ''}\0${ctx.peerIp ?? ''}\0`);
+  h.update(req.body);
+  return h.digest('base64');
+}
+
+/**
+ * Results of requests the engine ran but the spool refused (answered 503): the sender retries
+ * the same request, and gets this result spooled instead of running the engine on it again, so
+ * correlation and first-time-seen effects count once. Bounded in bytes (oldest dropped).
+ */
+class UnspooledResults {
+  private readonly map = new Map<string, ProcessResult>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  keep(key: string, r: ProcessResult): void {
+    if (this.map.has(key)) return;
+    this.map.set(key, r);
+    this.bytes += r.payload?.length ?? 0;
+    for (const [k, old] of this.map) {
+      if (this.bytes <= this.maxBytes || this.map.size === 1) break;
+      this.map.delete(k);
+      this.bytes -= old.payload?.length ?? 0;
+    }
+  }
+
+  take(key: string): ProcessResult | undefined {
+    const r = this.map.get(key);
+    if (r) { this.map.delete(key); this.bytes -= r.payload?.length ?? 0; }
+    return r;
   }
 }
 

@@ -2,11 +2,16 @@
  * The spool: an append-only local log of batches, fsynced before an append is acknowledged,
  * from which each exporter reads at its own pace, acknowledging what its sink accepted.
  * Segments every consumer has acknowledged are deleted. On open, the segments are replayed
- * (a torn frame at the tail of the last segment is cut off) and consumers resume after the
- * position they acknowledged last.
+ * and consumers resume after the position they acknowledged last.
  *
  * Frame: [u32 payload length][u32 crc32 of payload][f64 seq][payload: the batch, see batch.ts].
  * Appends arriving while an fsync runs are written and fsynced together (group commit).
+ *
+ * Every frame names its own sequence number, so replay trusts the frames, not the file names:
+ * a segment is named after the first batch written into it (for ordering and for humans), but
+ * what it holds is whatever whole, checksummed frames it contains, in increasing order. Only
+ * the newest segment is ever written to, so only it can end in a torn frame (cut off on open);
+ * unreadable bytes anywhere else are skipped, reported and left in place, never truncated.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -16,6 +21,8 @@ import { SpoolBatch } from './batch';
 
 const HEADER = 16;
 const SEG_RE = /^(\d{16})\.seg$/;
+/** A frame longer than this is not one (batches are bounded by the request size limit). */
+const MAX_FRAME = 1 << 30;
 
 export interface SpoolOptions {
   dir: string;
@@ -25,17 +32,34 @@ export interface SpoolOptions {
   segmentBytes: number;
   /** Recent batches kept parsed in memory, so consumers rarely read them back from disk. */
   memoryBytes: number;
+  /** Where replay reports what it found (torn tails cut, unreadable bytes skipped). */
+  warn?: (msg: string) => void;
+  /** Fault injection for tests: see {@link SpoolFaults}. */
+  faults?: SpoolFaults;
+}
+
+/**
+ * Faults the tests inject into the spool's file writes (a full disk, a failing fsync), since a
+ * real disk cannot be made to fail on cue.
+ */
+export interface SpoolFaults {
+  /** Bytes of a `bytes`-long write that fit before the disk is full (>= bytes: no fault). */
+  writeRoom?(file: string, bytes: number): number;
+  /** An error for this fsync, or null. */
+  sync?(file: string): Error | null;
 }
 
 interface Segment {
-  firstSeq: number;
   file: string;
+  /** Bytes of whole frames (the active segment: where the next frame goes). */
   size: number;
+  /** Sequence numbers of the first and last whole frames in it (0 when it has none). */
+  firstSeq: number;
+  lastSeq: number;
   fh: fsp.FileHandle | null;
 }
 
 interface Entry {
-  seq: number;
   seg: Segment;
   off: number;
   len: number;
@@ -43,10 +67,14 @@ interface Entry {
 
 export class SpoolError extends Error {}
 
+/** What {@link Spool.read} found: the batches, and the last sequence number it looked at. */
+export interface ReadResult { batches: SpoolBatch[]; through: number }
+
 export class Spool {
   private segments: Segment[] = [];
-  /** Entries for every batch on disk, index i holds seq base + i. */
-  private entries: Entry[] = [];
+  /** Where each batch on disk is. Keys increase; holes only where replay found unreadable bytes. */
+  private entries = new Map<number, Entry>();
+  /** Lowest sequence number kept. */
   private base = 1;
   private nextSeq = 1;
   private durableSeq = 0;
@@ -59,10 +87,18 @@ export class Spool {
   private readonly consumers = new Map<string, SpoolConsumer>();
   private readonly waiters = new Set<() => void>();
   private closed = false;
+  /** A failed fsync: what reached the disk is unknown, so nothing more is written until a restart replays. */
   private failure: Error | null = null;
+  /** The last write failed (e.g. disk full) and was undone; the next append tries again. */
+  private writeFailure: Error | null = null;
   private gcRunning = false;
+  private readonly warn: (msg: string) => void;
+  /** What replay found, for the start-up log. */
+  readonly replayed = { batches: 0, cutBytes: 0, skippedBytes: 0 };
 
-  private constructor(readonly opts: SpoolOptions) {}
+  private constructor(readonly opts: SpoolOptions) {
+    this.warn = opts.warn ?? ((m) => process.emitWarning(`warden spool: ${m}`));
+  }
 
   static async open(opts: SpoolOptions): Promise<Spool> {
     const s = new Spool(opts);
@@ -91,73 +127,96 @@ export class Spool {
     return this.durableSeq;
   }
 
-  /** Set when a write or fsync failed: the spool refuses further appends (the service answers 503). */
+  /** Set while the spool cannot write (the service answers 503): a failed fsync (until restart) or the last write failing. */
   get error(): Error | null {
+    return this.failure ?? this.writeFailure;
+  }
+
+  /** A failed fsync: the spool writes nothing more until a restart. */
+  get failed(): Error | null {
     return this.failure;
+  }
+
+  /** Segment files in order (for tests and diagnostics). */
+  get segmentFiles(): string[] {
+    return this.segments.map((s) => path.basename(s.file));
   }
 
   private async replay(): Promise<void> {
     const dir = this.opts.dir;
     await fsp.mkdir(dir, { recursive: true });
     const names = (await fsp.readdir(dir)).filter((n) => SEG_RE.test(n)).sort();
-    let expected = -1;
+    let last = 0;
     for (let i = 0; i < names.length; i++) {
       const file = path.join(dir, names[i]);
-      const firstSeq = Number(SEG_RE.exec(names[i])![1]);
       const buf = await fsp.readFile(file);
-      const seg: Segment = { firstSeq, file, size: 0, fh: null };
+      const seg: Segment = { file, size: buf.length, firstSeq: 0, lastSeq: 0, fh: null };
       let off = 0;
-      let seq = firstSeq;
-      while (off + HEADER <= buf.length) {
-        const len = buf.readUInt32LE(off);
-        const crc = buf.readUInt32LE(off + 4);
-        const fseq = buf.readDoubleLE(off + 8);
-        if (off + HEADER + len > buf.length) break;
-        const payload = buf.subarray(off + HEADER, off + HEADER + len);
-        if (zlib.crc32(payload) !== crc || fseq !== seq) break;
-        if (expected === -1) { this.base = seq; expected = seq; }
-        if (seq !== expected) throw new SpoolError(`spool ${file}: batch ${seq} found where ${expected} was expected`);
-        this.entries.push({ seq, seg, off: off + HEADER, len });
-        expected = seq + 1;
-        seq++;
+      while (off < buf.length) {
+        let len = frameAt(buf, off, last);
+        if (len < 0) {
+          // unreadable bytes: look for the next whole frame after them
+          const next = findFrame(buf, off + 1, last);
+          if (next < 0) break;
+          this.warn(`${names[i]}: ${next - off} unreadable byte(s) at offset ${off} skipped`);
+          this.replayed.skippedBytes += next - off;
+          off = next;
+          len = frameAt(buf, off, last);
+        }
+        const seq = buf.readDoubleLE(off + 8);
+        if (last > 0 && seq !== last + 1) this.warn(`${names[i]}: batches ${last + 1}..${seq - 1} are missing (unreadable)`);
+        this.entries.set(seq, { seg, off: off + HEADER, len });
+        if (seg.firstSeq === 0) seg.firstSeq = seq;
+        seg.lastSeq = seq;
+        last = seq;
         off += HEADER + len;
+        this.replayed.batches++;
       }
       if (off < buf.length) {
-        // torn or corrupt tail: keep what is whole (only the newest segment can have one)
-        process.emitWarning(`warden spool: ${path.basename(file)} has ${buf.length - off} trailing bytes that are not a whole batch; cut off`);
-        await fsp.truncate(file, off);
+        if (i === names.length - 1) {
+          // the newest segment: a write the crash interrupted (never acknowledged: fsync comes before the answer)
+          this.warn(`${names[i]}: ${buf.length - off} trailing byte(s) that are not a whole batch (an interrupted write); cut off`);
+          this.replayed.cutBytes += buf.length - off;
+          await fsp.truncate(file, off);
+          seg.size = off;
+        } else {
+          this.warn(`${names[i]}: ${buf.length - off} unreadable trailing byte(s) skipped (left in the file)`);
+          this.replayed.skippedBytes += buf.length - off;
+        }
       }
-      seg.size = off;
-      if (expected === -1 && i === names.length - 1) { this.base = firstSeq; expected = firstSeq; }
       this.segments.push(seg);
     }
-    this.nextSeq = expected === -1 ? 1 : expected;
-    if (this.entries.length === 0) this.base = this.nextSeq;
+    this.nextSeq = last + 1;
     // cursors may be ahead of an emptied spool directory: never reuse their numbers
     for (const n of await fsp.readdir(dir)) {
       const m = /^cursor-(.+)\.json$/.exec(n);
       if (!m) continue;
       try {
         const c = JSON.parse(await fsp.readFile(path.join(dir, n), 'utf8')) as { seq?: number };
-        if (typeof c.seq === 'number' && c.seq >= this.nextSeq) { this.nextSeq = c.seq + 1; this.base = this.nextSeq; this.entries = []; }
+        if (typeof c.seq === 'number' && c.seq >= this.nextSeq) this.nextSeq = c.seq + 1;
       } catch { /* unreadable cursor: the consumer starts at the beginning */ }
     }
     this.durableSeq = this.nextSeq - 1;
-    const last = this.segments[this.segments.length - 1];
-    if (last && last.size < this.opts.segmentBytes && last.firstSeq <= this.nextSeq) {
-      this.active = last;
-      this.activeFh = await fsp.open(last.file, 'a');
+    this.base = this.entries.size ? this.entries.keys().next().value! : this.nextSeq;
+    const tail = this.segments[this.segments.length - 1];
+    if (tail && tail.size < this.opts.segmentBytes && (tail.lastSeq === 0 || tail.lastSeq === this.durableSeq)) {
+      this.active = tail;
+      this.activeFh = await fsp.open(tail.file, 'a');
     } else {
-      await this.newSegment();
+      await this.newSegment(this.nextSeq);
     }
   }
 
-  private async newSegment(): Promise<void> {
-    const file = path.join(this.opts.dir, `${String(this.nextSeq).padStart(16, '0')}.seg`);
+  /** Starts a segment for batches from `firstSeq` on, named after it (and after every existing name). */
+  private async newSegment(firstSeq: number): Promise<void> {
+    let name = firstSeq;
+    const tail = this.segments[this.segments.length - 1];
+    if (tail) name = Math.max(name, Number(SEG_RE.exec(path.basename(tail.file))![1]) + 1);
+    const file = path.join(this.opts.dir, `${String(name).padStart(16, '0')}.seg`);
     const fh = await fsp.open(file, 'a');
     await fh.sync();
     await syncDir(this.opts.dir);
-    const seg: Segment = { firstSeq: this.nextSeq, file, size: 0, fh: null };
+    const seg: Segment = { file, size: 0, firstSeq: 0, lastSeq: 0, fh: null };
     if (this.activeFh) await this.activeFh.close();
     this.segments.push(seg);
     this.active = seg;
@@ -168,6 +227,7 @@ export class Spool {
   append(payload: Buffer): Promise<number> {
     if (this.closed) return Promise.reject(new SpoolError('spool is closed'));
     if (this.failure) return Promise.reject(new SpoolError(`spool cannot write: ${this.failure.message}`));
+    if (payload.length > MAX_FRAME) return Promise.reject(new SpoolError(`batch of ${payload.length} bytes is over the spool's limit of ${MAX_FRAME}`));
     const seq = this.nextSeq++;
     const head = Buffer.allocUnsafe(HEADER);
     head.writeUInt32LE(payload.length, 0);
@@ -183,35 +243,68 @@ export class Spool {
   }
 
   private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
+    while (this.pending.length > 0 && !this.failure) {
       const group = this.pending;
       this.pending = [];
+      let synced = false;
       try {
-        if (this.active.size >= this.opts.segmentBytes) await this.newSegment();
+        // a new segment is named after the first batch that goes into it
+        if (this.active.size >= this.opts.segmentBytes) await this.newSegment(group[0].seq);
         const seg = this.active;
         const bufs: Buffer[] = [];
         for (const p of group) bufs.push(p.head, p.payload);
-        await writevAll(this.activeFh, bufs);
+        await this.writeAll(bufs);
+        const syncError = this.opts.faults?.sync?.(seg.file) ?? null;
+        synced = true;
+        if (syncError) throw syncError;
         await this.activeFh.datasync();
         let off = seg.size;
         for (const p of group) {
-          if (this.entries.length === 0) this.base = p.seq;
-          this.entries.push({ seq: p.seq, seg, off: off + HEADER, len: p.payload.length });
+          if (this.entries.size === 0) this.base = p.seq;
+          this.entries.set(p.seq, { seg, off: off + HEADER, len: p.payload.length });
           off += HEADER + p.payload.length;
           this.remember(p.seq, p.payload);
         }
         seg.size = off;
-        this.durableSeq = group[group.length - 1].seq;
+        if (seg.firstSeq === 0) seg.firstSeq = group[0].seq;
+        seg.lastSeq = group[group.length - 1].seq;
+        this.durableSeq = seg.lastSeq;
+        this.writeFailure = null;
         for (const p of group) p.resolve(p.seq);
         this.wake();
       } catch (e) {
-        this.failure = e as Error;
-        for (const p of group) p.reject(new SpoolError(`spool write failed: ${(e as Error).message}`));
-        for (const p of this.pending) p.reject(new SpoolError(`spool write failed: ${(e as Error).message}`));
+        const err = e as Error;
+        if (synced) {
+          // fsync failed: the kernel may have dropped the pages, so what is on disk is unknown
+          this.failure = err;
+        } else {
+          // the write failed (disk full...): cut the partial frames off, so the file holds whole frames only
+          this.writeFailure = err;
+          try { await this.activeFh.truncate(this.active.size); } catch (t) { this.failure = t as Error; }
+        }
+        const refused = [...group, ...this.pending];
         this.pending = [];
+        // none of these numbers reached the disk: the next batch takes the first of them
+        this.nextSeq = this.durableSeq + 1;
+        for (const p of refused) p.reject(new SpoolError(`spool write failed: ${err.message}`));
       }
     }
+    for (const p of this.pending.splice(0)) p.reject(new SpoolError(`spool cannot write: ${this.failure!.message}`));
     this.flushing = false;
+  }
+
+  private async writeAll(bufs: Buffer[]): Promise<void> {
+    const room = this.opts.faults?.writeRoom;
+    if (room) {
+      let total = 0;
+      for (const b of bufs) total += b.length;
+      const fits = room(this.active.file, total);
+      if (fits < total) {
+        if (fits > 0) await writevAll(this.activeFh, [Buffer.concat(bufs).subarray(0, fits)]);
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      }
+    }
+    await writevAll(this.activeFh, bufs);
   }
 
   private remember(seq: number, payload: Buffer): void {
@@ -260,29 +353,31 @@ export class Spool {
     this.wake();
   }
 
-  /** @internal Reads batches seq in [from, to]. */
-  async read(from: number, to: number, maxBytes: number): Promise<SpoolBatch[]> {
-    const out: SpoolBatch[] = [];
+  /** @internal Reads batches seq in [from, to], up to about `maxBytes`. */
+  async read(from: number, to: number, maxBytes: number): Promise<ReadResult> {
+    const batches: SpoolBatch[] = [];
     let bytes = 0;
+    let through = from - 1;
     for (let seq = Math.max(from, this.base); seq <= to && seq <= this.durableSeq; seq++) {
+      through = seq;
       const c = this.cache.get(seq);
       let batch: SpoolBatch;
       if (c) {
         batch = c.batch ??= SpoolBatch.decode(seq, c.payload);
         bytes += c.bytes;
       } else {
-        const e = this.entries[seq - this.base];
-        if (!e) break;
+        const e = this.entries.get(seq);
+        if (!e) continue; // lost to unreadable bytes (reported at replay)
         e.seg.fh ??= await fsp.open(e.seg.file, 'r');
         const buf = Buffer.allocUnsafe(e.len);
         await e.seg.fh.read(buf, 0, e.len, e.off);
         batch = SpoolBatch.decode(seq, buf);
         bytes += e.len;
       }
-      out.push(batch);
+      batches.push(batch);
       if (bytes >= maxBytes) break;
     }
-    return out;
+    return { batches, through };
   }
 
   private minAcked(): number {
@@ -303,18 +398,17 @@ export class Spool {
         this.cacheBytes -= c.bytes;
       }
       // rotate a fully acknowledged active segment once it is worth deleting
-      if (this.active.size > 0 && upTo >= this.nextSeq - 1 && this.pending.length === 0 && !this.flushing && (this.active.size > 1 << 20 || this.full)) {
+      if (this.active.size > 0 && upTo >= this.durableSeq && this.pending.length === 0 && !this.flushing && !this.failure && (this.active.size > 1 << 20 || this.full)) {
         this.flushing = true;
-        try { await this.newSegment(); } finally { this.flushing = false; }
+        try { await this.newSegment(this.durableSeq + 1); } catch (e) { this.warn(`cannot start a new segment: ${(e as Error).message}`); } finally { this.flushing = false; }
         if (this.pending.length) { this.flushing = true; setImmediate(() => void this.flush()); }
       }
       while (this.segments.length > 1) {
         const seg = this.segments[0];
-        const next = this.segments[1];
-        if (next.firstSeq - 1 > upTo) break;
+        if (seg.lastSeq > upTo) break;
         this.segments.shift();
-        const drop = next.firstSeq - this.base;
-        if (drop > 0) { this.entries.splice(0, drop); this.base = next.firstSeq; }
+        if (seg.lastSeq > 0) for (let s = seg.firstSeq; s <= seg.lastSeq; s++) this.entries.delete(s);
+        this.base = this.entries.size ? this.entries.keys().next().value! : this.durableSeq + 1;
         if (seg.fh) await seg.fh.close().catch(() => undefined);
         await fsp.rm(seg.file, { force: true });
       }
@@ -333,6 +427,22 @@ export class Spool {
   }
 }
 
+/** Length of the payload of a whole, checksummed frame at `off` numbered after `after`, or -1. */
+function frameAt(buf: Buffer, off: number, after: number): number {
+  if (off + HEADER > buf.length) return -1;
+  const len = buf.readUInt32LE(off);
+  if (len > MAX_FRAME || off + HEADER + len > buf.length) return -1;
+  const seq = buf.readDoubleLE(off + 8);
+  if (!Number.isSafeInteger(seq) || seq <= after) return -1;
+  return zlib.crc32(buf.subarray(off + HEADER, off + HEADER + len)) === buf.readUInt32LE(off + 4) ? len : -1;
+}
+
+/** The offset of the next whole frame at or after `from`, or -1. */
+function findFrame(buf: Buffer, from: number, after: number): number {
+  for (let off = from; off + HEADER <= buf.length; off++) if (frameAt(buf, off, after) >= 0) return off;
+  return -1;
+}
+
 export class SpoolConsumer {
   private position: number;
   private readonly signal = { cancelled: false };
@@ -347,9 +457,9 @@ export class SpoolConsumer {
     if (this.spool.lastSeq < want && !this.signal.cancelled) {
       await Promise.race([this.spool.waitFor(want, this.signal), new Promise((r) => setTimeout(r, waitMs))]);
     }
-    const out = await this.spool.read(want, this.spool.lastSeq, maxBytes);
-    if (out.length) this.position = out[out.length - 1].seq;
-    return out;
+    const { batches, through } = await this.spool.read(want, this.spool.lastSeq, maxBytes);
+    this.position = Math.max(this.position, through);
+    return batches;
   }
 
   /** Reads again from the last acknowledged batch (after a failed delivery). */

@@ -68,6 +68,8 @@ export function toSearchBody(m: EsModel, from: number, to: number): Record<strin
       const orderBy = String(b.settings?.orderBy ?? '_count');
       const order = String(b.settings?.order ?? 'desc');
       agg = { terms: { field: b.field, size: Number(b.settings?.size ?? 10) || 10, min_doc_count: Number(b.settings?.min_doc_count ?? 1), order: { [orderBy === '_term' ? '_key' : orderBy]: order } } };
+      // Grafana's terms "missing" setting: documents without the field get this key instead of dropping out
+      if (b.settings?.missing !== undefined && b.settings.missing !== '') (agg.terms as Record<string, unknown>).missing = String(b.settings.missing);
     } else {
       throw new Error(`bucket aggregation ${b.type} is not supported by the test translator`);
     }

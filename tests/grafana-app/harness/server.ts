@@ -1,13 +1,13 @@
 /**
- * The browser harness' server: serves the harness page (the app's pages mounted with the real
- * @grafana/ui and @grafana/runtime) and answers the Grafana API calls the app makes, the way
- * Grafana's server would:
+ * The browser harness' server, standing in for Grafana's server behind a sub-path (`subPath`):
+ * serves the host page (host.tsx, one Grafana release's frontend packages), the built plugin under
+ * `public/plugins/<id>/` as Grafana does, and answers the Grafana API calls the app makes:
  * - `/api/datasources/uid/<uid>/resources/_msearch` → forwarded as-is to the real Elasticsearch
  *   (what Grafana's Elasticsearch data source does with resource calls);
  * - `/api/ds/query` → each query model translated by es-model.ts and run against Elasticsearch;
- * - `/api/plugins/warden-app/settings` → the app's settings (kept in memory; secure fields are
+ * - `/api/plugins/<id>/settings` → the app's settings (kept in memory; secure fields are
  *   reported as set, never returned);
- * - `/api/plugin-proxy/warden-app/{rules,logtest}` → the plugin routes: they need the service URL
+ * - `/api/plugin-proxy/<id>/{rules,logtest}` → the plugin routes: they need the service URL
  *   configured (else 502, as Grafana's proxy fails), logtest needs the Editor role (else 403), and
  *   the answer comes from Warden's real engine on the project's ruleset, in the contract the app
  *   expects from the service's `GET /api/rules` and `POST /api/logtest`.
@@ -25,7 +25,14 @@ export interface HarnessDs { uid: string; name: string; index: string }
 
 export interface HarnessOptions {
   esUrl: string;
+  /** The host page's bundle (build.ts) and the host's install directory (systemjs, icons). */
   bundleDir: string;
+  hostDir: string;
+  /** The built plugin (grafana-app/dist), served where Grafana serves plugins. */
+  pluginDir: string;
+  pluginId: string;
+  /** Grafana's sub-path (root_url's path), e.g. /grafana. */
+  subPath: string;
   rulesDir: string;
   datasources: HarnessDs[];
   settings: Record<string, unknown>;
@@ -38,6 +45,8 @@ export class HarnessServer {
   url = '';
   /** Every API call made, for assertions on what the app asked Grafana for. */
   readonly calls: Array<{ method: string; url: string; body: string }> = [];
+  /** Every path requested (under the sub-path). */
+  readonly requests: string[] = [];
   settings: { enabled: boolean; pinned: boolean; jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean> };
   private secure: Record<string, string> = {};
 
@@ -73,26 +82,26 @@ export class HarnessServer {
 
   private async handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://x');
-    const p = u.pathname;
+    const sub = this.o.subPath;
+    if (u.pathname !== sub && !u.pathname.startsWith(`${sub}/`)) { res.writeHead(302, { location: `${sub}/` }).end(); return; }
+    // Grafana behind a sub-path: everything lives under it
+    const p = u.pathname.slice(sub.length) || '/';
     const method = req.method ?? 'GET';
-    if (p.startsWith('/api/')) this.calls.push({ method, url: req.url ?? '', body });
+    this.requests.push(p);
+    if (p.startsWith('/api/')) this.calls.push({ method, url: p + u.search, body });
 
-    if (p.startsWith('/static/')) {
-      const file = path.join(this.o.bundleDir, path.normalize(p.slice('/static/'.length)).replace(/^(\.\.[/\\])+/, ''));
-      if (!file.startsWith(this.o.bundleDir) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
-      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.css') ? 'text/css' : file.endsWith('.svg') ? 'image/svg+xml' : file.endsWith('.woff2') ? 'font/woff2' : 'application/octet-stream';
+    const serve = (dir: string, rel: string) => {
+      const file = path.join(dir, path.normalize(rel).replace(/^(\.\.[/\\])+/, ''));
+      if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) { res.writeHead(404).end(); return; }
+      const type = file.endsWith('.js') ? 'text/javascript' : file.endsWith('.json') ? 'application/json' : file.endsWith('.css') ? 'text/css' : file.endsWith('.svg') ? 'image/svg+xml' : file.endsWith('.woff2') ? 'font/woff2' : 'application/octet-stream';
       res.writeHead(200, { 'content-type': type }).end(fs.readFileSync(file));
-      return;
-    }
-
-    if (p.startsWith('/public/build/img/icons/')) {
-      // Grafana serves @grafana/ui's icons under public/build/img/icons
-      const dir = path.join(require.resolve('@grafana/ui/package.json').replace(/package\.json$/, ''), 'dist', 'public', 'img', 'icons');
-      const file = path.join(dir, path.normalize(p.slice('/public/build/img/icons/'.length)).replace(/^(\.\.[/\\])+/, ''));
-      if (!file.startsWith(dir) || !fs.existsSync(file)) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(fs.readFileSync(file));
-      return;
-    }
+    };
+    if (p.startsWith('/host/systemjs/')) { serve(path.join(this.o.hostDir, 'node_modules', 'systemjs', 'dist'), p.slice('/host/systemjs/'.length)); return; }
+    if (p.startsWith('/host/')) { serve(this.o.bundleDir, p.slice('/host/'.length)); return; }
+    const pluginBase = `/public/plugins/${this.o.pluginId}/`;
+    if (p.startsWith(pluginBase)) { serve(this.o.pluginDir, p.slice(pluginBase.length)); return; }
+    // Grafana serves @grafana/ui's icons under public/build/img/icons
+    if (p.startsWith('/public/build/img/icons/')) { serve(path.join(this.o.hostDir, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons'), p.slice('/public/build/img/icons/'.length)); return; }
 
     let m = /^\/api\/datasources\/uid\/([^/]+)\/resources\/(.+)$/.exec(p);
     if (m) {
@@ -126,7 +135,7 @@ export class HarnessServer {
       return;
     }
 
-    if (p === '/api/plugins/warden-app/settings') {
+    if (p === `/api/plugins/${this.o.pluginId}/settings`) {
       if (method === 'POST') {
         if (this.o.role !== 'Admin') { this.json(res, 403, { message: 'Permission denied' }); return; }
         const s = JSON.parse(body) as { enabled?: boolean; pinned?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string> };
@@ -135,11 +144,11 @@ export class HarnessServer {
         this.json(res, 200, { message: 'Plugin settings updated' });
         return;
       }
-      this.json(res, 200, { id: 'warden-app', type: 'app', ...this.settings });
+      this.json(res, 200, { id: this.o.pluginId, type: 'app', ...this.settings });
       return;
     }
 
-    m = /^\/api\/plugin-proxy\/warden-app\/(rules|logtest)$/.exec(p);
+    m = new RegExp(`^/api/plugin-proxy/${this.o.pluginId}/(rules|logtest)$`).exec(p);
     if (m) {
       if (!this.settings.jsonData.serviceUrl) { this.json(res, 502, { message: 'Bad Gateway: the Warden service URL is not configured' }); return; }
       if (m[1] === 'rules') {
@@ -154,14 +163,16 @@ export class HarnessServer {
     }
 
     if (p.startsWith('/api/')) { this.json(res, 404, { message: `not served by the harness: ${p}` }); return; }
-    // every other path is the single page (the app reads its route from the path)
+    // every other path is Grafana's single page, under its sub-path (<base href>, bootData.settings.appSubUrl)
     const theme = u.searchParams.get('theme') === 'light' ? 'light' : 'dark';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Warden app harness</title></head>
-<body class="theme-${theme}"><div id="root"></div><script>window.__grafana_public_path__='/public/';window.__HARNESS__=${JSON.stringify({ theme, role: this.o.role })};</script><script src="/static/harness.js"></script></body></html>`);
+    const boot = { settings: { appSubUrl: sub, appUrl: `${this.url}${sub}/`, buildInfo: {} }, user: { isSignedIn: true, orgRole: this.o.role, login: 'harness', timezone: 'browser', theme }, navTree: [] };
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><base href="${sub}/"><title>Warden app harness</title></head>
+<body class="theme-${theme}"><div id="root"></div><script>window.grafanaBootData=${JSON.stringify(boot)};window.__grafana_public_path__='${sub}/public/';window.__HARNESS__=${JSON.stringify({ theme, role: this.o.role, pluginId: this.o.pluginId })};</script>
+<script src="host/systemjs/system.js"></script><script src="host/systemjs/extras/amd.js"></script><script src="host/host.js"></script></body></html>`);
   }
 
   /** Warden's three phases for one line: the service's own POST /api/logtest code (service/api.ts). */
   logtest(line: string, location: string): LogtestAnswer {
-    return logtestLine(this.loaded, line, location);
+    return logtestLine(this.loaded, line, location, null, 'warden', this.o.rulesDir);
   }
 }

@@ -11,6 +11,7 @@ import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { firstChars, type FirstChars } from './first-char';
+import { WAZUH_EXTRA_DATA } from '../event';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
 
@@ -31,6 +32,8 @@ export interface CompiledDecoder {
   /** Field name per capture ('' drops the capture). */
   readonly order: readonly string[];
   readonly type: string;
+  /** Wazuh: a child without its own <type>; the event keeps its root's category. */
+  readonly inheritsType?: boolean;
   readonly fts: readonly string[] | null;
   readonly ftsComment: string | null;
   readonly accumulate: boolean;
@@ -60,6 +63,8 @@ export interface DecoderSet {
 export interface DecoderDialect {
   /** OSSEC 4.x compiles `*_pcre2` elements case-insensitively. */
   pcre2Caseless: boolean;
+  /** Wazuh 4.x pattern edges (see compilePattern). */
+  wazuh?: boolean;
 }
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
@@ -86,7 +91,12 @@ export class DecoderSetBuilder {
   add(el: XmlElement): void {
     const name = el.attributes.name;
     if (!name) fail(el, 'missing name attribute');
-    const d = this.compile(el, name);
+    let d = this.compile(el, name);
+    if (d.parent !== null && this.dialect.wazuh && !el.children.some((c) => c.name === 'type')) {
+      // Wazuh: a child without <type> keeps the category of the root that matched (the
+      // squid-accesslog children are squid events; pfSense's pf children stay syslog).
+      d = { ...d, inheritsType: true };
+    }
     if (d.parent === null) {
       if (!d.programName && !d.prematch) fail(el, `root decoder '${name}' needs <prematch> or <program_name>`);
       (d.programName ? this.programRoots : this.plainRoots).push(d);
@@ -101,6 +111,9 @@ export class DecoderSetBuilder {
       if (chain) {
         if (d.prematch) fail(el, `decoder '${name}' repeats a sibling's name, so it continues that sibling and cannot have <prematch>`);
         if (d.fts || d.accumulate) fail(el, `decoder '${name}' repeats a sibling's name and cannot have <fts> or <accumulate>`);
+        // Wazuh: the siblings are one decoder, so the head's <fts> holds whichever member decoded last.
+        const head = chain.members[0];
+        if (this.dialect.wazuh && d.fts === null && head.fts !== null) d = { ...d, fts: head.fts, ftsComment: head.ftsComment };
         chain.members.push(d);
       } else {
         if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
@@ -165,7 +178,11 @@ export class DecoderSetBuilder {
           regex += text; regexEl = c; regexPcre2 ||= c.name === 'pcre2';
           if (c.attributes.offset !== undefined) regexOffset = parseOffset(c, c.attributes.offset);
           break;
-        case 'order': order = text.split(',').map((s) => s.trim()); break;
+        case 'order':
+          order = text.split(',').map((s) => s.trim());
+          // Wazuh keeps extra_data apart from data.
+          if (this.dialect.wazuh) order = order.map((o) => (o === 'extra_data' ? WAZUH_EXTRA_DATA : o));
+          break;
         case 'type': {
           type = text.trim().toLowerCase();
           if (!TYPES.has(type)) fail(c, `unknown decoder type '${text.trim()}' (expected one of ${[...TYPES].join(', ')})`);
@@ -199,7 +216,10 @@ export class DecoderSetBuilder {
         default: fail(c, `unknown decoder element <${c.name}>`);
       }
     }
-    if (pluginName === 'JSON_Decoder' && (jsonNull !== undefined || jsonArrays !== undefined)) {
+    if (pluginName === 'JSON_Decoder' && this.dialect.wazuh) {
+      // Wazuh 4.x keeps nulls as "null" unless told otherwise, and arrays it cannot join as text.
+      plugin = createJsonDecoder({ nullField: jsonNull ?? 'string', arrayStructure: jsonArrays, keepUnjoinableArrays: true });
+    } else if (pluginName === 'JSON_Decoder' && (jsonNull !== undefined || jsonArrays !== undefined)) {
       plugin = createJsonDecoder({ nullField: jsonNull, arrayStructure: jsonArrays });
     }
     if (regexEl && order.length === 0) fail(regexEl, `decoder '${name}' has a regex but no <order>`);
@@ -214,15 +234,15 @@ export class DecoderSetBuilder {
       reportedName: parent !== null && !useOwnName ? parent : name,
       parent,
       programName: programNameEl
-        ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematch: prematchEl
-        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematchFirst: prematchEl ? firstCharsOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
       prematchAfterParent,
       regex: regexEl
-        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless })
+        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       regexOffset,
       order,

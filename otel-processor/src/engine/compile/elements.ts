@@ -14,7 +14,7 @@ export function fail(el: XmlElement, detail: string): never {
 
 /** Compiles one pattern element, turning pattern errors into errors that name the element. */
 export function compileElementPattern(
-  el: XmlElement, source: string, defaultDialect: Dialect, opts: { pcre2Caseless?: boolean } = {},
+  el: XmlElement, source: string, defaultDialect: Dialect, opts: { pcre2Caseless?: boolean; wazuh?: boolean } = {},
 ): Pattern {
   let dialect = defaultDialect;
   let caseless = opts.pcre2Caseless ?? false;
@@ -27,7 +27,7 @@ export function compileElementPattern(
     } else fail(el, `invalid type="${type}" (expected osregex, osmatch or pcre2)`);
   }
   try {
-    return compilePattern(dialect, source, { caseless });
+    return compilePattern(dialect, source, { caseless, wazuh: opts.wazuh });
   } catch (e) {
     fail(el, `invalid ${dialect} pattern '${truncate(source)}': ${(e as Error).message}`);
   }

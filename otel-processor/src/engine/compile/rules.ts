@@ -8,7 +8,7 @@
  * with level-0 (ignore) rules ahead of all; ties keep load order.
  */
 import type { XmlElement } from '../ruleset/xml';
-import type { LogEvent } from '../event';
+import { WAZUH_EXTRA_DATA, type LogEvent } from '../event';
 import { compileOsMatch, compileWordMatch, type Pattern } from '../patterns';
 import { compileElementPattern, fail, isNegated, parseIntStrict, splitList, truncate, type Dialect } from './elements';
 import { compileIpList, type IpList } from './iplist';
@@ -90,6 +90,8 @@ export interface CompiledRule {
 
   // alert shaping
   noalert: boolean;
+  /** Wazuh: an if_sid token that is not a rule id (the loader warns 7618 and drops the rule). */
+  invalidIfSid?: string;
   options: Set<string>;
   info: RuleInfoRef[];
   mitre: string[];
@@ -110,6 +112,8 @@ const DIFFERENT_ELEMENTS: Record<string, string> = {
   different_data: 'data', different_extra_data: 'data', different_status: 'status', different_system_name: 'system_name',
   different_srcuser: 'srcuser', different_user: 'dstuser', different_location: 'location', different_srcgeoip: 'srcgeoip',
   different_dstgeoip: 'dstgeoip',
+  // Wazuh's spellings (rules.c xml_different_srcport / xml_different_dstport).
+  different_src_port: 'srcport', different_dst_port: 'dstport',
 };
 
 /** Rule elements matching one event field, with their default dialect. */
@@ -145,6 +149,19 @@ const KNOWN_OPTIONS = new Set(['alert_by_email', 'no_email_alert', 'log_alert', 
 export interface RuleDialect {
   pcre2Caseless: boolean;
   defaultTimeframe: number;
+  /**
+   * Wazuh's loader: a duplicate rule id, an invalid or unknown if_sid, an overwrite of a
+   * missing rule are warnings (with Wazuh's numbers) instead of errors.
+   */
+  wazuh?: boolean;
+  /** Receives Wazuh-style loader warnings (`file:line: (7612): ...`). */
+  warn?: (message: string) => void;
+  /**
+   * A rule whose <if_sid> names itself: OSSEC refuses the ruleset (the rule is not in its tree
+   * yet, rules_list.c OS_AddChild: "Signature ID not found"); Wazuh warns and ignores that id.
+   * Default `refuse`.
+   */
+  selfReference?: 'refuse' | 'drop';
 }
 
 interface PendingCheck { rank: number; check: FieldCheck }
@@ -159,7 +176,8 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   const timeframe = a.timeframe !== undefined ? parseIntStrict(el, a.timeframe, 'timeframe', 1, 99999999) : dialect.defaultTimeframe;
   const ignoreTime = a.ignore !== undefined ? parseIntStrict(el, a.ignore, 'ignore', 0, 99999999) : 0;
   const maxsize = a.maxsize !== undefined ? parseIntStrict(el, a.maxsize, 'maxsize', 1, 99999999) : 0;
-  const noalert = a.noalert !== undefined;
+  // OSSEC: the attribute's presence; Wazuh reads its value ("1" on, "0" off).
+  const noalert = dialect.wazuh ? a.noalert === '1' : a.noalert !== undefined;
 
   const rule: CompiledRule = {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
@@ -175,8 +193,11 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   const pending: PendingCheck[] = [];
   const addPattern = (key: string, c: XmlElement, dialectFor: Dialect) => {
     const prev = patternText.get(key);
-    if (prev) prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
-    else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
+    if (prev) {
+      prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
+      // Wazuh: the last element's type= and negate= apply to the joined pattern.
+      prev.el = c;
+    } else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
   };
 
   for (const c of el.children) {
@@ -193,7 +214,10 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     switch (name) {
       case 'if_sid': {
         for (const s of splitList(text)) {
-          if (!/^\d+$/.test(s)) fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+          if (!/^\d+$/.test(s)) {
+            if (dialect.wazuh) { rule.invalidIfSid = s; break; }
+            fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+          }
           rule.ifSid.push(Number(s));
         }
         break;
@@ -203,7 +227,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       case 'if_matched_sid': rule.ifMatchedSid = parseIntStrict(c, text, 'if_matched_sid', 1, 999999999); break;
       case 'if_matched_group':
         rule.ifMatchedGroupText = text.trim();
-        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch');
+        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch', { wazuh: dialect.wazuh });
         break;
       case 'if_matched_regex': addPattern('if_matched_regex', c, 'osregex'); break;
       case 'if_fts': rule.ifFts = true; break;
@@ -216,7 +240,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       case 'field': {
         const fname = c.attributes.name;
         if (!fname) fail(c, '<field> needs a name attribute');
-        const p = compileElementPattern(c, text, 'osregex');
+        const p = compileElementPattern(c, text, 'osregex', { wazuh: dialect.wazuh });
         const negate = isNegated(c);
         pending.push({ rank: CHECK_RANK.get('field')!, check: (ev) => {
           const v = ev.getField(fname);
@@ -247,6 +271,10 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
         pending.push({ rank: CHECK_RANK.get('weekday')!, check });
         break;
       }
+      case 'same_extra_data': case 'different_extra_data':
+        // Wazuh compares its own extra_data field; OSSEC's extra_data is data.
+        rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', name === 'same_extra_data'));
+        break;
       case 'same_field': rule.correlate.push(sameOrDifferent(text.trim(), true)); break;
       case 'not_same_field': case 'different_field': rule.correlate.push(sameOrDifferent(text.trim(), false)); break;
       case 'global_frequency': rule.globalFrequency = true; break;
@@ -298,14 +326,19 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
       } });
       continue;
     }
-    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless });
+    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
     if (key === 'match' || key === 'regex') {
       pending.push({ rank: CHECK_RANK.get(key)!, check: negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log) });
       continue;
     }
     const field = FIELD_ELEMENTS[key].field;
     let check: FieldCheck;
-    if (field === 'user') {
+    if (key === 'extra_data' && dialect.wazuh) {
+      check = (ev) => {
+        const v = ev.extraData;
+        return v !== null && p.test(v) !== negate;
+      };
+    } else if (field === 'user') {
       check = (ev) => {
         const v = ev.dstuser ?? ev.srcuser;
         return v !== null && p.test(v) !== negate;
@@ -369,6 +402,8 @@ export class RuleTreeBuilder {
   readonly byId = new Map<number, CompiledRule>();
   private readonly all: CompiledRule[] = [];
   private count = 0;
+  /** What was accepted with a warning (e.g. a self-reference the dialect drops). */
+  readonly warnings: string[] = [];
 
   constructor(private readonly dialect: RuleDialect) {}
 
@@ -386,16 +421,43 @@ export class RuleTreeBuilder {
     }
   }
 
+  private warn(el: XmlElement, message: string): void {
+    this.dialect.warn?.(`${el.file}:${el.line}: ${message}`);
+  }
+
   add(el: XmlElement, groupAttr: string): void {
     const rule = compileRule(el, groupAttr, this.count++, this.dialect);
+    const wazuh = this.dialect.wazuh === true;
+    if (rule.invalidIfSid !== undefined) {
+      this.warn(el, `(7618): Invalid 'if_sid' value: '${rule.invalidIfSid}'. Rule '${rule.id}' will be ignored.`);
+      return;
+    }
     const existing = this.byId.get(rule.id);
     const overwrite = (el.attributes.overwrite ?? '').toLowerCase() === 'yes';
     if (existing) {
-      if (!overwrite) fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
+      if (!overwrite) {
+        if (wazuh) {
+          this.warn(el, `(7612): Rule ID '${rule.id}' is duplicated. Only the first occurrence will be considered.`);
+          return;
+        }
+        fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
+      }
       overwriteRule(existing, rule);
       return;
     }
-    if (overwrite) fail(el, `overwrite="yes" but no rule ${rule.id} was loaded before`);
+    if (overwrite) {
+      if (!wazuh) fail(el, `overwrite="yes" but no rule ${rule.id} was loaded before`);
+      this.warn(el, `(7613): Rule ID '${rule.id}' does not exist but 'overwrite' is set to 'yes'. Still, the rule will be loaded.`);
+    }
+    if (wazuh && rule.ifSid.length > 0) {
+      const found = rule.ifSid.filter((sid) => {
+        if (this.byId.has(sid)) return true;
+        this.warn(el, `(7617): Signature ID '${sid}' was not found and will be ignored in the 'if_sid' option of rule '${rule.id}'.`);
+        return false;
+      });
+      if (found.length === 0) return; // attached nowhere: never evaluated
+      rule.ifSid = found;
+    }
     this.byId.set(rule.id, rule);
     this.all.push(rule);
     if (rule.id < 10) {
@@ -403,6 +465,11 @@ export class RuleTreeBuilder {
       return;
     }
     let attached = 0;
+    if (rule.ifSid.includes(rule.id)) {
+      if (this.dialect.selfReference !== 'drop') fail(el, `if_sid names rule ${rule.id} itself (a rule cannot be its own parent)`);
+      this.warnings.push(`${el.file}:${el.line}: rule ${rule.id}: if_sid names the rule itself; that id is ignored`);
+      rule.ifSid = rule.ifSid.filter((sid) => sid !== rule.id);
+    }
     if (rule.ifSid.length > 0) {
       for (const sid of rule.ifSid) {
         const parent = this.byId.get(sid);

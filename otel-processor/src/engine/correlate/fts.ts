@@ -1,4 +1,8 @@
-/** First-time-seen (`<fts>` + `<if_fts/>`): a set of keys, remembered across restarts by the store. */
+/**
+ * First-time-seen (`<fts>` + `<if_fts/>`) as OSSEC 4.2 keeps it (analysisd/fts.c FTS()): a set of
+ * keys, remembered across restarts by the store, plus, for IDS decoders, a short list of recent
+ * keys that folds near-duplicates into one.
+ */
 import type { LogEvent } from '../event';
 
 export interface FtsStore {
@@ -18,12 +22,86 @@ export class MemoryFtsStore implements FtsStore {
   get size(): number { return this.keys.size; }
 }
 
-/** The key for an event: the decoder name, then the listed fields, as OSSEC builds it. */
-export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
-  let key = '';
+/** Keys are built in a buffer of OS_FLSIZE (256) bytes (headers/defs.h): longer ones are cut. */
+const KEY_MAX = 255;
+/** Recent IDS keys compared with a new one: internal_options.conf analysisd.fts_list_size. */
+export const FTS_LIST_SIZE = 32;
+/** A recent key is similar when it shares more than this many leading characters: analysisd.fts_min_size_for_str. */
+export const FTS_MIN_SIZE_FOR_STR = 14;
+/** More than this many similar recent keys: the new key is cut to FTS_MIN_SIZE_FOR_STR characters (fts.c). */
+const SIMILAR_MAX = 2;
+
+const ID = 1;
+const DSTUSER = 2;
+const SRCUSER = 4;
+const SRCIP = 8;
+const DSTIP = 16;
+const DATA = 32;
+const SYSTEM_NAME = 64;
+const LOCATION = 128;
+
+/**
+ * The key slots an `<fts>` list turns on, matched as decode-xml.c does: each entry is tested
+ * for the substrings below in this order, so `srcuser` (which contains "user") selects the
+ * destination user and the source-user slot is never set.
+ */
+export function ftsFlags(fields: readonly string[]): number {
+  let flags = 0;
   for (const f of fields) {
-    const v = f === 'name' ? ev.decoderName : ev.getField(f);
-    key += key === '' ? (v ?? '') : ` ${v ?? ''}`;
+    if (f.includes('dstuser')) flags |= DSTUSER;
+    if (f.includes('user')) flags |= DSTUSER;
+    else if (f.includes('srcuser')) flags |= SRCUSER;
+    else if (f.includes('srcip')) flags |= SRCIP;
+    else if (f.includes('dstip')) flags |= DSTIP;
+    else if (f.includes('id')) flags |= ID;
+    else if (f.includes('location')) flags |= LOCATION;
+    else if (f.includes('data')) flags |= DATA;
+    else if (f.includes('system_name')) flags |= SYSTEM_NAME;
   }
-  return key;
+  return flags;
+}
+
+const flagsCache = new WeakMap<readonly string[], number>();
+
+/**
+ * OSSEC's key: the decoder name, then id, destination user, source user, source and destination
+ * address, extra data, system name and location, each empty unless the decoder's `<fts>` names
+ * it, joined by spaces.
+ */
+export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
+  let flags = flagsCache.get(fields);
+  if (flags === undefined) flagsCache.set(fields, (flags = ftsFlags(fields)));
+  const slot = (flag: number, v: string | null) => ((flags & flag) !== 0 && v !== null ? v : '');
+  const key = `${ev.decoderName ?? ''} ${slot(ID, ev.id)} ${slot(DSTUSER, ev.dstuser)} ${slot(SRCUSER, ev.srcuser)} ${slot(SRCIP, ev.srcip)} ${slot(DSTIP, ev.dstip)} ${slot(DATA, ev.data)} ${slot(SYSTEM_NAME, ev.system_name)} ${(flags & LOCATION) !== 0 ? ev.location : ''}`;
+  return key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key;
+}
+
+/** Length of the common prefix (os_regex_str.c OS_StrHowClosedMatch). */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/**
+ * Whether the event is seen for the first time, recording it if so (fts.c FTS()). Every call
+ * asks afresh, as OSSEC does for each `<if_fts/>` rule it tries. `recent` is the IDS list.
+ */
+export function firstTimeSeen(store: FtsStore, recent: string[], key: string, ids: boolean, comment: string | null, decoder: string | null): boolean {
+  if (store.has(key)) return false;
+  if (ids) {
+    let similar = 0;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      if (commonPrefix(recent[i], key) > FTS_MIN_SIZE_FOR_STR && ++similar > SIMILAR_MAX) {
+        key = key.slice(0, FTS_MIN_SIZE_FOR_STR);
+        break;
+      }
+    }
+    recent.push(key);
+    if (recent.length > FTS_LIST_SIZE) recent.shift();
+    if (store.has(key)) return false;
+  }
+  store.add(key, comment, decoder);
+  return true;
 }

@@ -1,30 +1,45 @@
 /**
- * The engine's memory between events: what each rule fired on (for if_matched_*),
- * ignore windows, ignore lists, check_diff outputs and fire counts.
- * Kept apart from the compiled ruleset so a reload can keep or drop it.
+ * The engine's memory between events: what each rule fired on (for if_matched_*), ignore
+ * windows, ignore lists, check_diff outputs and fire counts. Kept apart from the compiled
+ * ruleset so a reload can keep or drop it.
+ *
+ * Correlation memory is OSSEC 4.2's bookkeeping, per correlation scope (agent):
+ * - every event that settles on a rule (level > 0, not ignored) joins the scope's list of last
+ *   events (analysisd/eventinfo_list.c OS_AddEvent_List); once it holds more than `memorySize`,
+ *   the oldest are freed: at least `freeAtLeast`, and more while older than the largest
+ *   `frequency` of any rule (eventinfo_list.c compares the age in seconds with `_max_freq`,
+ *   which rules.c OS_CreateRule sets to the largest frequency, not timeframe);
+ * - an event whose rule is named by some if_matched_sid goes on that rule's list, which keeps
+ *   its newest `sidListMax` entries (rules_list.c OS_MarkID, shared/list_op.c OSList_AddData);
+ *   otherwise it goes on the list of every if_matched_group rule whose group pattern matches
+ *   the rule's groups (rules_list.c OS_MarkGroup; those lists have no cap);
+ * - freeing an event (analysisd/eventinfo.c Free_Eventinfo) deletes its own node from its
+ *   if_matched_sid list if still there, and otherwise deletes the oldest node of each group
+ *   list its rule feeds (OSList_DeleteOldestNode), whether or not the event was filed there.
  */
 import type { LogEvent } from '../event';
 import { Accumulator } from './accumulate';
 
-/**
- * How OSSEC 4.2 bounds correlation memory, reproduced so correlations fire where OSSEC's do
- * (measured against the OSSEC 4.2.0 engine on the 200,000-line reference corpus: 100% agreement):
- * - it remembers the last `memorySize` alerted events; one that falls out is removed from its
- *   if_matched_sid list, or the oldest entry of each of its if_matched_group lists is dropped;
- * - lists are capped; a capped list prunes its oldest entry against a size counter that the
- *   group-list drop above does not decrement, so a busy if_matched_group list shrinks towards
- *   its newest entries over time.
- */
-export interface CorrelationLimits {
-  /** Alerted events remembered per scope (OSSEC memory_size). */
+/** OSSEC's correlation bookkeeping settings; each names where OSSEC sets it. */
+export interface CorrelationModel {
+  /** Last events remembered per scope: analysisd/config.c Config.memorysize, 8192 (ossec.conf <global><memory_size>, at least 2048). */
   memorySize: number;
-  /** Cap of each if_matched_sid list. */
+  /** Events freed at least, once memory is full: eventinfo_list.c OS_AddEvent_List (`i < 10`). */
+  freeAtLeast: number;
+  /** Entries kept on each if_matched_sid list: internal_options.conf analysisd.sid_prev_matched_max, 128. */
   sidListMax: number;
-  /** Cap of each if_matched_group list (fitted to OSSEC 4.2.0's observed behaviour). */
-  groupListMax: number;
+  /**
+   * What the first event after an ignore window does: `restart` starts the next window at its
+   * time (analysisd/analysisd_stages.c: time_ignored = lf->time), `clear` only ends the window,
+   * so the event after it starts the next (analysisd/testrule.c, ossec-logtest: time_ignored = 0).
+   */
+  ignoreExpiry: 'restart' | 'clear';
 }
 
-export const OSSEC_LIMITS: Readonly<CorrelationLimits> = Object.freeze({ memorySize: 8192, sidListMax: 128, groupListMax: 24 });
+/** ossec-analysisd 4.2 (the server). */
+export const OSSEC_ANALYSISD: Readonly<CorrelationModel> = Object.freeze({ memorySize: 8192, freeAtLeast: 10, sidListMax: 128, ignoreExpiry: 'restart' });
+/** ossec-logtest 4.2 (what `warden logtest` and the compatibility tests compare with). */
+export const OSSEC_LOGTEST: Readonly<CorrelationModel> = Object.freeze({ ...OSSEC_ANALYSISD, ignoreExpiry: 'clear' });
 
 /** A field some correlation rule requires to be the same across events (`same_source_ip`, ...). */
 export interface KeyField {
@@ -33,38 +48,49 @@ export interface KeyField {
 }
 
 /**
- * One correlation list, with OSSEC's bookkeeping (see {@link CorrelationLimits}). It also counts
- * its entries per value of the fields its rules require to be the same, so a rule can see at once
- * that too few entries share the current event's value and skip the walk.
+ * One correlation list, oldest first: `events[head]` .. `events[events.length - 1]`. It also
+ * counts its entries per value of the fields its rules require to be the same, so a rule can
+ * see at once that too few entries share the current event's value and skip the walk.
  */
 export class History {
   readonly events: LogEvent[] = [];
-  private counted = 0;
+  /** Index of the oldest entry still on the list. */
+  head = 0;
   private readonly counts: Map<string, number>[];
-  constructor(private readonly maxSize: number, readonly keyFields: readonly KeyField[] = []) {
+  constructor(readonly keyFields: readonly KeyField[] = []) {
     this.counts = keyFields.map(() => new Map());
   }
+  get size(): number { return this.events.length - this.head; }
   push(ev: LogEvent): void {
     this.events.push(ev);
     this.count(ev, 1);
-    this.counted++;
-    if (this.maxSize > 0 && this.counted > this.maxSize && this.events.length > 1) {
-      this.count(this.events.shift()!, -1);
-      this.counted--;
-    }
   }
-  /** An event left the engine's memory: its own entry goes (if_matched_sid lists). */
+  /** Deletes the oldest entry (OSList_DeleteOldestNode); returns it. */
+  dropOldest(): LogEvent | undefined {
+    if (this.head >= this.events.length) return undefined;
+    const ev = this.events[this.head];
+    (this.events as (LogEvent | undefined)[])[this.head] = undefined;
+    this.head++;
+    this.count(ev, -1);
+    if (this.head === this.events.length) {
+      this.events.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.events.length) {
+      this.events.splice(0, this.head);
+      this.head = 0;
+    }
+    return ev;
+  }
+  /** Deletes `ev`'s own entry (OSList_DeleteThisNode); the oldest in practice, as lists are FIFO. */
   remove(ev: LogEvent): void {
-    const i = this.events.indexOf(ev);
+    if (this.head < this.events.length && this.events[this.head] === ev) {
+      this.dropOldest();
+      return;
+    }
+    const i = this.events.indexOf(ev, this.head);
     if (i < 0) return;
     this.events.splice(i, 1);
     this.count(ev, -1);
-    this.counted--;
-  }
-  /** An event left the engine's memory: the oldest entry goes (if_matched_group lists). */
-  dropOldest(): void {
-    const ev = this.events.shift();
-    if (ev) this.count(ev, -1);
   }
   /** Entries whose `field` equals `value` (the field must be one of keyFields). */
   countOf(keyIndex: number, value: string): number {
@@ -82,43 +108,83 @@ export class History {
   }
 }
 
-/** Where a remembered event was filed, so that forgetting it undoes the filing. */
-interface Filed {
-  seq: number;
+/** An if_matched_sid list: keeps its newest `max` entries, telling each dropped one it left. */
+export class SidHistory extends History {
+  /** Where each entry is remembered, to mark it when the cap drops it. */
+  private readonly records = new Map<LogEvent, Remembered>();
+  constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
+    super(keyFields);
+  }
+  add(ev: LogEvent, rec: Remembered): void {
+    this.push(ev);
+    this.records.set(ev, rec);
+    // OSList_AddData: past max_size (and with more than one node) the first node goes.
+    if (this.max > 0 && this.size > this.max && this.size > 1) {
+      const r = this.records.get(this.events[this.head]);
+      this.dropOldest();
+      if (r) r.onSidList = false;
+    }
+  }
+  override dropOldest(): LogEvent | undefined {
+    const ev = super.dropOldest();
+    if (ev !== undefined) this.records.delete(ev);
+    return ev;
+  }
+  override remove(ev: LogEvent): void {
+    super.remove(ev);
+    this.records.delete(ev);
+  }
+}
+
+/** What freeing a remembered event undoes (Free_Eventinfo). */
+export interface Remembered {
   ev: LogEvent;
-  sidList: History | null;
+  sidList: SidHistory | null;
+  /** False once the sid list dropped the entry itself (rules_list.c Mark_EventNodeDelete). */
+  onSidList: boolean;
+  /** The group lists the event's rule feeds (whether or not the event went on them). */
   groupLists: History[] | null;
 }
 
-/** The last `size` alerted events of one scope; only the filed ones are held. */
-class Memory {
-  private seq = 0;
-  private readonly filed: Filed[] = [];
+/** One scope's list of last events, oldest first (OS_AddEvent_List's list, tail first). */
+class LastEvents {
+  private times: number[] = [];
+  private records: (Remembered | null)[] = [];
   private head = 0;
-  constructor(private readonly size: number) {}
-  add(ev: LogEvent, sidList: History | null, groupLists: History[] | null): void {
-    const seq = ++this.seq;
-    const horizon = seq - this.size;
-    while (this.head < this.filed.length && this.filed[this.head].seq <= horizon) {
-      const old = this.filed[this.head++];
-      if (old.sidList) old.sidList.remove(old.ev);
-      else if (old.groupLists) for (const h of old.groupLists) h.dropOldest();
+  constructor(private readonly model: CorrelationModel, private readonly maxFrequencyMs: number) {}
+  get size(): number { return this.times.length - this.head; }
+  add(time: number, rec: Remembered | null): void {
+    this.times.push(time);
+    this.records.push(rec);
+    if (this.size <= this.model.memorySize) return;
+    let freed = 0;
+    while (this.head < this.times.length && (freed < this.model.freeAtLeast || time - this.times[this.head] > this.maxFrequencyMs)) {
+      const old = this.records[this.head];
+      this.records[this.head] = null;
+      this.head++;
+      freed++;
+      if (old) forget(old);
     }
-    if (this.head > 1024 && this.head * 2 > this.filed.length) {
-      this.filed.splice(0, this.head);
+    if (this.head >= 1024 && this.head * 2 >= this.times.length) {
+      this.times = this.times.slice(this.head);
+      this.records = this.records.slice(this.head);
       this.head = 0;
     }
-    if (sidList || groupLists) this.filed.push({ seq, ev, sidList, groupLists });
   }
+}
+
+function forget(rec: Remembered): void {
+  if (rec.sidList && rec.onSidList) rec.sidList.remove(rec.ev);
+  else if (rec.groupLists) for (const h of rec.groupLists) h.dropOldest();
 }
 
 export class CorrelationState {
   /** Events that fired rule N, per scope (agent, or '' when global). */
-  readonly bySid = new Map<number, Map<string, History>>();
+  readonly bySid = new Map<number, Map<string, SidHistory>>();
   /** Events whose rule groups matched correlation rule N's if_matched_group. */
   readonly byGroupRule = new Map<number, Map<string, History>>();
-  /** When each rule with `ignore=` last fired. */
-  readonly ignoredSince = new Map<number, number>();
+  /** When each rule with `ignore=` started its window, per scope. */
+  readonly ignoredSince = new Map<number, Map<string, number>>();
   /** `<ignore>` field tuples recorded per rule. */
   readonly ignoreLists = new Map<number, Set<string>>();
   /** Last output per rule and location for check_diff. */
@@ -127,29 +193,45 @@ export class CorrelationState {
   readonly firedTimes = new Map<number, number>();
   /** Fields merged across lines that share an id (`<accumulate/>` decoders). */
   readonly accumulator = new Accumulator();
-  /** Recent alerted events per scope. */
-  private readonly memory = new Map<string, Memory>();
+  /** Recent first-time-seen keys of IDS decoders (fts.c fts_list). */
+  readonly ftsRecent: string[] = [];
+  /** Last events per scope. */
+  private readonly memory = new Map<string, LastEvents>();
+  /** The largest `frequency` of any rule, in ms (eventinfo_list.c `_max_freq`); set by the engine. */
+  maxFrequencyMs = 0;
 
-  constructor(readonly limits: CorrelationLimits = OSSEC_LIMITS) {}
+  constructor(readonly model: CorrelationModel = OSSEC_ANALYSISD) {}
 
   /** Which fields each list counts by (set by the engine from its ruleset). */
   keyFieldsFor: (map: 'sid' | 'group', ruleId: number) => readonly KeyField[] = () => [];
 
-  remember(scope: string, ev: LogEvent, sidList: History | null, groupLists: History[] | null): void {
-    let m = this.memory.get(scope);
-    if (!m) this.memory.set(scope, (m = new Memory(this.limits.memorySize)));
-    m.add(ev, sidList, groupLists);
+  /** Events remembered in all scopes. */
+  get eventsRemembered(): number {
+    let n = 0;
+    for (const m of this.memory.values()) n += m.size;
+    return n;
   }
 
-  history(map: Map<number, Map<string, History>>, ruleId: number, scope: string): History {
-    let perScope = map.get(ruleId);
-    if (!perScope) map.set(ruleId, (perScope = new Map()));
+  /** OS_AddEvent: `rec` null when the event went on no correlation list. */
+  remember(scope: string, time: number, rec: Remembered | null): void {
+    let m = this.memory.get(scope);
+    if (!m) this.memory.set(scope, (m = new LastEvents(this.model, this.maxFrequencyMs)));
+    m.add(time, rec);
+  }
+
+  sidHistory(ruleId: number, scope: string): SidHistory {
+    let perScope = this.bySid.get(ruleId);
+    if (!perScope) this.bySid.set(ruleId, (perScope = new Map()));
     let h = perScope.get(scope);
-    if (!h) {
-      const group = map === this.byGroupRule;
-      h = new History(group ? this.limits.groupListMax : this.limits.sidListMax, this.keyFieldsFor(group ? 'group' : 'sid', ruleId));
-      perScope.set(scope, h);
-    }
+    if (!h) perScope.set(scope, (h = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
+    return h;
+  }
+
+  groupHistory(ruleId: number, scope: string): History {
+    let perScope = this.byGroupRule.get(ruleId);
+    if (!perScope) this.byGroupRule.set(ruleId, (perScope = new Map()));
+    let h = perScope.get(scope);
+    if (!h) perScope.set(scope, (h = new History(this.keyFieldsFor('group', ruleId))));
     return h;
   }
 

@@ -128,7 +128,7 @@ export class Decoder {
     ev.decoderIndex = d.index;
     ev.decoderName = d.reportedName;
     ev.decoderParent = d.parent ?? d.name;
-    ev.category = d.type;
+    if (d.inheritsType !== true) ev.category = d.type;
   }
 }
 

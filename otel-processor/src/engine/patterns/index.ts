@@ -25,15 +25,18 @@ export class StringPattern implements Pattern {
   }
 }
 
-/** Compile `source` in the given dialect. `opts.caseless` only applies to pcre2. */
-export function compilePattern(dialect: Dialect, source: string, opts?: { caseless?: boolean }): Pattern {
+/**
+ * Compile `source` in the given dialect. `opts.caseless` only applies to pcre2; `opts.wazuh`
+ * selects Wazuh 4.x's behaviour where it differs (OS_Regex edges, PCRE2 unset groups).
+ */
+export function compilePattern(dialect: Dialect, source: string, opts?: { caseless?: boolean; wazuh?: boolean }): Pattern {
   switch (dialect) {
     case 'osregex':
-      return compileOsRegex(source);
+      return compileOsRegex(source, { wazuh: opts?.wazuh });
     case 'osmatch':
       return compileOsMatch(source);
     case 'pcre2':
-      return compilePcre2(source, { caseless: opts?.caseless ?? false });
+      return compilePcre2(source, { caseless: opts?.caseless ?? false, keepUnsetGroups: opts?.wazuh });
     case 'string':
       return new StringPattern(source);
     default:

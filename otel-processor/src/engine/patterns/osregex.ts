@@ -381,7 +381,12 @@ export function osRegexBudgetExhaustions(): number {
  * Run one alternative. Returns the classic result pointer `r` (a subject index,
  * possibly start-1) or NONE. With `cap`, group boundaries are written to a.prts.
  */
-function runAlt(a: Alt, s: string, start: number, cap: boolean): number {
+/**
+ * `wz`: Wazuh 4.x's matcher, which differs from the classic one on two edges: the end of the
+ * subject is no character of any class (`\.+` does not match an empty value), and a pattern
+ * that is only a trailing `*`-run matches (`\w*` matches a non-empty value).
+ */
+function runAlt(a: Alt, s: string, start: number, cap: boolean, wz = false): number {
   const len = s.length;
   const n = a.n;
   const kind = a.kind;
@@ -436,7 +441,7 @@ function runAlt(a: Alt, s: string, start: number, cap: boolean): number {
     }
 
     if (k >= K_CLS) {
-      if (inClass(cls[pt], c)) {
+      if ((st < len || !wz) && inClass(cls[pt], c)) {
         if (k === K_CLS) {
           pt++;
           if (stErr === NONE) stErr = st;
@@ -469,6 +474,7 @@ function runAlt(a: Alt, s: string, start: number, cap: boolean): number {
               // last quantifier: keep consuming; r stays on the run's first char and the
               // closing marker follows the run (past the last char at the end of the subject)
               if (cap && pp >= 0) prts[pidx[pp]] = st + 1 === len ? st + 1 : st;
+              if (wz && r === NONE) r = st;
               continue;
             }
             // the character starts the next token: the group closes before it
@@ -558,7 +564,7 @@ export class OsRegexPattern implements Pattern {
   readonly hasGroups: boolean;
   private readonly alts: Alt[];
 
-  constructor(source: string) {
+  constructor(source: string, private readonly wazuh = false) {
     this.source = source;
     this.alts = parse(source);
     this.alternatives = this.alts.length;
@@ -582,7 +588,7 @@ export class OsRegexPattern implements Pattern {
         if (e >= 0) return e;
         continue;
       }
-      const r = runAlt(a, subject, start, false);
+      const r = runAlt(a, subject, start, false, this.wazuh);
       if (r !== NONE) return r < len ? r + 1 : len;
     }
     return -1;
@@ -599,7 +605,7 @@ export class OsRegexPattern implements Pattern {
         continue;
       }
       if (cap) a.prts.fill(-1);
-      const r = runAlt(a, subject, start, cap);
+      const r = runAlt(a, subject, start, cap, this.wazuh);
       if (r === NONE) continue;
       const captures: string[] = [];
       if (cap) {
@@ -620,6 +626,6 @@ export class OsRegexPattern implements Pattern {
 }
 
 /** Compile an OS_Regex pattern (throws PatternError when the classic compiler would reject it). */
-export function compileOsRegex(source: string): OsRegexPattern {
-  return new OsRegexPattern(source);
+export function compileOsRegex(source: string, opts?: { wazuh?: boolean }): OsRegexPattern {
+  return new OsRegexPattern(source, opts?.wazuh === true);
 }

@@ -22,6 +22,11 @@ import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceM
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
   caseless: boolean;
+  /**
+   * Wazuh: a group that did not take part keeps its position with an empty value (groups after
+   * the last one that matched are not returned, as PCRE2's match count ends there).
+   */
+  keepUnsetGroups?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -187,8 +192,16 @@ class Translator {
     return n;
   }
 
+  /** `(*UTF)` at the start: the subject is read as characters (JS strings already are). */
+  private utf = false;
+
   run(): Translation {
     const flags = { ...this.flags0 };
+    const start = /^\(\*UTF8?\)/.exec(this.src);
+    if (start) {
+      this.utf = true;
+      this.pos = start[0].length;
+    }
     this.seq(flags, 0);
     if (this.pos < this.src.length) this.err('unmatched closing parenthesis');
     return {
@@ -653,6 +666,15 @@ class Translator {
       this.pieces.push(t);
       return 'x';
     }
+    if (e === 'N' && s[this.pos] === '{') {
+      // \N{U+hhhh}: a code point, UTF mode only (PCRE2 refuses it otherwise).
+      const m = /^\{U\+([0-9A-Fa-f]+)\}/.exec(s.slice(this.pos));
+      if (!m || !this.utf) this.err('\\N{U+dddd} is supported only in UTF mode');
+      this.pos += m[0].length;
+      const cp = parseInt(m[1], 16);
+      this.pieces.push(cp > MAX_CU ? `(?:${String.fromCodePoint(cp).split('').map((c) => escCu(c.charCodeAt(0))).join('')})` : this.lit(cp, f));
+      return 'x';
+    }
     const ranges = this.classEscapeRanges(e);
     if (ranges) {
       if (e === 'd' || e === 'D' || e === 'w' || e === 'W') this.pieces.push('\\' + e);
@@ -860,9 +882,12 @@ export class Pcre2Pattern implements Pattern {
   private readonly nlSens: number = 0;
   private readonly ctxSens: boolean = false;
 
+  private readonly keepUnset: boolean;
+
   constructor(source: string, opts: Pcre2Options) {
     this.source = source;
     this.caseless = opts.caseless;
+    this.keepUnset = opts.keepUnsetGroups === true;
     if (source.length === 0) throw new PatternError('PCRE2: empty pattern', source);
     if (FAST_PATH.test(source)) {
       const first = source[0];
@@ -1004,9 +1029,16 @@ export class Pcre2Pattern implements Pattern {
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];
-    for (const j of this.jsIndex) {
-      const v = m[j];
-      if (v !== undefined) captures.push(v);
+    const idx = this.jsIndex;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && m[idx[last]] === undefined) last--;
+      for (let j = 0; j <= last; j++) captures.push(m[idx[j]] ?? '');
+    } else {
+      for (const j of idx) {
+        const v = m[j];
+        if (v !== undefined) captures.push(v);
+      }
     }
     return { captures, end: m.index + m[0].length };
   }
@@ -1028,7 +1060,17 @@ export class Pcre2Pattern implements Pattern {
     if (end < 0) return null;
     const captures: string[] = [];
     const caps = seq.caps;
-    for (const j of this.jsIndex) {
+    const idx = this.jsIndex;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && caps[2 * idx[last]] < 0) last--;
+      for (let k = 0; k <= last; k++) {
+        const o = caps[2 * idx[k]];
+        captures.push(o >= 0 ? subject.slice(o, caps[2 * idx[k] + 1]) : '');
+      }
+      return { captures, end };
+    }
+    for (const j of idx) {
       const o = caps[2 * j];
       if (o >= 0) captures.push(subject.slice(o, caps[2 * j + 1]));
     }

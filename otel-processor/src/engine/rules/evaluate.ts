@@ -5,7 +5,7 @@
 import type { LogEvent } from '../event';
 import type { CompiledRule, ListCheck } from '../compile/rules';
 import type { CorrelationState, History } from '../correlate/state';
-import { ftsKey, type FtsStore } from '../correlate/fts';
+import { ftsKey, firstTimeSeen as ftsFirstTime, type FtsStore } from '../correlate/fts';
 import { isIP } from 'node:net';
 
 export interface EvaluationContext {
@@ -19,6 +19,8 @@ export interface EvaluationContext {
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   readonly isCrawler: (ip: string) => boolean;
+  /** Whose frequency counting: OSSEC 4.2 (default) or Wazuh. */
+  readonly dialect?: 'ossec' | 'wazuh';
 }
 
 export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
@@ -64,13 +66,10 @@ function checkDiff(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): bo
 }
 
 function firstTimeSeen(ev: LogEvent, ctx: EvaluationContext): boolean {
-  if (ev.ftsNew !== null) return ev.ftsNew;
   const fields = ctx.decoderFts;
   if (fields === null) return (ev.ftsNew = false);
   const key = ftsKey(ev, fields);
-  if (ctx.fts.has(key)) return (ev.ftsNew = false);
-  ctx.fts.add(key, ctx.decoderFtsComment, ev.decoderName);
-  return (ev.ftsNew = true);
+  return (ev.ftsNew = ftsFirstTime(ctx.fts, ctx.state.ftsRecent, key, ev.category === 'ids', ctx.decoderFtsComment, ev.decoderName));
 }
 
 function checkLists(lists: ListCheck[], ev: LogEvent, ctx: EvaluationContext): boolean {
@@ -116,10 +115,11 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   let history: History | undefined;
   if (rule.ifMatchedSid !== null) history = state.peek(state.bySid, rule.ifMatchedSid, scope);
   else history = state.peek(state.byGroupRule, rule.id, scope);
-  if (!history || history.events.length === 0) return false;
+  if (!history || history.size === 0) return false;
   const events = history.events;
-  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does.
-  const needed = rule.frequency + 1;
+  // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
+  // Wazuh fires on the `frequency`-th event: frequency - 1 earlier ones.
+  const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
@@ -146,17 +146,44 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
       }
     }
   }
+  // Newest first; on the event clock, events later than this one are not looked at.
+  const head = history.head;
+  let newest = -1;
   let count = 0;
-  for (let i = events.length - 1; i >= 0; i--) {
+  if (ctx.dialect === 'wazuh') {
+    // Wazuh's Search_LastSids: an already-consumed event stops the search only once it qualifies,
+    // and a firing marks this event and the newest qualifying one (none when one suffices).
+    let firstCounted: LogEvent | null = null;
+    for (let i = events.length - 1; i >= head; i--) {
+      const past = events[i];
+      if (past.time > ev.time) continue;
+      if (newest < 0) newest = i;
+      if (past.time < oldest) return false;
+      if (mine !== null && !qualifies(filters, mine, past)) continue;
+      if (past.matched >= level) return false;
+      if (++count < needed) {
+        firstCounted ??= past;
+        continue;
+      }
+      ev.matched = level;
+      if (firstCounted !== null) firstCounted.matched = level;
+      ctx.previousOutput = correlatedLogs(events, i, newest, filters, mine);
+      return true;
+    }
+    return false;
+  }
+  for (let i = events.length - 1; i >= head; i--) {
     const past = events[i];
+    if (past.time > ev.time) continue;
+    if (newest < 0) newest = i;
     if (past.time < oldest) return false;
     if (past.matched >= level) return false;
     if (mine !== null && !qualifies(filters, mine, past)) continue;
     if (++count < needed) continue;
     ev.matched = level;
     past.matched = level;
-    events[events.length - 1].matched = level;
-    ctx.previousOutput = correlatedLogs(events, i, filters, mine);
+    events[newest].matched = level;
+    ctx.previousOutput = correlatedLogs(events, i, newest, filters, mine);
     return true;
   }
   return false;
@@ -171,10 +198,12 @@ function qualifies(filters: CompiledRule['correlate'], mine: (string | null)[], 
 }
 
 /** The logs of the qualifying events, newest first, at most 11 as OSSEC keeps. */
-function correlatedLogs(events: LogEvent[], from: number, filters: CompiledRule['correlate'], mine: (string | null)[] | null): string[] {
+function correlatedLogs(events: LogEvent[], from: number, newest: number, filters: CompiledRule['correlate'], mine: (string | null)[] | null): string[] {
   const logs: string[] = [];
-  for (let i = events.length - 1; i >= from && logs.length <= 10; i--) {
+  const time = events[newest].time;
+  for (let i = newest; i >= from && logs.length <= 10; i--) {
     const past = events[i];
+    if (past.time > time) continue;
     if (mine === null || qualifies(filters, mine, past)) logs.push(past.fullLog);
   }
   return logs;

@@ -68,8 +68,13 @@ function isBlank(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
 }
 
-/** Parse an INI text into sections (Python configparser semantics, see module comment). */
-export function parseIni(text: string, file: string): IniSection[] {
+/**
+ * Parse an INI text into sections (Python configparser semantics, see module comment).
+ * `repeatedKeys: 'join'` reads as Wazuh's runner does (configparser over a dict that extends
+ * a repeated option's list): a repeated option adds its value as a new line of the first.
+ */
+export function parseIni(text: string, file: string, opts: { repeatedKeys?: 'replace' | 'join' } = {}): IniSection[] {
+  const join = opts.repeatedKeys === 'join';
   const sections = new Map<string, MutableSection>();
   let defaults: MutableSection | null = null;
   let cur: MutableSection | null = null;
@@ -131,7 +136,10 @@ export function parseIni(text: string, file: string): IniSection[] {
     }
     const optValue = value.slice(d + 1).trim();
     const existing = cur.options.get(key);
-    if (existing) {
+    if (existing && join) {
+      existing.value += `\n${optValue}`;
+      opt = existing;
+    } else if (existing) {
       existing.value = optValue;
       existing.line = lineNo;
       opt = existing;
@@ -186,4 +194,60 @@ export function parseIniTests(text: string, file: string): IniTestCase[] {
     }
   }
   return cases;
+}
+
+/**
+ * One case as Wazuh's runner (`ruleset/testing/runtests.py`) runs it: every `log N pass|fail`
+ * option is one `wazuh-logtest -U rule:alert:decoder` session; repeated keys have made it
+ * several lines, and only the last line's result counts.
+ */
+export interface WazuhIniCase {
+  file: string;
+  section: string;
+  name: string;
+  kind: 'pass' | 'fail';
+  /** The session's lines, in order (empty ones dropped, as wazuh-logtest skips them). */
+  lines: string[];
+  /** Expected rule id, level and decoder exactly as written ('' when empty). */
+  rule: string;
+  alert: string;
+  decoder: string;
+  line: number;
+}
+
+/** Parse a Wazuh rule test .ini file into runner cases. */
+export function parseWazuhIniTests(text: string, file: string): WazuhIniCase[] {
+  const cases: WazuhIniCase[] = [];
+  for (const section of parseIni(text, file, { repeatedKeys: 'join' })) {
+    const get = (key: string): string => {
+      const o = section.options.find((x) => x.name === key);
+      // runtests.py reads all three unconditionally and stops on a missing one.
+      if (!o) throw new RulesetError(file, section.line, '', `[${section.name}]: no '${key}' option`);
+      return o.value;
+    };
+    const rule = get('rule');
+    const alert = get('alert');
+    const decoder = get('decoder');
+    for (const o of section.options) {
+      if (!o.name.startsWith('log ')) continue;
+      cases.push({
+        file, section: section.name, name: o.name, kind: o.name.endsWith('fail') ? 'fail' : 'pass',
+        lines: o.value.split('\n').filter((l) => l !== ''), rule, alert, decoder, line: o.line,
+      });
+    }
+  }
+  return cases;
+}
+
+/**
+ * wazuh-logtest -U's verdict: the last line's [rule id, level, decoder] ('' for none) equal
+ * to the expected triple gives exit code = how many expected fields are empty, else 1; the
+ * runner wants 0 for `pass` and anything else for `fail`. So an empty `alert =` can never pass
+ * a `pass` case and always passes a `fail` case.
+ */
+export function wazuhCaseOk(c: WazuhIniCase, got: { rule: string; alert: string; decoder: string }): boolean {
+  const expected = [c.rule, c.alert, c.decoder];
+  const same = expected[0] === got.rule && expected[1] === got.alert && expected[2] === got.decoder;
+  const exitCode = same ? expected.filter((v) => v === '').length : 1;
+  return c.kind === 'pass' ? exitCode === 0 : exitCode !== 0;
 }

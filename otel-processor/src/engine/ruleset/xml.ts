@@ -82,6 +82,11 @@ export interface XmlParseOptions {
    * warning and goes on; 'error' throws.
    */
   strayText?: 'warn' | 'error';
+  /**
+   * 'wazuh' reads as Wazuh's os_xml does: `\\` is an escaped backslash (so `\\<` opens a
+   * tag), and a `$NAME` the file does not define is left as text. Default 'ossec'.
+   */
+  dialect?: 'ossec' | 'wazuh';
 }
 
 /** Parse an OSSEC XML file's text. Throws {@link RulesetError} on malformed input. */
@@ -91,10 +96,11 @@ export function parseXml(text: string, file: string, options?: XmlParseOptions):
 
 /** Like {@link parseXml}, also returning the variables the file defines. */
 export function parseXmlDocument(text: string, file: string, options: XmlParseOptions = {}): XmlDocument {
-  const reader = new XmlReader(text, file, options.strayText === 'error');
+  const wazuh = options.dialect === 'wazuh';
+  const reader = new XmlReader(text, file, options.strayText === 'error', wazuh);
   const elements = reader.read();
   const variables: XmlVariable[] = [];
-  applyVariables(elements, file, variables, options.variables !== false);
+  applyVariables(elements, file, variables, options.variables !== false, wazuh);
   return { file, elements, variables, warnings: reader.warnings };
 }
 
@@ -151,7 +157,7 @@ class XmlReader {
   private lastTop: XmlElement | null = null;
   readonly warnings: RulesetError[] = [];
 
-  constructor(text: string, private readonly file: string, private readonly strict: boolean) {
+  constructor(text: string, private readonly file: string, private readonly strict: boolean, private readonly wazuh: boolean) {
     this.src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     this.n = this.src.length;
   }
@@ -166,7 +172,7 @@ class XmlReader {
       if (top !== null) {
         if (end > pos) top.parts.push(src.slice(pos, end));
         if (lt < 0) break;
-        if (src.charCodeAt(lt + 1) !== BANG && endsWithBackslash(top.parts)) {
+        if (src.charCodeAt(lt + 1) !== BANG && escapesNextChar(top.parts, this.wazuh)) {
           // `\<`: a literal '<' in the text (backslash kept).
           top.parts.push('<');
           pos = lt + 1;
@@ -370,10 +376,20 @@ class XmlReader {
   }
 }
 
-function endsWithBackslash(parts: string[]): boolean {
-  if (parts.length === 0) return false;
-  const last = parts[parts.length - 1];
-  return last.charCodeAt(last.length - 1) === BACKSLASH;
+/**
+ * Whether the text so far escapes a following `<`: OSSEC looks at the last character only;
+ * Wazuh pairs backslashes, so only an odd run of them escapes (`E:\\</field>` closes).
+ */
+function escapesNextChar(parts: string[], wazuh: boolean): boolean {
+  let run = 0;
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i];
+    let j = p.length - 1;
+    while (j >= 0 && p.charCodeAt(j) === BACKSLASH) j--;
+    run += p.length - 1 - j;
+    if (!wazuh || j >= 0) break;
+  }
+  return wazuh ? run % 2 === 1 : run > 0;
 }
 
 // ---- variables (os_xml OS_ApplyVariables) ---------------------------------------------
@@ -389,7 +405,7 @@ function isVariableStart(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
-function applyVariables(roots: XmlElement[], file: string, out: XmlVariable[], substitute: boolean): void {
+function applyVariables(roots: XmlElement[], file: string, out: XmlVariable[], substitute: boolean, keepUnknown: boolean): void {
   const values = new Map<string, string>();
 
   const expand = (s: string, el: XmlElement, where: string): string => {
@@ -413,6 +429,11 @@ function applyVariables(roots: XmlElement[], file: string, out: XmlVariable[], s
             `variable name after '$' in ${where} is longer than ${MAX_VARIABLE_NAME} characters`);
         }
         const value = values.get(name.toLowerCase());
+        if (value === undefined && keepUnknown) {
+          // Wazuh: only variables the file defines are replaced (`$true` in a regex stays text).
+          d = s.indexOf('$', j);
+          continue;
+        }
         if (value === undefined) {
           throw new RulesetError(file, el.line, el.name,
             `unknown variable $${name} in ${where} (defined variables must come before their use)`);

@@ -17,6 +17,7 @@ import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { SpoolBatch } from '../../spool/batch';
 import type { Exporter } from '../exporter';
+import { ExporterHealth, type ExporterStatus } from '../health';
 import type { WardenMetrics } from '../../service/metrics';
 
 export interface EsExporterOptions {
@@ -59,17 +60,19 @@ export class ElasticsearchExporter implements Exporter {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private agg!: Aggregator;
-  private lastError: string | null = null;
+  readonly health: ExporterHealth;
   private templatesInstalled = false;
   private timers: NodeJS.Timeout[] = [];
   private ftsPolledAt = 0;
   /** Documents acknowledged, by kind (for tests and logs). */
   readonly written = { alert: 0, fts: 0, agent: 0, stats: 0, syscheck: 0 };
 
-  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {}
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {
+    this.health = new ExporterHealth(this.name, () => this.consumer.lag);
+  }
 
-  get status(): { lag: number; error: string | null } {
-    return { lag: this.consumer.lag, error: this.lastError };
+  get status(): ExporterStatus {
+    return this.health.status;
   }
 
   async start(): Promise<void> {
@@ -163,9 +166,10 @@ export class ElasticsearchExporter implements Exporter {
         await this.installTemplates();
         if (this.consumer.state === null) await this.seedAgents();
         if (this.opts.retentionDays > 0) await this.applyRetention();
+        this.health.ok();
         return;
       } catch (e) {
-        this.lastError = (e as Error).message;
+        this.health.failed(`preparing the indices: ${(e as Error).message}`);
         await sleep(delay);
         delay = Math.min(delay * 2, 10_000);
       }
@@ -232,9 +236,9 @@ export class ElasticsearchExporter implements Exporter {
       try {
         if (!ok || this.abandoned) { this.abandoned = true; return; }
         await this.consumer.ackJson(lastSeq, stateJson);
-        this.lastError = null;
+        this.health.ok();
       } catch (e) {
-        this.lastError = `cannot record the spool position: ${(e as Error).message}`;
+        this.health.failed(`cannot record the spool position: ${(e as Error).message}`);
       } finally {
         this.open.shift();
         for (const w of this.roundWaiters.splice(0)) w();
@@ -276,7 +280,7 @@ export class ElasticsearchExporter implements Exporter {
         const t0 = process.hrtime.bigint();
         const r = await this.opts.client.request('POST', BULK_PATH, Buffer.concat(parts), 'application/x-ndjson');
         this.metrics?.bulkLatency.record(Number(process.hrtime.bigint() - t0) / 1e9);
-        if (r.status === 429 || r.status >= 500 || r.status === 404) { retry.push(...ops); this.lastError = `bulk: HTTP ${r.status}`; } else if (r.status !== 200) {
+        if (r.status === 429 || r.status >= 500 || r.status === 404) { retry.push(...ops); this.health.failed(`bulk: HTTP ${r.status}`); } else if (r.status !== 200) {
           throw new Error(`bulk: HTTP ${r.status} ${r.text.slice(0, 300)}`);
         } else {
           const body = r.body as { errors?: boolean; items?: Array<Record<string, BulkItemResult>> };
@@ -299,7 +303,7 @@ export class ElasticsearchExporter implements Exporter {
           if (dead.length) await this.deadLetter(dead);
         }
       } catch (e) {
-        this.lastError = (e as Error).message;
+        this.health.failed((e as Error).message);
         // network failure: all of it goes again (creates answer 409, index ops overwrite)
         retry.length = 0;
         retry.push(...ops);
@@ -335,6 +339,7 @@ export class ElasticsearchExporter implements Exporter {
     this.consumer.cancel();
     for (const t of this.timers) clearInterval(t);
     await this.loop?.catch(() => undefined);
+    await this.opts.client.close().catch(() => undefined);
   }
 }
 

@@ -15,6 +15,7 @@ import { fromAlertDoc, mayHaveSyscheck, syscheckStateOf } from '../elasticsearch
 import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { Exporter } from '../exporter';
+import { ExporterHealth, type ExporterStatus } from '../health';
 
 interface FileState { jsonBytes: number; logBytes: number; agg: AggregateSnapshot | null }
 
@@ -33,15 +34,17 @@ export class FileExporter implements Exporter {
   private jsonBytes = 0;
   private logBytes = 0;
   private agg!: Aggregator;
-  private lastError: string | null = null;
+  readonly health: ExporterHealth;
   private lastState: FileState | null = null;
   /** syscheck.json: latest state per sha1(agent.id, path), in the order of their last change. */
   private syscheck = new Map<string, Record<string, unknown>>();
 
-  constructor(private readonly consumer: SpoolConsumer, private readonly opts: FileExporterOptions) {}
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: FileExporterOptions) {
+    this.health = new ExporterHealth(this.name, () => this.consumer.lag);
+  }
 
-  get status(): { lag: number; error: string | null } {
-    return { lag: this.consumer.lag, error: this.lastError };
+  get status(): ExporterStatus {
+    return this.health.status;
   }
 
   async start(): Promise<void> {
@@ -110,10 +113,9 @@ export class FileExporter implements Exporter {
         const state: FileState = { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: this.agg.snapshot() };
         await this.consumer.ack(last, state);
         this.lastState = JSON.parse(JSON.stringify(state)) as FileState;
-        this.lastError = null;
+        this.health.ok();
       } catch (e) {
-        this.lastError = (e as Error).message;
-        process.emitWarning(`warden file exporter: ${this.lastError}; retrying from the last acknowledged batch`);
+        this.health.failed((e as Error).message);
         // undo what this round did: cut the files back, restore the counts, read the batches again
         const st = this.lastState;
         try {
@@ -136,7 +138,7 @@ export class FileExporter implements Exporter {
 
   async stop(drainMs: number): Promise<void> {
     const deadline = Date.now() + drainMs;
-    while (this.consumer.lag > 0 && Date.now() < deadline && !this.lastError) await new Promise((r) => setTimeout(r, 20));
+    while (this.consumer.lag > 0 && Date.now() < deadline && this.health.status.state === 'ok') await new Promise((r) => setTimeout(r, 20));
     this.stopping = true;
     this.consumer.cancel();
     await this.loop?.catch(() => undefined);

@@ -9,6 +9,7 @@
 import type { SpoolConsumer } from '../../spool/spool';
 import type { AlertRecord } from '../elasticsearch/documents';
 import type { Exporter } from '../exporter';
+import { ExporterHealth, type ExporterStatus } from '../health';
 
 export interface OtlpExporterOptions {
   endpoint: string;
@@ -55,15 +56,16 @@ export class OtlpExporter implements Exporter {
   readonly name = 'otlp';
   private stopping = false;
   private loop: Promise<void> | null = null;
-  private lastError: string | null = null;
   private readonly url: string;
+  readonly health: ExporterHealth;
 
   constructor(private readonly consumer: SpoolConsumer, private readonly opts: OtlpExporterOptions) {
+    this.health = new ExporterHealth(this.name, () => this.consumer.lag);
     this.url = `${opts.endpoint.replace(/\/+$/, '').replace(/\/v1\/logs$/, '')}/v1/logs`;
   }
 
-  get status(): { lag: number; error: string | null } {
-    return { lag: this.consumer.lag, error: this.lastError };
+  get status(): ExporterStatus {
+    return this.health.status;
   }
 
   async start(): Promise<void> {
@@ -86,14 +88,14 @@ export class OtlpExporter implements Exporter {
         try {
           const r = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...this.opts.headers }, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
           await r.arrayBuffer();
-          if (r.ok) { this.lastError = null; break; }
-          this.lastError = `POST ${this.url}: HTTP ${r.status}`;
+          if (r.ok) { this.health.ok(); break; }
           if (r.status !== 429 && r.status < 500) {
-            process.emitWarning(`warden otlp exporter: ${this.lastError}; ${records.length} alert record(s) refused, not retried`);
+            process.emitWarning(`warden otlp exporter: POST ${this.url}: HTTP ${r.status}; ${records.length} alert record(s) refused, not retried`);
             break;
           }
+          this.health.failed(`POST ${this.url}: HTTP ${r.status}`);
         } catch (e) {
-          this.lastError = `POST ${this.url}: ${(e as Error).message}`;
+          this.health.failed(`POST ${this.url}: ${(e as Error).message}`);
         }
         if (this.stopping) return;
         await new Promise((r) => setTimeout(r, delay));

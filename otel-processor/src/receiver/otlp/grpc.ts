@@ -6,6 +6,7 @@
  * more now (the collector retries it).
  */
 import * as grpc from '@grpc/grpc-js';
+import { TLSSocket } from 'node:tls';
 import { encodeResponse, LOGS_SERVICE_EXPORT_PATH } from './proto';
 import type { Intake } from './intake';
 import { certificateNames, type PeerIdentity } from './auth';
@@ -37,6 +38,17 @@ function peerIp(peer: string): string | null {
   const m = /^(?:ipv[46]:)?\[?([^\]]+?)\]?:\d+$/.exec(peer);
   if (!m) return null;
   return m[1].startsWith('::ffff:') ? m[1].slice(7) : m[1];
+}
+
+/** The TLS socket under a call (grpc-js keeps it on the call's HTTP/2 session), or null. */
+function tlsSocketOf(call: grpc.ServerUnaryCall<Buffer, Buffer>): TLSSocket | null {
+  let c = (call as unknown as { call?: unknown }).call as { nextCall?: unknown; stream?: { session?: { socket?: unknown } } } | undefined;
+  for (let depth = 0; c && depth < 8; depth++) {
+    const sock = c.stream?.session?.socket;
+    if (sock instanceof TLSSocket) return sock;
+    c = c.nextCall as typeof c;
+  }
+  return null;
 }
 
 export class GrpcReceiver {
@@ -73,9 +85,19 @@ export class GrpcReceiver {
     return grpc.experimental.createCertificateProviderServerCredentials(identity, ca, false);
   }
 
-  /** The trusted client certificate of the call (grpc-js reports only verified ones). */
+  /**
+   * The client certificate of the call, trusted or not, as the HTTP receiver sees it: grpc-js's
+   * auth context reports only verified certificates, so an untrusted one would look like none
+   * (and a token alone would pass); the connection's TLS socket tells them apart.
+   */
   private peer(call: grpc.ServerUnaryCall<Buffer, Buffer>): PeerIdentity | null {
     if (!this.opts.tls?.clientCaFile) return null;
+    const sock = tlsSocketOf(call);
+    if (sock) {
+      const cert = sock.getPeerCertificate();
+      if (!cert || Object.keys(cert).length === 0) return null;
+      return { verified: sock.authorized, names: certificateNames(cert), error: sock.authorizationError ? String(sock.authorizationError) : null };
+    }
     const cert = call.getAuthContext().sslPeerCertificate;
     return cert ? { verified: true, names: certificateNames(cert), error: null } : null;
   }
@@ -97,7 +119,7 @@ export class GrpcReceiver {
         return;
       }
       const ua = call.metadata.get('user-agent');
-      const r = await this.intake.accept({ format: 'protobuf', body: call.request }, { boundAgent: auth.agent, peerIp: peerIp(call.getPeer()), userAgent: ua.length ? String(ua[0]) : null });
+      const r = await this.intake.accept({ format: 'protobuf', body: call.request }, { boundAgent: auth.agent, peerIp: peerIp(call.getPeer()), userAgent: ua.length ? String(ua[0]) : null, transport: 'grpc' });
       if (r.kind === 'malformed') {
         this.intake.rejected(0, 'malformed', 'grpc');
         fail(grpc.status.INVALID_ARGUMENT, r.reason, 'INVALID_ARGUMENT');
@@ -108,7 +130,7 @@ export class GrpcReceiver {
       cb(null, encodeResponse(r.rejected, r.message));
     } catch (e) {
       process.emitWarning(`warden grpc receiver: ${(e as Error).stack ?? String(e)}`);
-      fail(grpc.status.UNAVAILABLE, `internal error: ${(e as Error).message}`, 'UNAVAILABLE');
+      fail(grpc.status.UNAVAILABLE, 'internal error (see the Warden log); retry later', 'UNAVAILABLE');
     } finally {
       this.inflight--;
     }
@@ -118,6 +140,12 @@ export class GrpcReceiver {
     const s = this.server;
     if (!s) return;
     await new Promise<void>((resolve) => s.tryShutdown(() => resolve()));
+    this.server = null;
+  }
+
+  /** Ends the calls still open after {@link stop} had its time. */
+  forceStop(): void {
+    this.server?.forceShutdown();
     this.server = null;
   }
 }

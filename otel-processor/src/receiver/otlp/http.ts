@@ -109,7 +109,7 @@ export class HttpReceiver {
       if (declared > max) throw new HttpFailure(413, `request body of ${declared} bytes is over the limit of ${max}`, GRPC.RESOURCE_EXHAUSTED);
       let raw = await readBody(req, max);
       if (enc === 'gzip') raw = await gunzip(raw, max);
-      const r = await this.intake.accept({ format: json ? 'json' : 'protobuf', body: raw }, { boundAgent: auth.agent, peerIp: peerIp(req), userAgent: (req.headers['user-agent'] as string | undefined) ?? null });
+      const r = await this.intake.accept({ format: json ? 'json' : 'protobuf', body: raw }, { boundAgent: auth.agent, peerIp: peerIp(req), userAgent: (req.headers['user-agent'] as string | undefined) ?? null, transport: 'http' });
       if (r.kind === 'malformed') {
         this.intake.rejected(0, 'malformed', 'http');
         throw new HttpFailure(400, r.reason, GRPC.INVALID_ARGUMENT);
@@ -130,7 +130,7 @@ export class HttpReceiver {
       } else {
         // a bug of ours: still answer something the collector retries, and keep serving
         process.emitWarning(`warden http receiver: ${(e as Error).stack ?? String(e)}`);
-        this.fail(res, json, new HttpFailure(503, `internal error: ${(e as Error).message}`, GRPC.UNAVAILABLE), { 'retry-after': String(this.retryAfter) });
+        this.fail(res, json, new HttpFailure(503, 'internal error (see the Warden log); retry later', GRPC.UNAVAILABLE), { 'retry-after': String(this.retryAfter) });
       }
     } finally {
       this.inflight--;
@@ -138,6 +138,11 @@ export class HttpReceiver {
   }
 
   retryAfter = 5;
+
+  /** Closes the connections still open after {@link stop} had its time. */
+  forceStop(): void {
+    this.server?.closeAllConnections();
+  }
 
   async stop(): Promise<void> {
     const s = this.server;

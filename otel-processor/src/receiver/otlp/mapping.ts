@@ -24,6 +24,8 @@ export interface RequestContext {
   peerIp: string | null;
   /** The sender's software and version (User-Agent), e.g. `OpenTelemetry Collector Contrib/0.98.0`. */
   userAgent: string | null;
+  /** Which receiver took it (for the metrics). */
+  transport?: 'http' | 'grpc';
 }
 
 export interface MappingOptions {
@@ -77,10 +79,15 @@ function jsonText(v: AnyJs): string {
   });
 }
 
+/** 9999-12-31T23:59:59.999Z: the latest time an alert document (and Elasticsearch's date format) can carry. */
+const LATEST_TIME_MS = 253402300799999;
+
 export type MapResult = { ok: true; event: LogEvent } | { ok: false; reason: string };
 
 /** Maps one record; never throws on what the sender put in it. */
 export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOptions, now: number): MapResult {
+  const time = rec.timeMs > 0 ? rec.timeMs : rec.observedMs > 0 ? rec.observedMs : now;
+  if (time > LATEST_TIME_MS) return { ok: false, reason: `record time ${time} ms is after the year 9999` };
   const attrs = rec.attributes;
   const body = rec.body;
   let fullLog: string;
@@ -90,7 +97,7 @@ export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOpti
   if (typeof body === 'string') {
     if (isWindowsEventXml(body)) {
       const we = fromXml(body);
-      fullLog = ossecLine(we, rec.timeMs || rec.observedMs || now);
+      fullLog = ossecLine(we, time);
       fields = windowsFields(we);
       windows = true;
     } else fullLog = body;
@@ -102,7 +109,7 @@ export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOpti
     fullLog = body.toString('utf8');
   } else if (isWindowsEventMap(body)) {
     const we = fromMap(body);
-    fullLog = ossecLine(we, rec.timeMs || rec.observedMs || now);
+    fullLog = ossecLine(we, time);
     fields = windowsFields(we);
     windows = true;
   } else {
@@ -115,7 +122,6 @@ export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOpti
     // FIM records name no file of their own: OSSEC filed them under `syscheck`.
     location = windows ? 'WinEvtLog' : attrs?.['warden.event.kind'] === 'syscheck' ? SYSCHECK_LOCATION : 'otlp';
   }
-  const time = rec.timeMs > 0 ? rec.timeMs : rec.observedMs > 0 ? rec.observedMs : now;
   const ev = new LogEvent(fullLog, location, agent.name, time);
   ev.agentId = agent.id;
   ev.agentName = agent.name;

@@ -29,6 +29,8 @@ export interface JsonDecoderOptions {
   arrayStructure?: 'csv' | 'array';
   /** Dynamic-field cap per event (Wazuh `analysisd.decoder_order_size`). Default 256. */
   maxFields?: number;
+  /** Wazuh 4.x: an array with no scalar to join (`[]`, arrays of objects) is kept as its JSON text. */
+  keepUnjoinableArrays?: boolean;
 }
 
 export interface FlattenOptions {
@@ -38,6 +40,8 @@ export interface FlattenOptions {
   maxDepth?: number;
   /** Stop after this many pairs. Default unlimited. */
   maxPairs?: number;
+  /** See JsonDecoderOptions.keepUnjoinableArrays. */
+  keepUnjoinableArrays?: boolean;
 }
 
 /** cJSON's CJSON_NESTING_LIMIT. */
@@ -443,6 +447,7 @@ interface WalkCtx {
   out: Array<[string, string]>;
   nullText: string | null;
   asArray: boolean;
+  keepUnjoinable: boolean;
   maxDepth: number;
   maxPairs: number;
   seen: Set<object>;
@@ -473,6 +478,9 @@ function walk(mem: Members, parent: string | null, depth: number, ctx: WalkCtx):
       } else {
         const t = csvArray(v);
         if (t !== '') ctx.out.push([key, t]);
+        else if (ctx.keepUnjoinable && !v.some((x) => x !== null && typeof x !== 'object')) {
+          ctx.out.push([key, printValue(v, 0, ctx.maxDepth - depth)]);
+        }
       }
       continue;
     }
@@ -514,6 +522,7 @@ export function flattenObject(obj: unknown, opts: FlattenOptions = {}): Array<[s
     out,
     nullText: nullTextOf(opts.nullField),
     asArray: opts.arrayStructure === 'array',
+    keepUnjoinable: opts.keepUnjoinableArrays === true,
     maxDepth: Math.max(0, Math.min(opts.maxDepth ?? JSON_NESTING_LIMIT, JSON_NESTING_LIMIT)),
     maxPairs: opts.maxPairs ?? Infinity,
     seen: new Set([obj as object]),
@@ -558,7 +567,9 @@ export type JsonPluginDecoder = (ev: LogEvent, start: number) => void;
 
 /** A JSON_Decoder configured with a decoder's `<json_null_field>` / `<json_array_structure>`. */
 export function createJsonDecoder(opts: JsonDecoderOptions = {}): JsonPluginDecoder {
-  const flat: FlattenOptions = { nullField: opts.nullField ?? 'discard', arrayStructure: opts.arrayStructure ?? 'csv' };
+  const flat: FlattenOptions = {
+    nullField: opts.nullField ?? 'discard', arrayStructure: opts.arrayStructure ?? 'csv', keepUnjoinableArrays: opts.keepUnjoinableArrays,
+  };
   const maxFields = opts.maxFields ?? 256;
   return (ev: LogEvent, start: number): void => {
     const root = parseJsonLikeCJson(ev.log, start);
