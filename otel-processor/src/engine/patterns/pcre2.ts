@@ -877,6 +877,8 @@ export class Pcre2Pattern implements Pattern {
    */
   private seq: SequenceMatcher | null | undefined;
   private seqAlways = false;
+  /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
+  private seqUnlikely: boolean | undefined;
   private readonly reExact?: RegExp;
   private readonly jsIndex: number[] = [];
   private readonly nlSens: number = 0;
@@ -1045,13 +1047,17 @@ export class Pcre2Pattern implements Pattern {
 
   /** The sequence matcher when it should answer for this subject, else null (the RegExp does). */
   private sequenceFor(subject: string, start: number): SequenceMatcher | null {
+    const long = subject.length - start >= LONG_SUBJECT;
     let seq = this.seq;
     if (seq === undefined) {
+      // Built on the first long line, or at once for shapes that may need it on every line.
+      if (this.seqUnlikely === undefined) this.seqUnlikely = !mayHaveAmbiguousRuns(this.jsSource as string);
+      if (this.seqUnlikely && !long) return null;
       seq = this.seq = compileSequence(this.jsSource as string);
       // V8 is faster on ordinary lines; ours wins where backtracking would retry every split.
-      this.seqAlways = seq !== null && mayHaveAmbiguousRuns(this.jsSource as string) && hasAmbiguousRuns(seq);
+      this.seqAlways = seq !== null && !this.seqUnlikely && hasAmbiguousRuns(seq);
     }
-    if (seq === null || (!this.seqAlways && subject.length - start < LONG_SUBJECT)) return null;
+    if (seq === null || (!this.seqAlways && !long)) return null;
     return this.pick(subject, start) === this.re ? seq : null;
   }
 

@@ -579,15 +579,18 @@ export function compileSequence(jsSource: string): SequenceMatcher | null {
 }
 
 /**
- * True when at least two runs are ambiguous: unbounded over a wide class (such as `.+` or `\S+`)
- * that also contains a character the rest may start with, so a backtracking engine retries every
- * split of the text between them (`^.+: (.+): .+: (\S+): `); `\S+ ` or `\d+\.` are not.
+ * True when at least two runs are ambiguous: unbounded over a wide class that crosses spaces (such
+ * as `.+`) and also contains a character the rest may start with, so a backtracking engine retries
+ * every split of the text between them (`^.+: (.+): .+: (\S+): `); `\S+ ` or `\d+\.` are not.
  */
 export function hasAmbiguousRuns(m: SequenceMatcher): boolean {
   return m.ambiguousRuns >= 2;
 }
 
 function isAmbiguous(it: Item): boolean {
+  // Only runs that cross spaces (`.+`, `[^"]+`): a run that stops at a space (`\S+`) backtracks
+  // within one word of an ordinary line, which V8 does fast; long lines use the matcher anyway.
+  if (it.low[32] !== 1) return false;
   let members = 0;
   for (let c = 0; c < 256; c++) members += it.low[c];
   if (members < 128) return false;
