@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadRuleset, type LoadedRuleset } from '../loader/ruleset-loader';
 import { Engine, LogEvent } from '../engine/engine';
+import { OSSEC_ANALYSISD, type CorrelationModel } from '../engine/correlate/state';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
 import { UsageError, type OptionSpec } from './args';
 import type { RulesetDialect } from '../engine/ruleset';
@@ -47,8 +48,9 @@ export function openRuleset(dir: string | true | undefined, dialect?: RulesetDia
   return loadRuleset(typeof dir === 'string' ? dir : DEFAULT_RULESET, { dialect });
 }
 
-export function newEngine(loaded: LoadedRuleset): Engine {
-  return new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+/** `model`: whose correlation bookkeeping to keep (logtest answers as ossec-logtest does). */
+export function newEngine(loaded: LoadedRuleset, model: CorrelationModel = OSSEC_ANALYSISD): Engine {
+  return new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel, model });
 }
 
 const HOST = os.hostname();
