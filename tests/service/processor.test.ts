@@ -8,13 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildAlert } from '../../otel-processor/src/alert/alert';
 import { Engine, LogEvent } from '../../otel-processor/src/engine/engine';
-import { alertDocOf, toAlertDoc } from '../../otel-processor/src/exporters/elasticsearch/documents';
+import { alertDocOf, toAlertDoc } from '../../otel-processor/src/alert/documents';
 import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { ProcessorCore } from '../../otel-processor/src/processor/host';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch, encodeBody } from '../../otel-processor/src/spool/batch';
+import { SpoolBatch, encodeBody } from '../../otel-processor/src/processor/batch';
 import { ROOT, protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
 
 const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };

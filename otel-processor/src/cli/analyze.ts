@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
-import { alertDocOf } from '../exporters/elasticsearch/documents';
+import { alertDocOf } from '../alert/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
-import { runLine } from './logtest';
+import { runLine } from '../engine/run-line';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
 
 export const ANALYZE: CommandSpec = {

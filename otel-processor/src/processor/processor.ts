@@ -11,8 +11,8 @@ import type { CorrelationState } from '../engine/correlate/state';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import type { InResource } from '../receiver/otlp/decode';
 import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
-import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
-import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from '../spool/batch';
+import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../alert/documents';
+import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from './batch';
 import type { WardenFtsStore } from './fts-store';
 import { CrawlerResolver } from '../enrich/crawler-dns';
 
@@ -32,7 +32,7 @@ export interface ProcessorOptions {
 }
 
 export interface ProcessResult {
-  /** The spool payload (see spool/batch.ts), or null when the request produced nothing to keep. */
+  /** The spool payload (see batch.ts), or null when the request produced nothing to keep. */
   payload: Buffer | null;
   accepted: number;
   rejected: number;

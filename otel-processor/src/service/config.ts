@@ -6,13 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-
-export interface TokenBinding {
-  token: string;
-  /** Agent the token is bound to; null for a token that only authenticates. */
-  agentId: string | null;
-  agentName: string | null;
-}
+import type { CertBinding, TokenBinding } from '../receiver/otlp/auth';
 
 export interface WardenConfig {
   ruleset: string;
@@ -63,13 +57,6 @@ export interface WardenConfig {
 export class ConfigError extends Error {}
 
 type Kind = 'string' | 'optstring' | 'urls' | 'int' | 'bytes' | 'bool' | 'tokens' | 'certs' | 'headers' | 'auto-bool' | 'optint';
-
-/** A client certificate name (subject CN or subjectAltName) bound to an agent. */
-export interface CertBinding {
-  subject: string;
-  agentId: string | null;
-  agentName: string | null;
-}
 
 interface Setting {
   key: string;

@@ -10,15 +10,23 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EsClient } from './client';
 import {
-  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, indexTemplates, mayHaveSyscheck, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
+  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, mayHaveSyscheck, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
   type AgentDoc,
-} from './documents';
-import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
+} from '../../alert/documents';
+import { indexTemplates } from './templates';
+import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
-import type { SpoolBatch } from '../../spool/batch';
+import type { SpoolBatch } from '../../processor/batch';
 import type { Exporter } from '../exporter';
 import { ExporterHealth, type ExporterStatus } from '../health';
-import type { WardenMetrics } from '../../service/metrics';
+import type { Counter, Histogram } from '@opentelemetry/api';
+
+/** The instruments this exporter records to (the service's metrics provide them). */
+export interface EsExporterMetrics {
+  bulkLatency: Histogram;
+  bulkDocs: Counter;
+  recordsRejected: Counter;
+}
 
 export interface EsExporterOptions {
   client: EsClient;
@@ -67,7 +75,7 @@ export class ElasticsearchExporter implements Exporter {
   /** Documents acknowledged, by kind (for tests and logs). */
   readonly written = { alert: 0, fts: 0, agent: 0, stats: 0, syscheck: 0 };
 
-  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: EsExporterMetrics | null, private readonly fts: FtsMerger | null) {
     this.health = new ExporterHealth(this.name, () => this.consumer.lag);
   }
 
