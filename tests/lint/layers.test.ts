@@ -26,7 +26,7 @@ test.each([
 });
 
 test('imports along the flow pass', () => {
-  const r = lint('otel-processor/src/exporters/file/x.ts', "import type { SpoolConsumer } from '../../spool/spool';\nimport type { AlertRecord } from '../../alert/documents';\nexport type X = [SpoolConsumer, AlertRecord];\n");
+  const r = lint('otel-processor/src/exporters/file/x.ts', "import type { SpoolConsumer } from '../../spool/spool';\nimport type { AlertRecord } from '../../alert/alert';\nexport type X = [SpoolConsumer, AlertRecord];\n");
   expect(r.out).toBe('');
   expect(r.code).toBe(0);
 });

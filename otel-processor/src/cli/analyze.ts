@@ -5,7 +5,6 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
-import { alertDocOf } from '../alert/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { runLine } from '../engine/run-line';
@@ -53,10 +52,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       const v = runLine(engine, ev, clock);
       if (v.alert) {
         alerts++;
-        // JSON lines are the same documents the service writes (alerts.json, Elasticsearch).
-        const text = json
-          ? `${JSON.stringify(alertDocOf(ev, v, new Date().toISOString(), null))}\n`
-          : formatAlertsLog(buildAlert(ev, v, `${Math.floor(ev.time / 1000)}.${offset}`), offset);
+        // the same documents the service writes (alerts.json, Elasticsearch, alerts.log)
+        const doc = buildAlert(ev, v, new Date().toISOString());
+        const text = json ? `${JSON.stringify(doc)}\n` : formatAlertsLog(doc, offset);
         offset += Buffer.byteLength(text);
         buf.push(text);
         if (buf.length >= 256) flush();

@@ -9,7 +9,8 @@
  * version-1 form (the whole batch as one JSON object), still read when a spool written by an
  * older Warden is replayed.
  */
-import type { AlertDoc, AlertRecord, FtsDoc } from '../alert/documents';
+import type { AlertDoc, AlertRecord } from '../alert/alert';
+import type { FtsDoc } from '../alert/documents';
 
 /** Per-agent counts and sightings in one batch. */
 export interface AgentDelta {

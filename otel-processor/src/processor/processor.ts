@@ -11,7 +11,8 @@ import type { CorrelationState } from '../engine/correlate/state';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import type { InResource } from '../receiver/otlp/decode';
 import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
-import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../alert/documents';
+import { alertDocId, alertIndex, buildAlert, type AlertDoc, type AlertRecord } from '../alert/alert';
+import { toFtsDoc } from '../alert/documents';
 import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from './batch';
 import type { WardenFtsStore } from './fts-store';
 import { CrawlerResolver } from '../enrich/crawler-dns';
@@ -127,7 +128,7 @@ export class Processor {
         let doc: string | null = null;
         try {
           v = this.engine.process(ev);
-          if (v.alert) doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
+          if (v.alert) doc = JSON.stringify(buildAlert(ev, v, receivedAt, agentIp));
         } catch (e) {
           // a record we cannot turn into an alert is refused alone, never its whole request
           this.failedRecords++;
@@ -192,7 +193,7 @@ export class Processor {
   }
 
   private alertRecord(ev: LogEvent, v: Verdict, id: string, now: number, agentIp: string | null): AlertRecord {
-    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: alertDocOf(ev, v, new Date(now).toISOString(), agentIp) };
+    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: buildAlert(ev, v, new Date(now).toISOString(), agentIp) };
   }
 
   private touch(id: string, name: string, now: number): void {
@@ -221,15 +222,16 @@ export class Processor {
       const v = this.engine.process(ev);
       if (v.alert) alerts.push(this.alertRecord(ev, v, docId, now, null));
       else if (v.rule === null) {
-        const doc = toAlertDoc({
-          id: docId,
-          timestamp: new Date(now).toISOString(),
-          rule: { id: 504, level: 3, description: 'Ossec agent disconnected.', groups: ['ossec'], firedtimes: 1, mail: true },
+        const at = new Date(now).toISOString();
+        const doc: AlertDoc = {
+          '@timestamp': at,
+          received_at: at,
+          rule: { id: '504', level: 3, description: 'Ossec agent disconnected.', groups: ['ossec'], firedtimes: 1, mail: true },
           agent: { id, name: s.name },
           location: 'ossec-monitord',
-          full_log: ev.fullLog,
           data: {},
-        }, { receivedAt: now });
+          full_log: ev.fullLog,
+        };
         alerts.push({ id: docId, index: alertIndex(this.opts.indexPrefix, now), doc });
       }
     }

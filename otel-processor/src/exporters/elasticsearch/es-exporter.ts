@@ -10,9 +10,10 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EsClient } from './client';
 import {
-  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, mayHaveSyscheck, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
+  agentsIndex, ftsDocId, ftsIndex, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
   type AgentDoc,
 } from '../../alert/documents';
+import { alertIndexDay, mayHaveSyscheck } from '../../alert/alert';
 import { indexTemplates } from './templates';
 import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
