@@ -290,6 +290,11 @@ describe.each(HOSTS.filter((h) => !only || h.name === only))('the built app in $
       // the seeded events span the last 20 hours: every stats document is in the 24-hour range
       expect(Object.fromEntries(got)).toEqual(want);
     }
+    // the hourly chart is Grafana's time series visualisation; its legend sums are the totals
+    await page.getByTestId('stats-chart').locator('canvas').first().waitFor();
+    const chartLegend = await page.getByTestId('stats-chart').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => (td.textContent ?? '').trim())));
+    expect(chartLegend.find((r) => /\bevents\b/.test(r.join(' ')))?.pop()).toBe(String(events));
+    expect(chartLegend.find((r) => /\balerts\b/.test(r.join(' ')))?.pop()).toBe(String(stats.reduce((n, h) => n + h.alerts, 0)));
     await shot('stats');
     // a rule leads to its alerts
     const [topRule, topCount] = rules[0];

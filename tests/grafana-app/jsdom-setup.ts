@@ -16,3 +16,8 @@ if (typeof window !== 'undefined') {
   g.IntersectionObserver ??= class { observe() { /* jsdom scrolls nothing into view */ } unobserve() { /* idem */ } disconnect() { /* idem */ } takeRecords() { return []; } };
   g.ResizeObserver ??= class { observe() { /* jsdom lays nothing out */ } unobserve() { /* idem */ } disconnect() { /* idem */ } };
 }
+if (typeof window !== 'undefined') {
+  // jsdom has no pseudo-element styles (the drawer's scroll locker asks for ::-webkit-scrollbar)
+  const computed = window.getComputedStyle.bind(window);
+  window.getComputedStyle = ((el: Element) => computed(el)) as typeof window.getComputedStyle;
+}

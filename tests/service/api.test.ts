@@ -75,7 +75,7 @@ describe.each([['engine thread', 'true'], ['main thread', 'false']])('service AP
     const p2 = r.body.phase2 as { decoder: string; parent: string | null; fields: Array<{ name: string; value: string }> };
     expect(p2.decoder).toBe('sshd');
     expect(p2.fields).toEqual(expect.arrayContaining([{ name: 'srcip', value: '192.0.2.50' }, { name: 'dstuser', value: 'root' }]));
-    expect(r.body.phase3).toEqual({ rule: { id: '5716', level: 5, description: 'sshd: authentication failed for an existing user.', groups: expect.arrayContaining(['authentication_failed']) }, alert: true });
+    expect(r.body.phase3).toEqual({ rule: { id: '5716', level: 5, description: 'sshd: authentication failed for an existing user.', groups: expect.arrayContaining(['authentication_failed']), file: expect.stringMatching(/sshd_rules\.xml$/), line: expect.any(Number), xml: expect.stringMatching(/^\s*<rule id="5716"[\s\S]*<\/rule>$/) }, alert: true });
   });
 
   test('logtest never touches the live correlation memory: ten failures in a row stay 5716 (5720 needs 8)', async () => {

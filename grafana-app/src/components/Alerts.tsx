@@ -32,7 +32,7 @@ export function AlertsTable({ hits, onOpen, compact }: { hits: AlertHit[]; onOpe
             <td className={styles.nowrap}>{h.doc.agent.name}</td>
             {!compact && <td className={styles.ellipsis}>{h.doc.location}</td>}
             {!compact && <td className={styles.nowrap}>{h.doc.data?.srcip ?? ''}</td>}
-            <td className={styles.log}>{h.doc.full_log}</td>
+            <td><div className={styles.log} title={h.doc.full_log}>{h.doc.full_log}</div></td>
           </tr>
         ))}
       </tbody>
@@ -85,7 +85,8 @@ const getStyles = (theme: GrafanaTheme2) => ({
   nowrap: css({ whiteSpace: 'nowrap' }),
   ellipsis: css({ maxWidth: 200, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }),
   rule: css({ minWidth: 220 }),
-  log: css({ fontFamily: theme.typography.fontFamilyMonospace, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap', color: theme.colors.text.secondary }),
+  // wraps at spaces (long tokens break anywhere); a long event shows its first lines, the drawer all of it
+  log: css({ fontFamily: theme.typography.fontFamilyMonospace, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap', color: theme.colors.text.secondary, display: '-webkit-box', WebkitLineClamp: 4, WebkitBoxOrient: 'vertical', overflow: 'hidden' }),
   h: css({ marginTop: theme.spacing(2), marginBottom: theme.spacing(0.5), fontSize: theme.typography.h6.fontSize }),
   pre: css({ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }),
   kv: css({ fontSize: theme.typography.bodySmall.fontSize, 'th, td': { padding: theme.spacing(0.25, 1), textAlign: 'left', verticalAlign: 'top' }, th: { color: theme.colors.text.secondary, fontWeight: 'normal', whiteSpace: 'nowrap' } }),

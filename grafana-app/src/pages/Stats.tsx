@@ -12,6 +12,7 @@ import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
 import { NoData, PageShell, useGoTo } from '../components/PageShell';
 import { LevelBadge } from '../components/Alerts';
+import { TimeSeriesChart } from '../components/TimeSeriesChart';
 
 export function Stats() {
   return <PageShell><StatsBody /></PageShell>;
@@ -89,6 +90,9 @@ function StatsBody() {
         <div><span className={styles.big} data-testid="stats-alerts">{v.alerts}</span> alerts</div>
         <div><span className={styles.big}>{pct(v.statAlerts, v.events)}</span> of events alerted</div>
       </div>
+      <div className={styles.chart}>
+        <TimeSeriesChart title="Events and alerts per hour" testId="stats-chart" range={range} series={[{ name: 'events', points: v.hourly.map((p) => [p.t, p.events]), color: 'blue' }, { name: 'alerts', points: v.hourly.map((p) => [p.t, p.alerts]), color: 'orange' }]} />
+      </div>
       <div className={styles.grid}>
         {counts('Alerts by level', 'stats-levels', v.levels, 'Level', (b) => <LevelBadge level={Number(b.key)} />, (b) => goTo(ROUTES.Search, { level: b.key, maxlevel: b.key }))}
         {counts('Alerts by rule', 'stats-rules', v.rules, 'Rule', (b) => <><strong>{b.key}</strong> <span className={styles.muted}>{b.label}</span></>, (b) => goTo(ROUTES.Search, { rule: b.key }))}
@@ -105,6 +109,7 @@ function StatsBody() {
 const getStyles = (theme: GrafanaTheme2) => ({
   totals: css({ display: 'flex', gap: theme.spacing(4), marginBottom: theme.spacing(2), color: theme.colors.text.secondary }),
   big: css({ fontSize: theme.typography.h2.fontSize, color: theme.colors.text.primary, marginRight: theme.spacing(0.5) }),
+  chart: css({ marginBottom: theme.spacing(2) }),
   grid: css({ display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(420px, 1fr))', gap: theme.spacing(2), alignItems: 'start' }),
   card: css({ background: theme.colors.background.primary, border: `1px solid ${theme.colors.border.weak}`, borderRadius: theme.shape.radius.default, padding: theme.spacing(1, 2), minWidth: 0, h3: { fontSize: theme.typography.h5.fontSize } }),
   muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
