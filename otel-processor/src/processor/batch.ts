@@ -146,7 +146,3 @@ export function encodeBody(b: BatchBody): Buffer | null {
   for (const a of b.alerts) w.addAlert(a.id, a.index, JSON.stringify(a.doc));
   return w.finish(b.at, b.fts, b.agents, b.stats);
 }
-
-export function isEmptyBatch(b: BatchBody): boolean {
-  return b.alerts.length === 0 && b.fts.length === 0 && b.agents.length === 0 && b.stats.length === 0;
-}
