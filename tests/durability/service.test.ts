@@ -6,6 +6,7 @@
  * (rejected counters, exporter state and failures, engine errors, log lines, shutdown) say
  * what happened.
  */
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Spool } from '../../otel-processor/src/spool/spool';
@@ -196,5 +197,36 @@ test("fairness: one agent's queue of heavy requests does not hold back another a
     expect(order.indexOf('b')).toBeLessThanOrEqual(3);
   } finally {
     await svc.stop(0);
+  }
+});
+
+test('an exporter that fails and recovers: one log line each way with the lag, /readyz retrying then ok', async () => {
+  // an OTLP/HTTP sink that refuses (503) until it is told to take requests
+  let accepting = false;
+  let received = 0;
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (accepting) { received++; res.writeHead(200, { 'content-type': 'application/json' }).end('{}'); } else res.writeHead(503).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
+  const { svc, logs } = await start(tmpDir('recover'), { WARDEN_EXPORTERS_OTLP_ENDPOINT: `http://127.0.0.1:${(sink.address() as net.AddressInfo).port}` });
+  try {
+    expect((await post(svc.ports.http!, bigRequest(1), { json: true })).status).toBe(200);
+    const failing = await until(async () => { const e = (await readyz(svc)).exporters.otlp; return e.state === 'retrying' ? e : null; }, 'otlp retrying');
+    expect(failing).toMatchObject({ error: expect.stringMatching(/HTTP 503/), since: expect.stringMatching(/^\d{4}-/), lag: 1 });
+    accepting = true;
+    await until(async () => (await readyz(svc)).exporters.otlp.state === 'ok', 'otlp recovered');
+    expect(received).toBeGreaterThan(0);
+    expect((await readyz(svc)).exporters.otlp).toMatchObject({ lag: 0, error: null, since: null });
+    const lines = logs.filter((l) => /exporter otlp/.test(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/exporter otlp is failing \(POST .*: HTTP 503\); retrying, 1 batch\(es\) waiting in the spool/);
+    expect(lines[1]).toMatch(/exporter otlp recovered after \d+\.\ds; 0 batch\(es\) still to deliver/);
+    expect(metric(await metrics(svc), 'warden_exporter_failures_total', { exporter: 'otlp' })).toBeGreaterThan(0);
+  } finally {
+    await svc.stop(0);
+    await new Promise<void>((r) => sink.close(() => r()));
   }
 });

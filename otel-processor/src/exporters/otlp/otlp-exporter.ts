@@ -88,7 +88,7 @@ export class OtlpExporter implements Exporter {
         try {
           const r = await fetch(this.url, { method: 'POST', headers: { 'content-type': 'application/json', ...this.opts.headers }, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
           await r.arrayBuffer();
-          if (r.ok) { this.health.ok(); break; }
+          if (r.ok) break;
           if (r.status !== 429 && r.status < 500) {
             process.emitWarning(`warden otlp exporter: POST ${this.url}: HTTP ${r.status}; ${records.length} alert record(s) refused, not retried`);
             break;
@@ -102,6 +102,7 @@ export class OtlpExporter implements Exporter {
         delay = Math.min(delay * 2, 10_000);
       }
       await this.consumer.ack(batches[batches.length - 1].seq);
+      this.health.ok();
     }
   }
 
