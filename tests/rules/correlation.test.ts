@@ -2,7 +2,7 @@
  * Warden's ruleset, rules that need several events in one engine: frequency rules (OSSEC 4.x
  * counting), first-time-seen repeats, cross-source correlation, roots that never alert.
  */
-import { engine, feed, line, ruleset } from './helpers';
+import { engine, feed, line, record, ruleset } from './helpers';
 import { FREQ_CASES, REPEAT_CASES, ROOT_CASES } from './jest-cases';
 
 const SEC = 1000;
@@ -68,14 +68,27 @@ describe('first-time-seen rules', () => {
   });
 
   test('10100 fires again for another user on the same host, and for the same user on another host', () => {
+    // The key holds the location (as in OSSEC): each host's lines come from its own agent.
+    const web02 = '(web02) 10.0.0.2->/var/log/auth.log';
+    const web03 = '(web03) 10.0.0.3->/var/log/auth.log';
     const e = engine();
     const got = feed(e, [
-      line('Oct 11 09:00:00 web02 sshd[811]: Accepted password for alice from 198.51.100.7 port 50022 ssh2', 0),
-      line('Oct 11 09:00:01 web02 sshd[812]: Accepted password for bob from 198.51.100.7 port 50023 ssh2', SEC),
-      line('Oct 11 09:00:02 web03 sshd[813]: Accepted password for alice from 198.51.100.7 port 50024 ssh2', 2 * SEC),
-      line('Oct 11 09:00:03 web02 sshd[814]: Accepted password for alice from 198.51.100.8 port 50025 ssh2', 3 * SEC),
+      line('Oct 11 09:00:00 web02 sshd[811]: Accepted password for alice from 198.51.100.7 port 50022 ssh2', 0, web02),
+      line('Oct 11 09:00:01 web02 sshd[812]: Accepted password for bob from 198.51.100.7 port 50023 ssh2', SEC, web02),
+      line('Oct 11 09:00:02 web03 sshd[813]: Accepted password for alice from 198.51.100.7 port 50024 ssh2', 2 * SEC, web03),
+      line('Oct 11 09:00:03 web02 sshd[814]: Accepted password for alice from 198.51.100.8 port 50025 ssh2', 3 * SEC, web02),
     ]);
     expect(got).toEqual([10100, 10100, 10100, 5715]);
+  });
+
+  test('through the receiver each agent is a host: the same login is new on another agent, seen on the same one', () => {
+    const auth = { 'log.file.path': '/var/log/auth.log' };
+    const web02 = { id: 'web02', name: 'web02', ips: ['10.0.0.2'] };
+    const web03 = { id: 'web03', name: 'web03', ips: ['10.0.0.3'] };
+    const text = (host: string, pid: number) => `Oct 11 09:00:00 ${host} sshd[${pid}]: Accepted password for alice from 198.51.100.7 port 50022 ssh2`;
+    const e = engine();
+    const got = feed(e, [record(text('web02', 1), auth, 0, web02), record(text('web03', 2), auth, SEC, web03), record(text('web02', 3), auth, 2 * SEC, web02)]);
+    expect(got).toEqual([10100, 10100, 5715]);
   });
 });
 

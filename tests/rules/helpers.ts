@@ -32,17 +32,20 @@ export function engine(opts: EngineOptions = {}): Engine {
   return new Engine(l.ruleset, { logAlertLevel: l.logAlertLevel, ...opts });
 }
 
-/** A text line as `warden analyze` reads it, `ms` after T0. */
-export function line(text: string, ms = 0): LogEvent {
-  return lineEvent(text, 'stdin', T0 + ms);
+/**
+ * A text line as `warden analyze` reads it, `ms` after T0. `location` as OSSEC's queue gives it:
+ * a file, or `(agent) ip->path` for a line an agent sent (one agent per host).
+ */
+export function line(text: string, ms = 0, location = 'stdin'): LogEvent {
+  return lineEvent(text, location, T0 + ms);
 }
 
 const AGENT: AgentIdentity = { id: '001', name: 'dc01', ips: ['10.20.0.10'] };
 
 /** A structured OTLP record mapped exactly as the receiver maps it (map body, attributes). */
-export function record(body: AnyJs, attributes: Record<string, AnyJs> | null = null, ms = 0): LogEvent {
+export function record(body: AnyJs, attributes: Record<string, AnyJs> | null = null, ms = 0, agent: AgentIdentity = AGENT): LogEvent {
   const rec: InRecord = { timeMs: T0 + ms, observedMs: T0 + ms, severityNumber: 0, severityText: '', body, attributes, position: '0.0.0' };
-  const r = mapRecord(rec, AGENT, { maxLogBytes: 65536, maxFields: 256 }, T0 + ms);
+  const r = mapRecord(rec, agent, { maxLogBytes: 65536, maxFields: 256 }, T0 + ms);
   if (!r.ok) throw new Error(`record not mapped: ${r.reason}`);
   return r.event;
 }

@@ -145,7 +145,8 @@ d('with a real Elasticsearch', () => {
       await first.stop(10);
     }
     const fts = await es.search('t3-fts');
-    expect(fts[0]._source).toMatchObject({ key: 'sshd zed', decoder: 'sshd' });
+    // OSSEC's key form (fts.c): decoder name, then eight slots, empty unless <fts> names them
+    expect(fts[0]._source).toMatchObject({ key: 'sshd  zed      ', decoder: 'sshd' });
     const second = await startService(tmpDir('es3b'), rules, esEnv('t3'));
     try {
       expect((await post(second.ports.http!, protobufBody([host('web1', [{ body: sshFail('zed', '192.0.2.40', 2) }, { body: sshFail('yan', '192.0.2.40', 3) }])]))).status).toBe(200);

@@ -97,6 +97,22 @@ test('first-time-seen documents name the decoder the engine reports, not the fir
   expect(b.fts).toEqual([expect.objectContaining({ key: 'sshd    203.0.113.5    ', decoder: 'sshd' })]);
 });
 
+test('a first-time-seen key with `location` names the agent, as OSSEC\'s `(agent) ip->path` location does: the same line is new on each host', () => {
+  const rules = writeRuleset(tmpDir('rules'));
+  const dec = path.join(rules, 'decoders', 'test.xml');
+  fs.writeFileSync(dec, fs.readFileSync(dec, 'utf8').replace('<fts>name, user</fts>', '<fts>name, user, location</fts>'));
+  const p = processor(rules);
+  const auth = { 'log.file.path': '/var/log/auth.log' };
+  const send = (hostName: string, n: number) => {
+    const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': hostName }, records: [{ body: sshFail('zoe', '192.0.2.8', n), attrs: auth }] }])), ctx);
+    const b = SpoolBatch.decode(n, r.payload!);
+    return { rules: Array.from({ length: b.alertCount }, (_, i) => b.doc(i).rule.id), keys: b.fts.map((k) => k.key) };
+  };
+  expect(send('web1', 1)).toEqual({ rules: ['100102'], keys: ['sshd  zoe      (web1) any->/var/log/auth.log'] });
+  expect(send('web2', 2)).toEqual({ rules: ['100102'], keys: ['sshd  zoe      (web2) any->/var/log/auth.log'] });
+  expect(send('web1', 3)).toEqual({ rules: ['100101'], keys: [] });
+});
+
 test('a ruleset reload keeps the correlation memory: fired counts continue', () => {
   const rules = writeRuleset(tmpDir('rules'));
   const state = tmpDir('proc');

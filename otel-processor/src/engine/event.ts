@@ -33,6 +33,12 @@ export class LogEvent {
   /** Agent identity ("000" for local events). */
   agentId = '000';
   agentName: string | null = null;
+  /**
+   * For a record an agent sent to the service: the agent as OSSEC's remoted writes it before an
+   * agent's location, `(agent) any` (OSSEC's location is then `(agent) any->path`). Null when the
+   * location is already whole (local files, stdin, replayed `(agent) ip->path` locations).
+   */
+  remoteOrigin: string | null = null;
 
   // ---- phase 2
   /** Name the decoder reports (the parent's unless use_own_name). */

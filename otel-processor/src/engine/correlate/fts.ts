@@ -65,15 +65,21 @@ const flagsCache = new WeakMap<readonly string[], number>();
 
 /**
  * OSSEC's key: the decoder name, then id, destination user, source user, source and destination
- * address, extra data, system name and location, each empty unless the decoder's `<fts>` names
- * it, joined by spaces.
+ * address, extra data, system name and location (an agent's location names the agent, so
+ * `location` makes a key per host), each empty unless the decoder's `<fts>` names it, joined by
+ * spaces.
  */
 export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
   let flags = flagsCache.get(fields);
   if (flags === undefined) flagsCache.set(fields, (flags = ftsFlags(fields)));
   const slot = (flag: number, v: string | null) => ((flags & flag) !== 0 && v !== null ? v : '');
-  const key = `${ev.decoderName ?? ''} ${slot(ID, ev.id)} ${slot(DSTUSER, ev.dstuser)} ${slot(SRCUSER, ev.srcuser)} ${slot(SRCIP, ev.srcip)} ${slot(DSTIP, ev.dstip)} ${slot(DATA, ev.data)} ${slot(SYSTEM_NAME, ev.system_name)} ${(flags & LOCATION) !== 0 ? ev.location : ''}`;
+  const key = `${ev.decoderName ?? ''} ${slot(ID, ev.id)} ${slot(DSTUSER, ev.dstuser)} ${slot(SRCUSER, ev.srcuser)} ${slot(SRCIP, ev.srcip)} ${slot(DSTIP, ev.dstip)} ${slot(DATA, ev.data)} ${slot(SYSTEM_NAME, ev.system_name)} ${(flags & LOCATION) !== 0 ? ossecLocation(ev) : ''}`;
   return key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key;
+}
+
+/** The location as analysisd has it: an agent's records arrive as `(agent) ip->path` (remoted). */
+function ossecLocation(ev: LogEvent): string {
+  return ev.remoteOrigin === null ? ev.location : `${ev.remoteOrigin}->${ev.location}`;
 }
 
 /** Length of the common prefix (os_regex_str.c OS_StrHowClosedMatch). */

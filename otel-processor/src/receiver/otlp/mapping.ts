@@ -127,6 +127,9 @@ export function mapRecord(rec: InRecord, agent: AgentIdentity, opts: MappingOpti
   const ev = new LogEvent(fullLog, location, agent.name, time);
   ev.agentId = agent.id;
   ev.agentName = agent.name;
+  // OSSEC's agent location `(name) ip->path`: the agent's unique identity (Warden: its id; names
+  // may repeat) and `any`, as for an agent registered with no fixed address (none is registered here).
+  ev.remoteOrigin = `(${agent.id}) any`;
   if (fields && fields.length) applyJsonFields(ev, fields, opts.maxFields);
   if (attrs) {
     let extra: Record<string, AnyJs> | null = null;
