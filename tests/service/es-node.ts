@@ -53,7 +53,7 @@ const NOBODY = 65534;
 
 /** Downloads (once) and unzips the distribution; returns its home folder. */
 export function installElasticsearch(version: string): string {
-  const home = asRoot ? path.join(os.tmpdir(), `warden-test-elasticsearch-${version}`) : path.join(CACHE, `elasticsearch-${version}`);
+  const home = asRoot ? path.join(process.env.WARDEN_TEST_TMP_PARENT ?? os.tmpdir(), `warden-test-elasticsearch-${version}`) : path.join(CACHE, `elasticsearch-${version}`);
   if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
   fs.mkdirSync(CACHE, { recursive: true });
   const zip = path.join(CACHE, `elasticsearch-${version}.zip`);
