@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { CertBinding, TokenBinding } from '../receiver/otlp/auth';
+import type { EsExporterSettings } from '../exporters/elasticsearch/es-exporter';
+import type { OtlpExporterOptions } from '../exporters/otlp/otlp-exporter';
 
 export interface WardenConfig {
   ruleset: string;
@@ -41,15 +43,9 @@ export interface WardenConfig {
       password: string | null;
       apiKey: string | null;
       indexPrefix: string;
-      retentionDays: number;
-      bulkMaxBytes: number;
-      flushIntervalMs: number;
-      maxInflight: number;
-      shards: number;
-      replicas: string;
-      ftsRefreshSec: number;
-    };
-    otlp: { endpoint: string | null; headers: Record<string, string>; timeoutMs: number };
+    } & EsExporterSettings;
+    /** `endpoint` null: no OTLP exporter. */
+    otlp: Omit<OtlpExporterOptions, 'endpoint'> & { endpoint: string | null };
   };
   service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean; engineThread: boolean; apiToken: string | null };
 }

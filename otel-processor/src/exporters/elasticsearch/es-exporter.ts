@@ -29,10 +29,8 @@ export interface EsExporterMetrics {
   recordsRejected: Counter;
 }
 
-export interface EsExporterOptions {
-  client: EsClient;
-  prefix: string;
-  instance: string;
+/** The exporter's own settings (the configuration's exporters.elasticsearch.*). */
+export interface EsExporterSettings {
   retentionDays: number;
   bulkMaxBytes: number;
   flushIntervalMs: number;
@@ -41,6 +39,12 @@ export interface EsExporterOptions {
   shards: number;
   replicas: string;
   ftsRefreshSec: number;
+}
+
+export interface EsExporterOptions extends EsExporterSettings {
+  client: EsClient;
+  prefix: string;
+  instance: string;
   stateDir: string;
   registeredAgents: Array<{ id: string; name: string }>;
 }
