@@ -127,6 +127,22 @@ export function envName(key: string): string {
   return `WARDEN_${key.toUpperCase().replace(/\./g, '_')}`;
 }
 
+/** A default as the README shows it: — for none, sizes with their unit. */
+function defaultText(s: Setting): string {
+  const d = s.dflt;
+  if (d === null || d === '' || (s.kind === 'urls' && Array.isArray(d) && d.length === 0)) return '—';
+  if (s.kind === 'bytes' && typeof d === 'number') {
+    for (const [unit, n] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) if (d % n === 0) return `${d / n}${unit}`;
+  }
+  return typeof d === 'object' ? JSON.stringify(d) : String(d);
+}
+
+/** The README's configuration reference, generated from {@link SETTINGS} (`npm run docs:config` writes it). */
+export function configurationTable(): string {
+  const rows = SETTINGS.map((s) => `| \`${s.key}\` | \`${envName(s.key)}\` | ${defaultText(s)} | ${s.help} |`);
+  return ['| setting | environment variable | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
 
 function getPath(obj: unknown, key: string): unknown {
