@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Differential fuzzing against the real OSSEC 4.2.0 engine: generated traffic (tests/generator)
 // through Warden (its TypeScript sources, compiled on load) and through ossec-logtest with its
-// clock set per line (tests/compat/oracle). Prints the agreement per seed and, for each kind of
+// clock set per line (tests/compat/oracle), compared on decoder, rule id, level, alert and decoded
+// fields. Prints the agreement per seed and, for each kind of
 // disagreement, the shortest line sequence that reproduces it.
 //   npm run fuzz:ossec -- [--seeds N] [--lines M] [--first-seed S] [--shrink K] [--formats a,b]
 import { createRequire } from 'node:module';
@@ -25,7 +26,7 @@ const { Engine, LogEvent } = require(path.join(src, 'engine', 'engine.ts'));
 const { OSSEC_LOGTEST } = require(path.join(src, 'engine', 'correlate', 'state.ts'));
 const { loadRuleset } = require(path.join(src, 'loader', 'ruleset-loader.ts'));
 const { enableLinearRegexpFallback } = require(path.join(src, 'engine', 'patterns', 'regexp-guard.ts'));
-const { generate, iniTemplates } = require(path.join(root, 'tests', 'generator'));
+const { generate, iniTemplates, decoderExamples } = require(path.join(root, 'tests', 'generator'));
 const oracle = require(path.join(root, 'tests', 'compat', 'oracle'));
 
 const args = process.argv.slice(2);
@@ -44,7 +45,7 @@ enableLinearRegexpFallback();
 oracle.oraclePrefix();
 const ossecRoot = path.join(oracle.SHARED, 'ossec-4.2.0');
 const loaded = loadRuleset(ossecRoot);
-const templates = iniTemplates(path.join(ossecRoot, 'tests'));
+const templates = [...iniTemplates(path.join(ossecRoot, 'tests')), ...decoderExamples(path.join(ossecRoot, 'etc', 'decoder.xml'))];
 const mods = { Engine, LogEvent, model: OSSEC_LOGTEST };
 const warden = (ls, ts) => oracle.wardenRows(mods, loaded, ls, ts);
 
@@ -61,21 +62,24 @@ for (let s = 0; s < seeds; s++) {
   let agree = 0;
   for (let i = 0; i < lines; i++) {
     if (oracle.agrees(expected[i], got[i])) { agree++; continue; }
-    const kind = `OSSEC ${expected[i].rule}/${expected[i].level}/${expected[i].decoder}/${expected[i].alert} vs Warden ${got[i].rule}/${got[i].level}/${got[i].decoder}/${got[i].alert}`;
+    const fieldsDiffer = expected[i].fields !== got[i].fields ? ' (decoded fields differ)' : '';
+    const kind = `OSSEC ${expected[i].rule}/${expected[i].level}/${expected[i].decoder}/${expected[i].alert} vs Warden ${got[i].rule}/${got[i].level}/${got[i].decoder}/${got[i].alert}${fieldsDiffer}`;
     const k = kinds.get(kind) ?? { count: 0, seed, at: i, gen, expected: expected[i], got: got[i] };
     k.count++;
     kinds.set(kind, k);
   }
   agreeAll += agree;
   totalAll += lines;
-  errorsAll += out.engine.errors;
-  console.log(`seed ${seed}: ${agree}/${lines} lines agree (${((agree / lines) * 100).toFixed(3)}%), engine errors ${out.engine.errors}`);
+  errorsAll += out.errors;
+  if (out.lastError) console.log(`  engine error: ${out.lastError.stack}`);
+  console.log(`seed ${seed}: ${agree}/${lines} lines agree (${((agree / lines) * 100).toFixed(3)}%), engine errors ${out.errors}`);
 }
 console.log(`\nall: ${agreeAll}/${totalAll} lines agree (${((agreeAll / totalAll) * 100).toFixed(4)}%) over ${seeds} seed(s) of ${lines} lines from ${firstSeed}; engine errors ${errorsAll}`);
 const sorted = [...kinds.entries()].sort((a, b) => b[1].count - a[1].count);
 let shrunk = 0;
 for (const [kind, k] of sorted) {
   console.log(`\n${k.count} x ${kind}  (first: seed ${k.seed}, line ${k.at + 1})`);
+  if (k.expected.fields !== k.got.fields) console.log(`  OSSEC fields: ${k.expected.fields.replace(/\n/g, ', ')}\n  Warden fields: ${k.got.fields.replace(/\n/g, ', ')}`);
   if (shrunk++ >= shrinkMax) { console.log(`  ${k.gen.lines[k.at]}`); continue; }
   const r = oracle.shrink(k.gen.lines, k.gen.time, k.at, warden);
   console.log(`  ${r.complete ? "shortest" : "short (search budget spent)"} reproduction, ${r.lines.length} line(s) (seconds from the first):`);

@@ -105,4 +105,16 @@ describe('accumulate', () => {
     const other = ev('Jan  1 10:00:02 h slapd: conn=8 op=1 RESULT tag=97 err=49 text=', T0 + 2000);
     expect(e.process(other).rule!.id).toBe(300);
   });
+
+  test('as accumulator.c: the first value stored for a field is kept; an entry idle for 120 s starts afresh', () => {
+    const e = engineFor(DEC, RUL);
+    e.process(ev('Jan  1 10:00:00 h slapd: conn=7 fd=12 ACCEPT from IP=10.1.2.3:5555 (IP=0.0.0.0:389)', T0));
+    e.process(ev('Jan  1 10:00:00 h slapd: conn=7 fd=13 ACCEPT from IP=192.0.2.1:5555 (IP=0.0.0.0:389)', T0 + 1000));
+    const bind = ev('Jan  1 10:00:01 h slapd: conn=7 op=1 RESULT tag=97 err=49 text=', T0 + 2000);
+    e.process(bind);
+    expect(bind.srcip).toBe('10.1.2.3');
+    const late = ev('Jan  1 10:03:00 h slapd: conn=7 op=2 RESULT tag=97 err=49 text=', T0 + 2000 + 120_001);
+    expect(e.process(late).rule!.id).toBe(300);
+    expect(late.srcip).toBeNull();
+  });
 });

@@ -19,4 +19,5 @@ export interface IniTemplate { format: string; line: string }
 export function generate(opts: GenerateOptions): Generated;
 export function stream(opts: GenerateOptions): Generator<GeneratedLine>;
 export function iniTemplates(dir: string): IniTemplate[];
+export function decoderExamples(file: string): IniTemplate[];
 export const FORMATS: readonly string[];

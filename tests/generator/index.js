@@ -12,6 +12,8 @@
  *   FORMATS: the format names the generator writes (before ini:* formats)
  *   iniTemplates(dir): lines of OSSEC's rule unit tests (../shared/ossec-4.2.0/tests) as extra
  *     templates, one format per decoder (`ini:<decoder>`); pass them as `templates`.
+ *   decoderExamples(file): the example lines in a decoder file's comments (OSSEC's
+ *     etc/decoder.xml), format `example:<decoder>`; also for `templates`.
  * Same options and seed: same output, on any machine.
  */
 'use strict';
@@ -77,7 +79,11 @@ class World {
     this.newUserSerial = 0;
   }
   /** Busy hosts more often than the rest. */
-  host() { return this.rng.chance(0.6) ? this.hosts[this.rng.int(0, Math.min(this.hosts.length, 4) - 1)] : this.rng.pick(this.hosts); }
+  host() {
+    // a few busy hosts and many quiet ones (with many agents: a tenth of them are the busy ones)
+    const busy = this.hosts.length <= 6 ? Math.min(this.hosts.length, 4) : Math.max(4, Math.floor(this.hosts.length / 10));
+    return this.rng.chance(0.6) ? this.hosts[this.rng.int(0, busy - 1)] : this.rng.pick(this.hosts);
+  }
   attacker() { return this.rng.pick(this.attackers); }
   client() { return this.rng.pick(this.clients); }
   anyIp() { return this.rng.chance(0.5) ? this.attacker() : this.client(); }
@@ -643,6 +649,29 @@ function iniTemplates(dir) {
   return out;
 }
 
+/**
+ * Example lines from the comments of a decoder file (OSSEC's decoder.xml documents most
+ * decoders with `- LINE` examples): format `example:<decoder>` of the decoder that follows.
+ */
+function decoderExamples(file) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fs = require('node:fs');
+  const text = fs.readFileSync(file, 'latin1');
+  const out = [];
+  const re = /<!--([\s\S]*?)-->\s*<decoder name="([^"]+)"/g;
+  let m;
+  while ((m = re.exec(text)) !== null) {
+    for (const raw of m[1].split('\n')) {
+      const t = raw.trim();
+      if (!t.startsWith('- ')) continue;
+      const line = t.slice(2).trim();
+      if (line.length < 25 || !/\d/.test(line) || /^(examples?|will extract|http)/i.test(line)) continue;
+      out.push({ format: `example:${m[2]}`, line });
+    }
+  }
+  return out;
+}
+
 const IP_RE = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
 
 /** A template line with its addresses varied (consistently within the line) and its syslog time set. */
@@ -744,4 +773,4 @@ function generate(opts) {
   return out;
 }
 
-module.exports = { generate, stream, iniTemplates, FORMATS };
+module.exports = { generate, stream, iniTemplates, decoderExamples, FORMATS };

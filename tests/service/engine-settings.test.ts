@@ -1,6 +1,6 @@
 /**
- * The engine's service settings: `engine.clock` (which time correlation runs on) and the
- * engine's internal errors reported with each request's result (the service counts them in
+ * The engine's service settings: `engine.clock` (which time correlation runs on), and the
+ * engine's internal errors reported with each request's result (the service exports them in
  * /metrics as warden_engine_errors).
  */
 import * as fs from 'node:fs';
@@ -41,7 +41,7 @@ function ruleIdsOf(p: Processor): number[] {
   const t0 = Date.UTC(2026, 0, 1);
   const records = [0, 1, 2, 3].map((i) => ({ body: 'Jan  1 00:00:00 h app: fail from 192.0.2.5', timeMs: t0 + i * 3600_000 }));
   const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'h' }, records }])), ctx, t0 + 5 * 3600_000);
-  expect(r.engineErrors).toBe(0);
+  expect(r.errors.engine).toBe(0);
   const b = SpoolBatch.decode(1, r.payload!);
   const ids: number[] = [];
   for (let i = 0; i < b.alertCount; i++) ids.push(Number(b.doc(i).rule.id));
@@ -65,6 +65,19 @@ test('engine.clock is read from the file and the environment, and checked', () =
   expect(() => loadConfig(null, { [envName('engine.clock')]: 'wall' })).toThrow(/engine\.clock/);
 });
 
+test('engine.memory_budget_mb: default 256, checked, and handed to the engine', () => {
+  expect(loadConfig(null, {}).engine.memoryBudgetMb).toBe(256);
+  expect(loadConfig(null, { [envName('engine.memory_budget_mb')]: '64' }).engine.memoryBudgetMb).toBe(64);
+  expect(() => loadConfig(null, { [envName('engine.memory_budget_mb')]: '-1' })).toThrow(/engine\.memory_budget_mb/);
+  const state = tmpDir('budget-state');
+  const p = new Processor(openRuleset(rulesDir()), new WardenFtsStore(state), {
+    indexPrefix: 'warden', mapping: { maxLogBytes: 65536, maxFields: 256 }, correlationScope: 'agent', memoryBudgetMb: 1, logAlertLevel: null, disconnectAfterSec: 0, stateDir: state,
+  });
+  expect((p as unknown as { engine: { state: { budgetBytes: number } } }).engine.state.budgetBytes).toBe(1 << 20);
+  const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'h' }, records: [{ body: 'Jan  1 00:00:00 h app: fail from 192.0.2.5' }] }])), ctx);
+  expect(r.correlation).toEqual({ events: 1, bytes: expect.any(Number), agents: 1, evictions: 0 });
+});
+
 test('internal engine errors are reported with the request result, not swallowed', () => {
   const p = processor('event');
   // a broken correlation list stands in for an engine bug: the engine must count it and go on
@@ -74,6 +87,5 @@ test('internal engine errors are reported with the request result, not swallowed
   const records = [0, 1].map((i) => ({ body: 'Jan  1 00:00:00 h app: fail from 192.0.2.5', timeMs: t0 + i }));
   const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'h' }, records }])), ctx, t0);
   expect(r.accepted).toBe(2);
-  expect(r.engineErrors).toBe(2);
-  expect(r.lastEngineError).toMatch(/TypeError/);
+  expect(r.errors.engine).toBe(2);
 });

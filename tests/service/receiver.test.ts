@@ -132,6 +132,9 @@ describe('service with the file sink', () => {
     expect(m).toMatch(/^warden_records_rejected_total\{reason="invalid_record"[^}]*\} [1-9]/m);
     expect(m).toMatch(/^warden_spool_depth\{[^}]*\} \d+$/m);
     expect(m).toMatch(/^warden_engine_errors_total\{[^}]*\} 0$/m);
+    expect(m).toMatch(/^warden_correlation_events\{[^}]*\} \d+$/m);
+    expect(m).toMatch(/^warden_correlation_agents\{[^}]*\} \d+$/m);
+    expect(m).toMatch(/^warden_correlation_evictions_total\{[^}]*\} 0$/m);
     expect(m).toMatch(/^warden_requests_total\{transport="http",code="400"[^}]*\} [1-9]/m);
     expect(m).toMatch(/service_name="warden"/);
   });

@@ -7,6 +7,7 @@ import type { LogEvent, Verdict } from '../engine/engine';
 import { runLine, TracedEvent, LOGTEST_FIELD_NAMES } from '../engine/run-line';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
+import { OSSEC_LOGTEST } from '../engine/correlate/state';
 
 export const LOGTEST: CommandSpec = {
   usage: 'warden logtest [options] < lines.log',
@@ -58,7 +59,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   const clock = parseClock(stringOption(args, 'clock'), 'processing');
   const location = stringOption(args, 'location') ?? 'stdin';
   const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
-  const engine = newEngine(loaded);
+  const engine = newEngine(loaded, OSSEC_LOGTEST);
   const out = process.stdout;
   const chunks: string[] = [];
   const flush = () => { if (chunks.length) { out.write(chunks.join('')); chunks.length = 0; } };

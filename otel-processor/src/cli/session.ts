@@ -2,6 +2,7 @@
 import * as os from 'node:os';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import { Engine, LogEvent } from '../engine/engine';
+import { OSSEC_ANALYSISD, type CorrelationModel } from '../engine/correlate/state';
 import type { Clock } from '../engine/run-line';
 import { UsageError, type OptionSpec } from './args';
 import type { RulesetDialect } from '../engine/ruleset';
@@ -39,8 +40,9 @@ export function parseDialect(v: string | true | undefined): RulesetDialect | und
   throw new UsageError(`--dialect must be ossec or wazuh, got ${String(v)}`);
 }
 
-export function newEngine(loaded: LoadedRuleset): Engine {
-  return new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+/** `model`: whose correlation bookkeeping to keep (logtest answers as ossec-logtest does). */
+export function newEngine(loaded: LoadedRuleset, model: CorrelationModel = OSSEC_ANALYSISD): Engine {
+  return new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel, model });
 }
 
 const HOST = os.hostname();

@@ -26,6 +26,11 @@ export interface EngineOptions {
   state?: CorrelationState;
   /** Correlation bookkeeping; default ossec-analysisd 4.2's (see CorrelationModel). */
   model?: CorrelationModel;
+  /**
+   * Bytes (estimated) correlation memory may hold across all agents before the largest give up
+   * their oldest events (fair across agents); default DEFAULT_MEMORY_BUDGET_BYTES, 0: no budget.
+   */
+  memoryBudgetBytes?: number;
 }
 
 export interface Verdict {
@@ -40,6 +45,9 @@ export interface Verdict {
   /** Times this rule has fired so far, this one included. */
   firedTimes: number;
 }
+
+/** Default budget of correlation memory: 256 MiB (engine.memory_budget_mb). */
+export const DEFAULT_MEMORY_BUDGET_BYTES = 256 << 20;
 
 const NO_VERDICT: Verdict = Object.freeze({ rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 }) as Verdict;
 
@@ -57,6 +65,8 @@ export class Engine {
     this.decoder = new Decoder(ruleset.decoders);
     this.state = options.state ?? new CorrelationState(options.model ?? OSSEC_ANALYSISD);
     this.state.maxFrequencyMs = maxFrequency(ruleset) * 1000;
+    this.state.horizonMs = horizon(ruleset) * 1000;
+    this.state.budgetBytes = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
     this.state.keyFieldsFor = (map, id) => (map === 'sid' ? ruleset.sidKeyFields : ruleset.groupKeyFields).get(id) ?? [];
     this.logAlertLevel = options.logAlertLevel ?? 1;
     this.scopeGlobal = options.correlationScope === 'global';
@@ -170,7 +180,7 @@ export class Engine {
       return;
     }
     const rec: Remembered = { ev, sidList: null, onSidList: false, groupLists: null };
-    if (groups !== undefined) rec.groupLists = groups.map((g) => st.groupHistory(g, scope));
+    if (groups !== undefined) rec.groupLists = st.groupHistories(rule.id, groups, scope);
     if (feedsSid) {
       rec.sidList = st.sidHistory(rule.id, scope);
       rec.onSidList = true;
@@ -210,6 +220,17 @@ export class Engine {
 function maxFrequency(ruleset: CompiledRuleset): number {
   let max = 0;
   for (const r of ruleset.rulesById.values()) if (r.frequency > max) max = r.frequency;
+  return max;
+}
+
+/** The longest an event can matter, in seconds: any rule's timeframe, frequency or ignore time. */
+function horizon(ruleset: CompiledRuleset): number {
+  let max = 0;
+  for (const r of ruleset.rulesById.values()) {
+    if (r.correlates && r.timeframe > max) max = r.timeframe;
+    if (r.frequency > max) max = r.frequency;
+    if (r.ignoreTime > max) max = r.ignoreTime;
+  }
   return max;
 }
 

@@ -23,6 +23,8 @@ export interface ProcessorOptions {
   correlationScope: 'agent' | 'global';
   /** Correlation clock: the record's time (`event`, default) or the time Warden receives it (`processing`, as OSSEC). */
   clock?: 'event' | 'processing';
+  /** Correlation memory budget for all agents (MiB); default the engine's (256), 0: none. */
+  memoryBudgetMb?: number;
   /** Answer is_valid_crawler from reverse DNS (never blocking); off: nothing is a crawler. */
   resolveCrawlers?: boolean;
   /** Overrides the ruleset's log alert level when set. */
@@ -31,6 +33,8 @@ export interface ProcessorOptions {
   disconnectAfterSec: number;
   stateDir: string;
 }
+
+export interface CorrelationStats { events: number; bytes: number; agents: number; evictions: number }
 
 export interface ProcessResult {
   /** The spool payload (see batch.ts), or null when the request produced nothing to keep. */
@@ -43,6 +47,8 @@ export interface ProcessResult {
   levels: number[];
   /** Internal errors counted since start (see {@link Processor.errors}). */
   errors: { engine: number; records: number };
+  /** Correlation memory now (see {@link Processor.correlation}). */
+  correlation?: CorrelationStats;
   /** Records of this request the engine could not analyse (internal errors), and the last such error. */
   engineErrors: number;
   lastEngineError: string | null;
@@ -80,6 +86,7 @@ export class Processor {
       fts: this.fts,
       isCrawler: this.crawlers?.isCrawler,
       state,
+      memoryBudgetBytes: this.opts.memoryBudgetMb !== undefined ? this.opts.memoryBudgetMb * 1024 * 1024 : undefined,
     });
   }
 
@@ -170,7 +177,7 @@ export class Processor {
     const payload = out.finish(now, fts, [...agents.values()], [...stats.values()]);
     const engineErrorsNow = this.engine.errors - engineErrors;
     const lastEngineError = engineErrorsNow > 0 ? String(this.engine.lastError?.stack ?? this.engine.lastError) : null;
-    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError };
+    return { payload, accepted, rejected, firstError, levels, errors: this.errors, engineErrors: engineErrorsNow, lastEngineError, correlation: this.correlation };
   }
 
   /** Records that failed inside Warden (refused alone), counted since start. */
@@ -179,6 +186,12 @@ export class Processor {
   lastFailure: string | null = null;
   /** Engine errors of engines replaced by a reload, so the total never goes back. */
   private engineErrorsBefore = 0;
+
+  /** Correlation memory: events held, their estimated bytes, agents holding some, evictions so far. */
+  get correlation(): CorrelationStats {
+    const s = this.engine.state;
+    return { events: s.eventsRemembered, bytes: s.bytesRemembered, agents: s.agentsWithState, evictions: s.evictions };
+  }
 
   /** Internal errors so far: events the engine could not analyse, records the processor could not turn into alerts. */
   get errors(): { engine: number; records: number } {

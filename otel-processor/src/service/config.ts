@@ -15,7 +15,7 @@ export interface WardenConfig {
   stateDir: string;
   logAlertLevel: number | null;
   correlationScope: 'agent' | 'global';
-  engine: { clock: 'event' | 'processing' };
+  engine: { clock: 'event' | 'processing'; memoryBudgetMb: number };
   resolveCrawlers: boolean;
   receiver: {
     http: { enabled: boolean; host: string; port: number; maxRequestBytes: number };
@@ -71,6 +71,7 @@ export const SETTINGS: Setting[] = [
   { key: 'log_alert_level', kind: 'optint', dflt: null, min: 0, max: 16, help: "Lowest level that writes an alert; default: the ruleset's (1)" },
   { key: 'correlation_scope', kind: 'string', dflt: 'agent', oneOf: ['agent', 'global'], help: 'Correlate per agent, or across agents as OSSEC 2.x did' },
   { key: 'engine.clock', kind: 'string', dflt: 'event', oneOf: ['event', 'processing'], help: "Correlation clock: the record's own time (event: replays and late data correlate as they happened) or the time Warden receives it (processing, as OSSEC)" },
+  { key: 'engine.memory_budget_mb', kind: 'int', dflt: 256, min: 0, max: 1048576, help: 'Correlation memory for all agents together (MiB, estimated); past it the agents holding most give up their oldest events (0: no limit)' },
   { key: 'resolve_crawlers', kind: 'bool', dflt: true, help: 'Answer is_valid_crawler from reverse DNS (asynchronous, cached; never delays a line)' },
   { key: 'receiver.http.enabled', kind: 'bool', dflt: true, help: 'OTLP/HTTP receiver (POST /v1/logs)' },
   { key: 'receiver.http.host', kind: 'string', dflt: '0.0.0.0', help: 'OTLP/HTTP listen address' },
@@ -327,7 +328,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
     stateDir,
     logAlertLevel: v.log_alert_level as number | null,
     correlationScope: v.correlation_scope as 'agent' | 'global',
-    engine: { clock: v['engine.clock'] as 'event' | 'processing' },
+    engine: { clock: v['engine.clock'] as 'event' | 'processing', memoryBudgetMb: v['engine.memory_budget_mb'] as number },
     resolveCrawlers: v.resolve_crawlers as boolean,
     receiver: {
       http: { enabled: v['receiver.http.enabled'] as boolean, host: v['receiver.http.host'] as string, port: v['receiver.http.port'] as number, maxRequestBytes: v['receiver.http.max_request_bytes'] as number },

@@ -23,6 +23,8 @@ export interface WardenMetrics {
   observeExporters(read: () => Array<{ name: string; lag: number; ok: boolean }>): void;
   /** Registers the engine's internal error count (events it could not analyse). */
   observeEngineErrors(read: () => number): void;
+  /** Registers the correlation memory gauges (events held, bytes, agents with state) and the eviction count. */
+  observeCorrelation(read: () => { events: number; bytes: number; agents: number; evictions: number }): void;
   /** Serves /metrics. */
   handle(req: IncomingMessage, res: ServerResponse): void;
   shutdown(): Promise<void>;
@@ -54,6 +56,19 @@ export function createMetrics(): WardenMetrics {
     },
     observeEngineErrors(read) {
       meter.createObservableCounter('warden_engine_errors', { description: 'Events the engine could not analyse because of an internal error' }).addCallback((r) => r.observe(read()));
+    },
+    observeCorrelation(read) {
+      const events = meter.createObservableGauge('warden_correlation_events', { description: 'Events held in correlation memory, all agents' });
+      const bytes = meter.createObservableGauge('warden_correlation_bytes', { description: 'Estimated bytes of correlation memory (engine.memory_budget_mb bounds it)', unit: 'By' });
+      const agents = meter.createObservableGauge('warden_correlation_agents', { description: 'Agents holding correlation state' });
+      const evictions = meter.createObservableCounter('warden_correlation_evictions', { description: 'Events evicted from correlation memory to stay within engine.memory_budget_mb' });
+      meter.addBatchObservableCallback((r) => {
+        const s = read();
+        r.observe(events, s.events);
+        r.observe(bytes, s.bytes);
+        r.observe(agents, s.agents);
+        r.observe(evictions, s.evictions);
+      }, [events, bytes, agents, evictions]);
     },
     observeSpool(read) {
       const depth = meter.createObservableGauge('warden_spool_depth', { description: 'Batches in the spool not yet acknowledged by every exporter' });

@@ -15,7 +15,7 @@ import { createMetrics, type WardenMetrics } from './metrics';
 import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
 import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type ReloadResult } from '../processor/host';
-import type { ProcessResult } from '../processor/processor';
+import type { CorrelationStats, ProcessResult } from '../processor/processor';
 import { FairQueue } from '../processor/fair-queue';
 import { TokenAuth, type AuthResult, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
@@ -75,6 +75,7 @@ export class WardenService implements Intake {
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
         clock: cfg.engine.clock,
+        memoryBudgetMb: cfg.engine.memoryBudgetMb,
         resolveCrawlers: cfg.resolveCrawlers,
         logAlertLevel: cfg.logAlertLevel,
         disconnectAfterSec: cfg.agents.disconnectAfterSec,
@@ -96,6 +97,7 @@ export class WardenService implements Intake {
     for (const e of this.exporters) e.health.attach(this.log, this.metrics.exporterFailures);
     this.metrics.observeExporters(() => this.exporters.map((e) => { const st = e.status; return { name: e.name, lag: st.lag, ok: st.state === 'ok' }; }));
     this.metrics.observeEngineErrors(() => this.engineErrors);
+    this.metrics.observeCorrelation(() => this.correlation);
     if (this.spool.depth > 0) {
       const lags = this.exporters.map((e) => `${e.name} ${e.status.lag}`).join(', ');
       this.log(`warden: spool holds ${this.spool.depth} batch(es) (${this.spool.bytes} bytes) not yet delivered (${lags}); replaying`);
@@ -168,6 +170,7 @@ export class WardenService implements Intake {
       if (out.kind === 'malformed') return { kind: 'malformed', reason: out.message };
       r = out.result;
       this.noteErrors(r.errors);
+      if (r.correlation) this.correlation = r.correlation;
     }
     if (r.payload) {
       try {
@@ -190,6 +193,7 @@ export class WardenService implements Intake {
   }
 
   private engineErrors = 0;
+  private correlation: CorrelationStats = { events: 0, bytes: 0, agents: 0, evictions: 0 };
   private recordErrors = 0;
 
   private noteErrors(e: { engine: number; records: number } | undefined): void {

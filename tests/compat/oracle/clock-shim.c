@@ -4,7 +4,8 @@
  * windows, ignore times) instead of the few seconds a file takes on the wall clock.
  *
  * WARDEN_ORACLE_TIMES names a file of epoch seconds, one per input line. Each line logtest reads
- * from stdin (fgets) advances the clock to that line's time; time() returns it. Everything else
+ * from stdin (fgets) advances the clock to that line's time; time() and gettimeofday() (the
+ * accumulator's clock) return it. Everything else
  * is the unmodified engine. The file is read when the library loads, before logtest chroots.
  */
 #define _GNU_SOURCE
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/time.h>
 
 static long *times_of_lines;
 static long lines_known;
@@ -72,4 +74,19 @@ time_t time(time_t *out)
         *out = now;
     }
     return now;
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+    (void)tz;
+    if (lines_known == 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        tv->tv_sec = ts.tv_sec;
+        tv->tv_usec = ts.tv_nsec / 1000;
+        return 0;
+    }
+    tv->tv_sec = time(NULL);
+    tv->tv_usec = 0;
+    return 0;
 }

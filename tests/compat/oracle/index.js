@@ -45,6 +45,52 @@ function clockShim() {
 }
 
 /**
+ * ossec-logtest's three-phase trace (its stderr), one row per input line: as
+ * ../shared/ossec-4.2.0/oracle/trace_to_tsv.py reads it (lines shorter than 2 characters get
+ * no block), plus the fields phase 2 prints (`fields`: sorted `name=value` lines).
+ */
+function parseTrace(lines, text) {
+  const blocks = [];
+  let cur = null;
+  for (const t of text.split('\n')) {
+    if (t.startsWith('**Phase 1: Completed pre-decoding.')) {
+      cur = { rule: '-', level: '-', decoder: '-', alert: '0', description: '-', phase: 1, fields: new Map() };
+      blocks.push(cur);
+    } else if (cur === null) continue;
+    else if (t.startsWith('**Phase 2:')) cur.phase = 2;
+    else if (t.startsWith('**Phase 3:')) cur.phase = 3;
+    else if (t.startsWith('**Alert to be generated.')) cur.alert = '1';
+    else if (cur.phase === 2) {
+      const m = /^ {7}([A-Za-z0-9_.-]+): '(.*)'$/.exec(t);
+      if (!m) continue;
+      if (m[1] === 'decoder') cur.decoder = m[2] === '(null)' ? '-' : m[2];
+      else cur.fields.set(m[1], m[2]);
+    } else if (cur.phase === 3) {
+      for (const [key, name] of [['rule', 'Rule id'], ['level', 'Level'], ['description', 'Description']]) {
+        const prefix = `       ${name}: '`;
+        if (t.startsWith(prefix)) cur[key] = t.slice(prefix.length, -1).replace(/\t/g, ' ');
+      }
+    }
+  }
+  const rows = [];
+  let used = 0;
+  for (const line of lines) {
+    if (line.length < 2 || used >= blocks.length) {
+      rows.push({ rule: '-', level: '-', decoder: '-', alert: '0', description: '-', fields: '' });
+      continue;
+    }
+    const b = blocks[used++];
+    rows.push({ rule: b.rule, level: b.level, decoder: b.decoder, alert: b.alert, description: b.description, fields: fieldsText(b.fields) });
+  }
+  if (used !== blocks.length) throw new Error(`oracle: ${blocks.length} trace blocks for ${used} lines`);
+  return rows;
+}
+
+function fieldsText(map) {
+  return [...map.entries()].map(([k, v]) => `${k}=${v}`).sort().join('\n');
+}
+
+/**
  * The real engine's answer for each line: { rule, level, decoder, alert, description } ('-' = none).
  * `timesMs[i]` is line i's time (whole seconds are used, as OSSEC's clock has).
  */
@@ -76,13 +122,7 @@ function runOracle(lines, timesMs) {
       fs.closeSync(fdIn);
       fs.closeSync(fdTrace);
     }
-    const tsv = execFileSync('python3', [path.join(ORACLE_DIR, 'trace_to_tsv.py'), input, trace], { encoding: 'latin1', maxBuffer: 1 << 30 });
-    const rows = [];
-    for (const row of tsv.split('\n').slice(1)) {
-      if (!row) continue;
-      const c = row.split('\t');
-      rows.push({ rule: c[1], level: c[2], decoder: c[3], alert: c[4], description: c[5] });
-    }
+    const rows = parseTrace(lines, fs.readFileSync(trace).toString('latin1'));
     if (rows.length !== lines.length) throw new Error(`oracle answered ${rows.length} rows for ${lines.length} lines`);
     return rows;
   } finally {
@@ -90,12 +130,15 @@ function runOracle(lines, timesMs) {
   }
 }
 
-/** The columns compared: decoder, rule id, level and alert. */
+/** What is compared: decoder, rule id, level, alert, and the decoded fields phase 2 prints. */
 function agrees(a, b) {
-  return a.rule === b.rule && a.level === b.level && a.decoder === b.decoder && a.alert === b.alert;
+  return a.rule === b.rule && a.level === b.level && a.decoder === b.decoder && a.alert === b.alert && (a.fields === undefined || b.fields === undefined || a.fields === b.fields);
 }
 
-function show(r) { return `rule ${r.rule} level ${r.level} decoder ${r.decoder} alert ${r.alert}`; }
+function show(r, other) {
+  const fields = other && other.fields !== undefined && r.fields !== other.fields ? ` fields {${(r.fields ?? '').replace(/\n/g, ', ')}}` : '';
+  return `rule ${r.rule} level ${r.level} decoder ${r.decoder} alert ${r.alert}${fields}`;
+}
 
 /**
  * A short line sequence (ending with line `at`) on which Warden still disagrees with the oracle
@@ -157,16 +200,50 @@ module.exports = { oraclePrefix, clockShim, runOracle, agrees, show, shrink, SHA
  */
 function wardenRows(mods, loaded, lines, timesMs, engineOut) {
   const engine = new mods.Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel, model: mods.model });
-  if (engineOut) engineOut.engine = engine;
+  if (engineOut) { engineOut.engine = engine; engineOut.errors = engineOut.errors ?? 0; }
+  const decoders = loaded.ruleset.decoders.decoders;
+  const byName = new Map(decoders.map((d) => [d.name, d]));
   const host = os.hostname();
   const rows = new Array(lines.length);
   for (let i = 0; i < lines.length; i++) {
     const ev = new mods.LogEvent(lines[i], 'stdin', host, Math.floor(timesMs[i] / 1000) * 1000);
-    const v = engine.process(ev);
+    // The three phases one by one (as engine.process), to read the fields phase 2 decoded before
+    // phase 3's accumulator fills in fields from earlier lines (logtest prints them then too).
+    let v = NO_VERDICT;
+    let fields = '';
+    try {
+      if (engine.predecode(ev)) {
+        engine.decode(ev);
+        const dec = ev.decoderIndex >= 0 ? decoders[ev.decoderIndex] : null;
+        // Plugin decoders set fields without logtest printing them: not compared.
+        fields = dec === null ? '' : usesPlugin(dec, byName) ? undefined : wardenFields(ev);
+        v = engine.match(ev);
+      }
+    } catch (e) {
+      if (!engineOut) throw e;
+      engineOut.errors++;
+      engineOut.lastError = e;
+    }
     const r = v.rule;
-    rows[i] = { rule: r ? String(r.id) : '-', level: r ? String(r.level) : '-', decoder: ev.decoderName ?? '-', alert: v.alert ? '1' : '0', description: r ? r.description : '-' };
+    rows[i] = { rule: r ? String(r.id) : '-', level: r ? String(r.level) : '-', decoder: ev.decoderName ?? '-', alert: v.alert ? '1' : '0', description: r ? r.description : '-', fields };
   }
   return rows;
+}
+
+const NO_VERDICT = { rule: null, alert: false };
+
+function usesPlugin(dec, byName) {
+  for (let d = dec; d; d = d.parent ? byName.get(d.parent) : null) if (d.plugin) return true;
+  return false;
+}
+
+/** Phase 2's fields as ossec-logtest names them (see cli/logtest.ts formatTrace). */
+const STATIC_FIELDS = [['srcip', 'srcip'], ['dstip', 'dstip'], ['srcport', 'srcport'], ['dstport', 'dstport'], ['protocol', 'proto'], ['action', 'action'], ['srcuser', 'srcuser'], ['dstuser', 'dstuser'], ['id', 'id'], ['status', 'status'], ['url', 'url'], ['data', 'extra_data'], ['system_name', 'system_name']];
+function wardenFields(ev) {
+  const map = new Map();
+  for (const [prop, name] of STATIC_FIELDS) if (ev[prop] !== null && ev[prop] !== undefined) map.set(name, ev[prop]);
+  if (ev.fields) for (const [k, v] of ev.fields) map.set(k, v);
+  return fieldsText(map);
 }
 
 module.exports.wardenRows = wardenRows;

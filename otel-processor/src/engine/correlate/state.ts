@@ -12,10 +12,14 @@
  * - an event whose rule is named by some if_matched_sid goes on that rule's list, which keeps
  *   its newest `sidListMax` entries (rules_list.c OS_MarkID, shared/list_op.c OSList_AddData);
  *   otherwise it goes on the list of every if_matched_group rule whose group pattern matches
- *   the rule's groups (rules_list.c OS_MarkGroup; those lists have no cap);
+ *   the rule's groups, once per place the rule sits in OSSEC's rule tree (rules_list.c
+ *   OS_MarkGroup, see ossec-tree.ts; those lists have no cap);
  * - freeing an event (analysisd/eventinfo.c Free_Eventinfo) deletes its own node from its
  *   if_matched_sid list if still there, and otherwise deletes the oldest node of each group
  *   list its rule feeds (OSList_DeleteOldestNode), whether or not the event was filed there.
+ * Beyond OSSEC (which keeps one such memory for the whole server), memory stays bounded as
+ * agents grow: idle agents are released once nothing they hold can fall in a window, and a
+ * budget for all agents evicts fairly (see evict, releaseIdle).
  */
 import type { LogEvent } from '../event';
 import { Accumulator } from './accumulate';
@@ -146,28 +150,92 @@ export interface Remembered {
   groupLists: History[] | null;
 }
 
+/** Estimated bytes a remembered event holds (object, strings, list slots; measured: heap after GC over events held, bench:agents): for the memory budget. */
+const EVENT_BYTES = 400;
+const SLOT_BYTES = 16;
+function rememberedBytes(rec: Remembered | null): number {
+  if (rec === null) return SLOT_BYTES;
+  const slots = rec.sidList ? 1 : rec.groupLists ? rec.groupLists.length : 0;
+  return EVENT_BYTES + 2 * rec.ev.fullLog.length + 8 * slots;
+}
+
 /** One scope's list of last events, oldest first (OS_AddEvent_List's list, tail first). */
 class LastEvents {
   private times: number[] = [];
   private records: (Remembered | null)[] = [];
+  private sizes: number[] = [];
   private head = 0;
-  constructor(private readonly model: CorrelationModel, private readonly maxFrequencyMs: number) {}
-  get size(): number { return this.times.length - this.head; }
+  /** Released events OSSEC would still count (all older than any window): freed first on overflow. */
+  phantoms = 0;
+  bytes = 0;
+  lastTime = -Infinity;
+  lastSeq = 0;
+  /** The correlation lists made for this scope, to drop them when the scope is released. */
+  readonly lists: { sid: boolean; ruleId: number }[] = [];
+  /** Per rule, the group lists its events go on in this scope (resolved once). */
+  readonly feeds = new Map<number, History[]>();
+  constructor(private readonly owner: CorrelationState) {}
+  /** Events held (not counting phantoms). */
+  get held(): number { return this.times.length - this.head; }
   add(time: number, rec: Remembered | null): void {
+    const model = this.owner.model;
+    const size = rememberedBytes(rec);
     this.times.push(time);
     this.records.push(rec);
-    if (this.size <= this.model.memorySize) return;
-    let freed = 0;
-    while (this.head < this.times.length && (freed < this.model.freeAtLeast || time - this.times[this.head] > this.maxFrequencyMs)) {
-      const old = this.records[this.head];
-      this.records[this.head] = null;
-      this.head++;
+    this.sizes.push(size);
+    this.bytes += size;
+    this.owner.noteAdded(size);
+    if (time > this.lastTime) this.lastTime = time;
+    if (this.phantoms + this.held <= model.memorySize) return;
+    // Phantoms are the oldest and older than the largest frequency: they go first, all of them.
+    let freed = this.phantoms;
+    this.phantoms = 0;
+    const maxAge = this.owner.maxFrequencyMs;
+    while (this.head < this.times.length && (freed < model.freeAtLeast || time - this.times[this.head] > maxAge)) {
+      this.dropOldest();
       freed++;
-      if (old) forget(old);
     }
-    if (this.head >= 1024 && this.head * 2 >= this.times.length) {
+    this.compact();
+  }
+  /** Frees the oldest held event as OSSEC frees it (Free_Eventinfo). */
+  dropOldest(): void {
+    const old = this.records[this.head];
+    this.records[this.head] = null;
+    this.bytes -= this.sizes[this.head];
+    this.owner.noteFreed(this.sizes[this.head]);
+    this.head++;
+    if (old) forget(old);
+  }
+  /** Frees the oldest events until at most `bytes` are held; returns how many. */
+  trimTo(bytes: number): number {
+    let n = 0;
+    while (this.bytes > bytes && this.head < this.times.length) {
+      this.dropOldest();
+      n++;
+    }
+    this.compact();
+    return n;
+  }
+  /** Drops every held event without list bookkeeping (the lists go too); OSSEC would still count them. */
+  release(): void {
+    this.owner.noteFreed(this.bytes, this.held);
+    this.phantoms += this.held;
+    this.times = [];
+    this.records = [];
+    this.sizes = [];
+    this.head = 0;
+    this.bytes = 0;
+  }
+  private compact(): void {
+    if (this.head === this.times.length) {
+      this.times.length = 0;
+      this.records.length = 0;
+      this.sizes.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.times.length) {
       this.times = this.times.slice(this.head);
       this.records = this.records.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
   }
@@ -177,6 +245,11 @@ function forget(rec: Remembered): void {
   if (rec.sidList && rec.onSidList) rec.sidList.remove(rec.ev);
   else if (rec.groupLists) for (const h of rec.groupLists) h.dropOldest();
 }
+
+/** How often (in remembered events) idle scopes are looked for. */
+const IDLE_SWEEP_EVERY = 8192;
+/** Eviction frees down to this share of the budget, so it runs seldom. */
+const EVICT_TO = 0.9;
 
 export class CorrelationState {
   /** Events that fired rule N, per scope (agent, or '' when global). */
@@ -199,39 +272,131 @@ export class CorrelationState {
   private readonly memory = new Map<string, LastEvents>();
   /** The largest `frequency` of any rule, in ms (eventinfo_list.c `_max_freq`); set by the engine. */
   maxFrequencyMs = 0;
+  /**
+   * How long an event can matter, in ms: the largest timeframe (or frequency, or ignore time) of
+   * the ruleset. A scope whose newest event is older than this, measured from the newest event
+   * seen anywhere, is released. Set by the engine; 0 keeps every scope.
+   */
+  horizonMs = 0;
+  /** Bytes all scopes may hold (estimated); past it the largest scopes give up their oldest events. 0: no budget. */
+  budgetBytes = 0;
+  /** Events held in all scopes, their estimated bytes, and the events evicted for the budget so far. */
+  eventsRemembered = 0;
+  bytesRemembered = 0;
+  evictions = 0;
+  /** Scopes released for being idle so far. */
+  scopesReleased = 0;
+  private newest = -Infinity;
+  private sinceSweep = 0;
+  private seq = 0;
 
   constructor(readonly model: CorrelationModel = OSSEC_ANALYSISD) {}
+
+  /** Scopes (agents) that hold correlation events. */
+  get agentsWithState(): number {
+    let n = 0;
+    for (const m of this.memory.values()) if (m.held > 0) n++;
+    return n;
+  }
+
+  /** @internal bookkeeping from LastEvents */
+  noteAdded(bytes: number): void { this.eventsRemembered++; this.bytesRemembered += bytes; }
+  /** @internal */
+  noteFreed(bytes: number, events = 1): void { this.eventsRemembered -= events; this.bytesRemembered -= bytes; }
 
   /** Which fields each list counts by (set by the engine from its ruleset). */
   keyFieldsFor: (map: 'sid' | 'group', ruleId: number) => readonly KeyField[] = () => [];
 
-  /** Events remembered in all scopes. */
-  get eventsRemembered(): number {
-    let n = 0;
-    for (const m of this.memory.values()) n += m.size;
-    return n;
+  private scope(scope: string): LastEvents {
+    let m = this.memory.get(scope);
+    if (!m) this.memory.set(scope, (m = new LastEvents(this)));
+    return m;
   }
 
   /** OS_AddEvent: `rec` null when the event went on no correlation list. */
   remember(scope: string, time: number, rec: Remembered | null): void {
-    let m = this.memory.get(scope);
-    if (!m) this.memory.set(scope, (m = new LastEvents(this.model, this.maxFrequencyMs)));
+    const m = this.scope(scope);
+    m.lastSeq = ++this.seq;
     m.add(time, rec);
+    if (time > this.newest) this.newest = time;
+    if (this.budgetBytes > 0 && this.bytesRemembered > this.budgetBytes) this.evict();
+    if (++this.sinceSweep >= IDLE_SWEEP_EVERY) {
+      this.sinceSweep = 0;
+      this.releaseIdle();
+    }
+  }
+
+  /**
+   * Over budget: every scope keeps at most an equal cap (water-filling, so small scopes keep
+   * everything and the largest give up their oldest events first), down to EVICT_TO of the budget.
+   */
+  evict(): void {
+    const target = this.budgetBytes * EVICT_TO;
+    const sizes: number[] = [];
+    for (const m of this.memory.values()) if (m.bytes > 0) sizes.push(m.bytes);
+    sizes.sort((a, b) => a - b);
+    let rest = target;
+    let cap = 0;
+    for (let i = 0; i < sizes.length; i++) {
+      const share = rest / (sizes.length - i);
+      if (sizes[i] > share) { cap = share; break; }
+      rest -= sizes[i];
+      cap = sizes[i];
+    }
+    for (const m of this.memory.values()) if (m.bytes > cap) this.evictions += m.trimTo(cap);
+  }
+
+  /** Releases scopes idle past the horizon: their events can no longer fall inside any window. */
+  releaseIdle(): void {
+    if (this.horizonMs <= 0) return;
+    const before = this.newest - this.horizonMs;
+    for (const [scope, m] of this.memory) {
+      // idle: nothing since the last sweep, and nothing inside the horizon of the newest event
+      if (m.lastTime >= before || m.lastSeq > this.seq - IDLE_SWEEP_EVERY) continue;
+      if (m.held > 0) {
+        m.release();
+        this.scopesReleased++;
+        for (const l of m.lists) (l.sid ? this.bySid : this.byGroupRule).get(l.ruleId)?.delete(scope);
+        m.lists.length = 0;
+        m.feeds.clear();
+      }
+      // An expired window and no window answer alike when the next event restarts it.
+      if (this.model.ignoreExpiry === 'restart') {
+        for (const perScope of this.ignoredSince.values()) {
+          const since = perScope.get(scope);
+          if (since !== undefined && since < before) perScope.delete(scope);
+        }
+      }
+    }
   }
 
   sidHistory(ruleId: number, scope: string): SidHistory {
     let perScope = this.bySid.get(ruleId);
     if (!perScope) this.bySid.set(ruleId, (perScope = new Map()));
     let h = perScope.get(scope);
-    if (!h) perScope.set(scope, (h = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
+    if (!h) {
+      perScope.set(scope, (h = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
+      this.scope(scope).lists.push({ sid: true, ruleId });
+    }
     return h;
+  }
+
+  /** The group lists (once per entry of `groups`) rule `ruleId` feeds in `scope`; shared, do not change. */
+  groupHistories(ruleId: number, groups: readonly number[], scope: string): History[] {
+    const m = this.scope(scope);
+    let lists = m.feeds.get(ruleId);
+    if (!lists) m.feeds.set(ruleId, (lists = groups.map((g) => this.groupHistory(g, scope))));
+    return lists;
   }
 
   groupHistory(ruleId: number, scope: string): History {
     let perScope = this.byGroupRule.get(ruleId);
     if (!perScope) this.byGroupRule.set(ruleId, (perScope = new Map()));
     let h = perScope.get(scope);
-    if (!h) perScope.set(scope, (h = new History(this.keyFieldsFor('group', ruleId))));
+    if (!h) {
+      perScope.set(scope, (h = new History(this.keyFieldsFor('group', ruleId))));
+      this.scope(scope).lists.push({ sid: false, ruleId });
+    }
     return h;
   }
 

@@ -68,8 +68,7 @@ function checkDiff(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): bo
 function firstTimeSeen(ev: LogEvent, ctx: EvaluationContext): boolean {
   const fields = ctx.decoderFts;
   if (fields === null) return (ev.ftsNew = false);
-  const key = ftsKey(ev, fields);
-  return (ev.ftsNew = ftsFirstTime(ctx.fts, ctx.state.ftsRecent, key, ev.category === 'ids', ctx.decoderFtsComment, ev.decoderName));
+  return (ev.ftsNew = ftsFirstTime(ctx.fts, ctx.state.ftsRecent, ftsKey(ev, fields), ev.category === 'ids', ctx.decoderFtsComment, ev.decoderName));
 }
 
 function checkLists(lists: ListCheck[], ev: LogEvent, ctx: EvaluationContext): boolean {

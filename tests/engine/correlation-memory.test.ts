@@ -1,0 +1,58 @@
+/**
+ * Correlation memory bounded across agents: a budget for the whole engine with eviction fair
+ * across agents, and idle agents' state released once it can no longer fall in a window.
+ */
+import { engineFor, ev } from './helpers';
+
+const DECODERS = `<decoder name="auth"><program_name>^auth$</program_name><regex>^(\\S+) from (\\S+)</regex><order>status, srcip</order></decoder>`;
+const RULES = `<group name="auth,">
+  <rule id="100" level="2"><decoded_as>auth</decoded_as><description>auth</description></rule>
+  <rule id="101" level="5"><if_sid>100</if_sid><status>fail</status><description>failure</description><group>authentication_failed,</group></rule>
+  <rule id="102" level="10" frequency="2" timeframe="120"><if_matched_sid>101</if_matched_sid><same_source_ip /><description>brute force</description></rule>
+</group>`;
+const T0 = 1_700_000_000_000;
+const fail = (ip: string) => `Jan  1 10:00:00 h auth: fail from ${ip}`;
+
+test('a small budget holds with many busy agents, and a quiet agent still correlates across its timeframe', () => {
+  const budget = 400_000;
+  const e = engineFor(DECODERS, RULES, { memoryBudgetBytes: budget });
+  const quiet: number[] = [];
+  let maxBytes = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const t = T0 + i * 10; // 100 s in all
+    // 50 busy agents, each from its own addresses (no brute force)
+    const busy = `busy${i % 50}`;
+    e.process(ev(fail(`10.0.${i % 50}.${(i >> 6) % 250}`), t, 'stdin', busy));
+    maxBytes = Math.max(maxBytes, e.state.bytesRemembered);
+    // the quiet agent fails three times from one address over 60 s, then once more at 100 s
+    if (i % 3000 === 0 && quiet.length < 3) quiet.push(e.process(ev(fail('192.0.2.7'), t, 'stdin', 'quiet')).rule!.id);
+  }
+  quiet.push(e.process(ev(fail('192.0.2.7'), T0 + 100_000, 'stdin', 'quiet')).rule!.id);
+  expect(maxBytes).toBeLessThanOrEqual(budget);
+  expect(e.state.evictions).toBeGreaterThan(1000);
+  expect(quiet).toEqual([101, 101, 101, 102]);
+  expect(e.state.agentsWithState).toBe(51);
+  expect(e.errors).toBe(0);
+});
+
+test('without a budget nothing is evicted (one agent keeps OSSEC\'s full memory)', () => {
+  const e = engineFor(DECODERS, RULES, { memoryBudgetBytes: 0 });
+  for (let i = 0; i < 20_000; i++) e.process(ev(fail(`10.0.0.${i % 250}`), T0, 'stdin', 'one'));
+  expect(e.state.evictions).toBe(0);
+  // memory_size 8192, ten freed per overflow when none is older than the largest frequency
+  expect(e.state.eventsRemembered).toBeLessThanOrEqual(8192);
+  expect(e.state.eventsRemembered).toBeGreaterThanOrEqual(8183);
+});
+
+test('an idle agent\'s state is released once its events are past every window', () => {
+  const e = engineFor(DECODERS, RULES);
+  for (let i = 0; i < 3; i++) e.process(ev(fail('192.0.2.9'), T0 + i, 'stdin', 'idle'));
+  // another agent keeps going well past the largest timeframe (120 s) and the sweep interval
+  for (let i = 0; i < 20_000; i++) e.process(ev(fail(`10.0.1.${i % 250}`), T0 + 1000 + i * 100, 'stdin', 'busy'));
+  expect(e.state.scopesReleased).toBe(1);
+  expect(e.state.agentsWithState).toBe(1);
+  expect(e.state.peek(e.state.bySid, 101, 'idle')).toBeUndefined();
+  // back later: starts afresh (the old failures are far outside the timeframe anyway)
+  const later = T0 + 1000 + 20_000 * 100;
+  expect(e.process(ev(fail('192.0.2.9'), later, 'stdin', 'idle')).rule!.id).toBe(101);
+});
