@@ -304,6 +304,12 @@ function parse(source: string): Alt[] {
 
 /** First index >= from where the skip token can match, or len. */
 function skipAhead(a: Alt, s: string, from: number, len: number): number {
+  const j = scanAhead(a, s, from, len);
+  steps += j - from;
+  return j;
+}
+
+function scanAhead(a: Alt, s: string, from: number, len: number): number {
   let j = from;
   if (a.skip === SKIP_LIT) {
     const c0 = a.skipLit;
@@ -361,6 +367,11 @@ function tailAccepts(a: Alt, p: number, rm: number): boolean {
 export const STEP_BUDGET_PER_CHAR = 64;
 export const STEP_BUDGET_BASE = 100_000;
 let budgetExhausted = 0;
+let steps = 0;
+/** Scan steps taken since start-up (every loop turn and skipped character): for the linear-work test. */
+export function osRegexSteps(): number {
+  return steps;
+}
 /** How many alternative scans gave up on the step budget since start-up (reported as no match). */
 export function osRegexBudgetExhaustions(): number {
   return budgetExhausted;
@@ -402,6 +413,7 @@ function runAlt(a: Alt, s: string, start: number, cap: boolean, wz = false): num
 
   let budget = STEP_BUDGET_PER_CHAR * (len - start + 1) + STEP_BUDGET_BASE;
   do {
+    steps++;
     if (--budget === 0) {
       // pathological resume/restart explosion (the classic algorithm is polynomial of high degree
       // on adversarial lines): give up instead of stalling the pipeline

@@ -837,6 +837,9 @@ function eqCase(s: string, at: number, lit: string, caseless: boolean): boolean 
   return true;
 }
 
+/** From this length on, every pattern the sequence matcher can run uses it (linear work). */
+const LONG_SUBJECT = 2048;
+
 let regexpFailures = 0;
 /** How many regex runs failed (e.g. stack overflow on a huge line) and counted as no match. */
 export function pcre2RunFailures(): number {
@@ -867,10 +870,15 @@ export class Pcre2Pattern implements Pattern {
   private readonly lit: string = '';
   private readonly re?: RegExp;
   /**
-   * Our linear matcher in place of `re`, for patterns with ambiguous `.+` chains (see sequence.ts);
-   * worked out on first use (undefined until then), so loading a ruleset does not pay for it.
+   * Our linear matcher (see sequence.ts) for the same translation, or null outside its subset;
+   * built on first use (undefined until then), so loading a ruleset does not pay for it. It runs
+   * in place of `re` on every line when the pattern has ambiguous `.+` chains, and on long lines
+   * for every pattern it can run (V8 backtracks, then falls back to its slow linear engine).
    */
   private seq: SequenceMatcher | null | undefined;
+  private seqAlways = false;
+  /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
+  private seqUnlikely: boolean | undefined;
   private readonly reExact?: RegExp;
   private readonly jsIndex: number[] = [];
   private readonly nlSens: number = 0;
@@ -917,7 +925,6 @@ export class Pcre2Pattern implements Pattern {
     this.jsSource = fast.source;
     try {
       this.re = new RegExp(fast.source, 'g');
-      if (!mayHaveAmbiguousRuns(fast.source)) this.seq = null;
       if (tr.newlineSensitivity > 0) this.reExact = new RegExp(render(tr, true).source, 'g');
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
@@ -996,8 +1003,8 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    const seq = this.seq === undefined ? this.sequenceMatcher() : this.seq;
-    if (seq !== null && this.pick(subject, start) === this.re) return seq.exec(subject, start);
+    const seq = this.sequenceFor(subject, start);
+    if (seq !== null) return seq.exec(subject, start);
     // a global RegExp leaves lastIndex at the end of its match
     const re = this.pick(subject, start);
     try {
@@ -1019,8 +1026,8 @@ export class Pcre2Pattern implements Pattern {
       const e = this.fastEnd(subject, start);
       return e >= 0 ? { captures: [], end: e } : null;
     }
-    const seq = this.seq === undefined ? this.sequenceMatcher() : this.seq;
-    if (seq !== null && this.pick(subject, start) === this.re) return this.execSequence(seq, subject, start);
+    const seq = this.sequenceFor(subject, start);
+    if (seq !== null) return this.execSequence(seq, subject, start);
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];
@@ -1038,11 +1045,20 @@ export class Pcre2Pattern implements Pattern {
     return { captures, end: m.index + m[0].length };
   }
 
-  /** V8 is faster on the rest; ours wins where backtracking would retry every split of the text. */
-  private sequenceMatcher(): SequenceMatcher | null {
-    const seq = compileSequence(this.jsSource as string);
-    this.seq = seq !== null && hasAmbiguousRuns(seq) ? seq : null;
-    return this.seq;
+  /** The sequence matcher when it should answer for this subject, else null (the RegExp does). */
+  private sequenceFor(subject: string, start: number): SequenceMatcher | null {
+    const long = subject.length - start >= LONG_SUBJECT;
+    let seq = this.seq;
+    if (seq === undefined) {
+      // Built on the first long line, or at once for shapes that may need it on every line.
+      if (this.seqUnlikely === undefined) this.seqUnlikely = !mayHaveAmbiguousRuns(this.jsSource as string);
+      if (this.seqUnlikely && !long) return null;
+      seq = this.seq = compileSequence(this.jsSource as string);
+      // V8 is faster on ordinary lines; ours wins where backtracking would retry every split.
+      this.seqAlways = seq !== null && !this.seqUnlikely && hasAmbiguousRuns(seq);
+    }
+    if (seq === null || (!this.seqAlways && !long)) return null;
+    return this.pick(subject, start) === this.re ? seq : null;
   }
 
   private execSequence(seq: SequenceMatcher, subject: string, start: number): MatchResult | null {

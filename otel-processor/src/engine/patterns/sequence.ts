@@ -18,6 +18,12 @@ const T_RUN = 0;
 const T_MARK = 1;
 /** End of an alternative. */
 const T_END = 2;
+/** Tries `targets` in order (a group's alternatives, or an optional group and what follows it). */
+const T_SPLIT = 3;
+/** Continues at `next` (the end of a group's alternative). */
+const T_JUMP = 4;
+/** `$`: only at the end of the subject. */
+const T_EOS = 5;
 
 interface Item {
   type: number;
@@ -29,8 +35,10 @@ interface Item {
   max: number;
   lazy: boolean;
   slot: number;
-  /** For T_END: the alternative needs the subject's end here ($). */
-  atEnd: boolean;
+  /** The item that follows (set once parsed). */
+  next: number;
+  /** For T_SPLIT: where to continue, in priority order. */
+  targets: number[];
   /** For T_RUN: characters the rest of the pattern can start with (null: it may match empty). */
   followLow: Uint8Array | null;
   followHigh: boolean;
@@ -51,7 +59,7 @@ const INF = 0x7fffffff;
 
 function emptyItem(type: number): Item {
   return {
-    type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, atEnd: false,
+    type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, next: -1, targets: [],
     followLow: null, followHigh: true, disjoint: false, followEnd: true,
   };
 }
@@ -99,14 +107,14 @@ class Parser {
         this.pos++;
       }
       this.sequence(0);
-      const end = emptyItem(T_END);
-      if (s[this.pos] === '$') {
-        end.atEnd = true;
-        this.pos++;
-      }
-      this.items.push(end);
+      this.items.push(emptyItem(T_END));
       this.alts.push(alt);
-      if (this.pos >= s.length) return;
+      if (this.pos >= s.length) {
+        this.items.forEach((it, i) => {
+          if (it.next < 0) it.next = i + 1;
+        });
+        return;
+      }
       if (s[this.pos] !== '|') throw new Unsupported();
       this.pos++;
     }
@@ -117,47 +125,82 @@ class Parser {
     const s = this.src;
     while (this.pos < s.length) {
       const c = s[this.pos];
-      if (c === '|') {
-        if (depth > 0) throw new Unsupported();
-        return;
-      }
+      if (c === '|') return;
       if (c === ')') {
         if (depth === 0) throw new Unsupported();
         return;
       }
       if (c === '$') {
-        if (depth > 0 || (this.pos + 1 < s.length && s[this.pos + 1] !== '|')) throw new Unsupported();
-        return;
+        this.items.push(emptyItem(T_EOS));
+        this.pos++;
+        continue;
       }
       if (c === '(') {
-        let capture = true;
-        this.pos++;
-        if (s[this.pos] === '?') {
-          if (s[this.pos + 1] !== ':') throw new Unsupported();
-          capture = false;
-          this.pos += 2;
-        }
-        let slot = -1;
-        if (capture) {
-          slot = ++this.groups;
-          const open = emptyItem(T_MARK);
-          open.slot = 2 * slot;
-          this.items.push(open);
-        }
-        this.sequence(depth + 1);
-        if (s[this.pos] !== ')') throw new Unsupported();
-        this.pos++;
-        if (/^[*+?{]/.test(s[this.pos] ?? '')) throw new Unsupported(); // quantified group
-        if (capture) {
-          const close = emptyItem(T_MARK);
-          close.slot = 2 * slot + 1;
-          this.items.push(close);
-        }
+        this.group(depth);
         continue;
       }
       const it = this.atom();
       this.quantifier(it);
       this.items.push(it);
+    }
+  }
+
+  /**
+   * `(...)`, `(?:...)`, with alternatives and an optional `?` / `??`. Layout: [optional split]
+   * [open mark] [alternatives split] alternative, jump ... [close mark]; a split with one target
+   * just continues there.
+   */
+  private group(depth: number): void {
+    const s = this.src;
+    const items = this.items;
+    let capture = true;
+    this.pos++;
+    if (s[this.pos] === '?') {
+      if (s[this.pos + 1] !== ':') throw new Unsupported();
+      capture = false;
+      this.pos += 2;
+    }
+    const slot = capture ? ++this.groups : -1;
+    const optSplit = emptyItem(T_SPLIT);
+    const optIndex = items.length;
+    items.push(optSplit);
+    if (capture) {
+      const open = emptyItem(T_MARK);
+      open.slot = 2 * slot;
+      items.push(open);
+    }
+    const altSplit = emptyItem(T_SPLIT);
+    items.push(altSplit);
+    const jumps: Item[] = [];
+    for (;;) {
+      altSplit.targets.push(items.length);
+      this.sequence(depth + 1);
+      if (s[this.pos] === '|') {
+        const jump = emptyItem(T_JUMP);
+        items.push(jump);
+        jumps.push(jump);
+        this.pos++;
+        continue;
+      }
+      if (s[this.pos] !== ')') throw new Unsupported();
+      this.pos++;
+      break;
+    }
+    for (const j of jumps) j.next = items.length;
+    if (capture) {
+      const close = emptyItem(T_MARK);
+      close.slot = 2 * slot + 1;
+      items.push(close);
+    }
+    const after = items.length;
+    if (s[this.pos] === '?') {
+      this.pos++;
+      const lazy = s[this.pos] === '?';
+      if (lazy) this.pos++;
+      optSplit.targets = lazy ? [after, optIndex + 1] : [optIndex + 1, after];
+    } else {
+      if (/^[*+{]/.test(s[this.pos] ?? '')) throw new Unsupported(); // repeated group
+      optSplit.targets = [optIndex + 1];
     }
   }
 
@@ -269,6 +312,12 @@ class Parser {
   }
 }
 
+let steps = 0;
+/** Matching steps taken since start-up (calls, scanned and tried positions): for the linear-work test. */
+export function sequenceSteps(): number {
+  return steps;
+}
+
 // Failure memo shared by every sequence (one line is matched at a time): entry (item, position)
 // failed in the current call when it holds the call's generation number.
 let memo = new Uint32Array(1 << 14);
@@ -317,8 +366,8 @@ export class SequenceMatcher {
     this.runGen = new Uint32Array(items.length);
     this.runFrom = new Int32Array(items.length);
     this.runEnd = new Int32Array(items.length);
-    for (let i = 0; i < items.length; i++) if (items[i].type === T_RUN) computeFollow(items, i);
-    for (const a of alts) computeFollow(items, a.first - 1, a.start);
+    for (let i = 0; i < items.length; i++) if (items[i].type === T_RUN) computeFollow(items, items[i].next, items[i]);
+    for (const a of alts) computeFollow(items, a.first, a.start);
     this.onlyAnchored = alts.every((a) => a.anchored);
     this.ambiguousRuns = items.filter((it) => it.type === T_RUN && it.max === INF && isAmbiguous(it)).length;
   }
@@ -342,6 +391,7 @@ export class SequenceMatcher {
     const alts = this.alts;
     const last = this.onlyAnchored ? start : len;
     for (let s = start; s <= last; s++) {
+      steps++;
       for (let a = 0; a < alts.length; a++) {
         const alt = alts[a];
         if (alt.anchored && s !== start) continue;
@@ -359,22 +409,37 @@ export class SequenceMatcher {
   }
 
   private match(i: number, pos: number): number {
+    steps++;
     const it = this.items[i];
     if (it.type === T_MARK) {
-      const r = this.match(i + 1, pos);
+      const r = this.match(it.next, pos);
       if (r >= 0) this.caps[it.slot] = pos;
       return r;
     }
+    if (it.type === T_JUMP) return this.match(it.next, pos);
+    if (it.type === T_EOS) return pos === this.subject.length ? this.match(it.next, pos) : -1;
+    if (it.type === T_SPLIT) {
+      const targets = it.targets;
+      if (targets.length === 1) return this.match(targets[0], pos);
+      const key = i * this.width + pos;
+      if (memo[key] === generation) return -1;
+      for (let t = 0; t < targets.length; t++) {
+        const r = this.match(targets[t], pos);
+        if (r >= 0) return r;
+      }
+      memo[key] = generation;
+      return -1;
+    }
     const s = this.subject;
     const len = s.length;
-    if (it.type === T_END) return it.atEnd && pos !== len ? -1 : pos;
+    if (it.type === T_END) return pos;
     const low = it.low;
     if (it.max === 1 && it.min === 1) {
       // one character: nothing to remember
       if (pos >= len) return -1;
       const c = s.charCodeAt(pos);
       if (c < 256 ? low[c] === 0 : !inItem(it, c)) return -1;
-      return this.match(i + 1, pos + 1);
+      return this.match(it.next, pos + 1);
     }
     const key = i * this.width + pos;
     if (memo[key] === generation) return -1;
@@ -392,6 +457,7 @@ export class SequenceMatcher {
         if (c < 256 ? low[c] === 0 : !inItem(it, c)) break;
         stretch++;
       }
+      steps += stretch - pos;
       if (stretch === stop && stop === from && cached) stretch = this.runEnd[i];
       this.runGen[i] = generation;
       this.runFrom[i] = pos;
@@ -412,6 +478,7 @@ export class SequenceMatcher {
       const first = it.disjoint ? e : lo;
       if (it.lazy) {
         for (let j = first; j <= e; j++) {
+          steps++;
           if (j >= kLo && j <= kHi) {
             j = kHi;
             continue;
@@ -422,12 +489,13 @@ export class SequenceMatcher {
             const c = s.charCodeAt(j);
             if (c < 256 ? fl[c] === 0 : !fh) continue;
           }
-          const r = this.match(i + 1, j);
+          const r = this.match(it.next, j);
           if (r >= 0) return r;
         }
       } else {
         const last = it.disjoint ? e : lo;
         for (let j = e; j >= last; j--) {
+          steps++;
           if (j >= kLo && j <= kHi) {
             j = kLo;
             continue;
@@ -438,7 +506,7 @@ export class SequenceMatcher {
             const c = s.charCodeAt(j);
             if (c < 256 ? fl[c] === 0 : !fh) continue;
           }
-          const r = this.match(i + 1, j);
+          const r = this.match(it.next, j);
           if (r >= 0) return r;
         }
       }
@@ -457,28 +525,43 @@ export class SequenceMatcher {
   }
 }
 
-/** What the rest of the pattern after run item `i` can start with (see Item.follow*). */
-function computeFollow(items: Item[], i: number, it: Item = items[i]): void {
+/** What the rest of the pattern from item `from` can start with, into `it`'s follow* fields. */
+function computeFollow(items: Item[], from: number, it: Item): void {
   const low = new Uint8Array(256);
-  let high = false;
-  for (let k = i + 1; k < items.length; k++) {
-    const next = items[k];
-    if (next.type === T_MARK) continue;
-    if (next.type === T_END) {
-      if (!next.atEnd) return; // anything may follow: keep the defaults (every position)
-      it.followEnd = true;
-      break;
+  const state = { high: false, end: false, any: false };
+  const seen = new Set<number>();
+  const walk = (start: number): void => {
+    for (let k = start; !seen.has(k);) {
+      seen.add(k);
+      const x = items[k];
+      if (x.type === T_MARK || x.type === T_JUMP) {
+        k = x.next;
+        continue;
+      }
+      if (x.type === T_SPLIT) {
+        for (const t of x.targets) walk(t);
+        return;
+      }
+      if (x.type === T_EOS) {
+        state.end = true;
+        return;
+      }
+      if (x.type === T_END) {
+        state.any = true;
+        return;
+      }
+      for (let c = 0; c < 256; c++) if (x.low[c] === 1) low[c] = 1;
+      if (x.high.length > 0) state.high = true;
+      if (x.min >= 1) return;
+      k = x.next;
     }
-    for (let c = 0; c < 256; c++) if (next.low[c] === 1) low[c] = 1;
-    if (next.high.length > 0) high = true;
-    if (next.min >= 1) {
-      it.followEnd = false;
-      break;
-    }
-  }
+  };
+  walk(from);
+  if (state.any) return; // anything may follow: keep the defaults (every position)
   it.followLow = low;
-  it.followHigh = high;
-  let overlap = high && it.high.length > 0;
+  it.followHigh = state.high;
+  it.followEnd = state.end;
+  let overlap = state.high && it.high.length > 0;
   for (let c = 0; c < 256 && !overlap; c++) if (low[c] === 1 && it.low[c] === 1) overlap = true;
   it.disjoint = !overlap;
 }
@@ -496,15 +579,18 @@ export function compileSequence(jsSource: string): SequenceMatcher | null {
 }
 
 /**
- * True when at least two runs are ambiguous: unbounded over a wide class (such as `.+` or `\S+`)
- * that also contains a character the rest may start with, so a backtracking engine retries every
- * split of the text between them (`^.+: (.+): .+: (\S+): `); `\S+ ` or `\d+\.` are not.
+ * True when at least two runs are ambiguous: unbounded over a wide class that crosses spaces (such
+ * as `.+`) and also contains a character the rest may start with, so a backtracking engine retries
+ * every split of the text between them (`^.+: (.+): .+: (\S+): `); `\S+ ` or `\d+\.` are not.
  */
 export function hasAmbiguousRuns(m: SequenceMatcher): boolean {
   return m.ambiguousRuns >= 2;
 }
 
 function isAmbiguous(it: Item): boolean {
+  // Only runs that cross spaces (`.+`, `[^"]+`): a run that stops at a space (`\S+`) backtracks
+  // within one word of an ordinary line, which V8 does fast; long lines use the matcher anyway.
+  if (it.low[32] !== 1) return false;
   let members = 0;
   for (let c = 0; c < 256; c++) members += it.low[c];
   if (members < 128) return false;
