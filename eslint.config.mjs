@@ -1,6 +1,41 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The service's layers, in data-flow order (README "Layout"): a folder of otel-processor/src may
+ * import only from the folders listed for it, so imports never run against the flow
+ * (receiver -> processor -> spool -> exporters, the service wiring them, the CLI on top).
+ */
+const LAYERS = {
+  engine: [],
+  enrich: [],
+  loader: ['engine'],
+  alert: ['engine'],
+  receiver: ['engine'],
+  processor: ['engine', 'loader', 'alert', 'enrich', 'receiver'],
+  spool: ['engine', 'alert', 'processor'],
+  exporters: ['engine', 'alert', 'processor', 'spool'],
+  service: ['engine', 'loader', 'alert', 'enrich', 'receiver', 'processor', 'spool', 'exporters'],
+  fim: ['receiver'],
+};
+LAYERS.cli = Object.keys(LAYERS);
+
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((l) => l !== layer && !allowed.includes(l));
+  return {
+    files: [`otel-processor/src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          // a relative import that climbs out of this folder into a forbidden one
+          regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+          message: `${layer}/ may import only from ${allowed.length ? allowed.join(', ') : 'itself'} (layers point one way; see LAYERS in eslint.config.mjs)`,
+        }],
+      }],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'var/**', '.cache/**', 'otel-processor/bin/**'] },
   js.configs.recommended,
@@ -12,4 +47,5 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  ...layerRules,
 );

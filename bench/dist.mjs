@@ -8,16 +8,21 @@ const require = createRequire(import.meta.url);
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const shared = path.resolve(root, '..', 'shared');
 
-/** Loads the built engine modules, or exits with a hint to build first. */
-export function loadEngine(who) {
-  const dist = path.join(root, 'otel-processor', 'dist');
-  if (!fs.existsSync(path.join(dist, 'engine', 'engine.js'))) {
+/** A built module of otel-processor/dist (`rel` like `engine/engine.js`), or exits with a hint to build first. */
+export function requireDist(who, rel) {
+  const file = path.join(root, 'otel-processor', 'dist', rel);
+  if (!fs.existsSync(file)) {
     console.error(`${who}: build first (npm run build)`);
     process.exit(2);
   }
-  const { enableLinearRegexpFallback } = require(path.join(dist, 'engine/patterns/regexp-guard.js'));
-  const { loadRuleset } = require(path.join(dist, 'loader/ruleset-loader.js'));
-  const { Engine, LogEvent } = require(path.join(dist, 'engine/engine.js'));
+  return require(file);
+}
+
+/** Loads the built engine modules, or exits with a hint to build first. */
+export function loadEngine(who) {
+  const { enableLinearRegexpFallback } = requireDist(who, 'engine/patterns/regexp-guard.js');
+  const { loadRuleset } = requireDist(who, 'loader/ruleset-loader.js');
+  const { Engine, LogEvent } = requireDist(who, 'engine/engine.js');
   return { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent };
 }
 

@@ -13,13 +13,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { requireDist } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { fimConfigFrom, FIM_DEFAULTS } = require(path.join(root, 'otel-processor/dist/fim/config.js'));
-const { FimMonitor } = require(path.join(root, 'otel-processor/dist/fim/monitor.js'));
+const { fimConfigFrom, FIM_DEFAULTS } = requireDist('bench:fim', 'fim/config.js');
+const { FimMonitor } = requireDist('bench:fim', 'fim/monitor.js');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

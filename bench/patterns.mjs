@@ -1,7 +1,7 @@
-// Micro-benchmark of the pattern dialects. Build first: npx tsc -p otel-processor
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
-const P = require('../otel-processor/dist/engine/patterns/index.js');
+// Micro-benchmark of the pattern dialects. Build first: npm run build
+import { requireDist } from './dist.mjs';
+
+const P = requireDist('bench/patterns', 'engine/patterns/index.js');
 P.enableLinearRegexpFallback();
 
 const line = 'Oct 15 21:07:00 linux-server sshd[29205]: Failed password for invalid user admin from 192.168.2.190 port 34292 ssh2';

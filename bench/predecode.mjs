@@ -5,21 +5,14 @@
 // --no-strip passes stripControlChars: false (OSSEC deletes control characters, which costs a
 // scan of the whole line; a reader that already guarantees clean lines can skip it).
 //
-// The TypeScript sources are transpiled on the fly with @swc/core (already a dev dependency)
-// into a temporary directory, so no build step is needed. Lines are read and the LogEvent
-// objects are created before timing: a run times `passes` sweeps of the predecoder over all
+// Runs the built engine (npm run build first, as every benchmark does; see dist.mjs). Lines
+// are read and the LogEvent objects are created before timing: a run times `passes` sweeps of the predecoder over all
 // events (predecode is idempotent for a given fullLog/location). Reported: the median of
 // `runs` runs, in lines per second, after one warm-up run. A second figure includes the
 // creation of the LogEvent, i.e. what the engine pays per line for event + phase 1.
-import { readFileSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const swc = require('@swc/core');
+import { requireDist, root } from './dist.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -31,24 +24,8 @@ const dialect = opt('--dialect', 'ossec');
 const RUNS = Number(opt('--runs', 5));
 const PASSES = Number(opt('--passes', 5));
 
-// ---- transpile src/engine/{event.ts,predecode/*.ts}
-const out = mkdtempSync(path.join(tmpdir(), 'warden-predecode-'));
-const files = ['event.ts', 'predecode/predecode.ts', 'predecode/queue.ts', 'predecode/index.ts'];
-for (const f of files) {
-  const src = readFileSync(path.join(root, 'otel-processor/src/engine', f), 'utf8');
-  const { code } = swc.transformSync(src, {
-    filename: f,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  const dest = path.join(out, f.replace(/\.ts$/, '.js'));
-  mkdirSync(path.dirname(dest), { recursive: true });
-  writeFileSync(dest, code);
-}
-writeFileSync(path.join(out, 'package.json'), '{"type":"commonjs"}');
-const { LogEvent } = require(path.join(out, 'event.js'));
-const { createPredecoder } = require(path.join(out, 'predecode/index.js'));
-rmSync(out, { recursive: true, force: true });
+const { LogEvent } = requireDist('bench/predecode', 'engine/event.js');
+const { createPredecoder } = requireDist('bench/predecode', 'engine/predecode/index.js');
 
 // ---- corpus
 const text = readFileSync(corpus, 'utf8');

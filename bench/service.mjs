@@ -6,24 +6,15 @@
 // Usage: npm run bench:service [-- --mode file|es|both] [--batch 2000] [--concurrency 4]
 //        [--passes 2] [--ruleset DIR] [--es-url URL] [--agents 8]
 /* global fetch */
-import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { requireDist, root } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const dist = path.join(root, 'otel-processor', 'dist');
-if (!fs.existsSync(path.join(dist, 'receiver', 'otlp', 'proto.js'))) {
-  console.error('bench: build first (npm run build)');
-  process.exit(2);
-}
-const { encodeRequest } = require(path.join(dist, 'receiver/otlp/proto.js'));
+const { encodeRequest } = requireDist('bench:service', 'receiver/otlp/proto.js');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };

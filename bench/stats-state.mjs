@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { option, root } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
-const dist = path.join(root, 'otel-processor', 'dist', 'processor', 'aggregate.js');
+const dist = path.join(root, 'otel-processor', 'dist', 'spool', 'aggregate.js');
 if (!fs.existsSync(dist)) { console.error('bench:stats-state: build first (npm run build)'); process.exit(2); }
 const { Aggregator } = require(dist);
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Spool, type SpoolFaults } from '../../otel-processor/src/spool/spool';
-import { encodeBody } from '../../otel-processor/src/spool/batch';
+import { encodeBody } from '../../otel-processor/src/processor/batch';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `warden-spool-${name}-`));
 

@@ -1,6 +1,6 @@
 /** The remaining correlation elements: same_id, same_location, ignore/check_if_ignored, check_diff, and the two clocks. */
 import { engineFor, ev } from './helpers';
-import { runLine } from '../../otel-processor/src/cli/logtest';
+import { runLine } from '../../otel-processor/src/engine/run-line';
 import { LogEvent } from '../../otel-processor/src/engine/engine';
 
 const DECODERS = `

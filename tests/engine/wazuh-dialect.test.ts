@@ -104,9 +104,9 @@ describe('Wazuh dialect', () => {
     expect(ev.decoderName).toBe('json');
     expect(ev.getField('win.eventdata.targetUserName')).toBe('bob');
     expect(v.rule?.id).toBe(100101);
-    const alert = buildAlert(ev, v, 'x');
+    const alert = buildAlert(ev, v, '2024-01-01T00:00:00.000Z');
     expect(alert.rule.description).toBe('Logon failure for bob');
-    expect(alert.rule.mitre).toEqual(['T1110']);
+    expect(alert.rule.mitre).toEqual({ id: ['T1110'] });
     const sys = e.process(new LogEvent(winFail('SYSTEM', '10.0.0.1'), 'EventChannel', 'h', T0));
     expect(sys.rule?.id).toBe(100100);
   });
@@ -130,7 +130,7 @@ describe('Wazuh dialect', () => {
     const v = e.process(ev);
     expect(ev.decoderName).toBe('app');
     expect(v.rule?.id).toBe(100110);
-    expect(buildAlert(ev, v, 'x').rule.description).toBe('Admin alice deleted /etc/passwd');
+    expect(buildAlert(ev, v, '2024-01-01T00:00:00.000Z').rule.description).toBe('Admin alice deleted /etc/passwd');
     const other = e.process(new LogEvent(line.replace('alice', 'mallory'), 'stdin', 'h', T0));
     expect(other.rule?.id).toBe(100111);
     expect(other.rule?.level).toBe(7); // overwritten
@@ -142,7 +142,7 @@ describe('Wazuh dialect', () => {
     const v = e.process(ev);
     expect(ev.getField('audit.key')).toBe('watch_etc');
     expect(v.rule?.id).toBe(100120);
-    expect(buildAlert(ev, v, 'x').rule.description).toBe('Audit key watch_etc by root');
+    expect(buildAlert(ev, v, '2024-01-01T00:00:00.000Z').rule.description).toBe('Audit key watch_etc by root');
   });
 
   test('a Wazuh-style tree loads decoder and rule files from ruleset/ and etc/ in basename order', () => {

@@ -1,6 +1,6 @@
 /** The syscheck shapes for the service (alert `syscheck` object, `warden-syscheck` document), from real FIM records. */
 import { toRecord, type FimEvent } from '../../otel-processor/src/fim/events';
-import { isSyscheck, syscheckAlertFields, syscheckStateDoc } from '../../otel-processor/src/receiver/otlp/syscheck';
+import { isSyscheck, syscheckAlertFields, syscheckStateDoc } from '../../otel-processor/src/alert/syscheck';
 import type { FileState } from '../../otel-processor/src/fim/state';
 import { mapRecord, type AgentIdentity } from '../../otel-processor/src/receiver/otlp/mapping';
 import type { InRecord } from '../../otel-processor/src/receiver/otlp/decode';

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, ConfigError, SETTINGS } from '../../otel-processor/src/service/config';
+import { configurationTable, loadConfig, ConfigError, SETTINGS } from '../../otel-processor/src/service/config';
 import { tmpDir } from '../service/helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -61,6 +61,10 @@ describe('Warden configurations in the README', () => {
       const m = /: cannot read (\S+): ENOENT/.exec((e as Error).message);
       expect([m !== null, m && text.includes(m[1])]).toEqual([true, true]);
     }
+  });
+
+  test('the configuration reference is the table generated from the settings (npm run docs:config)', () => {
+    expect(README).toContain(`## Configuration reference\n\n${configurationTable()}\n\n`);
   });
 
   test('the configuration reference lists every setting with its environment variable', () => {

@@ -11,9 +11,9 @@ import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch, type AgentDelta, type StatsDelta } from '../../otel-processor/src/spool/batch';
-import { Aggregator, type AggregateSnapshot } from '../../otel-processor/src/processor/aggregate';
-import { TOTAL_AGENT, type StatsDoc } from '../../otel-processor/src/exporters/elasticsearch/documents';
+import { SpoolBatch, type AgentDelta, type StatsDelta } from '../../otel-processor/src/processor/batch';
+import { Aggregator, type AggregateSnapshot } from '../../otel-processor/src/spool/aggregate';
+import { TOTAL_AGENT, type StatsDoc } from '../../otel-processor/src/alert/documents';
 import { protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
 
 const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };

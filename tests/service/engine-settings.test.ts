@@ -10,7 +10,7 @@ import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch } from '../../otel-processor/src/spool/batch';
+import { SpoolBatch } from '../../otel-processor/src/processor/batch';
 import { protobufBody, tmpDir } from './helpers';
 
 const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };

@@ -1,6 +1,6 @@
 /**
  * The processor on its own: the spool payload it writes (documents serialised once, read back
- * as the same documents), the direct alert-document builder against the engine's Alert form,
+ * as the same documents), the alert document and its alerts.log text,
  * first-time-seen documents carrying the decoder the engine names, and a ruleset reload that
  * keeps the correlation memory (fired counts).
  */
@@ -8,13 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildAlert } from '../../otel-processor/src/alert/alert';
 import { Engine, LogEvent } from '../../otel-processor/src/engine/engine';
-import { alertDocOf, toAlertDoc } from '../../otel-processor/src/exporters/elasticsearch/documents';
+import { formatAlertsLog } from '../../otel-processor/src/alert/alerts-log';
 import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { ProcessorCore } from '../../otel-processor/src/processor/host';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch, encodeBody } from '../../otel-processor/src/spool/batch';
+import { SpoolBatch, encodeBody } from '../../otel-processor/src/processor/batch';
 import { ROOT, protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
 
 const ctx = { boundAgent: null, peerIp: '127.0.0.1', userAgent: 'test' };
@@ -25,31 +25,43 @@ function processor(rules: string, state = tmpDir('proc')): Processor {
   });
 }
 
-test('alert documents built directly equal toAlertDoc(buildAlert(...)), byte for byte', () => {
+// Recorded from the two builders this one replaced (alertDocOf, and buildAlert + toAlertDoc, which
+// agreed byte for byte): the document every exporter gets, and its alerts.log text (UTC).
+test('the alert document of a line, and its alerts.log text, byte for byte', () => {
   const loaded = openRuleset(path.join(ROOT, 'rules'));
   const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
-  const lines = [
-    sshFail('root', '192.0.2.1', 1), sshFail('root', '192.0.2.1', 2),
-    'Oct 11 10:00:00 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash',
-    'Oct 11 10:00:00 web1 su[12]: FAILED su for root by alice',
-    '192.0.2.9 - - [11/Oct/2024:10:00:00 +0000] "GET /etc/passwd HTTP/1.1" 404 12 "-" "Nikto"',
-    'Oct 11 10:00:00 fw1 kernel: [1.0] iptables: IN=eth0 OUT= SRC=192.0.2.7 DST=198.51.100.1 PROTO=TCP SPT=1 DPT=22',
+  const cases: Array<[string, string, string]> = [
+    [
+      "Oct 11 10:00:00 web1 sshd[123]: Failed password for root from 192.0.2.1 port 22 ssh2",
+      "{\"@timestamp\":\"2024-05-17T10:00:01.000Z\",\"received_at\":\"2024-05-17T10:00:09.000Z\",\"rule\":{\"id\":\"5716\",\"level\":5,\"description\":\"sshd: authentication failed for an existing user.\",\"groups\":[\"syslog\",\"sshd\",\"authentication_failed\"],\"firedtimes\":1,\"mail\":false,\"mitre\":{\"id\":[\"T1110\"]}},\"agent\":{\"id\":\"a1\",\"name\":\"web1\",\"ip\":\"192.0.2.99\"},\"location\":\"/var/log/x\",\"data\":{\"srcip\":\"192.0.2.1\",\"srcport\":\"22\",\"extra_data\":\"password\",\"dstuser\":\"root\"},\"full_log\":\"Oct 11 10:00:00 web1 sshd[123]: Failed password for root from 192.0.2.1 port 22 ssh2\",\"decoder\":{\"name\":\"sshd\"},\"predecoder\":{\"program_name\":\"sshd\",\"timestamp\":\"Oct 11 10:00:00\",\"hostname\":\"web1\"}}",
+      "** Alert 1715940001.1234: - syslog,sshd,authentication_failed,\n2024 May 17 10:00:01 web1->/var/log/x\nRule: 5716 (level 5) -> 'sshd: authentication failed for an existing user.'\nSrc IP: 192.0.2.1\nSrc Port: 22\nUser: root\nOct 11 10:00:00 web1 sshd[123]: Failed password for root from 192.0.2.1 port 22 ssh2\n\n",
+    ],
+    [
+      "Oct 11 10:00:00 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash",
+      "{\"@timestamp\":\"2024-05-17T10:00:01.000Z\",\"received_at\":\"2024-05-17T10:00:09.000Z\",\"rule\":{\"id\":\"5403\",\"level\":4,\"description\":\"sudo: first time this user runs sudo on this host.\",\"groups\":[\"syslog\",\"sudo\"],\"firedtimes\":1,\"mail\":false,\"mitre\":{\"id\":[\"T1548.003\"]}},\"agent\":{\"id\":\"a1\",\"name\":\"web1\",\"ip\":\"192.0.2.99\"},\"location\":\"/var/log/x\",\"data\":{\"srcuser\":\"alice\",\"dstuser\":\"root\",\"command\":\"/bin/bash\"},\"full_log\":\"Oct 11 10:00:00 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash\",\"decoder\":{\"name\":\"sudo\"},\"predecoder\":{\"program_name\":\"sudo\",\"timestamp\":\"Oct 11 10:00:00\",\"hostname\":\"web1\"}}",
+      "** Alert 1715940001.1234: - syslog,sudo,\n2024 May 17 10:00:01 web1->/var/log/x\nRule: 5403 (level 4) -> 'sudo: first time this user runs sudo on this host.'\nUser: root\nOct 11 10:00:00 web1 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash\n\n",
+    ],
+    [
+      "192.0.2.9 - - [11/Oct/2024:10:00:00 +0000] \"GET /etc/passwd HTTP/1.1\" 404 12 \"-\" \"Nikto\"",
+      "{\"@timestamp\":\"2024-05-17T10:00:01.000Z\",\"received_at\":\"2024-05-17T10:00:09.000Z\",\"rule\":{\"id\":\"31104\",\"level\":6,\"description\":\"Common web attack: path traversal, file inclusion or command injection.\",\"groups\":[\"web\",\"accesslog\",\"attack\"],\"firedtimes\":1,\"mail\":false,\"mitre\":{\"id\":[\"T1190\"]}},\"agent\":{\"id\":\"a1\",\"name\":\"web1\",\"ip\":\"192.0.2.99\"},\"location\":\"/var/log/x\",\"data\":{\"srcip\":\"192.0.2.9\",\"protocol\":\"GET\",\"id\":\"404\",\"url\":\"/etc/passwd\",\"srcuser\":\"-\"},\"full_log\":\"192.0.2.9 - - [11/Oct/2024:10:00:00 +0000] \\\"GET /etc/passwd HTTP/1.1\\\" 404 12 \\\"-\\\" \\\"Nikto\\\"\",\"decoder\":{\"name\":\"web-accesslog\"},\"predecoder\":{\"hostname\":\"web1\"}}",
+      "** Alert 1715940001.1234: - web,accesslog,attack,\n2024 May 17 10:00:01 web1->/var/log/x\nRule: 31104 (level 6) -> 'Common web attack: path traversal, file inclusion or command injection.'\nSrc IP: 192.0.2.9\n192.0.2.9 - - [11/Oct/2024:10:00:00 +0000] \"GET /etc/passwd HTTP/1.1\" 404 12 \"-\" \"Nikto\"\n\n",
+    ],
   ];
-  let n = 0;
-  for (const line of lines) {
-    for (let k = 0; k < 8; k++) {
-      const ev = new LogEvent(line, '/var/log/x', 'web1', Date.UTC(2024, 4, 17, 10, 0, k));
-      ev.agentId = 'a1';
-      ev.agentName = 'web1';
-      const v = engine.process(ev);
-      if (!v.alert) continue;
-      n++;
-      const direct = alertDocOf(ev, v, '2024-05-17T10:00:09.000Z', k % 2 ? '192.0.2.99' : null);
-      const viaAlert = toAlertDoc(buildAlert(ev, v, 'id'), { receivedAt: Date.UTC(2024, 4, 17, 10, 0, 9), agentIp: k % 2 ? '192.0.2.99' : null });
-      expect(JSON.stringify(direct)).toBe(JSON.stringify(viaAlert));
-    }
+  for (const [line, docJson, text] of cases) {
+    const ev = new LogEvent(line, '/var/log/x', 'web1', Date.UTC(2024, 4, 17, 10, 0, 1));
+    ev.agentId = 'a1';
+    ev.agentName = 'web1';
+    const v = engine.process(ev);
+    expect(v.alert).toBe(true);
+    const doc = buildAlert(ev, v, '2024-05-17T10:00:09.000Z', '192.0.2.99');
+    expect(JSON.stringify(doc)).toBe(docJson);
+    expect(formatAlertsLog(doc, 1234)).toBe(text);
+    // alerts.log is in UTC whatever the machine's zone (Node reads TZ when it changes)
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try { expect(formatAlertsLog(doc, 1234)).toBe(text); } finally { if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz; }
+    expect(buildAlert(ev, v, '2024-05-17T10:00:09.000Z').agent).toEqual({ id: 'a1', name: 'web1' });
   }
-  expect(n).toBeGreaterThan(5);
 });
 
 test('the spool payload carries each document once and reads back as the same documents', () => {

@@ -1,17 +1,17 @@
-/** OSSEC's alerts.log text form of an alert. */
-import type { Alert } from './alert';
+/** OSSEC's alerts.log text form of an alert document (times in UTC, as everywhere in Warden). */
+import type { AlertDoc } from './alert';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** `offset` is the byte position of the alert in the file, as OSSEC numbers alerts. */
-export function formatAlertsLog(alert: Alert, offset: number): string {
-  const d = new Date(alert.timestamp);
+export function formatAlertsLog(alert: AlertDoc, offset: number): string {
+  const d = new Date(alert['@timestamp']);
   const secs = Math.floor(d.getTime() / 1000);
   const host = alert.predecoder?.hostname;
   const where = host && host !== alert.location ? `${host}->${alert.location}` : alert.location;
   let s = `** Alert ${secs}.${offset}:${alert.rule.mail ? ' mail ' : ''} - ${alert.rule.groups.map((g) => `${g},`).join('')}\n`;
-  s += `${d.getFullYear()} ${MONTHS[d.getMonth()]} ${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${where}\n`;
+  s += `${d.getUTCFullYear()} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${where}\n`;
   s += `Rule: ${alert.rule.id} (level ${alert.rule.level}) -> '${alert.rule.description}'\n`;
   const f = alert.data;
   if (f.srcip) s += `Src IP: ${f.srcip}\n`;

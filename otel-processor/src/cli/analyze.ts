@@ -5,10 +5,9 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { buildAlert } from '../alert/alert';
-import { alertDocOf } from '../exporters/elasticsearch/documents';
 import { formatAlertsLog } from '../alert/alerts-log';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
-import { runLine } from './logtest';
+import { runLine } from '../engine/run-line';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
 
 export const ANALYZE: CommandSpec = {
@@ -53,10 +52,9 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       const v = runLine(engine, ev, clock);
       if (v.alert) {
         alerts++;
-        // JSON lines are the same documents the service writes (alerts.json, Elasticsearch).
-        const text = json
-          ? `${JSON.stringify(alertDocOf(ev, v, new Date().toISOString(), null))}\n`
-          : formatAlertsLog(buildAlert(ev, v, `${Math.floor(ev.time / 1000)}.${offset}`), offset);
+        // the same documents the service writes (alerts.json, Elasticsearch, alerts.log)
+        const doc = buildAlert(ev, v, new Date().toISOString());
+        const text = json ? `${JSON.stringify(doc)}\n` : formatAlertsLog(doc, offset);
         offset += Buffer.byteLength(text);
         buf.push(text);
         if (buf.length >= 256) flush();

@@ -3,9 +3,9 @@
  * (the ossec-logtest form), or one TSV row per line with `--format tsv`.
  */
 import * as readline from 'node:readline';
-import { LogEvent, type Engine, type Verdict } from '../engine/engine';
-import { parseHeaderTime } from '../engine/time/header-time';
-import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION, type Clock } from './session';
+import type { LogEvent, Verdict } from '../engine/engine';
+import { runLine, TracedEvent, LOGTEST_FIELD_NAMES } from '../engine/run-line';
+import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
 import { OSSEC_LOGTEST } from '../engine/correlate/state';
 
@@ -21,33 +21,6 @@ export const LOGTEST: CommandSpec = {
   },
 };
 
-/** Records decoded fields in the order decoders set them, for the Phase 2 printout. */
-class TracedEvent extends LogEvent {
-  readonly trace: Array<[string, string]> = [];
-  override setField(name: string, value: string): void {
-    super.setField(name, value);
-    this.trace.push([name, value]);
-  }
-}
-
-const PRINT_NAMES: Record<string, string> = { user: 'dstuser', data: 'extra_data', protocol: 'proto' };
-
-export function applyClock(ev: LogEvent, clock: Clock): void {
-  if (clock === 'event' && ev.headerTimestamp !== null) {
-    const t = parseHeaderTime(ev.headerTimestamp, ev.time);
-    if (!Number.isNaN(t)) ev.time = t;
-  }
-}
-
-const DROPPED: Verdict = { rule: null, alert: false, suppressed: null, previousOutput: null, firedTimes: 0 };
-
-export function runLine(engine: Engine, ev: LogEvent, clock: Clock): Verdict {
-  if (!engine.predecode(ev)) return DROPPED;
-  applyClock(ev, clock);
-  engine.decode(ev);
-  return engine.match(ev);
-}
-
 export function formatTrace(ev: TracedEvent, v: Verdict): string {
   let s = '\n\n**Phase 1: Completed pre-decoding.\n';
   s += `       full event: '${ev.fullLog}'\n`;
@@ -57,7 +30,7 @@ export function formatTrace(ev: TracedEvent, v: Verdict): string {
   s += '\n**Phase 2: Completed decoding.\n';
   if (ev.decoderName === null) s += '       No decoder matched.\n';
   else {
-    for (const [k, val] of ev.trace) s += `       ${PRINT_NAMES[k] ?? k}: '${val}'\n`;
+    for (const [k, val] of ev.trace) s += `       ${LOGTEST_FIELD_NAMES[k] ?? k}: '${val}'\n`;
     s += `       decoder: '${ev.decoderName}'\n`;
   }
   if (v.rule) {

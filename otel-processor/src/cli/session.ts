@@ -1,17 +1,14 @@
 /** What every CLI command sets up: the ruleset, the engine options, and event creation. */
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { loadRuleset, type LoadedRuleset } from '../loader/ruleset-loader';
+import type { LoadedRuleset } from '../loader/ruleset-loader';
 import { Engine, LogEvent } from '../engine/engine';
 import { OSSEC_ANALYSISD, type CorrelationModel } from '../engine/correlate/state';
-import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
+import type { Clock } from '../engine/run-line';
 import { UsageError, type OptionSpec } from './args';
 import type { RulesetDialect } from '../engine/ruleset';
 
-/** Warden's own ruleset, shipped beside the package. */
-export const DEFAULT_RULESET = path.resolve(__dirname, '..', '..', '..', 'rules');
-
-export type Clock = 'processing' | 'event';
+export { DEFAULT_RULESET, openRuleset } from '../loader/open-ruleset';
+export type { Clock } from '../engine/run-line';
 
 export const RULESET_OPTION: OptionSpec = {
   type: 'string', value: 'DIR',
@@ -41,11 +38,6 @@ export function parseDialect(v: string | true | undefined): RulesetDialect | und
   if (v === undefined) return undefined;
   if (v === 'ossec' || v === 'wazuh') return v;
   throw new UsageError(`--dialect must be ossec or wazuh, got ${String(v)}`);
-}
-
-export function openRuleset(dir: string | true | undefined, dialect?: RulesetDialect): LoadedRuleset {
-  enableLinearRegexpFallback();
-  return loadRuleset(typeof dir === 'string' ? dir : DEFAULT_RULESET, { dialect });
 }
 
 /** `model`: whose correlation bookkeeping to keep (logtest answers as ossec-logtest does). */

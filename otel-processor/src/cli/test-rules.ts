@@ -145,23 +145,10 @@ function wazuhTestRules(args: ReturnType<typeof parseCommand>): number {
   const loaded = loadWazuhTestRuleset(dir);
   if (args.options.has('verbose')) for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const results = runWazuhIniFiles(loaded, collectWazuhIniFiles(args.positionals, args.options.has('geoip')));
-  let passed = 0;
-  for (const r of results) {
-    const c = r.testCase;
-    if (r.ok) {
-      passed++;
-      if (args.options.has('verbose')) process.stdout.write(`ok   ${c.file}:${c.line} [${c.section}] ${c.name}\n`);
-      continue;
-    }
-    process.stdout.write(
-      `FAIL ${c.file}:${c.line} [${c.section}] ${c.name}\n` +
-      c.lines.map((l) => `     log:      ${l}\n`).join('') +
-      `     expected: ${c.kind === 'pass' ? '' : 'anything but '}rule ${c.rule} level ${c.alert} decoder ${c.decoder}\n` +
-      `     got:      rule ${r.got.rule || '(none)'} level ${r.got.alert || '(none)'} decoder ${r.got.decoder || '(none)'}\n`,
-    );
-  }
-  process.stdout.write(`${passed} passed, ${results.length - passed} failed\n`);
-  return passed === results.length ? 0 : 1;
+  return report(results, args.options.has('verbose'), ({ testCase: c, got }) =>
+    c.lines.map((l) => `     log:      ${l}\n`).join('') +
+    `     expected: ${c.kind === 'pass' ? '' : 'anything but '}rule ${c.rule} level ${c.alert} decoder ${c.decoder}\n` +
+    `     got:      rule ${got.rule || '(none)'} level ${got.alert || '(none)'} decoder ${got.decoder || '(none)'}\n`);
 }
 
 export async function testRulesCommand(argv: string[]): Promise<number> {
@@ -172,25 +159,22 @@ export async function testRulesCommand(argv: string[]): Promise<number> {
   if (runner !== 'ossec') throw new UsageError(`--runner must be ossec or wazuh, got ${runner}`);
   const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const results = runIniFiles(loaded, collectIniFiles(args.positionals));
+  return report(results, args.options.has('verbose'), ({ testCase: c, got }) =>
+    `     log:      ${c.log}\n` +
+    `     expected: ${c.kind === 'pass' ? '' : 'anything but '}rule ${c.rule ?? '*'} level ${c.level ?? '*'} decoder ${c.decoder ?? '*'}\n` +
+    `     got:      rule ${got.rule} level ${got.level} decoder ${got.decoder}\n`);
+}
+
+/** Prints each failure (and each pass with --verbose) and the counts; exit status 1 when any failed. */
+function report<R extends { ok: boolean; testCase: { file: string; line: number; section: string; name: string } }>(results: R[], verbose: boolean, failure: (r: R) => string): number {
   let passed = 0;
-  let failed = 0;
   for (const r of results) {
     const c = r.testCase;
     if (r.ok) {
       passed++;
-      if (args.options.has('verbose')) process.stdout.write(`ok   ${c.file}:${c.line} [${c.section}] ${c.name}\n`);
-      continue;
-    }
-    failed++;
-    const exp = `rule ${c.rule ?? '*'} level ${c.level ?? '*'} decoder ${c.decoder ?? '*'}`;
-    const got = `rule ${r.got.rule} level ${r.got.level} decoder ${r.got.decoder}`;
-    process.stdout.write(
-      `FAIL ${c.file}:${c.line} [${c.section}] ${c.name}\n` +
-      `     log:      ${c.log}\n` +
-      `     expected: ${c.kind === 'pass' ? '' : 'anything but '}${exp}\n` +
-      `     got:      ${got}\n`,
-    );
+      if (verbose) process.stdout.write(`ok   ${c.file}:${c.line} [${c.section}] ${c.name}\n`);
+    } else process.stdout.write(`FAIL ${c.file}:${c.line} [${c.section}] ${c.name}\n${failure(r)}`);
   }
-  process.stdout.write(`${passed} passed, ${failed} failed\n`);
-  return failed === 0 ? 0 : 1;
+  process.stdout.write(`${passed} passed, ${results.length - passed} failed\n`);
+  return passed === results.length ? 0 : 1;
 }

@@ -10,17 +10,13 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { decodeJson, decodeProtobuf, MalformedRequestError, type InResource } from '../receiver/otlp/decode';
 import type { RequestContext } from '../receiver/otlp/mapping';
-import { openRuleset } from '../cli/session';
+import type { RawRequest } from '../receiver/otlp/intake';
+import { openRuleset } from '../loader/open-ruleset';
 import { RulesetError } from '../engine/ruleset/errors';
 import { Processor, type ProcessorOptions, type ProcessResult } from './processor';
 import { WardenFtsStore } from './fts-store';
-import { listRules, logtestLine, type ApiRule, type LogtestAnswer } from '../service/api';
+import { listRules, logtestLine, type ApiRule, type LogtestAnswer } from './logtest';
 
-/** A request body as received (after gunzip): decoded by the processor. */
-export interface RawRequest {
-  format: 'protobuf' | 'json';
-  body: Uint8Array;
-}
 
 export type HostResult = { kind: 'ok'; result: ProcessResult } | { kind: 'malformed'; message: string };
 

@@ -11,8 +11,9 @@ import type { CorrelationState } from '../engine/correlate/state';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import type { InResource } from '../receiver/otlp/decode';
 import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
-import { alertDocId, alertDocOf, alertIndex, toAlertDoc, toFtsDoc, type AlertRecord } from '../exporters/elasticsearch/documents';
-import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from '../spool/batch';
+import { alertDocId, alertIndex, buildAlert, type AlertDoc, type AlertRecord } from '../alert/alert';
+import { toFtsDoc } from '../alert/documents';
+import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from './batch';
 import type { WardenFtsStore } from './fts-store';
 import { CrawlerResolver } from '../enrich/crawler-dns';
 
@@ -41,7 +42,7 @@ export interface CorrelationStats { events: number; bytes: number; agents: numbe
 export interface ProcessorTables { agentsTracked: number; ftsKeys: number; ftsEvictions: number }
 
 export interface ProcessResult {
-  /** The spool payload (see spool/batch.ts), or null when the request produced nothing to keep. */
+  /** The spool payload (see batch.ts), or null when the request produced nothing to keep. */
   payload: Buffer | null;
   accepted: number;
   rejected: number;
@@ -145,7 +146,7 @@ export class Processor {
         try {
           v = this.engine.process(ev);
           if (v.alert) {
-            doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
+            doc = JSON.stringify(buildAlert(ev, v, receivedAt, agentIp));
             const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
             docId = alertDocId(agent.id, ev.location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, ev.fullLog);
             index = this.indexOf(time);
@@ -223,7 +224,7 @@ export class Processor {
   }
 
   private alertRecord(ev: LogEvent, v: Verdict, id: string, now: number, agentIp: string | null): AlertRecord {
-    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: alertDocOf(ev, v, new Date(now).toISOString(), agentIp) };
+    return { id, index: alertIndex(this.opts.indexPrefix, ev.time), doc: buildAlert(ev, v, new Date(now).toISOString(), agentIp) };
   }
 
   /**
@@ -263,15 +264,16 @@ export class Processor {
       const v = this.engine.process(ev);
       if (v.alert) alerts.push(this.alertRecord(ev, v, docId, now, null));
       else if (v.rule === null) {
-        const doc = toAlertDoc({
-          id: docId,
-          timestamp: new Date(now).toISOString(),
-          rule: { id: 504, level: 3, description: 'Ossec agent disconnected.', groups: ['ossec'], firedtimes: 1, mail: true },
+        const at = new Date(now).toISOString();
+        const doc: AlertDoc = {
+          '@timestamp': at,
+          received_at: at,
+          rule: { id: '504', level: 3, description: 'Ossec agent disconnected.', groups: ['ossec'], firedtimes: 1, mail: true },
           agent: { id, name: s.name },
           location: 'ossec-monitord',
-          full_log: ev.fullLog,
           data: {},
-        }, { receivedAt: now });
+          full_log: ev.fullLog,
+        };
         alerts.push({ id: docId, index: alertIndex(this.opts.indexPrefix, now), doc });
       }
     }

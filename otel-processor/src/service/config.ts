@@ -6,13 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-
-export interface TokenBinding {
-  token: string;
-  /** Agent the token is bound to; null for a token that only authenticates. */
-  agentId: string | null;
-  agentName: string | null;
-}
+import type { CertBinding, TokenBinding } from '../receiver/otlp/auth';
+import type { EsExporterSettings } from '../exporters/elasticsearch/es-exporter';
+import type { OtlpExporterOptions } from '../exporters/otlp/otlp-exporter';
 
 export interface WardenConfig {
   ruleset: string;
@@ -47,16 +43,9 @@ export interface WardenConfig {
       password: string | null;
       apiKey: string | null;
       indexPrefix: string;
-      retentionDays: number;
-      bulkMaxBytes: number;
-      flushIntervalMs: number;
-      maxInflight: number;
-      shards: number;
-      replicas: string;
-      ftsRefreshSec: number;
-      statsOpenHours: number;
-    };
-    otlp: { endpoint: string | null; headers: Record<string, string>; timeoutMs: number };
+    } & EsExporterSettings;
+    /** `endpoint` null: no OTLP exporter. */
+    otlp: Omit<OtlpExporterOptions, 'endpoint'> & { endpoint: string | null };
   };
   service: { host: string; port: number; shutdownTimeoutSec: number; watchRules: boolean; engineThread: boolean; apiToken: string | null };
 }
@@ -64,13 +53,6 @@ export interface WardenConfig {
 export class ConfigError extends Error {}
 
 type Kind = 'string' | 'optstring' | 'urls' | 'int' | 'bytes' | 'bool' | 'tokens' | 'certs' | 'headers' | 'auto-bool' | 'optint';
-
-/** A client certificate name (subject CN or subjectAltName) bound to an agent. */
-export interface CertBinding {
-  subject: string;
-  agentId: string | null;
-  agentName: string | null;
-}
 
 interface Setting {
   key: string;
@@ -148,6 +130,22 @@ export function envName(key: string): string {
   return `WARDEN_${key.toUpperCase().replace(/\./g, '_')}`;
 }
 
+/** A default as the README shows it: — for none, sizes with their unit. */
+function defaultText(s: Setting): string {
+  const d = s.dflt;
+  if (d === null || d === '' || (s.kind === 'urls' && Array.isArray(d) && d.length === 0)) return '—';
+  if (s.kind === 'bytes' && typeof d === 'number') {
+    for (const [unit, n] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]] as const) if (d % n === 0) return `${d / n}${unit}`;
+  }
+  return typeof d === 'object' ? JSON.stringify(d) : String(d);
+}
+
+/** The README's configuration reference, generated from {@link SETTINGS} (`npm run docs:config` writes it). */
+export function configurationTable(): string {
+  const rows = SETTINGS.map((s) => `| \`${s.key}\` | \`${envName(s.key)}\` | ${defaultText(s)} | ${s.help} |`);
+  return ['| setting | environment variable | default | meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
 
 function getPath(obj: unknown, key: string): unknown {
@@ -208,46 +206,8 @@ function convert(s: Setting, raw: unknown, from: string): unknown {
       if (raw === 'false' || raw === '0' || raw === 'no') return false;
       return bad(s.kind === 'auto-bool' ? 'must be true, false or auto' : 'must be true or false');
     }
-    case 'tokens': {
-      if (typeof raw === 'string') {
-        return raw.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
-          const eq = item.indexOf('=');
-          const token = eq < 0 ? item : item.slice(0, eq);
-          if (!token) bad('each entry needs a token');
-          if (eq < 0) return { token, agentId: null, agentName: null };
-          const [id, name] = item.slice(eq + 1).split(':');
-          return { token, agentId: id || null, agentName: name || id || null };
-        });
-      }
-      if (!Array.isArray(raw)) return bad('must be a list of {token, agent_id, agent_name}');
-      return raw.map((t, i) => {
-        if (typeof t === 'string') return { token: t, agentId: null, agentName: null };
-        if (!t || typeof t !== 'object' || typeof (t as { token?: unknown }).token !== 'string' || !(t as { token: string }).token) bad(`entry ${i} needs a string token`);
-        const o = t as { token: string; agent_id?: unknown; agent_name?: unknown };
-        const id = o.agent_id === undefined || o.agent_id === null ? null : String(o.agent_id);
-        return { token: o.token, agentId: id, agentName: o.agent_name === undefined || o.agent_name === null ? id : String(o.agent_name) };
-      });
-    }
-    case 'certs': {
-      if (typeof raw === 'string') {
-        return raw.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
-          const eq = item.indexOf('=');
-          const subject = eq < 0 ? item : item.slice(0, eq);
-          if (!subject) bad('each entry needs a subject');
-          if (eq < 0) return { subject, agentId: null, agentName: null };
-          const [id, name] = item.slice(eq + 1).split(':');
-          return { subject, agentId: id || null, agentName: name || id || null };
-        });
-      }
-      if (!Array.isArray(raw)) return bad('must be a list of {subject, agent_id, agent_name}');
-      return raw.map((t, i) => {
-        if (typeof t === 'string') return { subject: t, agentId: null, agentName: null };
-        if (!t || typeof t !== 'object' || typeof (t as { subject?: unknown }).subject !== 'string' || !(t as { subject: string }).subject) bad(`entry ${i} needs a string subject`);
-        const o = t as { subject: string; agent_id?: unknown; agent_name?: unknown };
-        const id = o.agent_id === undefined || o.agent_id === null ? null : String(o.agent_id);
-        return { subject: o.subject, agentId: id, agentName: o.agent_name === undefined || o.agent_name === null ? id : String(o.agent_name) };
-      });
-    }
+    case 'tokens': return parseBindings(raw, 'token', bad);
+    case 'certs': return parseBindings(raw, 'subject', bad);
     case 'headers': {
       if (typeof raw === 'string') {
         const out: Record<string, string> = {};
@@ -265,6 +225,33 @@ function convert(s: Setting, raw: unknown, from: string): unknown {
 }
 
 /** Keys present in the file that no setting knows: a typo must not pass silently. */
+/**
+ * Token or certificate-name bindings: `name[=agent_id[:agent_name]],…` in an environment
+ * variable, or a list of names and `{<key>, agent_id, agent_name}` objects in the file.
+ */
+function parseBindings<K extends 'token' | 'subject'>(raw: unknown, key: K, bad: (message: string) => never): Array<Record<K, string> & { agentId: string | null; agentName: string | null }> {
+  type Binding = Record<K, string> & { agentId: string | null; agentName: string | null };
+  const binding = (name: string, agentId: string | null, agentName: string | null) => ({ [key]: name, agentId, agentName }) as Binding;
+  if (typeof raw === 'string') {
+    return raw.split(',').map((x) => x.trim()).filter(Boolean).map((item) => {
+      const eq = item.indexOf('=');
+      const name = eq < 0 ? item : item.slice(0, eq);
+      if (!name) bad(`each entry needs a ${key}`);
+      if (eq < 0) return binding(name, null, null);
+      const [id, agentName] = item.slice(eq + 1).split(':');
+      return binding(name, id || null, agentName || id || null);
+    });
+  }
+  if (!Array.isArray(raw)) return bad(`must be a list of {${key}, agent_id, agent_name}`);
+  return raw.map((t, i) => {
+    if (typeof t === 'string') return binding(t, null, null);
+    const o = t as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || typeof o[key] !== 'string' || !o[key]) bad(`entry ${i} needs a string ${key}`);
+    const id = o.agent_id === undefined || o.agent_id === null ? null : String(o.agent_id);
+    return binding(o[key] as string, id, o.agent_name === undefined || o.agent_name === null ? id : String(o.agent_name));
+  });
+}
+
 function unknownKeys(obj: unknown, prefix = ''): string[] {
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return [];
   const out: string[] = [];

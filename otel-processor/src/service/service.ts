@@ -14,19 +14,17 @@ import type { WardenConfig } from './config';
 import { createMetrics, type WardenMetrics } from './metrics';
 import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
-import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
+import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type ReloadResult } from '../processor/host';
 import type { CorrelationStats, ProcessResult, ProcessorTables } from '../processor/processor';
 import { FairQueue } from '../processor/fair-queue';
-import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
+import { TokenAuth, type AuthResult, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
 import { GrpcReceiver } from '../receiver/otlp/grpc';
-import type { Intake, IntakeResult, AuthResult } from '../receiver/otlp/intake';
+import type { Intake, IntakeResult, RawRequest } from '../receiver/otlp/intake';
 import type { RequestContext } from '../receiver/otlp/mapping';
 import type { Exporter } from '../exporters/exporter';
-import { FileExporter } from '../exporters/file/file-exporter';
+import { EXPORTER_FACTORIES, type ExporterHost } from './exporters';
 import { ElasticsearchExporter } from '../exporters/elasticsearch/es-exporter';
-import { EsClient } from '../exporters/elasticsearch/client';
-import { OtlpExporter } from '../exporters/otlp/otlp-exporter';
 
 export type Logger = (msg: string) => void;
 
@@ -42,7 +40,6 @@ export class WardenService implements Intake {
   private statusServer: http.Server | null = null;
   private api!: ServiceApi;
   private readonly exporters: Exporter[] = [];
-  es: ElasticsearchExporter | null = null;
   private timers: NodeJS.Timeout[] = [];
   private watcher: fs.FSWatcher | null = null;
   private stopping = false;
@@ -71,12 +68,11 @@ export class WardenService implements Intake {
     const cfg = this.cfg;
     fs.mkdirSync(cfg.stateDir, { recursive: true });
     this.instance = instanceId(cfg.stateDir);
-    const es = cfg.exporters.elasticsearch;
     const setup: ProcessorSetup = {
       ruleset: cfg.ruleset,
       stateDir: cfg.stateDir,
       options: {
-        indexPrefix: es.indexPrefix,
+        indexPrefix: cfg.exporters.elasticsearch.indexPrefix,
         mapping: { maxLogBytes: cfg.receiver.maxLogBytes, maxFields: cfg.receiver.maxFields },
         correlationScope: cfg.correlationScope,
         clock: cfg.engine.clock,
@@ -96,28 +92,8 @@ export class WardenService implements Intake {
     this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
     const registered = [...cfg.receiver.auth.tokens, ...cfg.receiver.auth.clientCerts].filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
 
-    if (es.url) {
-      const client = new EsClient({ urls: es.urls, caFile: es.caFile, insecureSkipVerify: es.insecureSkipVerify, username: es.username, password: es.password, apiKey: es.apiKey });
-      this.es = new ElasticsearchExporter(await this.spool.consumer('elasticsearch'), {
-        client, prefix: es.indexPrefix, instance: this.instance, retentionDays: es.retentionDays, bulkMaxBytes: es.bulkMaxBytes,
-        flushIntervalMs: es.flushIntervalMs, maxInflight: es.maxInflight, shards: es.shards, replicas: es.replicas, ftsRefreshSec: es.ftsRefreshSec, statsOpenHours: es.statsOpenHours,
-        stateDir: cfg.stateDir, registeredAgents: registered,
-      }, this.metrics, { merge: (keys) => this.processor.mergeFts(keys) });
-      // first-time-seen keys from Elasticsearch before the first event (bounded wait: if it is down, local keys)
-      try {
-        const n = await Promise.race([this.es.loadFts(), new Promise<number>((_, rej) => setTimeout(() => rej(new Error('timed out')), 10_000).unref())]);
-        this.log(`warden: ${n} first-time-seen key(s) read from Elasticsearch (${await this.processor.ftsSize()} known)`);
-      } catch (e) {
-        this.log(`warden: could not read first-time-seen keys from Elasticsearch (${(e as Error).message}); using the ${await this.processor.ftsSize()} kept locally`);
-      }
-      this.exporters.push(this.es);
-    }
-    if (cfg.exporters.file.enabled) {
-      this.exporters.push(new FileExporter(await this.spool.consumer('file'), { dir: cfg.exporters.file.dir, instance: this.instance, registeredAgents: registered }));
-    }
-    if (cfg.exporters.otlp.endpoint) {
-      this.exporters.push(new OtlpExporter(await this.spool.consumer('otlp'), { endpoint: cfg.exporters.otlp.endpoint, headers: cfg.exporters.otlp.headers, timeoutMs: cfg.exporters.otlp.timeoutMs }));
-    }
+    const host: ExporterHost = { cfg, spool: this.spool, processor: this.processor, metrics: this.metrics, instance: this.instance, registeredAgents: registered, log: this.log };
+    for (const factory of EXPORTER_FACTORIES) if (factory.enabled(cfg)) this.exporters.push(await factory.create(host));
     const tls = cfg.receiver.tls;
     this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required, cfg.receiver.auth.clientCerts, tls.clientCaFile !== null);
     for (const e of this.exporters) e.health.attach(this.log, this.metrics.exporterFailures);
@@ -125,7 +101,8 @@ export class WardenService implements Intake {
     this.metrics.observeEngineErrors(() => this.engineErrors);
     this.metrics.observeCorrelation(() => this.correlation);
     this.metrics.observeTables(() => {
-      const held = this.es?.heldState ?? { agents: 0, stats: 0 };
+      const es = this.exporters.find((e): e is ElasticsearchExporter => e instanceof ElasticsearchExporter);
+      const held = es?.heldState ?? { agents: 0, stats: 0 };
       return { ...this.tables, aggregateAgents: held.agents, aggregateStats: held.stats };
     });
     if (this.spool.depth > 0) {

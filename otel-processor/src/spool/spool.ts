@@ -4,7 +4,7 @@
  * Segments every consumer has acknowledged are deleted. On open, the segments are replayed
  * and consumers resume after the position they acknowledged last.
  *
- * Frame: [u32 payload length][u32 crc32 of payload][f64 seq][payload: the batch, see batch.ts].
+ * Frame: [u32 payload length][u32 crc32 of payload][f64 seq][payload: the batch, see processor/batch.ts].
  * Appends arriving while an fsync runs are written and fsynced together (group commit).
  *
  * Every frame names its own sequence number, so replay trusts the frames, not the file names:
@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { SpoolBatch } from './batch';
+import { SpoolBatch } from '../processor/batch';
 
 const HEADER = 16;
 const SEG_RE = /^(\d{16})\.seg$/;

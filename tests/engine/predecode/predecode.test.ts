@@ -1,7 +1,7 @@
 import { LogEvent } from '../../../otel-processor/src/engine/event';
 import {
   predecode, createPredecoder, isHostnameChar, stripControlChars, refsParentFolder,
-  splitQueueMessage, PredecodeOptions,
+  PredecodeOptions,
 } from '../../../otel-processor/src/engine/predecode';
 
 const DEFAULT_HOST = 'manager';
@@ -269,21 +269,5 @@ describe('hostname_map', () => {
     for (const ch of valid) expect(isHostnameChar(ch.charCodeAt(0))).toBe(true);
     for (const ch of ' :[]|,;\t\u00e9') expect(isHostnameChar(ch.charCodeAt(0))).toBe(false);
     expect(isHostnameChar(NaN)).toBe(false);
-  });
-});
-
-describe('splitQueueMessage', () => {
-  test('ossec', () => {
-    expect(splitQueueMessage('1:/var/log/auth.log:Dec 1 x: y')).toEqual({ queue: '1', location: '/var/log/auth.log', log: 'Dec 1 x: y' });
-    expect(splitQueueMessage('1:(a) 1.2.3.4->C:\\x.log:msg: z')).toEqual({ queue: '1', location: '(a) 1.2.3.4->C', log: '\\x.log:msg: z' });
-    expect(splitQueueMessage('1:(a:b) 1.2.3.4->/x:msg')).toEqual({ queue: '1', location: '(a:b) 1.2.3.4->/x', log: 'msg' });
-    expect(splitQueueMessage('1:(a) 1.2.3.4 /x:msg')).toBeNull();
-    expect(splitQueueMessage('1:nocolon')).toBeNull();
-  });
-  test('wazuh', () => {
-    expect(splitQueueMessage('1:[001] (a) any->C|:\\x.log:msg: z', 'wazuh'))
-      .toEqual({ queue: '1', location: '[001] (a) any->C:\\x.log', log: 'msg: z' });
-    expect(splitQueueMessage('1:stdin:m', 'wazuh')).toEqual({ queue: '1', location: 'stdin', log: 'm' });
-    expect(splitQueueMessage('1:nocolon', 'wazuh')).toBeNull();
   });
 });

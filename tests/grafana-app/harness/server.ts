@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runModel, type EsModel } from './es-model';
 import { openRuleset } from '../../../otel-processor/src/cli/session';
-import { listRules, logtestLine, type LogtestAnswer } from '../../../otel-processor/src/service/api';
+import { listRules, logtestLine, type LogtestAnswer } from '../../../otel-processor/src/processor/logtest';
 import type { LoadedRuleset } from '../../../otel-processor/src/loader/ruleset-loader';
 
 export interface HarnessDs { uid: string; name: string; index: string }

@@ -166,7 +166,134 @@ export interface RuleDialect {
 
 interface PendingCheck { rank: number; check: FieldCheck }
 
+/** A rule being compiled: what its element handlers fill in. */
+interface RuleBuild {
+  rule: CompiledRule;
+  dialect: RuleDialect;
+  /** Checks not built from patterns (<field>, <time>, <weekday>), with their rank in OSSEC's order. */
+  pending: PendingCheck[];
+  /** Same-named pattern elements are concatenated before compiling, as OSSEC does. */
+  patterns: Map<string, { el: XmlElement; text: string; dialect: Dialect }>;
+}
+
+function addPattern(b: RuleBuild, key: string, c: XmlElement, dialectFor: Dialect): void {
+  const prev = b.patterns.get(key);
+  if (prev) {
+    prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
+    // Wazuh: the last element's type= and negate= apply to the joined pattern.
+    prev.el = c;
+  } else b.patterns.set(key, { el: c, text: c.text, dialect: dialectFor });
+}
+
+const pushCheck = (b: RuleBuild, element: string, check: FieldCheck) => b.pending.push({ rank: CHECK_RANK.get(element)!, check });
+
+/** What each rule element does to the rule (the pattern elements of FIELD_ELEMENTS aside). */
+const ELEMENTS = new Map<string, (c: XmlElement, b: RuleBuild) => void>(Object.entries({
+  if_sid(c: XmlElement, { rule, dialect }: RuleBuild) {
+    for (const s of splitList(c.text)) {
+      if (!/^\d+$/.test(s)) {
+        if (dialect.wazuh) { rule.invalidIfSid = s; return; }
+        fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
+      }
+      rule.ifSid.push(Number(s));
+    }
+  },
+  if_group(c: XmlElement, { rule }: RuleBuild) { rule.ifGroup = c.text.trim(); },
+  if_level(c: XmlElement, { rule }: RuleBuild) { rule.ifLevel = parseIntStrict(c, c.text, 'if_level', 1, 16); },
+  if_matched_sid(c: XmlElement, { rule }: RuleBuild) { rule.ifMatchedSid = parseIntStrict(c, c.text, 'if_matched_sid', 1, 999999999); },
+  if_matched_group(c: XmlElement, { rule, dialect }: RuleBuild) {
+    rule.ifMatchedGroupText = c.text.trim();
+    rule.ifMatchedGroup = compileElementPattern(c, c.text.trim(), 'osmatch', { wazuh: dialect.wazuh });
+  },
+  if_matched_regex(c: XmlElement, b: RuleBuild) { addPattern(b, 'if_matched_regex', c, 'osregex'); },
+  if_fts(_c: XmlElement, { rule }: RuleBuild) { rule.ifFts = true; },
+  decoded_as(c: XmlElement, { rule }: RuleBuild) { rule.decodedAs = c.text.trim(); },
+  category(c: XmlElement, { rule }: RuleBuild) { rule.category = c.text.trim().toLowerCase(); },
+  match(c: XmlElement, b: RuleBuild) { addPattern(b, 'match', c, 'osmatch'); },
+  regex(c: XmlElement, b: RuleBuild) { addPattern(b, 'regex', c, 'osregex'); },
+  pcre2(c: XmlElement, b: RuleBuild) { addPattern(b, 'regex', c, 'pcre2'); },
+  srcip(c: XmlElement, b: RuleBuild) { addPattern(b, 'srcip', c, 'string'); },
+  dstip(c: XmlElement, b: RuleBuild) { addPattern(b, 'dstip', c, 'string'); },
+  field(c: XmlElement, b: RuleBuild) {
+    const fname = c.attributes.name;
+    if (!fname) fail(c, '<field> needs a name attribute');
+    const p = compileElementPattern(c, c.text, 'osregex', { wazuh: b.dialect.wazuh });
+    const negate = isNegated(c);
+    pushCheck(b, 'field', (ev) => {
+      const v = ev.getField(fname);
+      if (v === null) return false;
+      return p.test(v) !== negate;
+    });
+  },
+  list(c: XmlElement, { rule }: RuleBuild) {
+    const field = c.attributes.field;
+    if (!field) fail(c, '<list> needs a field attribute');
+    const lookup = (c.attributes.lookup ?? 'match_key') as ListCheck['lookup'];
+    const valid = ['match_key', 'not_match_key', 'match_key_value', 'address_match_key', 'not_address_match_key', 'address_match_key_value'];
+    if (!valid.includes(lookup)) fail(c, `invalid lookup="${lookup}" (expected one of ${valid.join(', ')})`);
+    const cv = c.attributes.check_value;
+    rule.lists.push({ field, path: c.text.trim(), lookup, checkValue: cv ? compileOsMatch(cv) : null });
+  },
+  time(c: XmlElement, b: RuleBuild) {
+    let check: (ev: LogEvent) => boolean;
+    try { check = compileTimeRange(c.text); } catch (e) { fail(c, (e as Error).message); }
+    pushCheck(b, 'time', check);
+  },
+  weekday(c: XmlElement, b: RuleBuild) {
+    let check: (ev: LogEvent) => boolean;
+    try { check = compileWeekdays(c.text); } catch (e) { fail(c, (e as Error).message); }
+    pushCheck(b, 'weekday', check);
+  },
+  // Wazuh compares its own extra_data field; OSSEC's extra_data is data.
+  same_extra_data(_c: XmlElement, { rule, dialect }: RuleBuild) { rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', true)); },
+  different_extra_data(_c: XmlElement, { rule, dialect }: RuleBuild) { rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', false)); },
+  same_field(c: XmlElement, { rule }: RuleBuild) { rule.correlate.push(sameOrDifferent(c.text.trim(), true)); },
+  not_same_field(c: XmlElement, { rule }: RuleBuild) { rule.correlate.push(sameOrDifferent(c.text.trim(), false)); },
+  different_field(c: XmlElement, { rule }: RuleBuild) { rule.correlate.push(sameOrDifferent(c.text.trim(), false)); },
+  global_frequency(_c: XmlElement, { rule }: RuleBuild) { rule.globalFrequency = true; },
+  check_diff(_c: XmlElement, { rule }: RuleBuild) { rule.checkDiff = true; },
+  check_if_ignored(c: XmlElement, { rule }: RuleBuild) { rule.checkIfIgnored = splitList(c.text).map(normalizeField); },
+  ignore(c: XmlElement, { rule }: RuleBuild) { rule.ignoreFields = splitList(c.text).map(normalizeField); },
+  compiled_rule(c: XmlElement, { rule }: RuleBuild) {
+    const n = c.text.trim();
+    if (n !== 'is_simple_http_request' && n !== 'is_valid_crawler') fail(c, `unknown compiled rule '${n}' (known: is_simple_http_request, is_valid_crawler)`);
+    rule.compiledRule = n;
+  },
+  options(c: XmlElement, { rule }: RuleBuild) {
+    for (const o of splitList(c.text)) {
+      if (!KNOWN_OPTIONS.has(o)) fail(c, `unknown option '${o}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+      rule.options.add(o);
+    }
+  },
+  description(c: XmlElement, { rule }: RuleBuild) { rule.description += c.text; },
+  group(c: XmlElement, { rule }: RuleBuild) { rule.groupString += c.text; },
+  info(c: XmlElement, { rule }: RuleBuild) { rule.info.push({ type: c.attributes.type ?? 'text', value: c.text.trim() }); },
+  cve(c: XmlElement, { rule }: RuleBuild) { rule.info.push({ type: 'cve', value: c.text.trim() }); },
+  mitre(c: XmlElement, { rule }: RuleBuild) {
+    for (const m of c.children) {
+      if (m.name === 'id' || m.name === 'techniqueID') rule.mitre.push(m.text.trim());
+      else if (m.name !== 'tacticID') fail(m, `unknown <mitre> element <${m.name}> (expected <id>)`);
+    }
+  },
+  username() { /* accepted and unused, as in OSSEC */ },
+  var() { /* accepted and unused, as in OSSEC */ },
+}));
+
 export function compileRule(el: XmlElement, groupAttr: string, order: number, dialect: RuleDialect): CompiledRule {
+  const rule = ruleFromAttributes(el, groupAttr, order, dialect);
+  const b: RuleBuild = { rule, dialect, pending: [], patterns: new Map() };
+  for (const c of el.children) compileElement(c, b);
+  for (const [key, { el: pel, text, dialect: d }] of b.patterns) {
+    if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
+    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect) });
+  }
+  b.pending.sort((x, y) => x.rank - y.rank);
+  rule.checks = b.pending.map((p) => p.check);
+  return finishRule(el, rule);
+}
+
+/** The rule with its attributes read (id, level, frequency, timeframe, ignore, maxsize, noalert). */
+function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, dialect: RuleDialect): CompiledRule {
   const a = el.attributes;
   if (a.id === undefined) fail(el, 'missing id attribute');
   if (a.level === undefined) fail(el, 'missing level attribute');
@@ -178,8 +305,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   const maxsize = a.maxsize !== undefined ? parseIntStrict(el, a.maxsize, 'maxsize', 1, 99999999) : 0;
   // OSSEC: the attribute's presence; Wazuh reads its value ("1" on, "0" off).
   const noalert = dialect.wazuh ? a.noalert === '1' : a.noalert !== undefined;
-
-  const rule: CompiledRule = {
+  return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
     decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
@@ -187,185 +313,71 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
   };
+}
 
-  // Same-named pattern elements are concatenated before compiling, as OSSEC does.
-  const patternText = new Map<string, { el: XmlElement; text: string; dialect: Dialect }>();
-  const pending: PendingCheck[] = [];
-  const addPattern = (key: string, c: XmlElement, dialectFor: Dialect) => {
-    const prev = patternText.get(key);
-    if (prev) {
-      prev.text += key === 'srcip' || key === 'dstip' ? `,${c.text}` : c.text;
-      // Wazuh: the last element's type= and negate= apply to the joined pattern.
-      prev.el = c;
-    } else patternText.set(key, { el: c, text: c.text, dialect: dialectFor });
+function compileElement(c: XmlElement, b: RuleBuild): void {
+  const name = c.name;
+  if (name.endsWith('_pcre2') && name !== 'prematch_pcre2') {
+    const base = name.slice(0, -'_pcre2'.length);
+    if (base === 'match' || FIELD_ELEMENTS[base]) { addPattern(b, base, c, 'pcre2'); return; }
+  }
+  if (FIELD_ELEMENTS[name]) { addPattern(b, name, c, FIELD_ELEMENTS[name].dialect); return; }
+  const handler = ELEMENTS.get(name);
+  if (handler) { handler(c, b); return; }
+  if (SAME_ELEMENTS[name] !== undefined) { b.rule.correlate.push(sameOrDifferent(SAME_ELEMENTS[name], true)); return; }
+  if (DIFFERENT_ELEMENTS[name] !== undefined) { b.rule.correlate.push(sameOrDifferent(DIFFERENT_ELEMENTS[name], false)); return; }
+  fail(c, `unknown rule element <${name}>`);
+}
+
+/** The check of a (joined) pattern element: an address list, the log, or one event field. */
+function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, dialect: RuleDialect): FieldCheck {
+  const negate = isNegated(pel);
+  if (key === 'srcip' || key === 'dstip') {
+    // Several <srcip> elements make one list, as in OSSEC.
+    let list: IpList;
+    try { list = compileIpList(text); } catch (e) { fail(pel, (e as Error).message); }
+    const f = key;
+    return (ev) => {
+      const v = ev[f];
+      return v !== null && list.contains(v) !== negate;
+    };
+  }
+  const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
+  if (key === 'match' || key === 'regex') return negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log);
+  const field = FIELD_ELEMENTS[key].field;
+  if (key === 'extra_data' && dialect.wazuh) {
+    return (ev) => {
+      const v = ev.extraData;
+      return v !== null && p.test(v) !== negate;
+    };
+  }
+  if (field === 'user') {
+    return (ev) => {
+      const v = ev.dstuser ?? ev.srcuser;
+      return v !== null && p.test(v) !== negate;
+    };
+  }
+  if (field === 'srcgeoip' || field === 'dstgeoip') {
+    return (ev) => {
+      const v = ev.getField(field);
+      return v !== null && p.test(v) !== negate;
+    };
+  }
+  const f = field as 'id' | 'programName' | 'system_name' | 'protocol' | 'action' | 'url' | 'location' | 'srcport' | 'dstport' | 'data' | 'hostname' | 'status';
+  return (ev) => {
+    const v = ev[f];
+    return v !== null && p.test(v) !== negate;
   };
+}
 
-  for (const c of el.children) {
-    const name = c.name;
-    const text = c.text;
-    if (name.endsWith('_pcre2') && name !== 'prematch_pcre2') {
-      const base = name.slice(0, -'_pcre2'.length);
-      if (base === 'match' || FIELD_ELEMENTS[base]) { addPattern(base, c, 'pcre2'); continue; }
-    }
-    if (FIELD_ELEMENTS[name]) {
-      addPattern(name, c, FIELD_ELEMENTS[name].dialect);
-      continue;
-    }
-    switch (name) {
-      case 'if_sid': {
-        for (const s of splitList(text)) {
-          if (!/^\d+$/.test(s)) {
-            if (dialect.wazuh) { rule.invalidIfSid = s; break; }
-            fail(c, `if_sid must list rule ids, got '${truncate(s)}'`);
-          }
-          rule.ifSid.push(Number(s));
-        }
-        break;
-      }
-      case 'if_group': rule.ifGroup = text.trim(); break;
-      case 'if_level': rule.ifLevel = parseIntStrict(c, text, 'if_level', 1, 16); break;
-      case 'if_matched_sid': rule.ifMatchedSid = parseIntStrict(c, text, 'if_matched_sid', 1, 999999999); break;
-      case 'if_matched_group':
-        rule.ifMatchedGroupText = text.trim();
-        rule.ifMatchedGroup = compileElementPattern(c, text.trim(), 'osmatch', { wazuh: dialect.wazuh });
-        break;
-      case 'if_matched_regex': addPattern('if_matched_regex', c, 'osregex'); break;
-      case 'if_fts': rule.ifFts = true; break;
-      case 'decoded_as': rule.decodedAs = text.trim(); break;
-      case 'category': rule.category = text.trim().toLowerCase(); break;
-      case 'match': addPattern('match', c, 'osmatch'); break;
-      case 'regex': addPattern('regex', c, 'osregex'); break;
-      case 'pcre2': addPattern('regex', c, 'pcre2'); break;
-      case 'srcip': case 'dstip': addPattern(name, c, 'string'); break;
-      case 'field': {
-        const fname = c.attributes.name;
-        if (!fname) fail(c, '<field> needs a name attribute');
-        const p = compileElementPattern(c, text, 'osregex', { wazuh: dialect.wazuh });
-        const negate = isNegated(c);
-        pending.push({ rank: CHECK_RANK.get('field')!, check: (ev) => {
-          const v = ev.getField(fname);
-          if (v === null) return false;
-          return p.test(v) !== negate;
-        } });
-        break;
-      }
-      case 'list': {
-        const field = c.attributes.field;
-        if (!field) fail(c, '<list> needs a field attribute');
-        const lookup = (c.attributes.lookup ?? 'match_key') as ListCheck['lookup'];
-        const valid = ['match_key', 'not_match_key', 'match_key_value', 'address_match_key', 'not_address_match_key', 'address_match_key_value'];
-        if (!valid.includes(lookup)) fail(c, `invalid lookup="${lookup}" (expected one of ${valid.join(', ')})`);
-        const cv = c.attributes.check_value;
-        rule.lists.push({ field, path: text.trim(), lookup, checkValue: cv ? compileOsMatch(cv) : null });
-        break;
-      }
-      case 'time': {
-        let check: (ev: LogEvent) => boolean;
-        try { check = compileTimeRange(text); } catch (e) { fail(c, (e as Error).message); }
-        pending.push({ rank: CHECK_RANK.get('time')!, check });
-        break;
-      }
-      case 'weekday': {
-        let check: (ev: LogEvent) => boolean;
-        try { check = compileWeekdays(text); } catch (e) { fail(c, (e as Error).message); }
-        pending.push({ rank: CHECK_RANK.get('weekday')!, check });
-        break;
-      }
-      case 'same_extra_data': case 'different_extra_data':
-        // Wazuh compares its own extra_data field; OSSEC's extra_data is data.
-        rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', name === 'same_extra_data'));
-        break;
-      case 'same_field': rule.correlate.push(sameOrDifferent(text.trim(), true)); break;
-      case 'not_same_field': case 'different_field': rule.correlate.push(sameOrDifferent(text.trim(), false)); break;
-      case 'global_frequency': rule.globalFrequency = true; break;
-      case 'check_diff': rule.checkDiff = true; break;
-      case 'check_if_ignored': rule.checkIfIgnored = splitList(text).map(normalizeField); break;
-      case 'ignore': rule.ignoreFields = splitList(text).map(normalizeField); break;
-      case 'compiled_rule': {
-        const n = text.trim();
-        if (n !== 'is_simple_http_request' && n !== 'is_valid_crawler') fail(c, `unknown compiled rule '${n}' (known: is_simple_http_request, is_valid_crawler)`);
-        rule.compiledRule = n;
-        break;
-      }
-      case 'options':
-        for (const o of splitList(text)) {
-          if (!KNOWN_OPTIONS.has(o)) fail(c, `unknown option '${o}' (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-          rule.options.add(o);
-        }
-        break;
-      case 'description': rule.description += text; break;
-      case 'group': rule.groupString += text; break;
-      case 'info': rule.info.push({ type: c.attributes.type ?? 'text', value: text.trim() }); break;
-      case 'cve': rule.info.push({ type: 'cve', value: text.trim() }); break;
-      case 'mitre':
-        for (const m of c.children) {
-          if (m.name === 'id' || m.name === 'techniqueID') rule.mitre.push(m.text.trim());
-          else if (m.name !== 'tacticID') fail(m, `unknown <mitre> element <${m.name}> (expected <id>)`);
-        }
-        break;
-      case 'username': case 'var': break;
-      default: {
-        if (SAME_ELEMENTS[name] !== undefined) { rule.correlate.push(sameOrDifferent(SAME_ELEMENTS[name], true)); break; }
-        if (DIFFERENT_ELEMENTS[name] !== undefined) { rule.correlate.push(sameOrDifferent(DIFFERENT_ELEMENTS[name], false)); break; }
-        fail(c, `unknown rule element <${name}>`);
-      }
-    }
-  }
-
-  for (const [key, { el: pel, text, dialect: d }] of patternText) {
-    const negate = isNegated(pel);
-    if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
-    if (key === 'srcip' || key === 'dstip') {
-      // Several <srcip> elements make one list, as in OSSEC.
-      let list: IpList;
-      try { list = compileIpList(text); } catch (e) { fail(pel, (e as Error).message); }
-      const f = key;
-      pending.push({ rank: CHECK_RANK.get(key)!, check: (ev) => {
-        const v = ev[f];
-        return v !== null && list.contains(v) !== negate;
-      } });
-      continue;
-    }
-    const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
-    if (key === 'match' || key === 'regex') {
-      pending.push({ rank: CHECK_RANK.get(key)!, check: negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log) });
-      continue;
-    }
-    const field = FIELD_ELEMENTS[key].field;
-    let check: FieldCheck;
-    if (key === 'extra_data' && dialect.wazuh) {
-      check = (ev) => {
-        const v = ev.extraData;
-        return v !== null && p.test(v) !== negate;
-      };
-    } else if (field === 'user') {
-      check = (ev) => {
-        const v = ev.dstuser ?? ev.srcuser;
-        return v !== null && p.test(v) !== negate;
-      };
-    } else if (field === 'srcgeoip' || field === 'dstgeoip') {
-      check = (ev) => {
-        const v = ev.getField(field);
-        return v !== null && p.test(v) !== negate;
-      };
-    } else {
-      const f = field as 'id' | 'programName' | 'system_name' | 'protocol' | 'action' | 'url' | 'location' | 'srcport' | 'dstport' | 'data' | 'hostname' | 'status';
-      check = (ev) => {
-        const v = ev[f];
-        return v !== null && p.test(v) !== negate;
-      };
-    }
-    pending.push({ rank: CHECK_RANK.get(key)!, check });
-  }
-  pending.sort((x, y) => x.rank - y.rank);
-  rule.checks = pending.map((p) => p.check);
-
+/** Groups, description, and what correlation implies for the tree. */
+function finishRule(el: XmlElement, rule: CompiledRule): CompiledRule {
   rule.groups = rule.groupString.split(',').map((g) => g.trim()).filter((g) => g.length > 0);
   rule.description = rule.description.trim();
   rule.dynamicDescription = rule.description.includes('$(');
 
   if (rule.frequency > 0 && rule.ifMatchedSid === null && rule.ifMatchedGroup === null) {
-    fail(el, `rule ${id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);
+    fail(el, `rule ${rule.id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);
   }
   rule.correlates = rule.ifMatchedSid !== null || rule.ifMatchedGroup !== null;
   // A correlation rule is a child of what it correlates, unless told otherwise.

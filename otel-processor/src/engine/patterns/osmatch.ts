@@ -1,5 +1,5 @@
 /**
- * OS_Match (§4 of /work/shared/notes/osregex.md) and OS_WordMatch.
+ * OS_Match (§4 of ../shared/notes/osregex.md) and OS_WordMatch.
  *
  * OS_Match: the pattern is split on every `|`; each alternative is a case-insensitive
  * (ASCII) equality (`^abc$`), prefix (`^abc`), suffix (`abc$`) or substring (`abc`)

@@ -1,6 +1,6 @@
 /**
  * OS_Regex — the classic OSSEC/Wazuh pattern dialect, re-implemented from the
- * semantics documented in /work/shared/notes/osregex.md (§2, §3).
+ * semantics documented in ../shared/notes/osregex.md (§2, §3).
  *
  * The classic matcher is not a regular-expression engine in the textbook sense:
  * it is a single left-to-right scan per start position with a one-token

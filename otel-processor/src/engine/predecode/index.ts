@@ -6,5 +6,3 @@ export {
   refsParentFolder,
 } from './predecode';
 export type { PredecodeDialect, PredecodeOptions, Predecoder } from './predecode';
-export { splitQueueMessage } from './queue';
-export type { QueueMessage } from './queue';

@@ -9,8 +9,8 @@
  *  - `'wazuh'`: Wazuh 4.x behaviour (where the two differ; see README.md in this folder).
  *
  * Hot path: no RegExp, no split, no per-line allocation besides the slices that become the
- * event's strings. The recogniser works on offsets (module-level scratch registers); the
- * caller-facing wrapper turns them into slices.
+ * event's strings. The recogniser works on offsets (kept in the predecoder's
+ * {@link ScanState}); the caller-facing wrapper turns them into slices.
  *
  * Positions are UTF-16 code units. OSSEC works on UTF-8 bytes, so when the first 34 code units
  * contain a non-ASCII character the line goes through a (rare) slow path that replays the tests
@@ -73,31 +73,37 @@ const PLUS = 43; // '+'
 const SLASH = 47; // '/'
 
 // ---------------------------------------------------------------------------------------------
-// Scratch registers written by `scan` (offsets into the scanned string; -1 = null).
+// Where `scan` found the header parts (offsets into the scanned string; -1 = null), and the
+// one-entry memo of the location check. One per predecoder, reused line after line.
 
-let rLogS = 0;
-let rLogE = 0;
-let rHostS = -1;
-let rHostE = -1;
-let rProgS = -1;
-let rProgE = -1;
-let rTsS = -1;
-let rTsE = -1;
+class ScanState {
+  logS = 0;
+  logE = 0;
+  hostS = -1;
+  hostE = -1;
+  progS = -1;
+  progE = -1;
+  tsS = -1;
+  tsE = -1;
+  /** Locations repeat from line to line: the last one checked, and its answer. */
+  memoLoc = '';
+  memoRefs = false;
+}
 
 /**
  * The recogniser proper. `s` is the message (or its UTF-8 byte image on the slow path).
- * Writes the r* registers. Returns how many leading code units must be ASCII for the result to
+ * Writes the offsets into `h`. Returns how many leading code units must be ASCII for the result to
  * equal OSSEC's byte-wise result: the timestamp for a syslog-family match (a non-ASCII character
  * after it stops the hostname/program scans in both worlds alike), else the 34 units the tests
  * can look at.
  */
-function scan(s: string, wazuh: boolean): number {
+function scan(h: ScanState, s: string, wazuh: boolean): number {
   const len = s.length;
   const L = len + 1; // C's loglen = strlen + 1
-  rLogS = 0; rLogE = len;
-  rHostS = -1; rHostE = -1;
-  rProgS = -1; rProgE = -1;
-  rTsS = -1; rTsE = -1;
+  h.logS = 0; h.logE = len;
+  h.hostS = -1; h.hostE = -1;
+  h.progS = -1; h.progE = -1;
+  h.tsS = -1; h.tsE = -1;
 
   // Umlaut repair (`Mär` in UTF-8 is M C3 A4 r): the tests then see the line shifted by one byte,
   // while the skips still apply to the unshifted copy. Only reachable on the byte-image path.
@@ -153,7 +159,7 @@ function scan(s: string, wazuh: boolean): number {
   }
 
   if (skip >= 0) {
-    syslogTail(s, len, skip, wazuh);
+    syslogTail(h, s, len, skip, wazuh);
     return skip < 34 ? skip : 34;
   }
 
@@ -164,24 +170,24 @@ function scan(s: string, wazuh: boolean): number {
     // Fast exit: every recogniser but squid has already failed on positions 0-4 (so only those
     // need to be ASCII for OSSEC to agree), and squid needs p0 = '1'.
     if (p0 !== 49 /* 1 */) return 5;
-    return squid(s, t, L) ? 23 : 34;
+    return squid(h, s, t, L) ? 23 : 34;
   }
   if (L > 28 && p3 === SP && s.charCodeAt(t + 7) === SP && s.charCodeAt(t + 10) === SP &&
       s.charCodeAt(t + 13) === COLON && s.charCodeAt(t + 16) === COLON && s.charCodeAt(t + 19) === SP &&
       s.charCodeAt(t + 24) === SP && s.charCodeAt(t + 26) === SP) {
-    setSkip(s, len, wazuh ? 25 : 24); // xferlog: Mon Apr 17 18:27:14 2006 1 ...
+    setSkip(h, s, len, wazuh ? 25 : 24); // xferlog: Mon Apr 17 18:27:14 2006 1 ...
     return 34;
   }
   if (p2 === SLASH) {
     const p5 = s.charCodeAt(t + 5);
     if (L > 24 && p5 === DASH && s.charCodeAt(t + 8) === COLON && s.charCodeAt(t + 11) === COLON &&
         s.charCodeAt(t + 14) === DOT && s.charCodeAt(t + 21) === SP) {
-      setSkip(s, len, 23); // snort: 01/28-09:13:16.240702  [**]
+      setSkip(h, s, len, 23); // snort: 01/28-09:13:16.240702  [**]
       return 34;
     }
     if (L > (wazuh ? 28 : 26) && p5 === SLASH && s.charCodeAt(t + 10) === DASH && s.charCodeAt(t + 13) === COLON &&
         s.charCodeAt(t + 16) === COLON && s.charCodeAt(t + 19) === DOT && s.charCodeAt(t + 26) === SP) {
-      setSkip(s, len, 28); // suricata: 01/28/1979-09:13:16.240702  [**]
+      setSkip(h, s, len, 28); // suricata: 01/28/1979-09:13:16.240702  [**]
       return 34;
     }
   }
@@ -190,54 +196,54 @@ function scan(s: string, wazuh: boolean): number {
         s.charCodeAt(t + 14) === COLON && s.charCodeAt(t + 17) === COLON && s.charCodeAt(t + 20) === SP &&
         s.charCodeAt(t + 25) === RBR) {
       // apache error log: [Fri Feb 11 18:06:35 2004] [warn] ...
-      rLogS = 27 < len ? 27 : len;
-      rTsS = 1; rTsE = 25;
+      h.logS = 27 < len ? 27 : len;
+      h.tsS = 1; h.tsE = 25;
       return 34;
     }
     if (L > 26 && s.charCodeAt(t + 1) === 84 /* T */ && s.charCodeAt(t + 5) === SP &&
         s.charCodeAt(t + 10) === DOT && s.charCodeAt(t + 13) === DOT && s.charCodeAt(t + 16) === SP &&
         s.charCodeAt(t + 19) === COLON) {
-      asl(s, len);
+      asl(h, s, len);
       return 34;
     }
     return 34;
   }
-  if (p0 === 49 /* 1 */) squid(s, t, L);
+  if (p0 === 49 /* 1 */) squid(h, s, t, L);
   return 34;
 }
 
 /** squid native: `1140804070.368  11623 ...` (then skip the spaces before the duration). */
-function squid(s: string, t: number, L: number): boolean {
+function squid(h: ScanState, s: string, t: number, L: number): boolean {
   if (L > 32 && isDigit(s.charCodeAt(t + 1)) && isDigit(s.charCodeAt(t + 2)) && isDigit(s.charCodeAt(t + 3)) &&
       s.charCodeAt(t + 10) === DOT && isDigit(s.charCodeAt(t + 13)) && s.charCodeAt(t + 14) === SP &&
       (s.charCodeAt(t + 21) === SP || s.charCodeAt(t + 22) === SP)) {
     let i = 14;
     while (s.charCodeAt(i) === SP) i++;
-    rLogS = i;
-    rTsS = 0; rTsE = 14;
+    h.logS = i;
+    h.tsS = 0; h.tsE = 14;
     return true;
   }
   return false;
 }
 
 /** Non-syslog skip; the header timestamp is the skipped text without its trailing separator. */
-function setSkip(s: string, len: number, skip: number): void {
+function setSkip(h: ScanState, s: string, len: number, skip: number): void {
   const i = skip < len ? skip : len;
-  rLogS = i;
+  h.logS = i;
   let e = i;
   while (e > 0 && s.charCodeAt(e - 1) === SP) e--;
-  rTsS = 0; rTsE = e;
+  h.tsS = 0; h.tsE = e;
 }
 
 /** §3: after a syslog-family timestamp — hostname, program name, Solaris `[ID ...]`. */
-function syslogTail(s: string, len: number, skip: number, wazuh: boolean): void {
+function syslogTail(h: ScanState, s: string, len: number, skip: number, wazuh: boolean): void {
   let i = skip < len ? skip : len;
   let e = i;
   while (e > 0 && s.charCodeAt(e - 1) === SP) e--;
-  rTsS = 0; rTsE = e;
+  h.tsS = 0; h.tsE = e;
 
   if (s.charCodeAt(i) === SP) i++;
-  rLogS = i;
+  h.logS = i;
 
   let j = i;
   let c = s.charCodeAt(j);
@@ -246,21 +252,21 @@ function syslogTail(s: string, len: number, skip: number, wazuh: boolean): void 
   let rest = -1;
   if (c === COLON && s.charCodeAt(j + 1) === SP) {
     // Solaris-style, no hostname: the token is the program name
-    rProgS = i; rProgE = j;
+    h.progS = i; h.progE = j;
     rest = j + 2;
   } else if (c !== SP) {
     return; // invalid hostname: log stays after the timestamp
   } else {
-    rHostS = i; rHostE = j;
+    h.hostS = i; h.hostE = j;
     const k = j + 1;
-    rLogS = k;
+    h.logS = k;
     let m = k;
     c = s.charCodeAt(m);
     while (c < 128 && HOSTNAME_MAP[c] === 1) c = s.charCodeAt(++m);
 
     if (c === COLON && (wazuh || s.charCodeAt(m + 1) === SP)) {
       // name:
-      rProgS = k; rProgE = m;
+      h.progS = k; h.progE = m;
       rest = s.charCodeAt(m + 1) === SP ? m + 2 : m + 1;
     } else if (c === LBR && isDigit(s.charCodeAt(m + 1))) {
       // name[pid]:
@@ -268,10 +274,10 @@ function syslogTail(s: string, len: number, skip: number, wazuh: boolean): void 
       while (isDigit(s.charCodeAt(q))) q++;
       const c1 = s.charCodeAt(q + 1);
       if (s.charCodeAt(q) === RBR && c1 === COLON && (wazuh || s.charCodeAt(q + 2) === SP)) {
-        rProgS = k; rProgE = m;
+        h.progS = k; h.progE = m;
         rest = s.charCodeAt(q + 2) === SP ? q + 3 : q + 2;
       } else if (s.charCodeAt(q) === RBR && c1 === SP) {
-        rProgS = k; rProgE = m;
+        h.progS = k; h.progE = m;
         rest = q + 2;
       }
       // else: weird format, no program name, log stays after the hostname
@@ -288,17 +294,17 @@ function syslogTail(s: string, len: number, skip: number, wazuh: boolean): void 
           c = s.charCodeAt(r);
           while (c < 128 && HOSTNAME_MAP[c] === 1) c = s.charCodeAt(++r);
           if (c === COLON && s.charCodeAt(r + 1) === SP) {
-            rProgS = q; rProgE = r;
+            h.progS = q; h.progE = r;
             rest = r + 2;
           } else if (c === LBR && isDigit(s.charCodeAt(r + 1))) {
-            rProgS = q; rProgE = r;
+            h.progS = q; h.progE = r;
             let u = r + 2;
             while (isDigit(s.charCodeAt(u))) u++;
             if (s.charCodeAt(u) === RBR && s.charCodeAt(u + 1) === COLON && s.charCodeAt(u + 2) === SP) rest = u + 3;
             // else: program name kept, log stays after the hostname (as OSSEC does)
           } else {
             // OSSEC leaves the name unterminated: program_name runs to the end of the line
-            rProgS = q; rProgE = len;
+            h.progS = q; h.progE = len;
             rest = r;
           }
         }
@@ -308,46 +314,46 @@ function syslogTail(s: string, len: number, skip: number, wazuh: boolean): void 
 
   if (rest >= 0) {
     if (rest > len) rest = len;
-    rLogS = rest;
+    h.logS = rest;
     if (s.charCodeAt(rest) === LBR && s.charCodeAt(rest + 1) === 73 /* I */ &&
         s.charCodeAt(rest + 2) === 68 /* D */ && s.charCodeAt(rest + 3) === SP) {
       if (wazuh) {
         const b = s.indexOf(']', rest + 4);
-        if (b >= 0) rLogS = b + 2 < len ? b + 2 : len;
+        if (b >= 0) h.logS = b + 2 < len ? b + 2 : len;
       } else {
         const b = s.indexOf('] ', rest + 4);
-        if (b >= 0) rLogS = b + 2;
+        if (b >= 0) h.logS = b + 2;
       }
     }
   }
 }
 
 /** macOS ASL: `[Time ...] [Facility f] [Sender s] [PID n] [Message m] ... [Host h]` */
-function asl(s: string, len: number): void {
-  rLogS = 25;
-  rTsS = 6; rTsE = 25;
+function asl(h: ScanState, s: string, len: number): void {
+  h.logS = 25;
+  h.tsS = 6; h.tsE = 25;
   let doneMessage = false;
   let p = s.indexOf('[', 25);
   while (p >= 0) {
     p++;
-    if (rProgS < 0 && s.startsWith('Sender ', p)) {
+    if (h.progS < 0 && s.startsWith('Sender ', p)) {
       p += 7;
       const b = s.indexOf(']', p);
       if (b < 0) break; // invalid program name
-      rProgS = p; rProgE = b;
+      h.progS = p; h.progE = b;
       p = b + 1;
     } else if (!doneMessage && s.startsWith('Message ', p)) {
       p += 8;
       doneMessage = true;
-      rLogS = p;
+      h.logS = p;
       const b = s.indexOf(']', p);
-      if (b < 0) { rLogE = len; break; }
-      rLogE = b;
+      if (b < 0) { h.logE = len; break; }
+      h.logE = b;
       p = b + 1;
     } else if (s.startsWith('Host ', p)) {
       p += 5;
       const b = s.indexOf(']', p);
-      if (b >= 0) { rHostS = p; rHostE = b; }
+      if (b >= 0) { h.hostS = p; h.hostE = b; }
       break;
     }
     p = s.indexOf('[', p);
@@ -357,7 +363,7 @@ function asl(s: string, len: number): void {
 // ---------------------------------------------------------------------------------------------
 // Slow path: replay the positional tests on the UTF-8 byte image of the line.
 
-function scanBytes(s: string, wazuh: boolean): void {
+function scanBytes(h: ScanState, s: string, wazuh: boolean): void {
   const len = s.length;
   // Byte image: ASCII stays, 'ä' becomes C3 A4 (the umlaut repair needs it), everything else
   // becomes placeholder bytes (0x80) — no test looks at their values.
@@ -375,12 +381,12 @@ function scanBytes(s: string, wazuh: boolean): void {
   }
   img += s.slice(from);
   map.push(len);
-  scan(img, wazuh);
+  scan(h, img, wazuh);
   // Offsets inside a multi-byte character snap to that character.
-  rLogS = map[rLogS]; rLogE = map[rLogE];
-  if (rHostS >= 0) { rHostS = map[rHostS]; rHostE = map[rHostE]; }
-  if (rProgS >= 0) { rProgS = map[rProgS]; rProgE = map[rProgE]; }
-  if (rTsS >= 0) { rTsS = map[rTsS]; rTsE = map[rTsE]; }
+  h.logS = map[h.logS]; h.logE = map[h.logE];
+  if (h.hostS >= 0) { h.hostS = map[h.hostS]; h.hostE = map[h.hostE]; }
+  if (h.progS >= 0) { h.progS = map[h.progS]; h.progE = map[h.progE]; }
+  if (h.tsS >= 0) { h.tsS = map[h.tsS]; h.tsE = map[h.tsE]; }
 }
 
 /** Delete U+0000–U+001F and U+007F (OSSEC's control-character removal). */
@@ -437,16 +443,12 @@ function nonAsciiPrefix(s: string, n: number): boolean {
   return v > 0x7f;
 }
 
-// One-entry memo of the location check (locations repeat from line to line).
-let memoLoc = '';
-let memoRefs = false;
-
-function run(ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean): boolean {
+function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean): boolean {
   const loc = ev.location;
   const loc0 = loc.charCodeAt(0);
   if (rejectRefs) {
-    if (loc !== memoLoc) { memoLoc = loc; memoRefs = refsParentFolder(loc); }
-    if (memoRefs) return false;
+    if (loc !== h.memoLoc) { h.memoLoc = loc; h.memoRefs = refsParentFolder(loc); }
+    if (h.memoRefs) return false;
   }
   let closeBr = -1;
   if (wazuh && loc0 === LBR) {
@@ -463,13 +465,13 @@ function run(ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean):
     ev.fullLog = s;
   }
 
-  const need = scan(s, wazuh);
-  if (nonAsciiPrefix(s, need)) scanBytes(s, wazuh);
+  const need = scan(h, s, wazuh);
+  if (nonAsciiPrefix(s, need)) scanBytes(h, s, wazuh);
 
-  ev.log = rLogS === 0 && rLogE === len ? s : s.slice(rLogS, rLogE);
-  ev.programName = rProgS < 0 ? null : s.slice(rProgS, rProgE);
-  ev.headerTimestamp = rTsS < 0 ? null : s.slice(rTsS, rTsE);
-  const host = rHostS < 0 ? null : s.slice(rHostS, rHostE);
+  ev.log = h.logS === 0 && h.logE === len ? s : s.slice(h.logS, h.logE);
+  ev.programName = h.progS < 0 ? null : s.slice(h.progS, h.progE);
+  ev.headerTimestamp = h.tsS < 0 ? null : s.slice(h.tsS, h.tsE);
+  const host = h.hostS < 0 ? null : s.slice(h.hostS, h.hostE);
 
   if (wazuh) {
     if (loc0 === LBR) {
@@ -507,7 +509,7 @@ function run(ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean):
  */
 export function predecode(ev: LogEvent, opts?: PredecodeOptions): boolean {
   const wazuh = opts?.dialect === 'wazuh';
-  return run(ev, wazuh, opts?.stripControlChars ?? !wazuh, opts?.rejectParentRefs ?? !wazuh);
+  return run(new ScanState(), ev, wazuh, opts?.stripControlChars ?? !wazuh, opts?.rejectParentRefs ?? !wazuh);
 }
 
 /** Resolve the options once and return a predecoder function (the fastest way to call it). */
@@ -515,7 +517,8 @@ export function createPredecoder(opts?: PredecodeOptions): Predecoder {
   const wazuh = opts?.dialect === 'wazuh';
   const strip = opts?.stripControlChars ?? !wazuh;
   const reject = opts?.rejectParentRefs ?? !wazuh;
-  if (!wazuh && strip && reject) return (ev) => run(ev, false, true, true);
-  if (wazuh && !strip && !reject) return (ev) => run(ev, true, false, false);
-  return (ev) => run(ev, wazuh, strip, reject);
+  const h = new ScanState();
+  if (!wazuh && strip && reject) return (ev) => run(h, ev, false, true, true);
+  if (wazuh && !strip && !reject) return (ev) => run(h, ev, true, false, false);
+  return (ev) => run(h, ev, wazuh, strip, reject);
 }

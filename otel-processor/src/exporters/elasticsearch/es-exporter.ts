@@ -10,20 +10,27 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EsClient } from './client';
 import {
-  agentsIndex, alertIndexDay, ftsDocId, ftsIndex, indexTemplates, mayHaveSyscheck, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
+  agentsIndex, ftsDocId, ftsIndex, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
   type AgentDoc,
-} from './documents';
-import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
+} from '../../alert/documents';
+import { alertIndexDay, mayHaveSyscheck } from '../../alert/alert';
+import { indexTemplates } from './templates';
+import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
-import type { SpoolBatch } from '../../spool/batch';
+import type { SpoolBatch } from '../../processor/batch';
 import type { Exporter } from '../exporter';
 import { ExporterHealth, type ExporterStatus } from '../health';
-import type { WardenMetrics } from '../../service/metrics';
+import type { Counter, Histogram } from '@opentelemetry/api';
 
-export interface EsExporterOptions {
-  client: EsClient;
-  prefix: string;
-  instance: string;
+/** The instruments this exporter records to (the service's metrics provide them). */
+export interface EsExporterMetrics {
+  bulkLatency: Histogram;
+  bulkDocs: Counter;
+  recordsRejected: Counter;
+}
+
+/** The exporter's own settings (the configuration's exporters.elasticsearch.*). */
+export interface EsExporterSettings {
   retentionDays: number;
   bulkMaxBytes: number;
   flushIntervalMs: number;
@@ -34,6 +41,12 @@ export interface EsExporterOptions {
   ftsRefreshSec: number;
   /** Hours of stats held and rewritten whole (older hours' counts: a document per batch); default 2. */
   statsOpenHours?: number;
+}
+
+export interface EsExporterOptions extends EsExporterSettings {
+  client: EsClient;
+  prefix: string;
+  instance: string;
   stateDir: string;
   registeredAgents: Array<{ id: string; name: string }>;
 }
@@ -76,7 +89,7 @@ export class ElasticsearchExporter implements Exporter {
   /** Documents acknowledged, by kind (for tests and logs). */
   readonly written = { alert: 0, fts: 0, agent: 0, stats: 0, syscheck: 0 };
 
-  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: WardenMetrics | null, private readonly fts: FtsMerger | null) {
+  constructor(private readonly consumer: SpoolConsumer, private readonly opts: EsExporterOptions, private readonly metrics: EsExporterMetrics | null, private readonly fts: FtsMerger | null) {
     this.health = new ExporterHealth(this.name, () => this.consumer.lag);
   }
 

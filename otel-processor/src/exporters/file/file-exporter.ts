@@ -11,8 +11,9 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { formatAlertsLog } from '../../alert/alerts-log';
-import { fromAlertDoc, mayHaveSyscheck, syscheckStateOf } from '../elasticsearch/documents';
-import { Aggregator, type AggregateSnapshot } from '../../processor/aggregate';
+import { mayHaveSyscheck } from '../../alert/alert';
+import { syscheckStateOf } from '../../alert/documents';
+import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { Exporter } from '../exporter';
 import { ExporterHealth, type ExporterStatus } from '../health';
@@ -91,7 +92,7 @@ export class FileExporter implements Exporter {
             const rest = doc.subarray(1);
             json.push(head, rest, NL);
             jsonLen += head.length + rest.length + 1;
-            const text = formatAlertsLog(fromAlertDoc(id, b.doc(i)), logOff);
+            const text = formatAlertsLog(b.doc(i), logOff);
             logOff += Buffer.byteLength(text);
             log.push(text);
           }

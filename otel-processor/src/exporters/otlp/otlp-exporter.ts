@@ -7,7 +7,7 @@
  * skipped, since sending it again cannot succeed.
  */
 import type { SpoolConsumer } from '../../spool/spool';
-import type { AlertRecord } from '../elasticsearch/documents';
+import type { AlertRecord } from '../../alert/alert';
 import type { Exporter } from '../exporter';
 import { ExporterHealth, type ExporterStatus } from '../health';
 

@@ -13,8 +13,6 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
-import type { TokenBinding } from '../../service/config';
-import type { AuthResult } from './intake';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -27,6 +25,15 @@ export interface PeerIdentity {
   /** Why it was not verified. */
   error: string | null;
 }
+
+export interface TokenBinding {
+  token: string;
+  /** Agent the token is bound to; null for a token that only authenticates. */
+  agentId: string | null;
+  agentName: string | null;
+}
+
+export type AuthResult = { ok: true; agent: { id: string; name: string } | null } | { ok: false; reason: string };
 
 /** A binding of a certificate name (CN or SAN) to an agent. */
 export interface CertBinding {

@@ -200,9 +200,3 @@ export function decodeJson(text: string): InResource[] {
   }
   return out;
 }
-
-export function countRecords(rs: InResource[]): number {
-  let n = 0;
-  for (const r of rs) n += r.records.length;
-  return n;
-}

@@ -1,7 +1,12 @@
 /** What the transports hand requests to, and what they get back. Implemented by the service. */
 import type { RequestContext } from './mapping';
-import type { PeerIdentity } from './auth';
-import type { RawRequest } from '../../processor/host';
+import type { AuthResult, PeerIdentity } from './auth';
+
+/** A request body as received (after gunzip): decoded by the processor. */
+export interface RawRequest {
+  format: 'protobuf' | 'json';
+  body: Uint8Array;
+}
 
 export type IntakeResult =
   | { kind: 'ok'; accepted: number; rejected: number; message: string }
@@ -9,8 +14,6 @@ export type IntakeResult =
   | { kind: 'busy'; retryAfterSec: number; reason: string }
   /** Not an OTLP logs request (400 / INVALID_ARGUMENT), nothing processed. */
   | { kind: 'malformed'; reason: string };
-
-export type AuthResult = { ok: true; agent: { id: string; name: string } | null } | { ok: false; reason: string };
 
 export interface Intake {
   /** `peer`: the client certificate, when the connection is TLS with client certificates and one was sent. */

@@ -7,7 +7,9 @@ import { LogEvent } from '../../engine/event';
 import { applyJsonFields, flattenObject } from '../../engine/decode/plugins';
 import type { AnyJs, InRecord, InResource } from './decode';
 import { fromMap, fromXml, isWindowsEventMap, isWindowsEventXml, ossecLine, windowsFields } from './windows';
-import { SYSCHECK_LOCATION } from './syscheck';
+
+/** Location for syscheck records that carry no log.file.* attribute (OSSEC's was `syscheck`). */
+const SYSCHECK_LOCATION = 'syscheck';
 
 /** Who sent a resource's records. */
 export interface AgentIdentity {

@@ -9,7 +9,8 @@
  * version-1 form (the whole batch as one JSON object), still read when a spool written by an
  * older Warden is replayed.
  */
-import type { AlertDoc, AlertRecord, FtsDoc } from '../exporters/elasticsearch/documents';
+import type { AlertDoc, AlertRecord } from '../alert/alert';
+import type { FtsDoc } from '../alert/documents';
 
 /** Per-agent counts and sightings in one batch. */
 export interface AgentDelta {
@@ -144,8 +145,4 @@ export function encodeBody(b: BatchBody): Buffer | null {
   const w = new BatchWriter();
   for (const a of b.alerts) w.addAlert(a.id, a.index, JSON.stringify(a.doc));
   return w.finish(b.at, b.fts, b.agents, b.stats);
-}
-
-export function isEmptyBatch(b: BatchBody): boolean {
-  return b.alerts.length === 0 && b.fts.length === 0 && b.agents.length === 0 && b.stats.length === 0;
 }

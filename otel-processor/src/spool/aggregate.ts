@@ -3,8 +3,8 @@
  * resulting whole documents (never increments), and keep this state with their acknowledged
  * spool position, so a replay after a crash recounts exactly: nothing counted twice or lost.
  */
-import type { AgentDelta, StatsDelta } from '../spool/batch';
-import { TOTAL_AGENT, type AgentDoc, type StatsDoc } from '../exporters/elasticsearch/documents';
+import type { AgentDelta, StatsDelta } from '../processor/batch';
+import { TOTAL_AGENT, type AgentDoc, type StatsDoc } from '../alert/documents';
 
 interface AgentState {
   id: string;

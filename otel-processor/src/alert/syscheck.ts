@@ -3,14 +3,10 @@
  * otel-processor/src/fim/README.md) in the forms docs/elasticsearch-documents.md gives them:
  * the alert document's `syscheck` object and the `warden-syscheck` latest-state document.
  *
- * Written by the FIM side for the service to wire in (the receiver mapping, the alert document
- * builder and the Elasticsearch exporter belong to the service); nothing calls it yet.
+ * Used by the alert document builder (./documents.ts) and, through it, the exporters.
  * Input is the alert's `data` (Warden's dynamic fields: the record's attributes, flattened).
  */
 import { createHash } from 'node:crypto';
-
-/** Location for syscheck records that carry no log.file.* attribute (OSSEC's was `syscheck`). */
-export const SYSCHECK_LOCATION = 'syscheck';
 
 export function isSyscheck(data: Readonly<Record<string, string>>): boolean {
   return data['warden.event.kind'] === 'syscheck' && typeof data['syscheck.path'] === 'string';
