@@ -141,8 +141,6 @@ const KNOWN_V8_OFFENDERS: Record<string, string> = {
   '(?i)add.+\\/d\\s+(")?(?:[A-Za-z\\d+\\/]{4})*(?:[A-Za-z\\d+\\/]{3}=|[A-Za-z\\d+\\/]{2}==)?': 'repeated group',
   '(?i)powershell\\.exe.+\\-\\b(encodedcommand|e|ea|ec|encodeda|encode|en|enco)\\b': 'word boundary',
   '^(?=.*a)(?=.*x)': 'lookahead',
-  // rules/rules/0300-web_rules.xml 31104's url_pcre2 (command injection in the query)
-  '(?:\\.\\.|%2e%2e|%252e%252e|\\.%2e|%2e\\.)(?:/|%2f|\\\\|%5c)|/etc/(?:passwd|shadow)': 'repeated group',
 };
 
 function superlinear(p: RulesetPattern, pattern: Pattern): string | null {
