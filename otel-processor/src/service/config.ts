@@ -12,6 +12,8 @@ import type { OtlpExporterOptions } from '../exporters/otlp/otlp-exporter';
 
 export interface WardenConfig {
   ruleset: string;
+  /** OSSEC 4.2 or Wazuh semantics where they differ; undefined: what the ruleset's layout says. */
+  rulesetDialect: 'ossec' | 'wazuh' | undefined;
   stateDir: string;
   logAlertLevel: number | null;
   correlationScope: 'agent' | 'global';
@@ -68,6 +70,7 @@ interface Setting {
 export const SETTINGS: Setting[] = [
   { key: 'ruleset', kind: 'string', dflt: '', help: "Ruleset folder (Warden layout, OSSEC install root or Wazuh tree); default: Warden's rules/" },
   { key: 'state_dir', kind: 'string', dflt: 'var', help: 'Where Warden keeps its state (spool, first-time-seen keys, agents)' },
+  { key: 'ruleset_dialect', kind: 'string', dflt: 'auto', oneOf: ['auto', 'ossec', 'wazuh'], help: "Semantics where OSSEC 4.2 and Wazuh differ: auto (Wazuh for a Wazuh install tree or an ossec.conf with a ruleset block, else OSSEC); set wazuh for Wazuh's bare ruleset/ folder" },
   { key: 'log_alert_level', kind: 'optint', dflt: null, min: 0, max: 16, help: "Lowest level that writes an alert; default: the ruleset's (1)" },
   { key: 'correlation_scope', kind: 'string', dflt: 'agent', oneOf: ['agent', 'global'], help: 'Correlate per agent, or across agents as OSSEC 2.x did' },
   { key: 'engine.clock', kind: 'string', dflt: 'event', oneOf: ['event', 'processing'], help: "Correlation clock: the record's own time (event: replays and late data correlate as they happened) or the time Warden receives it (processing, as OSSEC)" },
@@ -327,6 +330,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   const ruleset = v.ruleset as string;
   const cfg: WardenConfig = {
     ruleset: ruleset ? rel(ruleset) : defaultRuleset,
+    rulesetDialect: v.ruleset_dialect === 'auto' ? undefined : (v.ruleset_dialect as 'ossec' | 'wazuh'),
     stateDir,
     logAlertLevel: v.log_alert_level as number | null,
     correlationScope: v.correlation_scope as 'agent' | 'global',
