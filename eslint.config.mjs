@@ -7,15 +7,17 @@ import tseslint from 'typescript-eslint';
  * (receiver -> processor -> spool -> exporters, the service wiring them, the CLI on top).
  */
 const LAYERS = {
+  // config/: the shape of a setting row, shared by every component that owns settings
+  config: [],
   engine: [],
   enrich: [],
   loader: ['engine'],
   alert: ['engine'],
-  receiver: ['engine'],
-  processor: ['engine', 'loader', 'alert', 'enrich', 'receiver'],
-  spool: ['engine', 'alert', 'processor'],
-  exporters: ['engine', 'alert', 'processor', 'spool'],
-  service: ['engine', 'loader', 'alert', 'enrich', 'receiver', 'processor', 'spool', 'exporters'],
+  receiver: ['config', 'engine'],
+  processor: ['config', 'engine', 'loader', 'alert', 'enrich', 'receiver'],
+  spool: ['config', 'engine', 'alert', 'processor'],
+  exporters: ['config', 'engine', 'alert', 'processor', 'spool'],
+  service: ['config', 'engine', 'loader', 'alert', 'enrich', 'receiver', 'processor', 'spool', 'exporters'],
   fim: ['receiver'],
 };
 LAYERS.cli = Object.keys(LAYERS);

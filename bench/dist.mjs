@@ -31,3 +31,17 @@ export function option(args, name, dflt) {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 }
+
+/** Lines cut afresh from a buffer on each pass, as a reader would produce them (no array of strings held). */
+export function* linesOf(buf) {
+  let from = 0;
+  for (;;) {
+    const nl = buf.indexOf(10, from);
+    if (nl < 0) {
+      if (from < buf.length) yield buf.latin1Slice(from, buf.length);
+      return;
+    }
+    yield buf.latin1Slice(from, nl);
+    from = nl + 1;
+  }
+}

@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { loadEngine, option, root, shared } from './dist.mjs';
+import { linesOf, loadEngine, option, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -31,20 +31,6 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (args[0] === '--worker') worker(args[1], Number(args[2]), args[3]);
 else main();
-
-/** Lines cut afresh from a buffer on each pass, as a reader would produce them. */
-function* linesOf(buf) {
-  let from = 0;
-  for (;;) {
-    const nl = buf.indexOf(10, from);
-    if (nl < 0) {
-      if (from < buf.length) yield buf.latin1Slice(from, buf.length);
-      return;
-    }
-    yield buf.latin1Slice(from, nl);
-    from = nl + 1;
-  }
-}
 
 /** Child: Warden over one corpus file, warmed up on another; prints one JSON object. */
 function worker(corpus, runs, warmupCorpus) {

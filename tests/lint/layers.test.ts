@@ -19,10 +19,17 @@ test.each([
   ['otel-processor/src/engine/decode/x.ts', "import type { AlertDoc } from '../../alert/alert';\nexport type X = AlertDoc;\n", 'engine/ may import only from itself'],
   ['otel-processor/src/exporters/file/x.ts', "import type { WardenConfig } from '../../service/config';\nexport type X = WardenConfig;\n", 'exporters/ may import only from'],
   ['otel-processor/src/service/x.ts', "export { logtestCommand } from '../cli/logtest';\n", 'service/ may import only from'],
+  ['otel-processor/src/config/x.ts', "import type { WardenConfig } from '../service/config';\nexport type X = WardenConfig;\n", 'config/ may import only from itself'],
 ])('%s: an import against the flow fails', (file, source, message) => {
   const r = lint(file, source);
   expect(r.out).toContain(message);
   expect(r.code).toBe(1);
+});
+
+test('a component may import the setting row shape from config/', () => {
+  const r = lint('otel-processor/src/spool/x.ts', "import type { Setting } from '../config/setting';\nexport type X = Setting;\n");
+  expect(r.out).toBe('');
+  expect(r.code).toBe(0);
 });
 
 test('imports along the flow pass', () => {

@@ -13,6 +13,7 @@ import type { RequestContext } from '../receiver/otlp/mapping';
 import type { RawRequest } from '../receiver/otlp/intake';
 import { openRuleset } from '../loader/open-ruleset';
 import { RulesetError } from '../engine/ruleset/errors';
+import type { RulesetDialect } from '../engine/ruleset';
 import { Processor, type ProcessorOptions, type ProcessResult } from './processor';
 import { WardenFtsStore } from './fts-store';
 import { listRules, logtestLine, type ApiRule, type LogtestAnswer } from './logtest';
@@ -24,6 +25,7 @@ export type ReloadResult = { ok: true; decoderFiles: number; ruleFiles: number }
 
 export interface ProcessorSetup {
   ruleset: string;
+  dialect?: RulesetDialect;
   stateDir: string;
   options: ProcessorOptions;
 }
@@ -59,7 +61,7 @@ export class ProcessorCore {
   readonly summary: ProcessorHost['summary'];
 
   constructor(private readonly setup: ProcessorSetup) {
-    const loaded = openRuleset(setup.ruleset);
+    const loaded = openRuleset(setup.ruleset, setup.dialect);
     this.fts = new WardenFtsStore(setup.stateDir, { maxKeys: setup.options.ftsMaxKeys });
     this.processor = new Processor(loaded, this.fts, setup.options);
     this.summary = { layout: loaded.layout, decoderFiles: loaded.decoderFiles.length, ruleFiles: loaded.ruleFiles.length, ftsKeys: this.fts.size };
@@ -82,7 +84,7 @@ export class ProcessorCore {
 
   reload(): ReloadResult {
     try {
-      const loaded = openRuleset(this.setup.ruleset);
+      const loaded = openRuleset(this.setup.ruleset, this.setup.dialect);
       this.processor.replaceRuleset(loaded);
       return { ok: true, decoderFiles: loaded.decoderFiles.length, ruleFiles: loaded.ruleFiles.length };
     } catch (e) {

@@ -70,6 +70,7 @@ export class WardenService implements Intake {
     this.instance = instanceId(cfg.stateDir);
     const setup: ProcessorSetup = {
       ruleset: cfg.ruleset,
+      dialect: cfg.rulesetDialect,
       stateDir: cfg.stateDir,
       options: {
         indexPrefix: cfg.exporters.elasticsearch.indexPrefix,

@@ -341,26 +341,25 @@ function tailAccepts(a: Alt, p: number, rm: number): boolean {
       b++;
       if (R[b] === RAW_PAREN) b++;
       if (R[b] === 0) return true;
-      if (R[b] === RAW_BS) {
-        b += 2;
-        if (R[b] === RAW_STAR) {
-          b++;
-          if (R[b] === RAW_PAREN) b++;
-          if (R[b] === 0) return true;
-        }
-      }
+      b = overStarClass(R, b);
+      if (b < 0) return true;
     }
   }
   // a trailing '*' class that matched nothing
-  if (R[b] === RAW_BS) {
-    b += 2;
-    if (R[b] === RAW_STAR) {
-      b++;
-      if (R[b] === RAW_PAREN) b++;
-      if (R[b] === 0) return true;
-    }
-  }
-  return false;
+  return overStarClass(R, b) < 0;
+}
+
+/**
+ * Steps over a `\x*` class (and a group marker) at `b` as the C pointer walk does, stopping
+ * where it stops: -1 when the pattern ends after it, else where the walk stopped.
+ */
+function overStarClass(R: Alt['raw'], b: number): number {
+  if (R[b] !== RAW_BS) return b;
+  b += 2;
+  if (R[b] !== RAW_STAR) return b;
+  b++;
+  if (R[b] === RAW_PAREN) b++;
+  return R[b] === 0 ? -1 : b;
 }
 
 /** Scan steps allowed per subject character (plus a base) before an alternative gives up. */
