@@ -215,15 +215,6 @@ export function analyze(files: string[], location?: string): AlertKey[] {
   return out;
 }
 
-/** Several files through one engine in one process (one analyze run), keeping each file's location. */
-export function analyzeTogether(files: string[]): AlertKey[] {
-  const text = execFileSync(process.execPath, [WARDEN_BIN, 'analyze', '--json', '--no-progress', '--clock', 'processing', ...files.filter((f) => fs.existsSync(f))], { encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
-  return text.split('\n').filter(Boolean).map((l) => {
-    const a = JSON.parse(l) as { rule: { id: number | string }; location: string; full_log: string };
-    return { rule: String(a.rule.id), location: a.location, full_log: a.full_log };
-  });
-}
-
 export interface EsAlert { _id: string; rule: { id: string; level: number }; location: string; full_log: string; agent: { id: string; name: string }; data: Record<string, string> }
 
 export async function esAlerts(es: EsNode, prefix: string): Promise<EsAlert[]> {
