@@ -6,7 +6,6 @@
  * (rejected counters, exporter state and failures, engine errors, log lines, shutdown) say
  * what happened.
  */
-import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Spool } from '../../otel-processor/src/spool/spool';
@@ -30,9 +29,15 @@ async function start(state: string, env: Record<string, string> = {}): Promise<{
   return { svc, logs };
 }
 
-async function readyz(svc: WardenService): Promise<Record<string, any>> {
+interface Readyz {
+  ready: boolean;
+  spool: { batches: number; bytes: number };
+  exporters: Record<string, { state: string; lag: number; error: string | null; since: string | null; failures: number }>;
+}
+
+async function readyz(svc: WardenService): Promise<Readyz> {
   const r = await fetch(`http://127.0.0.1:${svc.ports.service}/readyz`);
-  return (await r.json()) as Record<string, any>;
+  return (await r.json()) as Readyz;
 }
 
 async function metrics(svc: WardenService): Promise<string> {
@@ -175,3 +180,21 @@ test('SIGTERM with Elasticsearch down and shutdown_timeout_seconds 3: the proces
   expect(took).toBeLessThan(4500);
   expect(p.output).toMatch(/stopped; \d+ batch\(es\) \(\d+ bytes\) stay spooled for the next start \(elasticsearch [1-5]\)/);
 }, 60_000);
+
+test("fairness: one agent's queue of heavy requests does not hold back another agent's request", async () => {
+  const { svc } = await start(tmpDir('fair'), { WARDEN_RECEIVER_AUTH_TOKENS: 'tok-a=agent-a:alpha,tok-b=agent-b:beta' });
+  try {
+    const heavy = (n: number) => jsonBody([{ attrs: { 'host.name': 'alpha' }, records: Array.from({ length: 3000 }, (_, i) => ({ body: sshFail(`u${n}-${i}`, '192.0.2.10', i) })) }]);
+    const order: string[] = [];
+    const fromA = Array.from({ length: 8 }, (_, n) => post(svc.ports.http!, heavy(n), { json: true, token: 'tok-a' }).then((r) => { expect(r.status).toBe(200); order.push(`a${n}`); }));
+    // all of agent A's requests are in, most of them waiting for the engine
+    await until(() => (svc as unknown as { fair: { waiting: number } }).fair.waiting >= 5, "agent A's requests to queue", 30_000, 5);
+    const fromB = post(svc.ports.http!, jsonBody([{ attrs: { 'host.name': 'beta' }, records: [{ body: 'app[1]: login-failure from beta' }] }]), { json: true, token: 'tok-b' })
+      .then((r) => { expect(r.status).toBe(200); order.push('b'); });
+    await Promise.all([...fromA, fromB]);
+    // served in turn: B waits for what the engine already had, not for all of A's queue
+    expect(order.indexOf('b')).toBeLessThanOrEqual(3);
+  } finally {
+    await svc.stop(0);
+  }
+});

@@ -125,9 +125,16 @@ export class Processor {
         if (processingClock) ev.time = now;
         let v: Verdict;
         let doc: string | null = null;
+        let docId = '';
+        let index = '';
         try {
           v = this.engine.process(ev);
-          if (v.alert) doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
+          if (v.alert) {
+            doc = JSON.stringify(alertDocOf(ev, v, receivedAt, agentIp));
+            const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
+            docId = alertDocId(agent.id, ev.location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, ev.fullLog);
+            index = this.indexOf(time);
+          }
         } catch (e) {
           // a record we cannot turn into an alert is refused alone, never its whole request
           this.failedRecords++;
@@ -148,9 +155,7 @@ export class Processor {
         if (ev.category === 'firewall') sd.firewall++;
         if (doc !== null) {
           const rule = v.rule!;
-          const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
-          const id = alertDocId(agent.id, ev.location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, ev.fullLog);
-          out.addAlert(id, this.indexOf(time), doc);
+          out.addAlert(docId, index, doc);
           ad.alerts++;
           sd.alerts++;
           const level = Math.max(0, Math.min(16, rule.level));

@@ -16,6 +16,7 @@ import { ServiceApi } from './api';
 import { Spool } from '../spool/spool';
 import { decodeRequest, LocalProcessorHost, WorkerProcessorHost, type ProcessorHost, type ProcessorSetup, type RawRequest, type ReloadResult } from '../processor/host';
 import type { ProcessResult } from '../processor/processor';
+import { FairQueue } from '../processor/fair-queue';
 import { TokenAuth, type PeerIdentity } from '../receiver/otlp/auth';
 import { HttpReceiver } from '../receiver/otlp/http';
 import { GrpcReceiver } from '../receiver/otlp/grpc';
@@ -48,6 +49,8 @@ export class WardenService implements Intake {
   private ready = false;
   private instance = '';
   private readonly unspooled = new UnspooledResults(64 << 20);
+  /** Senders served in turn: one request running in the engine, one ready behind it. */
+  private readonly fair = new FairQueue(2);
   ports: ServicePorts = { http: null, grpc: null, service: 0 };
   lastReloadError: string | null = null;
 
@@ -169,10 +172,11 @@ export class WardenService implements Intake {
       return { kind: 'busy', retryAfterSec, reason: why };
     };
     if (this.stopping) return refuse('shutting_down', 'Warden is shutting down');
-    if (this.spool.failed) return refuse('spool_error', `spool cannot write: ${this.spool.failed.message}`);
+    if (this.spool.failed) return refuse('spool_error', `spool cannot write (${ioCode(this.spool.failed)}); retry later`);
     if (this.spool.full) return refuse('spool_full', `spool is full (${this.spool.bytes} bytes waiting for the exporters); retry later`);
-    if (this.processor.queuedBytes > 0 && this.processor.queuedBytes + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
-      return refuse('engine_busy', `the engine has ${this.processor.queuedBytes} bytes of requests waiting; retry later`);
+    const queued = this.processor.queuedBytes + this.fair.queuedBytes;
+    if (queued > 0 && queued + req.body.byteLength > this.cfg.receiver.maxPendingBytes) {
+      return refuse('engine_busy', `the engine has ${queued} bytes of requests waiting; retry later`);
     }
     // a retry of a request the engine already ran (its batch could not be spooled) is not run again
     const key = requestKey(req, ctx);
@@ -180,7 +184,8 @@ export class WardenService implements Intake {
     if (!r) {
       let out;
       try {
-        out = await this.processor.process(req, ctx);
+        const bytes = req.body.byteLength;
+        out = await this.fair.run(senderOf(ctx), bytes, () => this.processor.process(req, ctx));
       } catch (e) {
         this.log(`warden: processing a request failed: ${(e as Error).message}`);
         return refuse('internal_error', 'internal error (see the Warden log); retry later');
@@ -195,7 +200,9 @@ export class WardenService implements Intake {
       } catch (e) {
         this.unspooled.keep(key, r);
         this.rejected(r.accepted + r.rejected, 'spool_error', ctx.transport ?? 'any');
-        return { kind: 'busy', retryAfterSec, reason: (e as Error).message };
+        this.log(`warden: spool refused a batch: ${(e as Error).message}`);
+        // the code only: the message can name server paths
+        return { kind: 'busy', retryAfterSec, reason: `spool cannot write (${ioCode(e as Error)}); retry later` };
       }
     }
     if (r.accepted) this.metrics.eventsReceived.add(r.accepted);
@@ -361,6 +368,17 @@ function countRecords(req: RawRequest): number {
   } catch {
     return 0;
   }
+}
+
+/** An I/O error's code (ENOSPC, EIO...), for answers. */
+function ioCode(e: Error): string {
+  const m = /\b(E[A-Z]{2,})\b/.exec(e.message);
+  return (e as NodeJS.ErrnoException).code ?? m?.[1] ?? 'I/O error';
+}
+
+/** Whose queue a request waits in: the agent its token or certificate is bound to, else the peer address. */
+function senderOf(ctx: RequestContext): string {
+  return ctx.boundAgent ? `agent:${ctx.boundAgent.id}` : `peer:${ctx.peerIp ?? ''}`;
 }
 
 /** What identifies a request's content and sender, for recognising a retry. */
