@@ -157,6 +157,7 @@ describe('Wazuh dialect', () => {
     w('ruleset/rules/0100-app_rules.xml', '<group name="app,"><rule id="100200" level="3"><decoded_as>app</decoded_as><description>app</description></rule></group>');
     w('etc/rules/local_rules.xml', '<group name="local,"><rule id="100201" level="8"><if_sid>100200</if_sid><extra_data>secret</extra_data><description>local</description></rule></group>');
     const loaded = loadRuleset(root);
+    fs.rmSync(root, { recursive: true, force: true });
     expect(loaded.layout).toBe('wazuh');
     expect(loaded.decoderFiles.map((f) => path.basename(f))).toEqual(['0010-app_decoders.xml', 'local_decoder.xml']);
     const v = new Engine(loaded.ruleset).process(new LogEvent('Jan  1 10:00:00 h myapp: x=secret', 'stdin', 'h', T0));

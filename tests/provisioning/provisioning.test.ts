@@ -216,7 +216,9 @@ d('provisioned queries against a real Elasticsearch loaded by Warden', () => {
     expect(bf.map((l) => l['rule.id'])).toContain('5712');
     expect(bf.find((l) => l['rule.id'] === '5712')!['agent.name']).toBe('web1');
     const fim = await run('warden-fim-etc');
-    expect(fim.map((l) => l['agent.name'])).toEqual(['db1']);
+    // /etc/passwd modified and /etc/cron.d/backdoor added (two rules), not /var/www
+    expect(fim.map((l) => l['agent.name'])).toEqual(['db1', 'db1']);
+    expect(fim.map((l) => l['rule.id']).sort()).toEqual((await data.es.search(`${PREFIX}-alerts-*`, { bool: { filter: [{ term: { 'rule.groups': 'syscheck' } }, { prefix: { 'syscheck.path': '/etc/' } }] } })).map((h) => (h._source as { rule: { id: string } }).rule.id).sort());
     const dis = await run('warden-agent-disconnected');
     expect(dis.map((l) => l['agent.name'])).toContain('legacy1');
     expect(dis.every((l) => l.location === 'ossec-monitord')).toBe(true);

@@ -11,6 +11,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ES_VERSION = '8.19.21';
+/** The 9.x line the exporter is also tested against (runs on a Temurin 25 JDK, /usr/lib/jvm/temurin-25-*). */
+export const ES9_VERSION = '9.2.0';
+/** Every version the README names as supported. */
+export const SUPPORTED_ES_VERSIONS = [ES_VERSION, ES9_VERSION];
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.cache', 'elasticsearch');
 
@@ -31,7 +35,14 @@ export function missingTools(): string | null {
   return null;
 }
 
-function javaHome(): string {
+/** The JDK for a version: Elasticsearch 9 needs Java 21+, so the Temurin 25 JDK beside the system's 17. */
+function javaHome(version: string): string {
+  if (Number(version.split('.')[0]) >= 9) {
+    const jvm = '/usr/lib/jvm';
+    const temurin = fs.existsSync(jvm) ? fs.readdirSync(jvm).filter((d) => /^temurin-(2[1-9]|[3-9]\d)-jdk/.test(d)).sort().pop() : undefined;
+    if (!temurin) throw new EsUnavailable(`Elasticsearch ${version} needs a Java 21+ JDK: none found as ${jvm}/temurin-*-jdk* (install temurin-25-jdk)`);
+    return path.join(jvm, temurin);
+  }
   const java = fs.realpathSync(which('java')!);
   return path.dirname(path.dirname(java));
 }
@@ -41,17 +52,17 @@ const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const NOBODY = 65534;
 
 /** Downloads (once) and unzips the distribution; returns its home folder. */
-export function installElasticsearch(): string {
-  const home = asRoot ? path.join(os.tmpdir(), `warden-test-elasticsearch-${ES_VERSION}`) : path.join(CACHE, `elasticsearch-${ES_VERSION}`);
+export function installElasticsearch(version: string): string {
+  const home = asRoot ? path.join(os.tmpdir(), `warden-test-elasticsearch-${version}`) : path.join(CACHE, `elasticsearch-${version}`);
   if (fs.existsSync(path.join(home, 'bin', 'elasticsearch'))) return home;
   fs.mkdirSync(CACHE, { recursive: true });
-  const zip = path.join(CACHE, `elasticsearch-${ES_VERSION}.zip`);
+  const zip = path.join(CACHE, `elasticsearch-${version}.zip`);
   if (!fs.existsSync(zip)) {
     try {
-      execFileSync('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip`, `-DoutputDirectory=${CACHE}`], { cwd: CACHE, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
+      execFileSync('mvn', ['-B', '-q', 'dependency:copy', `-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:${version}:zip`, `-DoutputDirectory=${CACHE}`], { cwd: CACHE, stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000 });
     } catch (e) {
       const err = e as { stdout?: Buffer; stderr?: Buffer; message: string };
-      throw new EsUnavailable(`mvn dependency:copy of Elasticsearch ${ES_VERSION} failed: ${err.message}\n${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`);
+      throw new EsUnavailable(`mvn dependency:copy of Elasticsearch ${version} failed: ${err.message}\n${err.stdout?.toString() ?? ''}${err.stderr?.toString() ?? ''}`);
     }
   }
   const tmp = `${home}.tmp`;
@@ -60,9 +71,9 @@ export function installElasticsearch(): string {
   if (which('unzip')) execFileSync('unzip', ['-q', zip, '-d', tmp]);
   else {
     execFileSync('python3', ['-m', 'zipfile', '-e', zip, tmp]);
-    for (const d of ['bin', 'modules', 'lib']) execFileSync('chmod', ['-R', 'u+x', path.join(tmp, `elasticsearch-${ES_VERSION}`, d)]);
+    for (const d of ['bin', 'modules', 'lib']) execFileSync('chmod', ['-R', 'u+x', path.join(tmp, `elasticsearch-${version}`, d)]);
   }
-  fs.renameSync(path.join(tmp, `elasticsearch-${ES_VERSION}`), home);
+  fs.renameSync(path.join(tmp, `elasticsearch-${version}`), home);
   fs.rmSync(tmp, { recursive: true, force: true });
   if (asRoot) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, home]);
   return home;
@@ -84,19 +95,19 @@ export class EsNode {
   private log = '';
   readonly url: string;
 
-  private constructor(readonly home: string, readonly port: number, readonly transportPort: number, readonly dataDir: string) {
+  private constructor(readonly home: string, readonly port: number, readonly transportPort: number, readonly dataDir: string, readonly version: string) {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  static async create(): Promise<EsNode> {
-    const home = installElasticsearch();
+  static async create(version = ES_VERSION): Promise<EsNode> {
+    const home = installElasticsearch(version);
     const dataDir = fs.mkdtempSync(path.join(asRoot ? os.tmpdir() : CACHE, 'warden-es-run-'));
     if (asRoot) fs.chownSync(dataDir, NOBODY, NOBODY);
-    return new EsNode(home, await freePort(), await freePort(), dataDir);
+    return new EsNode(home, await freePort(), await freePort(), dataDir, version);
   }
 
   async start(timeoutMs = 300_000): Promise<void> {
-    const env: NodeJS.ProcessEnv = { ...process.env, ES_JAVA_HOME: javaHome(), ES_JAVA_OPTS: '-Xms512m -Xmx512m', ES_TMPDIR: path.join(this.dataDir, 'tmp') };
+    const env: NodeJS.ProcessEnv = { ...process.env, ES_JAVA_HOME: javaHome(this.version), ES_JAVA_OPTS: '-Xms512m -Xmx512m', ES_TMPDIR: path.join(this.dataDir, 'tmp') };
     fs.mkdirSync(path.join(this.dataDir, 'tmp'), { recursive: true });
     if (asRoot) fs.chownSync(path.join(this.dataDir, 'tmp'), NOBODY, NOBODY);
     if (asRoot) env.HOME = this.dataDir;

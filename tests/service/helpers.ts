@@ -77,9 +77,15 @@ export function writeRuleset(dir: string): string {
   return dir;
 }
 
+const made: string[] = [];
+/** A fresh folder under the system's temporary folder, removed when the test file ends. */
 export function tmpDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `warden-${name}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `warden-${name}-`));
+  made.push(d);
+  return d;
 }
+// Registered when a test file imports this module (each file has its own copy under jest).
+if (typeof afterAll === 'function') afterAll(() => { for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true }); });
 
 // ---- OTLP requests
 

@@ -7,8 +7,11 @@ import type { AlertHit } from '../types';
 
 export const fmtTime = (iso: string) => dateTimeFormat(iso, { format: 'YYYY-MM-DD HH:mm:ss' });
 
+const noWrap = css({ whiteSpace: 'nowrap', flexShrink: 0 });
+
+/** One colour per OSSEC level band, the same on every page and chart (levelColor). */
 export function LevelBadge({ level }: { level: number }) {
-  return <Badge text={`Level ${level}`} color={levelColor(level)} data-testid="level-badge" />;
+  return <Badge text={`Level ${level}`} color={levelColor(level)} className={noWrap} data-testid="level-badge" />;
 }
 
 export function AlertsTable({ hits, onOpen, compact }: { hits: AlertHit[]; onOpen?: (h: AlertHit) => void; compact?: boolean }) {

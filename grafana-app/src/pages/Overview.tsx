@@ -10,7 +10,7 @@ import { useApp } from '../components/AppContext';
 import { useAsync, useTimeRange } from '../components/hooks';
 import { NoData, PageShell, ago, useGoTo } from '../components/PageShell';
 import { AlertsTable, fmtTime } from '../components/Alerts';
-import { BarsChart } from '../components/Charts';
+import { TimeSeriesChart } from '../components/TimeSeriesChart';
 
 export const STATUS_COLOR: Record<AgentStatus, 'green' | 'red' | 'darkgrey'> = { active: 'green', disconnected: 'red', 'never connected': 'darkgrey' };
 
@@ -88,8 +88,8 @@ function OverviewBody() {
         {series.error && <Alert title="Time series query failed" severity="warning">{series.error.message}</Alert>}
         {series.value && (
           <div className={styles.charts}>
-            {series.value.events.length > 0 && <BarsChart series={series.value.events} title="Events and alerts (per interval, all agents)" testId="chart-events" />}
-            <BarsChart series={series.value.levels} title="Alerts by level" testId="chart-levels" />
+            {series.value.events.length > 0 && <TimeSeriesChart series={series.value.events} range={range} title="Events and alerts (per interval, all agents)" testId="chart-events" />}
+            <TimeSeriesChart series={series.value.levels} range={range} title="Alerts by level" testId="chart-levels" />
           </div>
         )}
       </section>

@@ -4,7 +4,6 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
 import { Alert, Button, Field, Input, LoadingPlaceholder, Pagination, useStyles2 } from '@grafana/ui';
-import { ROUTES } from '../constants';
 import { msearch, search } from '../api/client';
 import { PAGE_SIZE, buckets, pickListsBody, alertHits, alertsToCsv, exportBody, filtersFromParams, filtersToParams, searchBody, similarFilters, totalOf, type EsResponse, type SearchFilters } from '../api/queries';
 import type { AlertDoc, AlertHit } from '../types';

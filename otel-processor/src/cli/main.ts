@@ -61,6 +61,8 @@ export function main(argv: string[]): void {
       }
       if (e instanceof UsageError) process.stderr.write(`warden ${cmd}: ${e.message}\n`);
       else if (e instanceof RulesetError) process.stderr.write(`warden ${cmd}: ruleset error: ${e.message}\n`);
+      // the system's own errors (a port in use, a folder not writable) say all there is to say
+      else if (e instanceof Error && /^E[A-Z]+$/.test(String((e as NodeJS.ErrnoException).code))) process.stderr.write(`warden ${cmd}: ${e.message}\n`);
       else process.stderr.write(`warden ${cmd}: ${e instanceof Error ? e.stack : String(e)}\n`);
       process.exitCode = 2;
     },

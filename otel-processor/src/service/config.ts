@@ -306,7 +306,10 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
   const stateDir = rel(v.state_dir as string);
   const esUrls = v['exporters.elasticsearch.url'] as string[];
   const esUrl = esUrls.length ? esUrls[0] : null;
-  const esCa = v['exporters.elasticsearch.tls.ca_file'] as string | null;
+  const esCa = v['exporters.elasticsearch.tls.ca_file'] === null ? null : rel(v['exporters.elasticsearch.tls.ca_file'] as string);
+  if (esCa !== null) {
+    try { fs.accessSync(esCa, fs.constants.R_OK); } catch (e) { throw new ConfigError(`exporters.elasticsearch.tls.ca_file: cannot read ${esCa}: ${(e as Error).message}`); }
+  }
   const otlp = v['exporters.otlp.endpoint'] as string | null;
   if (otlp !== null) {
     try { new URL(otlp); } catch { throw new ConfigError(`exporters.otlp.endpoint: must be a URL (got ${JSON.stringify(otlp)})`); }
@@ -360,7 +363,7 @@ export function loadConfig(file: string | null, env: NodeJS.ProcessEnv = process
       elasticsearch: {
         url: esUrl,
         urls: esUrls,
-        caFile: esCa === null ? null : rel(esCa),
+        caFile: esCa,
         insecureSkipVerify: v['exporters.elasticsearch.tls.insecure_skip_verify'] as boolean,
         username: v['exporters.elasticsearch.username'] as string | null,
         password: v['exporters.elasticsearch.password'] as string | null,
