@@ -95,6 +95,15 @@ describe('rule loading in the Wazuh dialect', () => {
     expect(() => compile(rules, 'ossec')).toThrow(/duplicate rule id 100/);
   });
 
+  test('overwrite="yes" replaces everything but what the rule correlates (Wazuh)', () => {
+    const rules = `<group name="t,"><rule id="100" level="3"><decoded_as>app</decoded_as><description>a</description></rule>
+      <rule id="101" level="3"><decoded_as>app</decoded_as><match>never</match><description>b</description></rule>
+      <rule id="102" level="10" frequency="3" timeframe="60"><if_matched_sid>100</if_matched_sid><description>c</description></rule>
+      <rule id="102" level="12" frequency="3" timeframe="60" overwrite="yes"><if_matched_sid>101</if_matched_sid><description>d</description></rule></group>`;
+    const r = compile(rules, 'wazuh').rulesById.get(102)!;
+    expect([r.level, r.description, r.ifMatchedSid]).toEqual([12, 'd', 100]);
+  });
+
   test('noalert="0" alerts in Wazuh; OSSEC reads any noalert as set', () => {
     const rules = '<group name="t,"><rule id="100" level="3" noalert="0"><decoded_as>app</decoded_as><description>a</description></rule></group>';
     expect(compile(rules, 'wazuh').rulesById.get(100)?.noalert).toBe(false);

@@ -454,7 +454,7 @@ export class RuleTreeBuilder {
         }
         fail(el, `duplicate rule id ${rule.id} (first defined at ${existing.file}:${existing.line}); use overwrite="yes" to replace it`);
       }
-      overwriteRule(existing, rule);
+      overwriteRule(existing, rule, wazuh);
       return;
     }
     if (overwrite) {
@@ -523,10 +523,16 @@ function insertSorted(list: CompiledRule[], rule: CompiledRule): void {
   list.splice(i, 0, rule);
 }
 
-/** `overwrite="yes"`: new conditions and text, same place in the tree. */
-function overwriteRule(target: CompiledRule, src: CompiledRule): void {
+/**
+ * `overwrite="yes"`: new conditions and text, same place in the tree. Wazuh also keeps what the
+ * rule correlates (if_matched_sid / if_matched_group), as its overwrite tests require.
+ */
+function overwriteRule(target: CompiledRule, src: CompiledRule, wazuh: boolean): void {
   const keep = { children: target.children, childrenByDecoder: target.childrenByDecoder, genericChildren: target.genericChildren, ifSid: target.ifSid, ifGroup: target.ifGroup, ifLevel: target.ifLevel, category: target.category, order: target.order };
-  Object.assign(target, src, keep);
+  const correlation = wazuh
+    ? { ifMatchedSid: target.ifMatchedSid, ifMatchedGroup: target.ifMatchedGroup, ifMatchedGroupText: target.ifMatchedGroupText, correlates: target.correlates }
+    : {};
+  Object.assign(target, src, keep, correlation);
 }
 
 export { truncate };
