@@ -33,13 +33,25 @@ const MAX_DEPTH = 32;
 // ---------------------------------------------------------------------------------------------
 // protobuf
 
-interface LongLike { toNumber(): number }
+interface LongLike { toNumber(): number; low: number; high: number }
 type PbAny = { value?: string; stringValue?: string; boolValue?: boolean; intValue?: number | LongLike; doubleValue?: number; arrayValue?: { values?: PbAny[] }; kvlistValue?: { values?: PbKv[] }; bytesValue?: Uint8Array };
 type PbKv = { key: string; value?: PbAny | null };
 
 function num(v: number | LongLike | undefined | null): number {
   if (v === undefined || v === null) return 0;
   return typeof v === 'number' ? v : v.toNumber();
+}
+
+/**
+ * Nanoseconds (a protobuf fixed64) to whole milliseconds, exactly: today's nanosecond counts are
+ * past 2^53, so going through a double can lose the last millisecond. 2^32 = 4294 * 10^6 + 967296,
+ * and every partial product stays below 2^53.
+ */
+function nanosToMs(v: number | LongLike | undefined | null): number {
+  if (v === undefined || v === null) return 0;
+  if (typeof v === 'number') return Math.floor(v / 1e6);
+  const high = v.high >>> 0;
+  return high * 4294 + Math.floor((high * 967296 + (v.low >>> 0)) / 1e6);
 }
 
 function pbValue(v: PbAny | null | undefined, depth: number): AnyJs {
@@ -82,8 +94,8 @@ export function decodeProtobuf(buf: Uint8Array): InResource[] {
         const lr = lrs[i] as { timeUnixNano?: LongLike | number; observedTimeUnixNano?: LongLike | number; severityNumber?: number; severityText?: string; body?: PbAny | null; attributes?: PbKv[] };
         const attrs = lr.attributes && lr.attributes.length ? pbKvs(lr.attributes, 0) : null;
         res.records.push({
-          timeMs: Math.floor(num(lr.timeUnixNano) / 1e6),
-          observedMs: Math.floor(num(lr.observedTimeUnixNano) / 1e6),
+          timeMs: nanosToMs(lr.timeUnixNano),
+          observedMs: nanosToMs(lr.observedTimeUnixNano),
           severityNumber: lr.severityNumber ?? 0,
           severityText: lr.severityText ?? '',
           body: lr.body ? pbValue(lr.body, 0) : undefined,
@@ -119,6 +131,8 @@ function arr(v: unknown, what: string): unknown[] {
 
 function jsonNanosToMs(v: unknown, what: string): number {
   if (v === undefined || v === null || v === '' || v === 0) return 0;
+  // a decimal string (OTLP/JSON's uint64) divided exactly, as nanosToMs does for protobuf
+  if (typeof v === 'string' && /^\d{1,30}$/.test(v)) return Number(BigInt(v) / 1_000_000n);
   const n = typeof v === 'string' ? Number(v) : typeof v === 'number' ? v : NaN;
   if (!Number.isFinite(n) || n < 0) throw new MalformedRequestError(`${what} must be a non-negative integer (nanoseconds), got ${JSON.stringify(v)}`);
   return Math.floor(n / 1e6);
