@@ -12,7 +12,7 @@
 // Warden: a child process loads the same ruleset, processes other lines of the same formats
 // (another seed) untimed until 50,000 lines have gone through (warm-up: V8 optimises the per-line
 // code over the first tens of thousands of lines, as in a running service), then the corpus
-// `runs` times timed (a new Engine per run, lines cut afresh each run, ruleset loading not
+// `runs` times timed (each alert also formatted as alerts.log text, as OSSEC's -a does; a new Engine per run, lines cut afresh each run, ruleset loading not
 // counted); CPU time from process.cpuUsage, peak RSS from the child's maxRSS. Figures are medians
 // of `runs` runs; the first timed run (lines the engine never saw) and the cold first warm-up
 // pass are printed beside them.
@@ -22,13 +22,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { linesOf, loadEngine, option, root, shared } from './dist.mjs';
+import { linesOf, loadEngine, option, requireDist, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const rulesetDir = path.join(shared, 'ossec-4.2.0');
 const WARMUP_LINES = 50_000;
+const RECEIVED_AT = new Date().toISOString();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (args[0] === '--worker') worker(args[1], Number(args[2]), args[3]);
@@ -37,6 +38,8 @@ else main();
 /** Child: Warden over one corpus file, warmed up on another; prints one JSON object. */
 function worker(corpus, runs, warmupCorpus) {
   const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('bench:vs-ossec');
+  const { buildAlert } = requireDist('bench:vs-ossec', 'alert/alert.js');
+  const { formatAlertsLog } = requireDist('bench:vs-ossec', 'alert/alerts-log.js');
   enableLinearRegexpFallback();
   const loaded = loadRuleset(rulesetDir);
   const timedBuf = fs.readFileSync(corpus);
@@ -52,9 +55,15 @@ function worker(corpus, runs, warmupCorpus) {
   const pass = (buf, n) => {
     const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
     let alerts = 0;
+    let written = 0;
     const c0 = process.cpuUsage();
     for (const line of linesOf(buf)) {
-      if (engine.process(new LogEvent(line, 'stdin', 'bench', Date.now())).alert) alerts++;
+      const ev = new LogEvent(line, 'stdin', 'bench', Date.now());
+      const verdict = engine.process(ev);
+      if (!verdict.alert) continue;
+      alerts++;
+      // The alert written out as OSSEC's alerts.log text, the work `ossec-logtest -a` does per alert.
+      written += formatAlertsLog(buildAlert(ev, verdict, RECEIVED_AT), written).length;
     }
     const cpu = process.cpuUsage(c0);
     return { rate: n / ((cpu.user + cpu.system) / 1e6), alerts };
