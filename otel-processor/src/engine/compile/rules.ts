@@ -68,6 +68,12 @@ export interface CompiledRule {
   decodedAs: string | null;
   /** Pure checks on the event, in OSSEC's order (no state). */
   checks: FieldCheck[];
+  /** The element each of `checks` comes from (`program_name`, `match`, `field`, ...). */
+  checkElements: string[];
+  /** The `<program_name>` check (it reads nothing else), or null; also in `checks`. */
+  programNameCheck: FieldCheck | null;
+  /** `checks` without `programNameCheck`, in the same order. */
+  eventChecks: FieldCheck[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -289,6 +295,10 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
+  rule.checkElements = b.pending.map((p) => CHECK_ORDER[p.rank]);
+  const programName = b.pending.find((p) => CHECK_ORDER[p.rank] === 'program_name');
+  rule.programNameCheck = programName?.check ?? null;
+  rule.eventChecks = b.pending.filter((p) => p !== programName).map((p) => p.check);
   return finishRule(el, rule);
 }
 
@@ -308,7 +318,7 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    decodedAs: null, checks: [], checkElements: [], programNameCheck: null, eventChecks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
