@@ -86,6 +86,10 @@ export interface CompiledRule {
   lists: ListCheck[];
 
   // correlation
+  /** Its firings go on an if_matched_sid list (set with the ruleset, see ruleset.ts). */
+  feedsSid: boolean;
+  /** The if_matched_group rules its firings are filed for (ruleset.feedsGroups), or null. */
+  feedsGroups: number[] | null;
   frequency: number;
   /** True when the rule correlates earlier events (if_matched_sid / if_matched_group). */
   correlates: boolean;
@@ -104,6 +108,8 @@ export interface CompiledRule {
   /** Wazuh: an if_sid token that is not a rule id (the loader warns 7618 and drops the rule). */
   invalidIfSid?: string;
   options: Set<string>;
+  /** `<options>no_log</options>`. */
+  noLog: boolean;
   info: RuleInfoRef[];
   mitre: string[];
   /** True when the description has `$(field)` placeholders. */
@@ -326,9 +332,9 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
     decodedAs: null, checks: [], checkElements: [], programNameCheck: null, eventChecks: [], eventCheckReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
-    frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
+    feedsSid: false, feedsGroups: null, frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
-    noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
+    noalert, options: new Set(), noLog: false, info: [], mitre: [], dynamicDescription: false,
   };
 }
 
@@ -413,6 +419,7 @@ function finishRule(el: XmlElement, rule: CompiledRule): CompiledRule {
   rule.groups = rule.groupString.split(',').map((g) => g.trim()).filter((g) => g.length > 0);
   rule.description = rule.description.trim();
   rule.dynamicDescription = rule.description.includes('$(');
+  rule.noLog = rule.options.has('no_log');
 
   if (rule.frequency > 0 && rule.ifMatchedSid === null && rule.ifMatchedGroup === null) {
     fail(el, `rule ${rule.id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);
