@@ -129,27 +129,12 @@ function growth(kind: Kind, pattern: Pattern, unit: string): [number, number] {
   return [longMs / shortMs, MAX_TIME_RATIO];
 }
 
-/**
- * Patterns still on V8 that grow faster than linearly, with why the sequence matcher cannot run
- * them yet (open work: lookaround, repeated groups, back-references), by the start of their
- * source. Any other offender fails.
- */
-const KNOWN_V8_OFFENDERS: Record<string, string> = {
-  '(?:(Illegal)\\s([^\\|]+)\\|){2}': 'repeated group',
-  '(?mUs)ACTION :(.*)(?:^[A-Z\\s]+:)': 'multiline anchor inside the pattern',
-  '^(?!^$|^-$).*': 'lookahead',
-  '(?i)add.+\\/d\\s+(")?(?:[A-Za-z\\d+\\/]{4})*(?:[A-Za-z\\d+\\/]{3}=|[A-Za-z\\d+\\/]{2}==)?': 'repeated group',
-  '(?i)powershell\\.exe.+\\-\\b(encodedcommand|e|ea|ec|encodeda|encode|en|enco)\\b': 'word boundary',
-  '^(?=.*a)(?=.*x)': 'lookahead',
-};
-
 function superlinear(p: RulesetPattern, pattern: Pattern): string | null {
   const kind = kindOf(pattern);
   const units = [...UNITS, literalsOf(p.source), p.source].filter((u) => u.length > 0);
   for (const unit of units) {
     const [ratio, limit] = growth(kind, pattern, unit);
     if (ratio > limit) {
-      if (kind === 'v8' && Object.keys(KNOWN_V8_OFFENDERS).some((k) => p.source.startsWith(k))) return null;
       return `${p.file} <${p.element}> ${p.source.slice(0, 120)} (${kind}) on ${JSON.stringify(unit.slice(0, 20))}: 8x the line cost ${ratio.toFixed(1)}x the work`;
     }
   }
