@@ -48,8 +48,8 @@ const A_WORD_BOUNDARY = 1;
 /** `\B`. */
 const A_NOT_WORD_BOUNDARY = 2;
 
-/** Above this many items (after unrolling `{n,m}`), a pattern stays with the RegExp. */
-const MAX_ITEMS = 256;
+/** Above this many items added by unrolling `{n,m}`, a pattern stays with the RegExp. */
+const MAX_UNROLLED_ITEMS = 256;
 
 interface Item {
   type: number;
@@ -149,7 +149,6 @@ class Parser {
       this.sequence(0);
       this.items.push(emptyItem(T_END));
       this.alts.push(alt);
-      if (this.items.length > MAX_ITEMS) throw new Unsupported();
       if (this.pos >= s.length) {
         this.items.forEach((it, i) => {
           if (it.next < 0) it.next = i + 1;
@@ -248,7 +247,7 @@ class Parser {
     }
     const loop = q.max === INF ? this.loopOf(itemStart, end, q.lazy) : null;
     const copies = q.max === INF ? q.min : q.max;
-    if (itemStart + (end - itemStart) * copies > MAX_ITEMS) throw new Unsupported();
+    if ((end - itemStart) * (copies - 1) > MAX_UNROLLED_ITEMS) throw new Unsupported();
     items.length = itemStart;
     const optional: Item[] = [];
     for (let k = 0; k < copies; k++) {
@@ -389,7 +388,6 @@ class Parser {
       items.push(close);
     }
     optSplit.targets = [optIndex + 1];
-    if (items.length > MAX_ITEMS) throw new Unsupported();
     return optIndex;
   }
 
