@@ -65,6 +65,8 @@ interface Item {
   next: number;
   /** For T_SPLIT: where to continue, in priority order. */
   targets: number[];
+  /** For T_SPLIT: what each target can start with (stand-in items' follow* fields). */
+  targetStarts: Item[];
   /** For T_RUN: characters the rest of the pattern can start with (null: it may match empty). */
   followLow: Uint8Array | null;
   followHigh: boolean;
@@ -99,7 +101,7 @@ const INF = 0x7fffffff;
 function emptyItem(type: number): Item {
   return {
     type, low: new Uint8Array(256), high: [], min: 1, max: 1, lazy: false, slot: -1, next: -1, targets: [],
-    followLow: null, followHigh: true, disjoint: false, followEnd: true, assert: -1, loopAlts: [], row: -1,
+    followLow: null, followHigh: true, disjoint: false, followEnd: true, assert: -1, loopAlts: [], row: -1, targetStarts: [],
   };
 }
 
@@ -541,7 +543,6 @@ export class SequenceMatcher {
   private readonly alts: Alt[];
   private subject = '';
   private start = 0;
-  private width = 0;
   /** Chain positions of the loops being walked (see loopMatch), shared by nested calls. */
   private chain = new Int32Array(64);
   private chainTop = 0;
@@ -553,6 +554,13 @@ export class SequenceMatcher {
   /** Unbounded runs over a wide class that also holds what may follow them (see isAmbiguous). */
   readonly ambiguousRuns: number;
   private readonly onlyAnchored: boolean;
+  /**
+   * Past `start`, the unanchored alternatives that can start with a character (by code unit < 256;
+   * then any higher one, then the end), in priority order.
+   */
+  private readonly altsByChar: Alt[][];
+  private readonly altsHigh: Alt[];
+  private readonly altsEnd: Alt[];
   /** Rows of the failure memo this matcher uses. */
   private readonly rows: number;
   /** Per run item: the last stretch of its class seen in this call, [runFrom, runEnd). */
@@ -575,12 +583,30 @@ export class SequenceMatcher {
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       if (it.type === T_RUN || it.type === T_LOOP) computeFollow(items, it.next, it);
+      if (it.type === T_SPLIT && it.targets.length > 1) {
+        it.targetStarts = it.targets.map((t) => {
+          const standIn = emptyItem(T_RUN);
+          computeFollow(items, t, standIn);
+          return standIn;
+        });
+      }
       // only these remember failures (a one-character run has nothing to remember)
       if (it.type === T_LOOP || (it.type === T_SPLIT && it.targets.length > 1) || (it.type === T_RUN && !(it.min === 1 && it.max === 1))) it.row = rows++;
     }
     this.rows = rows;
     for (const a of alts) computeFollow(items, a.first, a.start);
     this.onlyAnchored = alts.every((a) => a.anchored);
+    const unanchored = alts.filter((a) => !a.anchored);
+    const shared = new Map<string, Alt[]>();
+    this.altsByChar = [];
+    for (let c = 0; c < 256; c++) {
+      const list = unanchored.filter((a) => a.start.followLow === null || startsWith(a.start, c));
+      const key = list.map((a) => alts.indexOf(a)).join(',');
+      if (!shared.has(key)) shared.set(key, list);
+      this.altsByChar.push(shared.get(key)!);
+    }
+    this.altsHigh = unanchored.filter((a) => a.start.followLow === null || a.start.followHigh);
+    this.altsEnd = unanchored.filter((a) => a.start.followEnd);
     this.ambiguousRuns = items.filter((it) => it.type === T_RUN && it.max === INF && isAmbiguous(it)).length;
   }
 
@@ -590,19 +616,30 @@ export class SequenceMatcher {
    */
   exec(subject: string, start: number): number {
     const len = subject.length;
-    const width = len + 1;
-    const need = this.rows * width;
+    // failure memo, position-major: the rows of one position share cache lines
+    const need = this.rows * (len + 1);
     if (memo.length < need) memo = new Uint32Array(Math.max(need, memo.length * 2));
     newGeneration();
     this.subject = subject;
     this.start = start;
-    this.width = width;
     this.chainTop = 0;
     this.caps.fill(-1);
     const alts = this.alts;
     const last = this.onlyAnchored ? start : len;
     for (let s = start; s <= last; s++) {
       steps++;
+      if (s > start) {
+        const c = s === len ? -1 : subject.charCodeAt(s);
+        const list = c < 0 ? this.altsEnd : c < 256 ? this.altsByChar[c] : this.altsHigh;
+        for (let a = 0; a < list.length; a++) {
+          const end = this.match(list[a].first, s);
+          if (end >= 0) {
+            this.subject = '';
+            return end;
+          }
+        }
+        continue;
+      }
       for (let a = 0; a < alts.length; a++) {
         const alt = alts[a];
         if (alt.anchored && s !== start) continue;
@@ -653,9 +690,14 @@ export class SequenceMatcher {
     if (it.type === T_SPLIT) {
       const targets = it.targets;
       if (targets.length === 1) return this.match(targets[0], pos);
-      const key = it.row * this.width + pos;
+      const key = pos * this.rows + it.row;
       if (memo[key] === generation) return -1;
+      const len = this.subject.length;
+      const c = pos < len ? this.subject.charCodeAt(pos) : -1;
+      const starts = it.targetStarts;
       for (let t = 0; t < targets.length; t++) {
+        const f = starts[t];
+        if (c < 0 ? !f.followEnd : f.followLow !== null && !startsWith(f, c)) continue; // cannot start here
         const r = this.match(targets[t], pos);
         if (r >= 0) return r;
       }
@@ -673,7 +715,7 @@ export class SequenceMatcher {
       if (c < 256 ? low[c] === 0 : !inItem(it, c)) return -1;
       return this.match(it.next, pos + 1);
     }
-    const key = it.row * this.width + pos;
+    const key = pos * this.rows + it.row;
     if (memo[key] === generation) return -1;
     // The stretch of class members from pos, remembered: a start inside the last stretch ends where
     // it ends, and a start before it only needs the characters up to it.
@@ -796,8 +838,9 @@ export class SequenceMatcher {
    * so each position is walked once per call.
    */
   private loopMatch(it: Item, pos: number): number {
-    const row = it.row * this.width;
-    if (memo[row + pos] === generation) return -1;
+    const rows = this.rows;
+    const row = it.row;
+    if (memo[pos * rows + row] === generation) return -1;
     const fl = it.followLow;
     const len = this.subject.length;
     if (it.lazy) {
@@ -807,14 +850,14 @@ export class SequenceMatcher {
           const r = this.match(it.next, p);
           if (r >= 0) return r;
         }
-        memo[row + p] = generation; // a success ends the whole call: no need to wait for the walk's end
+        memo[p * rows + row] = generation; // a success ends the whole call: no need to wait for the walk's end
         p = this.pass(it, p);
-        if (p < 0 || memo[row + p] === generation) return -1;
+        if (p < 0 || memo[p * rows + row] === generation) return -1;
       }
     }
     const base = this.chainTop;
     let top = base;
-    for (let p = pos; p >= 0 && memo[row + p] !== generation; p = this.pass(it, p)) {
+    for (let p = pos; p >= 0 && memo[p * rows + row] !== generation; p = this.pass(it, p)) {
       if (top === this.chain.length) {
         const grown = new Int32Array(top * 2);
         grown.set(this.chain);
@@ -833,7 +876,7 @@ export class SequenceMatcher {
           return r;
         }
       }
-      memo[row + p] = generation;
+      memo[p * rows + row] = generation;
     }
     this.chainTop = base;
     return -1;
