@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compilePcre2 } from '../../../otel-processor/src/engine/patterns';
-import { compileSequence } from '../../../otel-processor/src/engine/patterns/sequence';
+import { compileSequence, sequenceSteps } from '../../../otel-processor/src/engine/patterns/sequence';
 import { rulesetPatterns } from './ruleset-patterns';
 import { SHARED, describeShared } from '../../support/shared-data';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -140,7 +140,15 @@ describe('sequence matcher = RegExp on random subjects, per construct', () => {
       [String.raw`^(?=\d)(\d+)x|^(?!y)(.)`, '12x', 'y', '1'],
       [String.raw`^(?=.*\d)(?!.*z).+$`, 'a1', 'z1', 'abc'],
     ],
+    // the translation Pcre2Pattern runs on subjects with a newline (PCRE2's line anchors)
+    'newline anchors (exact translation)': [
+      [String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, 'ACTION : x\nAB C:', 'ACTION :\nZ:'],
+      [String.raw`(?m)^(\w+)=(.*)$`, 'a=1\nb=2', 'x\nk=v\n'],
+      [String.raw`a\w*c$`, 'abc', 'abc\n', 'xabc\nac'],
+      [String.raw`(?m)x$\n^(y+)\Z`, 'x\nyy', 'x\ny\n', 'ax\ny\nz'],
+    ],
   };
+  const exactConstruct = 'newline anchors (exact translation)';
 
   test.each(Object.keys(constructs))('%s', (construct) => {
     const next = random(11);
@@ -150,7 +158,8 @@ describe('sequence matcher = RegExp on random subjects, per construct', () => {
     for (const [source, ...samples] of constructs[construct]) {
       let matched = 0;
       let failed = 0;
-      const jsSource = compilePcre2(source, { caseless: false }).jsSource as string;
+      const translated = compilePcre2(source, { caseless: false });
+      const jsSource = construct === exactConstruct ? (translated as unknown as { reExact: RegExp }).reExact.source : (translated.jsSource as string);
       const seq = compileSequence(jsSource);
       expect([source, seq !== null]).toEqual([source, true]);
       if (seq === null) continue;
@@ -196,6 +205,18 @@ describe('sequence matcher = RegExp on random subjects, per construct', () => {
     }
     expect(mismatches).toEqual([]);
     expect(oneSided).toEqual([]);
+  });
+
+  test('a long subject with newlines runs on the matcher, with the RegExp\'s answer', () => {
+    const pattern = compilePcre2(String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, { caseless: false });
+    const exact = new RegExp((pattern as unknown as { reExact: RegExp }).reExact.source);
+    for (const subject of ['ACTION : '.repeat(400) + '\nNAME X:', 'ACTION :\n'.repeat(400), `${'x'.repeat(3000)}ACTION :a\nB:`]) {
+      const before = sequenceSteps();
+      const got = pattern.exec(subject);
+      expect(sequenceSteps()).toBeGreaterThan(before);
+      const m = exact.exec(subject);
+      expect(got).toEqual(m === null ? null : { captures: m.slice(1), end: m.index + m[0].length });
+    }
   });
 
   test('what it cannot run exactly stays with the RegExp', () => {

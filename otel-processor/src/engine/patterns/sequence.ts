@@ -15,7 +15,8 @@
  *   class sequences with disjoint first characters (`(?:%20|\+)*`, `(?:[A-Za-z\d+\/]{4})*`):
  *   each position has at most one next pass, so the passes form a chain walked without recursion
  *   and remembered per position like a run;
- * - `\b`, `\B` and `^` anywhere (zero-width tests of the position);
+ * - `\b`, `\B` and `^` anywhere, and the translator's newline anchors (`(?<![^\n])` ...): zero-width
+ *   tests of the position;
  * - lookaheads right after a leading `^` (`^(?!^$|^-$)`, `^(?=.*a)`): they are tried once per
  *   call, at the start, each by a matcher of its own.
  * A repeated group's body may not match the empty string (PCRE2 and the RegExp differ there).
@@ -47,6 +48,19 @@ const A_START = 0;
 const A_WORD_BOUNDARY = 1;
 /** `\B`. */
 const A_NOT_WORD_BOUNDARY = 2;
+/** `(?<![^\n])`: the start or after a newline (PCRE2's multiline `^` in the exact translation). */
+const A_LINE_START = 3;
+/** `(?=\n|$)`: before a newline or at the end (multiline `$`). */
+const A_LINE_END = 4;
+/** `(?=\n?$)`: at the end or before a final newline (PCRE2's `$`, `\Z`). */
+const A_END_OR_FINAL_NEWLINE = 5;
+
+/** The translator's anchors for subjects with newlines, as they appear in its RegExp source. */
+const NEWLINE_ANCHORS: [string, number][] = [
+  ['(?<![^\\n])', A_LINE_START],
+  ['(?=\\n|$)', A_LINE_END],
+  ['(?=\\n?$)', A_END_OR_FINAL_NEWLINE],
+];
 
 /** Above this many items added by unrolling `{n,m}`, a pattern stays with the RegExp. */
 const MAX_UNROLLED_ITEMS = 256;
@@ -207,6 +221,15 @@ class Parser {
         const it = emptyItem(T_ASSERT);
         it.assert = c === '^' ? A_START : s[this.pos + 1] === 'b' ? A_WORD_BOUNDARY : A_NOT_WORD_BOUNDARY;
         this.pos += c === '^' ? 1 : 2;
+        if (/^[*+?{]/.test(s[this.pos] ?? '')) throw new Unsupported();
+        this.items.push(it);
+        continue;
+      }
+      const anchor = c === '(' ? NEWLINE_ANCHORS.find(([text]) => s.startsWith(text, this.pos)) : undefined;
+      if (anchor !== undefined) {
+        const it = emptyItem(T_ASSERT);
+        it.assert = anchor[1];
+        this.pos += anchor[0].length;
         if (/^[*+?{]/.test(s[this.pos] ?? '')) throw new Unsupported();
         this.items.push(it);
         continue;
@@ -802,6 +825,9 @@ export class SequenceMatcher {
   private holds(kind: number, pos: number): boolean {
     if (kind === A_START) return pos === this.start;
     const s = this.subject;
+    if (kind === A_LINE_START) return pos === this.start || s.charCodeAt(pos - 1) === 10;
+    if (kind === A_LINE_END) return pos === s.length || s.charCodeAt(pos) === 10;
+    if (kind === A_END_OR_FINAL_NEWLINE) return pos === s.length || (pos === s.length - 1 && s.charCodeAt(pos) === 10);
     const before = pos > this.start && isWordChar(s.charCodeAt(pos - 1));
     const after = pos < s.length && isWordChar(s.charCodeAt(pos));
     return (before !== after) === (kind === A_WORD_BOUNDARY);
