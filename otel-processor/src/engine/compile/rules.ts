@@ -68,17 +68,11 @@ export interface CompiledRule {
   decodedAs: string | null;
   /** Pure checks on the event, in OSSEC's order (no state). */
   checks: FieldCheck[];
-  /** The element each of `checks` comes from (`program_name`, `match`, `field`, ...). */
-  checkElements: string[];
-  /** The `<program_name>` check (it reads nothing else), or null; also in `checks`. */
-  programNameCheck: FieldCheck | null;
-  /** `checks` without `programNameCheck`, in the same order. */
-  eventChecks: FieldCheck[];
   /**
-   * What each of `eventChecks` reads: the one event field its answer depends on alone (a name
-   * for fieldReader), or null (the log, the time, several fields).
+   * What each of `checks` reads: the one event field its answer depends on alone (a name for
+   * fieldReader), or null (the log, the time, several fields).
    */
-  eventCheckReads: (string | null)[];
+  checkReads: (string | null)[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -306,12 +300,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
-  rule.checkElements = b.pending.map((p) => CHECK_ORDER[p.rank]);
-  const programName = b.pending.find((p) => CHECK_ORDER[p.rank] === 'program_name');
-  rule.programNameCheck = programName?.check ?? null;
-  const others = b.pending.filter((p) => p !== programName);
-  rule.eventChecks = others.map((p) => p.check);
-  rule.eventCheckReads = others.map((p) => p.reads);
+  rule.checkReads = b.pending.map((p) => p.reads);
   return finishRule(el, rule);
 }
 
@@ -331,7 +320,7 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], checkElements: [], programNameCheck: null, eventChecks: [], eventCheckReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    decodedAs: null, checks: [], checkReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     feedsSid: false, feedsGroups: null, frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), noLog: false, info: [], mitre: [], dynamicDescription: false,
