@@ -73,6 +73,8 @@ export interface CompiledRule {
    * fieldReader), or null (the log, the time, several fields).
    */
   checkReads: (string | null)[];
+  /** The patterns `checks` must find in the log (`<match>`, `<regex>`, `<pcre2>`, not negated). */
+  logPatterns: Pattern[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -296,7 +298,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   for (const c of el.children) compileElement(c, b);
   for (const [key, { el: pel, text, dialect: d }] of b.patterns) {
     if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
-    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect), reads: patternReads(key, dialect) });
+    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect, rule), reads: patternReads(key, dialect) });
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
@@ -320,7 +322,7 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], checkReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    decodedAs: null, checks: [], checkReads: [], logPatterns: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     feedsSid: false, feedsGroups: null, frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), noLog: false, info: [], mitre: [], dynamicDescription: false,
@@ -363,7 +365,7 @@ export function fieldReader(reads: string): (ev: LogEvent) => string | null {
 }
 
 /** The check of a (joined) pattern element: an address list, the log, or one event field. */
-function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, dialect: RuleDialect): FieldCheck {
+function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, dialect: RuleDialect, rule: CompiledRule): FieldCheck {
   const negate = isNegated(pel);
   if (key === 'srcip' || key === 'dstip') {
     // Several <srcip> elements make one list, as in OSSEC.
@@ -376,7 +378,11 @@ function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, di
     };
   }
   const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
-  if (key === 'match' || key === 'regex') return negate ? (ev) => !p.test(ev.log) : (ev) => p.test(ev.log);
+  if (key === 'match' || key === 'regex') {
+    if (negate) return (ev) => !p.test(ev.log);
+    rule.logPatterns.push(p);
+    return (ev) => p.test(ev.log);
+  }
   const field = FIELD_ELEMENTS[key].field;
   if (key === 'extra_data' && dialect.wazuh) {
     return (ev) => {

@@ -60,7 +60,8 @@ export class History {
   readonly events: LogEvent[] = [];
   /** Index of the oldest entry still on the list. */
   head = 0;
-  private readonly counts: Map<string, number>[];
+  /** Per key field: value -> entries with it (a box, so a count changes with one lookup). */
+  private readonly counts: Map<string, { n: number }>[];
   constructor(readonly keyFields: readonly KeyField[] = []) {
     this.counts = keyFields.map(() => new Map());
   }
@@ -87,16 +88,17 @@ export class History {
   }
   /** Entries whose `field` equals `value` (the field must be one of keyFields). */
   countOf(keyIndex: number, value: string): number {
-    return this.counts[keyIndex].get(value) ?? 0;
+    return this.counts[keyIndex].get(value)?.n ?? 0;
   }
   private count(ev: LogEvent, delta: number): void {
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = this.keyFields[k].get(ev);
       if (v === null) continue;
       const m = this.counts[k];
-      const n = (m.get(v) ?? 0) + delta;
-      if (n <= 0) m.delete(v);
-      else m.set(v, n);
+      const c = m.get(v);
+      if (c === undefined) {
+        if (delta > 0) m.set(v, { n: delta });
+      } else if ((c.n += delta) <= 0) m.delete(v);
     }
   }
 }

@@ -900,6 +900,11 @@ export class Pcre2Pattern implements Pattern {
   private readonly lits: Lit[] | null = null;
   private readonly litAnchored: boolean[] = [];
   private readonly filtered: boolean = false;
+  /**
+   * Literals (ASCII-lower-cased when `ci`) one of which every match contains, or null: lets the
+   * rule walk filter many patterns against one line at once (rules/literal-filter.ts).
+   */
+  readonly requiredLiterals: readonly Lit[] | null = null;
   /** Separator-chain matcher (chain.ts) used in place of the RegExp below LONG_SUBJECT, or null. */
   private readonly chain: ChainMatcher | null = null;
 
@@ -968,6 +973,7 @@ export class Pcre2Pattern implements Pattern {
       }
       this.prefixes = a.prefixes;
       this.filtered = this.first !== null || this.prefixes !== null;
+      this.requiredLiterals = a.required ?? a.prefixes ?? a.literals?.lits ?? null;
     }
   }
 

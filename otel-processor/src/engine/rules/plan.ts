@@ -9,6 +9,10 @@
  * field lets through are worked out on the first event with that value and remembered, so later
  * events with it skip the others untested.
  *
+ * And where several children must find literals in the log (their `<pcre2>`'s required
+ * literals), the line is scanned once for all of them and the children whose literals are not
+ * there are skipped (rules/literal-filter.ts).
+ *
  * Plans are built lazily (a node's children when an event first gets past the node) and kept
  * per ruleset. Keys are bounded by the ruleset (its categories and decoder names); remembered
  * values by MAX_VALUES per node and MAX_ENTRIES in all. A node whose values keep changing (e.g.
@@ -18,6 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
+import { LiteralSet, requiredLiteralsOf } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -27,6 +32,10 @@ export interface PlanNode {
   children: PlanNode[] | null;
   /** Set with `children` when enough of them test one field. */
   dispatch: Dispatch | null;
+  /** Set with `children` when enough of them need literals in the log: skip those whose are absent. */
+  filterByLiterals: boolean;
+  /** Ids (in key.literals) of the literals one of which the log must hold for this rule; null: none known. */
+  literals: Int32Array | null | undefined;
   readonly key: KeyPlan;
 }
 
@@ -51,17 +60,20 @@ export const MAX_ENTRIES = 32_768;
 export const RENEW_AFTER_MISSES = 16 * MAX_VALUES;
 /** Children testing one field that make a node dispatch on it (one map lookup beats testing them). */
 const DISPATCH_MIN = 3;
+/** Children needing literals that make a node scan the line for them. */
+const LITERALS_MIN = 3;
 
 class KeyPlan {
   private readonly nodes = new Map<CompiledRule, PlanNode>();
   readonly roots: PlanNode[] = [];
+  readonly literals = new LiteralSet();
 
   constructor(readonly planner: RulePlanner) {}
 
   node(rule: CompiledRule): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, key: this };
+      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, filterByLiterals: false, literals: undefined, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -80,6 +92,16 @@ function expand(node: PlanNode, ev: LogEvent): PlanNode[] {
   for (let i = 0; i < kids.length; i++) if (admits(kids[i], ev)) out.push(node.key.node(kids[i]));
   node.children = out;
   node.dispatch = dispatchFor(out);
+  let needing = 0;
+  for (const c of out) if (requiredLiteralsOf(c.rule.logPatterns) !== null) needing++;
+  if (needing >= LITERALS_MIN) {
+    node.filterByLiterals = true;
+    for (const c of out) {
+      if (c.literals !== undefined) continue;
+      const lits = requiredLiteralsOf(c.rule.logPatterns);
+      c.literals = lits === null ? null : node.key.literals.idsOf(lits);
+    }
+  }
   return out;
 }
 
@@ -186,8 +208,11 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   if (node.conditions && !conditionsHold(rule, ev, ctx)) return null;
   let children = node.children ?? expand(node, ev);
   if (node.dispatch !== null) children = narrow(node, node.dispatch, children, ev);
+  const literals = node.filterByLiterals ? node.key.literals : null;
   for (let i = 0; i < children.length; i++) {
-    const r = walkNode(children[i], ev, ctx);
+    const c = children[i];
+    if (literals !== null && c.literals != null && !literals.anyIn(c.literals, ev.log, ev)) continue;
+    const r = walkNode(c, ev, ctx);
     if (r !== null) return r;
   }
   if (rule.noalert) return null;
