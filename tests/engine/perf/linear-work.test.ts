@@ -184,10 +184,10 @@ describeShared('the linear-work test')('linear work per line', () => {
       [String.raw`(?:%3B|;|%7C|\|)(?:%20|\+)*(?:id|uname|wget|curl|cat|ls|nc|bash|sh)(?:%20|\+|$|&)`, '|+'],
       // Wazuh patterns V8 backtracked on (repeated groups, \b, ^ inside, lookaheads), on their own text
       wazuh(String.raw`(?:(Illegal)\s([^\|]+)\|){2}`, ':Illegal ||2'),
-      wazuh(String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, '(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)'),
+      wazuh(String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`),
       wazuh(String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, 'ACTION :\n1'), // the newline translation
       wazuh(String.raw`^(?!^$|^-$).*`, '|'),
-      wazuh(String.raw`(?i)add.+\/d\s+(")?(?:[A-Za-z\d+\/]{4})*(?:[A-Za-z\d+\/]{3}=|[A-Za-z\d+\/]{2}==)?`, '(?i)add.+\/d'),
+      wazuh(String.raw`(?i)add.+\/d\s+(")?(?:[A-Za-z\d+\/]{4})*(?:[A-Za-z\d+\/]{3}=|[A-Za-z\d+\/]{2}==)?`, String.raw`(?i)add.+\/d`),
       wazuh(String.raw`(?i)powershell\.exe.+\-\b(encodedcommand|e|ea|ec|encodeda|encode|en|enco)\b`, 'ipowershell.exe.+-'),
       wazuh(String.raw`^(?=.*a)(?=.*x)`, ': '),
     ];
