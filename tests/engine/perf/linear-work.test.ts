@@ -188,7 +188,7 @@ describeShared('the linear-work test')('linear work per line', () => {
       wazuh(String.raw`(?mUs)ACTION :(.*)(?:^[A-Z\s]+:)`, 'ACTION :\n1'), // the newline translation
       wazuh(String.raw`^(?!^$|^-$).*`, '|'),
       wazuh(String.raw`(?i)add.+\/d\s+(")?(?:[A-Za-z\d+\/]{4})*(?:[A-Za-z\d+\/]{3}=|[A-Za-z\d+\/]{2}==)?`, String.raw`(?i)add.+\/d`),
-      wazuh(String.raw`(?i)powershell\.exe.+\-\b(encodedcommand|e|ea|ec|encodeda|encode|en|enco)\b`, 'ipowershell.exe.+-'),
+      wazuh(String.raw`(?i)powershell\.exe.+\-\b(encodedcommand|e|ea|ec|encodeda|encode|en|enco)\b`, 'ipowershell.exe-encodedcommandeeaecencodedaencodeenenco'),
       wazuh(String.raw`^(?=.*a)(?=.*x)`, ': '),
     ];
     const growths = cases.map(([source, unit, caseless = true]) => {
