@@ -13,7 +13,7 @@
  * or lookaround, whether the rest matches from a position does not depend on how it was reached,
  * so this gives the same match and the same captures as the RegExp.
  */
-import { charLit, INF, type Node, type Ranges } from './prefilter';
+import { charLit, INF, type Node, type Ranges } from './translated';
 
 interface Item {
   /** literal text (ASCII-lower-cased when `ci`), or null for a run */
@@ -153,7 +153,11 @@ const nextOut = new Int32Array(MAX_OUTSIDE + 1);
 export class ChainMatcher {
   /** After a match: caps[2g], caps[2g+1] = bounds of JavaScript group g+1 (all groups take part). */
   readonly caps: Int32Array;
-  /** A run may swallow the literal after it (backtracking would retry its splits). */
+  /**
+   * Runs that a backtracking engine splits in every way: unbounded over a wide class that crosses
+   * spaces (`.+`, `[^"]+`) and contains the first character of the literal after it. Two of them
+   * cost a RegExp time quadratic in the line; `\S+:` backtracks within one word only.
+   */
   readonly ambiguousRuns: number;
 
   private readonly distinctLits: number;
@@ -178,7 +182,10 @@ export class ChainMatcher {
     for (let k = 0; k + 1 < items.length; k++) {
       const it = items[k];
       const next = items[k + 1].lit;
-      if (it.lit !== null || it.max !== INF || next === null) continue;
+      if (it.lit !== null || it.max !== INF || next === null || it.low[32] !== 1) continue;
+      let members = 0;
+      for (let c = 0; c < 256; c++) members += it.low[c];
+      if (members < 128) continue;
       const c = next.charCodeAt(0);
       if (inClass(it, c) || (items[k + 1].ci && hasLetter(c) && inClass(it, c - 32))) amb++;
     }
