@@ -881,6 +881,8 @@ export class Pcre2Pattern implements Pattern {
    * for every pattern it can run (V8 backtracks, then falls back to its slow linear engine).
    */
   private seq: SequenceMatcher | null | undefined;
+  /** The same for the exact (newline) translation, built on first use. */
+  private seqExact: SequenceMatcher | null | undefined;
   private seqAlways = false;
   /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
   private seqUnlikely: boolean | undefined;
@@ -1076,7 +1078,10 @@ export class Pcre2Pattern implements Pattern {
       this.seqAlways = seq !== null && !this.seqUnlikely && hasAmbiguousRuns(seq);
     }
     if (seq === null || (!this.seqAlways && !long)) return null;
-    return this.pick(subject, start) === this.re ? seq : null;
+    const re = this.pick(subject, start);
+    if (re === this.re) return seq;
+    if (this.seqExact === undefined) this.seqExact = compileSequence(re.source);
+    return this.seqExact;
   }
 
   private execChain(chain: ChainMatcher, subject: string, start: number): MatchResult | null {
