@@ -33,6 +33,9 @@ interface Item {
   litId: number;
 }
 
+/** From about this many splits for a backtracking engine to try, this matcher is the faster. */
+const SPLITS_WORTH_IT = 64;
+
 /** Classes missing at most this many (control) code units are scanned for those with indexOf. */
 const MAX_OUTSIDE = 8;
 
@@ -179,6 +182,7 @@ export class ChainMatcher {
     }
     this.distinctLits = ids.size;
     let amb = 0;
+    const probes: string[] = [];
     for (let k = 0; k + 1 < items.length; k++) {
       const it = items[k];
       const next = items[k + 1].lit;
@@ -187,9 +191,45 @@ export class ChainMatcher {
       for (let c = 0; c < 256; c++) members += it.low[c];
       if (members < 128) continue;
       const c = next.charCodeAt(0);
-      if (inClass(it, c) || (items[k + 1].ci && hasLetter(c) && inClass(it, c - 32))) amb++;
+      if (inClass(it, c) || (items[k + 1].ci && hasLetter(c) && inClass(it, c - 32))) {
+        amb++;
+        probes.push(next, items[k + 1].ci ? next.toUpperCase() : '');
+      }
     }
     this.ambiguousRuns = amb;
+    this.splitProbes = probes;
+  }
+
+  /** For each ambiguous run, the literal after it, then its upper-case form if caseless, else '' (see worthIt). */
+  private readonly splitProbes: string[];
+
+  /**
+   * Whether this matcher should answer for `s` rather than the RegExp: a backtracking engine
+   * tries the splits of the ambiguous runs in turn, about the product of how often the literal
+   * after each occurs in the line (`^.+: (.+): .+: ` on a line with twenty `: ` tries hundreds;
+   * `.+ SRC=(\S+) .+ PROTO=` on an iptables line tries one, where V8 is faster than this matcher).
+   * The answer is the same either way; this only picks the cheaper way.
+   */
+  worthIt(s: string, start: number): boolean {
+    const probes = this.splitProbes;
+    let product = 1;
+    for (let i = 0; i < probes.length / 2; i++) {
+      // a caseless literal is counted as written in lower and in upper case (an estimate is enough)
+      let count = 0;
+      for (let v = i * 2; v < i * 2 + 2; v++) {
+        const probe = probes[v];
+        if (probe === '') continue;
+        let at = s.indexOf(probe, start);
+        while (at >= 0) {
+          count++;
+          if (product * count >= SPLITS_WORTH_IT) return true;
+          at = s.indexOf(probe, at + 1);
+        }
+      }
+      product *= count;
+      if (product === 0) return false; // no match possible: the RegExp fails as fast
+    }
+    return false;
   }
 
   /** Every occurrence of the item's literal at or after `start`, into occ[ob] (count) and on. */

@@ -893,7 +893,11 @@ export class Pcre2Pattern implements Pattern {
 
   private readonly keepUnset: boolean;
 
-  /** Separator-chain matcher (chain.ts) used in place of the RegExp below LONG_SUBJECT, or null. */
+  /**
+   * Separator-chain matcher (chain.ts) for patterns whose runs a backtracking engine would split
+   * in every way; below LONG_SUBJECT it answers when the line has many splits to try (else the
+   * RegExp does, faster); from LONG_SUBJECT on the sequence matcher does, as for other patterns.
+   */
   private readonly chain: ChainMatcher | null = null;
 
   constructor(source: string, opts: Pcre2Options) {
@@ -1021,9 +1025,14 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.chain.exec(subject, start);
-    const seq = this.sequenceFor(subject, start);
-    if (seq !== null) return seq.exec(subject, start);
+    const chain = this.chain;
+    if (chain !== null && subject.length - start < LONG_SUBJECT) {
+      // few splits to try: the RegExp is the fastest
+      if (chain.worthIt(subject, start)) return chain.exec(subject, start);
+    } else {
+      const seq = this.sequenceFor(subject, start);
+      if (seq !== null) return seq.exec(subject, start);
+    }
     // a global RegExp leaves lastIndex at the end of its match
     const re = this.pick(subject, start);
     try {
@@ -1045,9 +1054,13 @@ export class Pcre2Pattern implements Pattern {
       const e = this.fastEnd(subject, start);
       return e >= 0 ? { captures: [], end: e } : null;
     }
-    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.execChain(this.chain, subject, start);
-    const seq = this.sequenceFor(subject, start);
-    if (seq !== null) return this.execSequence(seq, subject, start);
+    const chain = this.chain;
+    if (chain !== null && subject.length - start < LONG_SUBJECT) {
+      if (chain.worthIt(subject, start)) return this.execChain(chain, subject, start);
+    } else {
+      const seq = this.sequenceFor(subject, start);
+      if (seq !== null) return this.execSequence(seq, subject, start);
+    }
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];
