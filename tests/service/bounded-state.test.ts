@@ -134,10 +134,10 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
     for (const b of bs) for (const d of b.stats) for (const k of [`${d.hour}|${d.agent}`, `${d.hour}|${TOTAL_AGENT}`]) sum.set(k, (sum.get(k) ?? 0) + d.events);
     return sum;
   };
-  /** Elasticsearch as the exporter uses it: documents by id, the last write wins; readers sum by hour and agent. */
+  /** Elasticsearch as the exporter uses it: documents by id (as the exporter names them), the last write wins; readers sum by hour and agent. */
   const write = (store: Map<string, StatsDoc>, agg: Aggregator) => {
     const d = agg.takeDirty();
-    for (const s of d.stats) store.set(`${s.hour}|${s.agent}|i`, s.doc);
+    for (const s of d.stats) store.set(`${s.hour}|${s.agent}|i${s.life === undefined ? '' : `@${s.life}`}`, s.doc);
     for (const l of d.late) store.set(`${l.hour}|${l.agent}|i#${l.seq}`, l.doc);
   };
   const sums = (store: Map<string, StatsDoc>) => {
@@ -181,6 +181,68 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
     agg = new Aggregator('i', JSON.parse(acked.state) as AggregateSnapshot, 48, 2);
     for (let i = acked.seq; i < bs.length; i += 7) {
       for (const b of bs.slice(i, i + 7)) agg.fold(b);
+      write(store, agg);
+      agg.snapshot();
+    }
+    expect(sums(store)).toEqual(reference(bs));
+  });
+
+  /**
+   * 10,400 agents over 200 hours, each heard from for 8 hours (400 at a time), two batches an
+   * hour received in that hour; at hour 120, 50 of those heard from in hours 0 to 7 come back after
+   * 112 silent hours, first with counts for hours of their first life (6: held when they left).
+   */
+  function churn(): Array<{ seq: number; at: number; agents: AgentDelta[]; stats: StatsDelta[] }> {
+    const out: Array<{ seq: number; at: number; agents: AgentDelta[]; stats: StatsDelta[] }> = [];
+    let seq = 1;
+    for (let h = 0; h < 200; h++) {
+      for (const half of [0, 1]) {
+        const stats: StatsDelta[] = [];
+        for (let a = h * 50 + half * 200; a < h * 50 + half * 200 + 200; a++) stats.push(delta(t0 + h * HOUR, a, 1 + (a % 5)));
+        // a returning agent's clock starts behind: its first counts are for hour 6, then 5 and 120
+        if (h === 120 && half === 0) for (let a = 350; a < 400; a++) stats.push(delta(t0 + 6 * HOUR, a, 11), delta(t0 + 5 * HOUR, a, 7), delta(t0 + h * HOUR, a, 3));
+        out.push({ seq: seq++, at: t0 + h * HOUR + (10 + half * 30) * 60_000, agents: [], stats });
+      }
+    }
+    return out;
+  }
+
+  test('10,400 agents coming and going over 200 hours: only the agents heard from in the last 48 hours are held, and the documents add up to every count', () => {
+    const bs = churn();
+    const agg = new Aggregator('i', null, 48, 2);
+    const store = new Map<string, StatsDoc>();
+    let most = { agents: 0, rows: 0 };
+    for (const b of bs) {
+      agg.fold(b);
+      write(store, agg);
+      agg.snapshot();
+      most = { agents: Math.max(most.agents, agg.sizes.agentHours), rows: Math.max(most.rows, agg.sizes.stats) };
+    }
+    // 400 agents an hour, 50 new each hour: about 2,800 heard from within 48 hours (+ the all-agents entry)
+    expect(most.agents).toBeLessThanOrEqual(400 + 50 * 49 + 50 + 1);
+    expect(most.rows).toBeLessThanOrEqual(2 * (400 + 50 * 49 + 50) + 48);
+    expect(sums(store)).toEqual(reference(bs));
+    // the returning agents' second life did not overwrite their first: hour 6 has both documents
+    expect([...store.keys()].filter((k) => k.startsWith(`${t0 + 6 * HOUR}|a360|`))).toEqual([`${t0 + 6 * HOUR}|a360|i@2`, `${t0 + 6 * HOUR}|a360|i@241`]);
+    // before, every agent ever seen kept an entry
+    expect(JSON.stringify(agg.snapshot()).length).toBeLessThan(1_000_000);
+  });
+
+  test('agents coming and going, a crash after writing but before the position was recorded: the replay in other rounds counts nothing twice', () => {
+    const bs = churn();
+    const store = new Map<string, StatsDoc>();
+    let agg = new Aggregator('i', null, 48, 2);
+    let acked: { seq: number; state: string } = { seq: 0, state: JSON.stringify(agg.snapshot()) };
+    // rounds of 5 batches; the position is recorded up to batch 230, rounds to 260 written but not recorded
+    for (let i = 0; i < 260; i += 5) {
+      for (const b of bs.slice(i, i + 5)) agg.fold(b);
+      write(store, agg);
+      const state = JSON.stringify(agg.snapshot());
+      if (i + 5 <= 230) acked = { seq: i + 5, state };
+    }
+    agg = new Aggregator('i', JSON.parse(acked.state) as AggregateSnapshot, 48, 2);
+    for (let i = acked.seq; i < bs.length; i += 3) {
+      for (const b of bs.slice(i, i + 3)) agg.fold(b);
       write(store, agg);
       agg.snapshot();
     }

@@ -135,11 +135,11 @@ describe('service with the file sink', () => {
     expect(m).toMatch(/^warden_correlation_events\{[^}]*\} \d+$/m);
     expect(m).toMatch(/^warden_correlation_agents\{[^}]*\} \d+$/m);
     expect(m).toMatch(/^warden_correlation_evictions_total\{[^}]*\} 0$/m);
-    // the service's other per-agent and per-key state (issue 16); disconnect detection is off here, no Elasticsearch exporter
+    // the service's other per-agent and per-key state (issue 16); disconnect detection is off here; the file sink's stats rows
     expect(m).toMatch(/^warden_agents_tracked\{[^}]*\} 0$/m);
     expect(m).toMatch(/^warden_fts_keys\{[^}]*\} \d+$/m);
     expect(m).toMatch(/^warden_fts_evictions_total\{[^}]*\} 0$/m);
-    expect(m).toMatch(/^warden_aggregate_stats\{[^}]*\} 0$/m);
+    expect(m).toMatch(/^warden_aggregate_stats\{[^}]*\} \d+$/m);
     expect(m).toMatch(/^warden_requests_total\{transport="http",code="400"[^}]*\} [1-9]/m);
     expect(m).toMatch(/service_name="warden"/);
   });

@@ -8,6 +8,7 @@ import { hash } from 'node:crypto';
 import { STATIC_FIELDS, type LogEvent } from '../engine/event';
 import type { Verdict } from '../engine/engine';
 import { syscheckAlertFields } from './syscheck';
+import { isoTime, jsonNumber, ruleParts } from './output-parts';
 
 export interface AlertDoc {
   '@timestamp': string;
@@ -72,37 +73,44 @@ export function expandDescription(text: string, ev: LogEvent): string {
 
 const STATIC_DATA = STATIC_FIELDS.filter((f) => f !== 'data');
 
-/**
- * Event and verdict → alert document. `receivedAt`: the ISO form of the receive time (one per
- * request); `agentIp`: the sender's address, when known.
- */
-export function buildAlert(ev: LogEvent, verdict: Verdict, receivedAt: string, agentIp: string | null = null): AlertDoc {
-  const rule = verdict.rule!;
+/** The alert's `data` map: the static decoded fields, then the dynamic ones (never `data`). */
+function alertData(ev: LogEvent): Record<string, string> {
   const data: Record<string, string> = {};
   for (const f of STATIC_DATA) {
     const v = ev.getField(f);
     if (v !== null) data[f] = v;
   }
   if (ev.fields) for (const [k, v] of ev.fields) if (k !== 'data') data[k] = v;
+  return data;
+}
+
+/**
+ * Event and verdict → alert document. `receivedAt`: the ISO form of the receive time (one per
+ * request); `agentIp`: the sender's address, when known.
+ */
+export function buildAlert(ev: LogEvent, verdict: Verdict, receivedAt: string, agentIp: string | null = null): AlertDoc {
+  const rule = verdict.rule!;
+  const parts = ruleParts(rule);
+  const data = alertData(ev);
   const r: AlertDoc['rule'] = {
     id: String(rule.id),
     level: rule.level,
     description: rule.dynamicDescription ? expandDescription(rule.description, ev) : rule.description,
     groups: rule.groups,
     firedtimes: verdict.firedTimes,
-    mail: rule.options.has('alert_by_email'),
+    mail: parts.mail,
   };
   if (rule.mitre.length) r.mitre = { id: rule.mitre };
   if (rule.info.length) r.info = rule.info;
   const doc: AlertDoc = {
-    '@timestamp': new Date(ev.time).toISOString(),
+    '@timestamp': isoTime(ev.time),
     received_at: receivedAt,
     rule: r,
     agent: agentIp ? { id: ev.agentId, name: ev.agentName ?? ev.hostname, ip: agentIp } : { id: ev.agentId, name: ev.agentName ?? ev.hostname },
     location: ev.location,
     data,
   };
-  if (!rule.options.has('no_full_log')) doc.full_log = ev.fullLog;
+  if (!parts.noFullLog) doc.full_log = ev.fullLog;
   if (ev.decoderName !== null) {
     doc.decoder = ev.decoderParent !== null && ev.decoderParent !== ev.decoderName ? { name: ev.decoderName, parent: ev.decoderParent } : { name: ev.decoderName };
   }
@@ -120,6 +128,70 @@ export function buildAlert(ev: LogEvent, verdict: Verdict, receivedAt: string, a
     if (sc) doc.syscheck = sc;
   }
   return doc;
+}
+
+/** Characters JSON.stringify escapes in a string (lone surrogates too: any surrogate goes the slow way). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** JSON.stringify of a string: most need no escaping, and a test is cheaper than the serialiser. */
+const q = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+/** The last value and its JSON, for the fields that repeat from alert to alert (one request's agent, location). */
+class Quoted {
+  private last = '';
+  private json = '""';
+  of(s: string): string {
+    if (s !== this.last) { this.json = q(s); this.last = s; }
+    return this.json;
+  }
+}
+const receivedAtJson = new Quoted();
+const agentIdJson = new Quoted();
+const agentNameJson = new Quoted();
+const locationJson = new Quoted();
+
+/**
+ * `JSON.stringify(buildAlert(...))`, byte for byte, written directly: the rule's fixed parts
+ * come from its cache, the time's from the second's, and no document object is built (the
+ * service serialises one per alert).
+ */
+export function alertJson(ev: LogEvent, verdict: Verdict, receivedAt: string, agentIp: string | null = null): string {
+  const rule = verdict.rule!;
+  const parts = ruleParts(rule);
+  let s = `{"@timestamp":"${isoTime(ev.time)}","received_at":${receivedAtJson.of(receivedAt)},"rule":${parts.jsonRuleHead}`;
+  s += parts.jsonDescription ?? q(expandDescription(rule.description, ev));
+  s += `${parts.jsonRuleMid}${jsonNumber(verdict.firedTimes)}${parts.jsonRuleTail},"agent":{"id":${agentIdJson.of(ev.agentId)},"name":${agentNameJson.of(ev.agentName ?? ev.hostname)}`;
+  if (agentIp) s += `,"ip":${q(agentIp)}`;
+  s += `},"location":${locationJson.of(ev.location)},"data":`;
+  let syscheck: Record<string, string | number> | null = null;
+  if (ev.fields === null) {
+    // only static fields: their JSON in STATIC_FIELDS order, without the object
+    let d = '';
+    for (const f of STATIC_DATA) {
+      const v = ev.getField(f);
+      if (v !== null) d += `,"${f}":${q(v)}`;
+    }
+    s += d === '' ? '{}' : `{${d.slice(1)}}`;
+  } else {
+    const data = alertData(ev);
+    s += JSON.stringify(data);
+    if (data['warden.event.kind'] === 'syscheck') syscheck = syscheckAlertFields(data);
+  }
+  if (!parts.noFullLog) s += `,"full_log":${q(ev.fullLog)}`;
+  if (ev.decoderName !== null) {
+    s += `,"decoder":{"name":${q(ev.decoderName)}`;
+    if (ev.decoderParent !== null && ev.decoderParent !== ev.decoderName) s += `,"parent":${q(ev.decoderParent)}`;
+    s += '}';
+  }
+  if (ev.programName !== null || ev.headerTimestamp !== null || ev.hostname) {
+    let pre = '';
+    if (ev.programName !== null) pre += `,"program_name":${q(ev.programName)}`;
+    if (ev.headerTimestamp !== null) pre += `,"timestamp":${q(ev.headerTimestamp)}`;
+    if (ev.hostname) pre += `,"hostname":${q(ev.hostname)}`;
+    s += `,"predecoder":{${pre.slice(1)}}`;
+  }
+  if (verdict.previousOutput && verdict.previousOutput.length) s += `,"previous_output":${q(verdict.previousOutput.join('\n'))}`;
+  if (syscheck) s += `,"syscheck":${JSON.stringify(syscheck)}`;
+  return `${s}}`;
 }
 
 /** Whether a serialised alert document may carry a syscheck object (cheap test before parsing). */

@@ -4,8 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
-import { buildAlert } from '../alert/alert';
-import { formatAlertsLog } from '../alert/alerts-log';
+import { alertJson } from '../alert/alert';
+import { formatAlertText } from '../alert/alerts-log';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
 import { runLine } from '../engine/run-line';
 import { parseCommand, stringOption, UsageError, type CommandSpec } from './args';
@@ -53,8 +53,7 @@ export async function analyzeCommand(argv: string[]): Promise<number> {
       if (v.alert) {
         alerts++;
         // the same documents the service writes (alerts.json, Elasticsearch, alerts.log)
-        const doc = buildAlert(ev, v, new Date().toISOString());
-        const text = json ? `${JSON.stringify(doc)}\n` : formatAlertsLog(doc, offset);
+        const text = json ? `${alertJson(ev, v, new Date().toISOString())}\n` : formatAlertText(ev, v, offset);
         offset += Buffer.byteLength(text);
         buf.push(text);
         if (buf.length >= 256) flush();

@@ -11,7 +11,7 @@ import type { CorrelationState } from '../engine/correlate/state';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import type { InResource } from '../receiver/otlp/decode';
 import { mapRecord, resolveAgent, type MappingOptions, type RequestContext } from '../receiver/otlp/mapping';
-import { alertDocId, alertIndex, buildAlert, type AlertDoc, type AlertRecord } from '../alert/alert';
+import { alertDocId, alertIndex, alertJson, buildAlert, type AlertDoc, type AlertRecord } from '../alert/alert';
 import { toFtsDoc } from '../alert/documents';
 import { BatchWriter, encodeBody, type AgentDelta, type StatsDelta } from './batch';
 import type { WardenFtsStore } from './fts-store';
@@ -146,7 +146,7 @@ export class Processor {
         try {
           v = this.engine.process(ev);
           if (v.alert) {
-            doc = JSON.stringify(buildAlert(ev, v, receivedAt, agentIp));
+            doc = alertJson(ev, v, receivedAt, agentIp);
             const uid = rec.attributes?.['log.record.uid'] ?? rec.attributes?.['log.file.record_number'];
             docId = alertDocId(agent.id, ev.location, time, uid !== undefined && uid !== null ? `uid:${String(uid)}` : rec.position, ev.fullLog);
             index = this.indexOf(time);

@@ -87,8 +87,8 @@ export function createMetrics(): WardenMetrics {
       const tracked = meter.createObservableGauge('warden_agents_tracked', { description: 'Agents in the disconnect-detection table (heard from since their last disconnection alert)' });
       const keys = meter.createObservableGauge('warden_fts_keys', { description: 'First-time-seen keys held (engine.fts_max_keys bounds them)' });
       const dropped = meter.createObservableCounter('warden_fts_evictions', { description: 'First-time-seen keys dropped to stay within engine.fts_max_keys' });
-      const aggAgents = meter.createObservableGauge('warden_aggregate_agents', { description: 'Agents whose counts the Elasticsearch exporter holds in memory' });
-      const aggStats = meter.createObservableGauge('warden_aggregate_stats', { description: 'Hourly stats entries (hour and agent) the Elasticsearch exporter holds in memory' });
+      const aggAgents = meter.createObservableGauge('warden_aggregate_agents', { description: 'Agents whose counts the Elasticsearch exporter (else the file exporter) holds in memory' });
+      const aggStats = meter.createObservableGauge('warden_aggregate_stats', { description: 'Hourly stats entries (hour and agent) the Elasticsearch exporter (else the file exporter) holds in memory' });
       meter.addBatchObservableCallback((r) => {
         const t = read();
         r.observe(tracked, t.agentsTracked);

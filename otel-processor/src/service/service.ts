@@ -25,6 +25,7 @@ import type { RequestContext } from '../receiver/otlp/mapping';
 import type { Exporter } from '../exporters/exporter';
 import { EXPORTER_FACTORIES, type ExporterHost } from './exporters';
 import { ElasticsearchExporter } from '../exporters/elasticsearch/es-exporter';
+import { FileExporter } from '../exporters/file/file-exporter';
 
 export type Logger = (msg: string) => void;
 
@@ -103,7 +104,8 @@ export class WardenService implements Intake {
     this.metrics.observeCorrelation(() => this.correlation);
     this.metrics.observeTables(() => {
       const es = this.exporters.find((e): e is ElasticsearchExporter => e instanceof ElasticsearchExporter);
-      const held = es?.heldState ?? { agents: 0, stats: 0 };
+      const file = this.exporters.find((e): e is FileExporter => e instanceof FileExporter);
+      const held = es?.heldState ?? file?.heldState ?? { agents: 0, stats: 0 };
       return { ...this.tables, aggregateAgents: held.agents, aggregateStats: held.stats };
     });
     if (this.spool.depth > 0) {

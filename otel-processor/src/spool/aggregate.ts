@@ -17,20 +17,36 @@ interface AgentState {
   alerts: number;
 }
 
-/** One hour of one agent's counts: the same shape the spool carries. */
-type StatsState = StatsDelta;
+/**
+ * One hour of one agent's counts: the same shape the spool carries. `life`: the batch that
+ * admitted the agent to the table this time (its rows' document ids name it, see {@link Aggregator}).
+ */
+type StatsState = StatsDelta & { life?: number };
+
+/** An agent's place in the table: its latest hour, when it was last heard from, its rows. */
+interface AgentHours { latest: number; at: number; life?: number; rows: string[] }
 
 export interface AggregateSnapshot {
   agents: AgentState[];
   stats: StatsState[];
-  /** Latest hour counted, by agent (the hours held follow it, see {@link Aggregator}). */
+  /** Older form: latest hour counted, by agent. */
   latestHours?: Record<string, number>;
+  /** Agents in the table, least recently heard from first: [id, latest hour, last receive time, life]. */
+  held?: Array<[string, number, number | null, number | null]>;
+  /** Latest receive time of a batch folded. */
+  latestAt?: number;
 }
 
 /** Counts of one hour and agent from one spool batch, for an hour no longer held. */
 export interface LateStats { seq: number; hour: number; agent: string; doc: StatsDoc }
 
+/** A held row's document, with what names it: hour, agent and the agent's life in the table. */
+export interface HeldStats { hour: number; agent: string; life?: number; doc: StatsDoc }
+
 const HOUR = 3600_000;
+
+/** Default hours of each agent's stats held: the current one and the one before (late records arrive within minutes). */
+export const STATS_OPEN_HOURS = 2;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -40,7 +56,14 @@ export class Aggregator {
   private readonly dirtyAgents = new Set<string>();
   private readonly dirtyStats = new Set<string>();
   private late = new Map<string, { seq: number; counts: StatsState }>();
-  private readonly latestHour = new Map<string, number>();
+  /** Agents with hours held, least recently heard from first (re-inserted when heard from). */
+  private readonly held = new Map<string, AgentHours>();
+  /** Latest receive time of a batch folded (carried by the batch, so a replay decides the same). */
+  private latestAt = -Infinity;
+  /** Rows that left the table since the last {@link takeClosed} (kept only when asked for). */
+  private closed: StatsState[] = [];
+  /** Changed rows of agents that left the table: written once more, then forgotten. */
+  private leaving: StatsState[] = [];
 
   /**
    * `openHours` null: every hour is held (dropped `keepHours` after, by the clock). A number:
@@ -50,41 +73,80 @@ export class Aggregator {
    * (the batch's sequence in its id: a replay rewrites the same one), which readers add up as
    * they add up instances. So the table holds a few hours per agent, not two days: OSSEC's
    * analysisd/stats.c likewise holds only the current day's hour counts (`_CHour[25]`), never
-   * per-agent history.
+   * per-agent history. An agent not heard from for `keepHours` (by the batches' receive times,
+   * decided batch by batch) leaves the table, so it holds the agents heard from lately, not every
+   * agent ever seen. Its next rows start a new life: their documents' ids name the batch that
+   * admitted it again, so they never overwrite a document of its earlier life (readers add up).
+   * `keepClosed`: keep the rows that leave the table for {@link takeClosed} (a sink that has
+   * not written them whole yet, the file exporter). `countAgents` false: agents are not counted
+   * here (the Elasticsearch exporter keeps them in its own bounded table).
    */
-  constructor(private readonly instance: string, snapshot?: AggregateSnapshot | null, private readonly keepHours = 48, private readonly openHours: number | null = null) {
+  constructor(private readonly instance: string, snapshot?: AggregateSnapshot | null, private readonly keepHours = 48, private readonly openHours: number | null = null, private readonly keepClosed = false, private readonly countAgents = true) {
     if (openHours !== null && (!Number.isInteger(openHours) || openHours < 1)) throw new Error(`hours of stats held must be a positive integer, got ${String(openHours)}`);
     if (snapshot) {
-      for (const a of snapshot.agents ?? []) this.agents.set(a.id, a);
+      if (countAgents) for (const a of snapshot.agents ?? []) this.agents.set(a.id, a);
       for (const s of snapshot.stats ?? []) this.stats.set(`${s.hour}|${s.agent}`, s);
-      for (const [agent, hour] of Object.entries(snapshot.latestHours ?? {})) this.latestHour.set(agent, hour);
+      if (typeof snapshot.latestAt === 'number') this.latestAt = snapshot.latestAt;
+      if (openHours !== null) {
+        for (const [agent, latest, at, life] of snapshot.held ?? []) this.held.set(agent, { latest, at: at ?? -Infinity, life: life ?? undefined, rows: [] });
+        // an older state: its agents count as heard from at the next batch
+        for (const [agent, latest] of Object.entries(snapshot.latestHours ?? {})) if (!this.held.has(agent)) this.held.set(agent, { latest, at: -Infinity, rows: [] });
+        for (const [k, s] of this.stats) {
+          let e = this.held.get(s.agent);
+          if (!e) this.held.set(s.agent, (e = { latest: s.hour, at: -Infinity, life: s.life, rows: [] }));
+          e.latest = Math.max(e.latest, s.hour);
+          e.rows.push(k);
+        }
+      }
     }
   }
 
   /** An agent's first hour held (counts for earlier hours go out as late documents). */
-  private openFrom(agent: string): number {
-    const latest = this.latestHour.get(agent);
-    if (this.openHours === null || latest === undefined) return -Infinity;
-    return latest - ((agent === TOTAL_AGENT ? Math.max(this.openHours, this.keepHours) : this.openHours) - 1) * HOUR;
+  private openFrom(agent: string, e: AgentHours): number {
+    return e.latest - ((agent === TOTAL_AGENT ? Math.max(this.openHours!, this.keepHours) : this.openHours!) - 1) * HOUR;
   }
 
   /** Counts one hour of one agent into its held row, or (an hour no longer held) into the batch's late document. */
-  private count(seq: number | undefined, hour: number, agent: string, name: string, d: StatsDelta): void {
-    if (this.openHours !== null) {
-      const latest = this.latestHour.get(agent);
-      if (latest === undefined || hour > latest) this.latestHour.set(agent, hour);
-      if (hour < this.openFrom(agent)) {
-        if (seq === undefined) throw new Error('a batch folded with only some hours held needs its sequence');
-        this.addLate(seq, hour, agent, name, d);
-        return;
+  private count(seq: number | undefined, at: number, hour: number, agent: string, name: string, d: StatsDelta): void {
+    if (this.openHours === null) {
+      this.addStats(hour, agent, name, d, undefined);
+      return;
+    }
+    let e = this.held.get(agent);
+    if (e) this.held.delete(agent); // re-inserted last: the most recently heard from
+    else e = { latest: hour, at, life: seq, rows: [] };
+    this.held.set(agent, e);
+    if (at > e.at) e.at = at;
+    if (hour > e.latest) e.latest = hour;
+    if (hour < this.openFrom(agent, e)) {
+      if (seq === undefined) throw new Error('a batch folded with only some hours held needs its sequence');
+      this.addLate(seq, hour, agent, name, d);
+      return;
+    }
+    const key = this.addStats(hour, agent, name, d, e.life);
+    if (key !== null) e.rows.push(key);
+  }
+
+  /** Agents not heard from for `keepHours` before the latest batch leave the table with their rows. */
+  private releaseIdle(): void {
+    const cutoff = this.latestAt - this.keepHours * HOUR;
+    for (const [agent, e] of this.held) {
+      if (e.at >= cutoff) break;
+      this.held.delete(agent);
+      for (const k of e.rows) {
+        const s = this.stats.get(k);
+        if (!s) continue;
+        this.stats.delete(k);
+        if (this.keepClosed) this.closed.push(s);
+        else if (this.dirtyStats.has(k)) this.leaving.push(s);
+        this.dirtyStats.delete(k);
       }
     }
-    this.addStats(hour, agent, name, d);
   }
 
   /** Entries held (for /metrics). */
-  get sizes(): { agents: number; stats: number } {
-    return { agents: this.agents.size, stats: this.stats.size };
+  get sizes(): { agents: number; stats: number; agentHours: number } {
+    return { agents: this.agents.size, stats: this.stats.size, agentHours: this.held.size };
   }
 
   /** Agents known ahead of any event (bound to tokens): listed as never connected. */
@@ -94,21 +156,16 @@ export class Aggregator {
     this.dirtyAgents.add(id);
   }
 
-  /** Seeds an agent from a stored document (state lost locally, kept in Elasticsearch). */
-  seedAgent(doc: AgentDoc): void {
-    if (this.agents.has(doc.agent.id)) return;
-    const ips: Record<string, [number, number]> = {};
-    for (const ip of doc.ips ?? []) ips[ip.ip] = [Date.parse(ip.first_seen), Date.parse(ip.last_seen)];
-    this.agents.set(doc.agent.id, {
-      id: doc.agent.id, name: doc.agent.name, ips, version: doc.collector?.version ?? null,
-      first: doc.first_seen ? Date.parse(doc.first_seen) : null, last: doc.last_seen ? Date.parse(doc.last_seen) : null,
-      events: doc.events ?? 0, alerts: doc.alerts ?? 0,
-    });
-  }
-
-  /** `seq`: the batch's spool sequence (needed when only some hours are held). */
-  fold(b: { agents: AgentDelta[]; stats: StatsDelta[]; seq?: number }): void {
-    for (const d of b.agents) {
+  /** `seq`: the batch's spool sequence (needed when only some hours are held); `at`: its receive time. */
+  fold(b: { agents: AgentDelta[]; stats: StatsDelta[]; seq?: number; at?: number }): void {
+    const at = b.at !== undefined && Number.isFinite(b.at) ? b.at : -Infinity;
+    if (this.openHours !== null && at > this.latestAt) {
+      // agents of an older state (no receive times) count from the first batch after it
+      if (this.latestAt === -Infinity) for (const e of this.held.values()) e.at = Math.max(e.at, at);
+      this.latestAt = at;
+      this.releaseIdle();
+    }
+    for (const d of this.countAgents ? b.agents : []) {
       let a = this.agents.get(d.id);
       if (!a) this.agents.set(d.id, (a = { id: d.id, name: d.name, ips: {}, version: null, first: null, last: null, events: 0, alerts: 0 }));
       a.name = d.name;
@@ -124,8 +181,8 @@ export class Aggregator {
       this.dirtyAgents.add(d.id);
     }
     for (const d of b.stats) {
-      this.count(b.seq, d.hour, d.agent, d.name, d);
-      this.count(b.seq, d.hour, TOTAL_AGENT, TOTAL_AGENT, d);
+      this.count(b.seq, at, d.hour, d.agent, d.name, d);
+      this.count(b.seq, at, d.hour, TOTAL_AGENT, TOTAL_AGENT, d);
     }
   }
 
@@ -136,21 +193,27 @@ export class Aggregator {
     addCounts(l.counts, d);
   }
 
-  private addStats(hour: number, agent: string, name: string, d: { events: number; alerts: number; levels: number[]; firewall: number }): void {
+  /** Adds to the held row of the hour and agent; returns its key when the row is new. */
+  private addStats(hour: number, agent: string, name: string, d: { events: number; alerts: number; levels: number[]; firewall: number }, life: number | undefined): string | null {
     const key = `${hour}|${agent}`;
     let s = this.stats.get(key);
-    if (!s) this.stats.set(key, (s = { hour, agent, name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 }));
+    const added = !s;
+    if (!s) {
+      s = { hour, agent, name, events: 0, alerts: 0, levels: new Array(17).fill(0), firewall: 0 };
+      if (life !== undefined) s.life = life;
+      this.stats.set(key, s);
+    }
     addCounts(s, d);
     this.dirtyStats.add(key);
+    return added ? key : null;
   }
 
   /** Documents changed since the last call (agents by id, stats by hour and agent). */
-  takeDirty(): { agents: AgentDoc[]; stats: Array<{ hour: number; agent: string; doc: StatsDoc }>; late: LateStats[] } {
+  takeDirty(): { agents: AgentDoc[]; stats: HeldStats[]; late: LateStats[] } {
     const agents = [...this.dirtyAgents].map((id) => this.agentDoc(this.agents.get(id)!));
-    const stats = [...this.dirtyStats].map((k) => {
-      const s = this.stats.get(k)!;
-      return { hour: s.hour, agent: s.agent, doc: this.statsDoc(s) };
-    });
+    const held = (s: StatsState): HeldStats => ({ hour: s.hour, agent: s.agent, life: s.life, doc: this.statsDoc(s) });
+    const stats = [...this.leaving.map(held), ...[...this.dirtyStats].map((k) => held(this.stats.get(k)!))];
+    this.leaving = [];
     const late = [...this.late.values()].map((l) => ({ seq: l.seq, hour: l.counts.hour, agent: l.counts.agent, doc: this.statsDoc(l.counts) }));
     this.late = new Map();
     this.dirtyAgents.clear();
@@ -198,15 +261,40 @@ export class Aggregator {
     return [...this.stats.values()].sort((a, b) => a.hour - b.hour || a.agent.localeCompare(b.agent)).map((s) => this.statsDoc(s));
   }
 
-  /** State to persist with the spool position; hours older than `keepHours` (and written) are dropped. */
+  /** Rows that left the table since the last call (with `keepClosed`), as documents, oldest hour first. */
+  takeClosed(): StatsDoc[] {
+    const out = this.closed.sort((a, b) => a.hour - b.hour || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0)).map((s) => this.statsDoc(s));
+    this.closed = [];
+    return out;
+  }
+
+  /**
+   * State to persist with the spool position; rows no longer held (and written) are dropped:
+   * older than `keepHours` by the clock, or (only some hours held) outside the agent's open hours.
+   */
   snapshot(now = Date.now()): AggregateSnapshot {
     const cutoff = now - this.keepHours * HOUR;
-    for (const [k, s] of this.stats) {
-      if (this.dirtyStats.has(k)) continue;
-      if (this.openHours === null ? s.hour < cutoff : s.hour < this.openFrom(s.agent)) this.stats.delete(k);
+    if (this.openHours === null) {
+      for (const [k, s] of this.stats) if (!this.dirtyStats.has(k) && s.hour < cutoff) this.stats.delete(k);
+      return { agents: [...this.agents.values()], stats: [...this.stats.values()] };
     }
-    const out: AggregateSnapshot = { agents: [...this.agents.values()], stats: [...this.stats.values()] };
-    if (this.openHours !== null) out.latestHours = Object.fromEntries(this.latestHour);
+    for (const [agent, e] of this.held) {
+      const from = this.openFrom(agent, e);
+      e.rows = e.rows.filter((k) => {
+        const s = this.stats.get(k);
+        if (!s) return false;
+        if (this.dirtyStats.has(k) || s.hour >= from) return true;
+        this.stats.delete(k);
+        if (this.keepClosed) this.closed.push(s);
+        return false;
+      });
+    }
+    const out: AggregateSnapshot = {
+      agents: [...this.agents.values()],
+      stats: [...this.stats.values()],
+      held: [...this.held].map(([agent, e]) => [agent, e.latest, Number.isFinite(e.at) ? e.at : null, e.life ?? null]),
+    };
+    if (Number.isFinite(this.latestAt)) out.latestAt = this.latestAt;
     return out;
   }
 }

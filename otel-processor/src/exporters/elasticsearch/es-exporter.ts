@@ -6,16 +6,17 @@
  * (with the counts), so Elasticsearch down for minutes loses nothing and duplicates nothing.
  * Items Elasticsearch refuses for good (e.g. a mapping conflict) go to `dead-letter.jsonl`.
  */
+import { randomUUID } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { EsClient } from './client';
 import {
   agentsIndex, ftsDocId, ftsIndex, statsDocId, statsIndex, syscheckIndex, syscheckStateOf,
-  type AgentDoc,
 } from '../../alert/documents';
+import { AgentTable, type AgentTableSnapshot, type StoredAgentDoc } from './agent-table';
 import { alertIndexDay, mayHaveSyscheck } from '../../alert/alert';
 import { indexTemplates } from './templates';
-import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
+import { Aggregator, STATS_OPEN_HOURS, type AggregateSnapshot } from '../../spool/aggregate';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { SpoolBatch } from '../../processor/batch';
 import type { Exporter } from '../exporter';
@@ -54,7 +55,16 @@ export interface EsExporterOptions extends EsExporterSettings {
 /** One bulk item: the action line (with its newline) and the document's JSON bytes. */
 interface Op { action: string; doc: Buffer; kind: 'alert' | 'fts' | 'agent' | 'stats' | 'syscheck'; create: boolean }
 
-interface Round { lastSeq: number; done: Promise<boolean> }
+/** One round in flight; `stateJson` (the state acknowledged with it) is set once its agents are folded. */
+interface Round { lastSeq: number; done: Promise<boolean>; stateJson: string }
+
+/** What the exporter keeps with its spool position. */
+interface EsState {
+  agg?: AggregateSnapshot;
+  agents?: AgentTableSnapshot;
+  /** This spool's id in the agents documents' `counted` (new when the state starts afresh). */
+  stream?: string;
+}
 
 const KINDS = ['alert', 'fts', 'agent', 'stats', 'syscheck'] as const;
 const NL = Buffer.from('\n');
@@ -68,8 +78,7 @@ export interface FtsMerger {
 
 interface BulkItemResult { status: number; error?: { type?: string; reason?: string } }
 
-/** Default hours of stats held: the current one and the one before (late records arrive within minutes). */
-export const STATS_OPEN_HOURS = 2;
+export { STATS_OPEN_HOURS };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,9 +87,11 @@ export class ElasticsearchExporter implements Exporter {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private agg!: Aggregator;
+  private agents!: AgentTable;
+  private stream = '';
   /** Agents and hourly stats entries held (for /metrics; zero before start). */
   get heldState(): { agents: number; stats: number } {
-    return this.agg ? this.agg.sizes : { agents: 0, stats: 0 };
+    return this.agg ? { agents: this.agents.size, stats: this.agg.sizes.stats } : { agents: 0, stats: 0 };
   }
   readonly health: ExporterHealth;
   private templatesInstalled = false;
@@ -98,9 +109,15 @@ export class ElasticsearchExporter implements Exporter {
   }
 
   async start(): Promise<void> {
-    const st = (this.consumer.state ?? null) as { agg?: AggregateSnapshot } | null;
-    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null, undefined, this.opts.statsOpenHours ?? STATS_OPEN_HOURS);
-    for (const a of this.opts.registeredAgents) this.agg.register(a.id, a.name);
+    const st = (this.consumer.state ?? null) as EsState | null;
+    const openHours = this.opts.statsOpenHours ?? STATS_OPEN_HOURS;
+    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null, undefined, openHours, false, false);
+    // an older Warden kept every agent's totals with its stats: they are the acknowledged counts
+    const before = st?.agents ?? { held: (st?.agg?.agents ?? []).map((a) => ({ ...a, counted: {} })) };
+    this.stream = st?.stream ?? randomUUID();
+    this.agents = new AgentTable(this.stream, openHours, before);
+    // the stream id is kept before anything is written under it (a crash must not make a new one)
+    if (st?.stream === undefined) await this.consumer.ackJson(this.consumer.acked, this.stateJson(JSON.stringify(this.agg.snapshot())));
     this.loop = this.run();
     if (this.opts.retentionDays > 0) {
       const t = setInterval(() => void this.applyRetention().catch((e: Error) => this.warn(`retention: ${e.message}`)), 3600_000);
@@ -158,12 +175,50 @@ export class ElasticsearchExporter implements Exporter {
     await this.loadFts(Math.max(1, this.ftsPolledAt - 120_000));
   }
 
-  /** Agents stored in Elasticsearch, to continue their counts when the local state is gone. */
-  private async seedAgents(): Promise<void> {
-    const r = await this.opts.client.request('POST', `/${agentsIndex(this.opts.prefix)}/_search`, { size: 10000 });
-    if (r.status === 404) return;
-    if (r.status !== 200) throw new Error(`reading agents: HTTP ${r.status}`);
-    for (const h of (r.body as { hits: { hits: Array<{ _source: AgentDoc }> } }).hits.hits) this.agg.seedAgent(h._source);
+  private stateJson(aggJson: string): string {
+    return `{"agg":${aggJson},"agents":${JSON.stringify(this.agents.snapshot())},"stream":${JSON.stringify(this.stream)}}`;
+  }
+
+  /**
+   * Reads back the documents of the batches' agents not held (heard from again after a while, or
+   * after a restart), so their counts continue. False when it gave up because the service is stopping.
+   */
+  private async readAgents(batches: SpoolBatch[]): Promise<boolean> {
+    let ids = this.agents.missing(batches);
+    let delay = 200;
+    while (ids.length > 0) {
+      try {
+        const r = await this.opts.client.request('POST', `/${agentsIndex(this.opts.prefix)}/_mget`, { ids: ids.slice(0, 1000) });
+        if (r.status === 404) {
+          for (const id of ids.slice(0, 1000)) this.agents.seed(id, null);
+        } else if (r.status !== 200) {
+          throw new Error(`reading agents: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+        } else {
+          for (const d of (r.body as { docs: Array<{ _id: string; found?: boolean; _source?: StoredAgentDoc; error?: { type?: string } }> }).docs) {
+            if (d.error && d.error.type !== 'index_not_found_exception') throw new Error(`reading agent ${d._id}: ${JSON.stringify(d.error).slice(0, 300)}`);
+            this.agents.seed(d._id, d.found && d._source ? d._source : null);
+          }
+        }
+        ids = this.agents.missing(batches);
+        delay = 200;
+      } catch (e) {
+        this.health.failed((e as Error).message);
+        if (this.stopping && this.stopDeadline < Date.now()) return false;
+        await sleep(delay);
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+    return true;
+  }
+
+  /** Documents of agents bound to tokens that never sent anything (an existing document is left as it is). */
+  private async registerAgents(): Promise<void> {
+    const ops: Op[] = this.opts.registeredAgents.map((a) => {
+      const doc: StoredAgentDoc = { agent: { id: a.id, name: a.name }, ips: [], collector: { version: null }, first_seen: null, last_seen: null, events: 0, alerts: 0 };
+      return { action: `{"create":{"_index":"${agentsIndex(this.opts.prefix)}","_id":${JSON.stringify(a.id)}}}\n`, doc: Buffer.from(JSON.stringify(doc)), kind: 'agent', create: true };
+    });
+    if (ops.length) this.stateLane = this.stateLane.then((ok) => (ok ? this.send(ops) : false));
+    await this.stateLane;
   }
 
   /** Deletes alerts indices older than retention_days. */
@@ -186,7 +241,7 @@ export class ElasticsearchExporter implements Exporter {
     while (!this.stopping) {
       try {
         await this.installTemplates();
-        if (this.consumer.state === null) await this.seedAgents();
+        await this.registerAgents();
         if (this.opts.retentionDays > 0) await this.applyRetention();
         this.health.ok();
         return;
@@ -242,24 +297,32 @@ export class ElasticsearchExporter implements Exporter {
       this.agg.fold(b);
     }
     const dirty = this.agg.takeDirty();
-    for (const a of dirty.agents) state.push({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}\n`, doc: Buffer.from(JSON.stringify(a)), kind: 'agent', create: false });
     // a late hour's counts from one batch: their own document (the batch's sequence in its id), summed by readers
     for (const l of dirty.late) state.push({ action: `{"index":{"_index":"${statsIndex(p, l.hour)}","_id":"${statsDocId(l.hour, l.agent, `${this.opts.instance}#${l.seq}`)}"}}\n`, doc: Buffer.from(JSON.stringify(l.doc)), kind: 'stats', create: false });
-    for (const st of dirty.stats) state.push({ action: `{"index":{"_index":"${statsIndex(p, st.hour)}","_id":"${statsDocId(st.hour, st.agent, this.opts.instance)}"}}\n`, doc: Buffer.from(JSON.stringify(st.doc)), kind: 'stats', create: false });
+    // a held row: its id names the agent's life in the table (a new one after it was released), so no earlier document is overwritten
+    for (const st of dirty.stats) state.push({ action: `{"index":{"_index":"${statsIndex(p, st.hour)}","_id":"${statsDocId(st.hour, st.agent, st.life === undefined ? this.opts.instance : `${this.opts.instance}@${st.life}`)}"}}\n`, doc: Buffer.from(JSON.stringify(st.doc)), kind: 'stats', create: false });
     const si = syscheckIndex(p);
     for (const [id, doc] of syscheck) state.push({ action: `{"index":{"_index":"${si}","_id":"${id}"}}\n`, doc: Buffer.from(JSON.stringify(doc)), kind: 'syscheck', create: false });
-    const stateJson = JSON.stringify({ agg: this.agg.snapshot() });
+    const aggJson = JSON.stringify(this.agg.snapshot());
     const lastSeq = batches[batches.length - 1].seq;
     const sends = [...chunks(ops, this.opts.bulkMaxBytes)].map((c) => this.send(c));
-    const lane = this.stateLane.then((ok) => (ok ? this.send(state) : false));
+    const round: Round = { lastSeq, done: Promise.resolve(false), stateJson: '' };
+    // agents in the state lane, round after round: a document read back is the one the previous round wrote
+    const lane = this.stateLane.then(async (ok) => {
+      if (!ok || !(await this.readAgents(batches))) return false;
+      for (const b of batches) this.agents.fold(b);
+      const agentOps: Op[] = this.agents.takeDirty().map((a) => ({ action: `{"index":{"_index":"${agentsIndex(p)}","_id":${JSON.stringify(a.agent.id)}}}\n`, doc: Buffer.from(JSON.stringify(a)), kind: 'agent', create: false }));
+      round.stateJson = this.stateJson(aggJson);
+      return this.send([...agentOps, ...state]);
+    });
     this.stateLane = lane;
-    const round: Round = { lastSeq, done: Promise.all([...sends, lane]).then((r) => r.every(Boolean)) };
+    round.done = Promise.all([...sends, lane]).then((r) => r.every(Boolean));
     this.open.push(round);
     this.acking = this.acking.then(async () => {
       const ok = await round.done;
       try {
         if (!ok || this.abandoned) { this.abandoned = true; return; }
-        await this.consumer.ackJson(lastSeq, stateJson);
+        await this.consumer.ackJson(lastSeq, round.stateJson);
         this.health.ok();
       } catch (e) {
         this.health.failed(`cannot record the spool position: ${(e as Error).message}`);

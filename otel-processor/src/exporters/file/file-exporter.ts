@@ -1,7 +1,10 @@
 /**
  * The embedded default sink: alerts as JSON lines in `alerts.json` (the Elasticsearch alert
  * documents, with their id) and in OSSEC's text form in `alerts.log`; agents and hourly stats
- * as JSON snapshots (`agents.json`, `stats.json`) beside them. Reads the spool in order; the
+ * as JSON snapshots (`agents.json`, and `stats.json` for each agent's open hours) beside them.
+ * An hour leaving the open hours is appended to `stats.jsonl` whole, and counts arriving later
+ * for it go there as lines of their own: readers add the lines of an hour and agent up (as they
+ * add up Elasticsearch's), and only the open hours stay in memory. Reads the spool in order; the
  * files are fsynced before the spool position is acknowledged, and the acknowledged file sizes
  * are kept with it, so after a crash a half-written tail is cut and rewritten: no duplicates.
  * `syscheck.json` holds the latest state of each file per agent (the `warden-syscheck`
@@ -13,12 +16,13 @@ import * as path from 'node:path';
 import { formatAlertsLog } from '../../alert/alerts-log';
 import { mayHaveSyscheck } from '../../alert/alert';
 import { syscheckStateOf } from '../../alert/documents';
-import { Aggregator, type AggregateSnapshot } from '../../spool/aggregate';
+import { Aggregator, STATS_OPEN_HOURS, type AggregateSnapshot } from '../../spool/aggregate';
+import type { StatsDoc } from '../../alert/documents';
 import type { SpoolConsumer } from '../../spool/spool';
 import type { Exporter } from '../exporter';
 import { ExporterHealth, type ExporterStatus } from '../health';
 
-interface FileState { jsonBytes: number; logBytes: number; agg: AggregateSnapshot | null }
+interface FileState { jsonBytes: number; logBytes: number; statsBytes?: number; agg: AggregateSnapshot | null }
 
 export interface FileExporterOptions {
   dir: string;
@@ -32,8 +36,10 @@ export class FileExporter implements Exporter {
   private loop: Promise<void> | null = null;
   private jsonFd = -1;
   private logFd = -1;
+  private statsFd = -1;
   private jsonBytes = 0;
   private logBytes = 0;
+  private statsBytes = 0;
   private agg!: Aggregator;
   readonly health: ExporterHealth;
   private lastState: FileState | null = null;
@@ -55,16 +61,20 @@ export class FileExporter implements Exporter {
     const logFile = path.join(this.opts.dir, 'alerts.log');
     this.jsonFd = fs.openSync(jsonFile, 'a+');
     this.logFd = fs.openSync(logFile, 'a+');
+    this.statsFd = fs.openSync(path.join(this.opts.dir, 'stats.jsonl'), 'a+');
     this.jsonBytes = fs.fstatSync(this.jsonFd).size;
     this.logBytes = fs.fstatSync(this.logFd).size;
+    this.statsBytes = fs.fstatSync(this.statsFd).size;
     if (st) {
       // cut what was written after the last acknowledged position: it is about to be written again
       if (this.jsonBytes > st.jsonBytes) { fs.ftruncateSync(this.jsonFd, st.jsonBytes); this.jsonBytes = st.jsonBytes; }
       if (this.logBytes > st.logBytes) { fs.ftruncateSync(this.logFd, st.logBytes); this.logBytes = st.logBytes; }
+      const statsBytes = st.statsBytes ?? 0;
+      if (this.statsBytes > statsBytes) { fs.ftruncateSync(this.statsFd, statsBytes); this.statsBytes = statsBytes; }
     }
     this.syscheck = readSyscheck(path.join(this.opts.dir, 'syscheck.json'));
-    this.lastState = st ? { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: st.agg } : null;
-    this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
+    this.lastState = st ? { jsonBytes: this.jsonBytes, logBytes: this.logBytes, statsBytes: this.statsBytes, agg: st.agg } : null;
+    this.agg = this.aggregator(st?.agg ?? null);
     for (const a of this.opts.registeredAgents) this.agg.register(a.id, a.name);
     this.loop = this.run();
   }
@@ -98,6 +108,16 @@ export class FileExporter implements Exporter {
           }
           this.agg.fold(b);
         }
+        const dirty = this.agg.takeDirty();
+        // the open hours' rows go to stats.json whole; rows that left them, and late counts, to stats.jsonl
+        const snapshot = this.agg.snapshot();
+        const closed: StatsDoc[] = [...this.agg.takeClosed(), ...dirty.late.map((l) => l.doc)];
+        if (closed.length) {
+          const sb = Buffer.from(closed.map((d) => `${JSON.stringify(d)}\n`).join(''));
+          await writeAll(this.statsFd, sb);
+          await datasync(this.statsFd);
+          this.statsBytes += sb.length;
+        }
         if (json.length) {
           const jb = Buffer.concat(json, jsonLen);
           const lb = Buffer.from(log.join(''));
@@ -106,12 +126,11 @@ export class FileExporter implements Exporter {
           this.jsonBytes += jb.length;
           this.logBytes += lb.length;
         }
-        const dirty = this.agg.takeDirty();
-        if (dirty.agents.length || dirty.stats.length) await this.writeSnapshots();
+        if (dirty.agents.length || dirty.stats.length || closed.length) await this.writeSnapshots();
         // replaying a batch after a crash sets the same states again: no need to keep this with the position
         if (syscheckChanged) await writeJson(path.join(this.opts.dir, 'syscheck.json'), [...this.syscheck].map(([id, d]) => ({ id, ...d })));
         const last = batches[batches.length - 1].seq;
-        const state: FileState = { jsonBytes: this.jsonBytes, logBytes: this.logBytes, agg: this.agg.snapshot() };
+        const state: FileState = { jsonBytes: this.jsonBytes, logBytes: this.logBytes, statsBytes: this.statsBytes, agg: snapshot };
         await this.consumer.ack(last, state);
         this.lastState = JSON.parse(JSON.stringify(state)) as FileState;
         this.health.ok();
@@ -122,14 +141,26 @@ export class FileExporter implements Exporter {
         try {
           this.jsonBytes = st ? st.jsonBytes : this.jsonBytes;
           this.logBytes = st ? st.logBytes : this.logBytes;
+          this.statsBytes = st ? (st.statsBytes ?? 0) : this.statsBytes;
           fs.ftruncateSync(this.jsonFd, this.jsonBytes);
           fs.ftruncateSync(this.logFd, this.logBytes);
+          fs.ftruncateSync(this.statsFd, this.statsBytes);
         } catch { /* the next round fails the same way and retries */ }
-        this.agg = new Aggregator(this.opts.instance, st?.agg ?? null);
+        this.agg = this.aggregator(st?.agg ?? null);
         this.consumer.rewind();
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+  }
+
+  /** Each agent's last STATS_OPEN_HOURS hours held (the all-agents rows 48), as the Elasticsearch exporter holds them. */
+  private aggregator(snapshot: AggregateSnapshot | null): Aggregator {
+    return new Aggregator(this.opts.instance, snapshot, 48, STATS_OPEN_HOURS, true);
+  }
+
+  /** Agents and hourly stats entries held (for /metrics). */
+  get heldState(): { agents: number; stats: number } {
+    return this.agg ? { agents: this.agg.sizes.agents, stats: this.agg.sizes.stats } : { agents: 0, stats: 0 };
   }
 
   private async writeSnapshots(): Promise<void> {
@@ -145,7 +176,8 @@ export class FileExporter implements Exporter {
     await this.loop?.catch(() => undefined);
     if (this.jsonFd >= 0) fs.closeSync(this.jsonFd);
     if (this.logFd >= 0) fs.closeSync(this.logFd);
-    this.jsonFd = this.logFd = -1;
+    if (this.statsFd >= 0) fs.closeSync(this.statsFd);
+    this.jsonFd = this.logFd = this.statsFd = -1;
   }
 }
 
