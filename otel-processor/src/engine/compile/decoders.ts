@@ -11,7 +11,6 @@ import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, type PrefixFilter } from './first-char';
-import { compileChainMatcher } from '../decode/chain-matcher';
 import { WAZUH_EXTRA_DATA } from '../event';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
@@ -253,14 +252,12 @@ export class DecoderSetBuilder {
         ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematch: prematchEl
-        ? chained(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless,
-          compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh }))
+        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       prematchFilter: prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
       prematchAfterParent,
       regex: regexEl
-        ? chained(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless,
-          compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh }))
+        ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
       regexOffset,
       order,
@@ -274,13 +271,6 @@ export class DecoderSetBuilder {
       line: el.line,
     };
   }
-}
-
-/** A PCRE2 pattern shaped as a chain of `.+`-like runs gets the chain matcher in front of it (same answers). */
-function chained(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean, pattern: Pattern): Pattern {
-  const t = el.attributes.type?.toLowerCase();
-  if (t === undefined ? dflt !== 'pcre2' : t !== 'pcre2') return pattern;
-  return compileChainMatcher(source, t === undefined && pcre2Caseless, pattern) ?? pattern;
 }
 
 /** The prefix filter of an element's pattern, with the dialect and case rules of compileElementPattern. */

@@ -19,10 +19,10 @@ export type FirstChars = Uint8Array | null; // 128 entries, 1 = possible; null =
 /** Positions a filter checks at most: enough to tell the stock decoders apart, little memory. */
 const MAX_PREFIX = 16;
 /** Class tables have 257 entries: code units 0-255, then one for every unit >= 256. */
-export const HIGH = 256;
-export const TABLE = 257;
+const HIGH = 256;
+const TABLE = 257;
 
-export type Cls = Uint8Array; // TABLE entries
+type Cls = Uint8Array; // TABLE entries
 
 const DIGITS = '0123456789';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -101,7 +101,7 @@ function alternatives(src: string): string[] | null {
   return out;
 }
 
-export interface Atom { t: Cls; next: number }
+interface Atom { t: Cls; next: number }
 
 /** A PCRE2 `[...]` class starting at `i` (the `[`), or null when it uses syntax this does not model. */
 function pcre2Class(src: string, i: number, caseless: boolean): Atom | null {
@@ -153,11 +153,8 @@ function pcre2Class(src: string, i: number, caseless: boolean): Atom | null {
   return { t: negate ? complementOf(set) : set, next: p + 1 };
 }
 
-/**
- * One PCRE2 atom at `i` (a character, an escape, `.`, a class), or null for anything else. Its
- * class is exactly the set the PCRE2 translation (patterns/pcre2.ts) matches, units >= 256 as one.
- */
-export function pcre2Atom(src: string, i: number, caseless: boolean, dotAll: boolean): Atom | null {
+/** One PCRE2 atom at `i` (a character, an escape, `.`, a class), or null for anything else. */
+function pcre2Atom(src: string, i: number, caseless: boolean, dotAll: boolean): Atom | null {
   const c = src[i];
   if (c === undefined) return null;
   if (c === '\\') {
