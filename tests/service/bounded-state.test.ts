@@ -207,7 +207,7 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
     return out;
   }
 
-  test('10,400 agents coming and going over 200 hours: only the agents heard from in the last 48 hours are held, and the documents add up to every count', () => {
+  test('10,400 agents coming and going over 200 hours: only the agents heard from in the last 2 hours are held, and the documents add up to every count', () => {
     const bs = churn();
     const agg = new Aggregator('i', null, 48, 2);
     const store = new Map<string, StatsDoc>();
@@ -218,9 +218,10 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
       agg.snapshot();
       most = { agents: Math.max(most.agents, agg.sizes.agentHours), rows: Math.max(most.rows, agg.sizes.stats) };
     }
-    // 400 agents an hour, 50 new each hour: about 2,800 heard from within 48 hours (+ the all-agents entry)
-    expect(most.agents).toBeLessThanOrEqual(400 + 50 * 49 + 50 + 1);
-    expect(most.rows).toBeLessThanOrEqual(2 * (400 + 50 * 49 + 50) + 48);
+    // 400 agents an hour, 50 new each hour: at most 550 heard from within the last 2 hours (+ the all-agents entry)
+    expect(most.agents).toBeGreaterThan(400);
+    expect(most.agents).toBeLessThanOrEqual(550 + 1);
+    expect(most.rows).toBeLessThanOrEqual(2 * 550 + 48);
     expect(sums(store)).toEqual(reference(bs));
     // the returning agents' second life did not overwrite their first: hour 6 has both documents
     expect([...store.keys()].filter((k) => k.startsWith(`${t0 + 6 * HOUR}|a360|`))).toEqual([`${t0 + 6 * HOUR}|a360|i@2`, `${t0 + 6 * HOUR}|a360|i@241`]);
