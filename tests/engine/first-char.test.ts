@@ -1,6 +1,18 @@
-import { firstChars } from '../../otel-processor/src/engine/compile/first-char';
+import { firstChars, prefixFilter } from '../../otel-processor/src/engine/compile/first-char';
+import { compilePattern, type Dialect } from '../../otel-processor/src/engine/patterns';
 
 const chars = (t: Uint8Array | null) => (t ? [...t].map((v, i) => (v ? String.fromCharCode(i) : '')).join('') : null);
+
+/** The filter's answer, checked against the pattern itself: it may only reject lines the pattern rejects. */
+function allows(dialect: Dialect, source: string, caseless: boolean, line: string, from = 0): boolean {
+  const f = prefixFilter(dialect, source, caseless);
+  expect(f).not.toBeNull();
+  const ok = f!.allows(line, from);
+  const p = compilePattern(dialect, source, { caseless });
+  const end = p.matchEnd ? p.matchEnd(line, from) : (p.exec(line, from)?.end ?? -1);
+  if (end >= 0) expect(ok).toBe(true);
+  return ok;
+}
 
 describe('first characters of anchored patterns', () => {
   test('pcre2 literals, classes, escapes, alternatives, case', () => {
@@ -10,16 +22,70 @@ describe('first characters of anchored patterns', () => {
     expect(chars(firstChars('pcre2', '^type=', true))).toBe('Tt');
     expect(chars(firstChars('pcre2', '^[A-C_]{3} ', false))).toBe('ABC_');
     expect(chars(firstChars('pcre2', '(?i)^ab', false))).toBe('Aa');
+    expect(chars(firstChars('pcre2', '^(\\d+) x', false))).toBe('0123456789'); // a plain group is transparent
   });
   test('anything unsure is "any"', () => {
-    for (const p of ['^\\S+ x', '^.x', '^(a|b)', 'x', '^a|b', '^a*b', '^a?b', '^[^a]', '^\\x41', '^a{0,2}']) {
+    for (const p of ['^\\S+ x', '^.x', '^(a|b)', 'x', '^a|b', '^a*b', '^a?b', '^[^a]', '^\\x41', '^a{0,2}', '^(ab)?c', '(?m)^a', '(?x)^a', '^\\s*a']) {
       expect(firstChars('pcre2', p, false)).toBeNull();
     }
-    for (const p of ['^\\.', '^\\S+', '^(\\d+)', '^a*', 'abc']) expect(firstChars('osregex', p, false)).toBeNull();
+    for (const p of ['^\\.', '^\\S+', '^(\\d+)', '^a*', 'abc', '^$', '^']) expect(firstChars('osregex', p, false)).toBeNull();
   });
   test('osregex is case-insensitive and knows its classes', () => {
     expect(chars(firstChars('osregex', '^sshd', false))).toBe('Ss');
     expect(chars(firstChars('osregex', '^\\w+ x|^\\(', false))!.includes('@')).toBe(true);
     expect(chars(firstChars('osregex', '^\\s', false))).toBe(' ');
+  });
+});
+
+describe('prefix filters: more than the first character, never rejecting a match', () => {
+  test('fixed-width starts: literals, repeats, classes, case', () => {
+    const p = '^\\d{4}-\\d{2}-\\d{2} \\d{2}:';
+    expect(allows('pcre2', p, false, '2024-01-02 03:04:05')).toBe(true);
+    expect(allows('pcre2', p, false, '2024-01-02T03:04:05')).toBe(false);
+    expect(allows('pcre2', p, false, '2024-01-0')).toBe(false); // too short
+    expect(allows('pcre2', '^Accepted', true, 'ACCEPTED password')).toBe(true);
+    expect(allows('pcre2', '^Accepted', false, 'ACCEPTED password')).toBe(false);
+    expect(allows('pcre2', '^[^a]x', false, 'Ax')).toBe(true);
+    expect(allows('pcre2', '^[^a]x', true, 'Ax')).toBe(false);
+    expect(allows('pcre2', '^[]a]b', false, ']b')).toBe(true);
+    expect(allows('pcre2', '^[]a]b', false, 'xb')).toBe(false);
+    expect(allows('pcre2', '^.x', false, '\nx')).toBe(false);
+    expect(allows('pcre2', '(?s)^.x', false, '\nx')).toBe(true);
+  });
+  test('a run ends where its class ends when the next item cannot continue it', () => {
+    const pure = '^\\S+ - \\S+ \\[\\d{2}/';
+    expect(allows('pcre2', pure, true, '10.0.0.1 - bob [12/Mar/2026')).toBe(true);
+    expect(allows('pcre2', pure, true, '9998 10.20.147.87 TCP_MISS/500')).toBe(false);
+    expect(allows('pcre2', '^\\d{1,3}\\.', false, '123.4')).toBe(true);
+    expect(allows('pcre2', '^\\d{1,3}\\.', false, '1234.5')).toBe(false);
+    expect(allows('pcre2', '^\\d{2,}x', false, '1x')).toBe(false);
+    expect(allows('pcre2', '^[ ]*\\d+ ', false, '   42 x')).toBe(true);
+    expect(allows('pcre2', '^[ ]*\\d+ ', false, '   4x2 x')).toBe(false);
+    // overlapping classes: the run stops the prefix (its minimum still counts)
+    expect(allows('pcre2', '^\\w+\\d x', false, 'ab1 x')).toBe(true);
+    expect(allows('pcre2', '^\\w+\\d x', false, ' ab1 x')).toBe(false);
+    expect(allows('pcre2', '^\\S+?:\\d', false, 'a:b:1')).toBe(true); // `:` is in \S: not forced
+  });
+  test('groups: plain ones are transparent; quantified or alternating ones end the prefix', () => {
+    expect(allows('pcre2', '^(\\S+) (\\d+) x', false, 'ab 12 x')).toBe(true);
+    expect(allows('pcre2', '^(\\S+) (\\d+) x', false, 'ab 1a x')).toBe(false);
+    expect(allows('pcre2', '^(?:ab)c', false, 'abd')).toBe(false);
+    expect(allows('pcre2', '^a(bc)?d', false, 'ad')).toBe(true);
+    expect(allows('pcre2', '^a(bc)+d', false, 'abcbcd')).toBe(true);
+    expect(allows('pcre2', '^a(b|c)d', false, 'acd')).toBe(true);
+    expect(allows('pcre2', '^a(?=b)b', false, 'ab')).toBe(true);
+  });
+  test('from an offset, as child decoders run after their parent', () => {
+    expect(allows('pcre2', '^Failed \\S+ ', true, 'sshd: Failed password ', 6)).toBe(true);
+    expect(allows('pcre2', '^Failed \\S+ ', true, 'sshd: Failed password ', 0)).toBe(false);
+  });
+  test('non-ASCII code units: only classes that may hold them let them through', () => {
+    expect(allows('pcre2', '^\\S+ x', false, 'ü x')).toBe(true);
+    expect(allows('pcre2', '^\\w+ x', false, 'ü x')).toBe(false);
+    expect(allows('pcre2', '^[^ ]+ x', false, '\u4e16 x')).toBe(true);
+  });
+  test('not modelled: no filter', () => {
+    for (const p of ['a', '^a|b', '^(a)|c', '^a*', '^\\bx', '^\\Qx\\E', '^(?<n>x)']) expect(prefixFilter('pcre2', p, false)).toBeNull();
+    expect(prefixFilter('osmatch', '^abc', false)).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import type { CompiledRule } from './compile/rules';
 import type { CompiledDecoder } from './compile/decoders';
 import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
+import { plannerFor, walkNode, type RulePlanner } from './rules/plan';
 import { CorrelationState, OSSEC_ANALYSISD, type CorrelationModel, type Remembered } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
 import { OSSEC_ALERT_CATEGORY } from './decode/plugins/ossecalert';
@@ -31,6 +32,11 @@ export interface EngineOptions {
    * their oldest events (fair across agents); default DEFAULT_MEMORY_BUDGET_BYTES, 0: no budget.
    */
   memoryBudgetBytes?: number;
+  /**
+   * How phase 3 walks the rule tree: `plans` (default) cut per event kind (rules/plan.ts), or
+   * `tree`, OSSEC's walk as written (same answers; kept as the reference to compare with).
+   */
+  ruleWalk?: 'plans' | 'tree';
 }
 
 export interface Verdict {
@@ -60,6 +66,7 @@ export class Engine {
   private readonly isCrawler: (ip: string) => boolean;
   private readonly predecoder: Predecoder;
   private readonly ctx: EvaluationContext;
+  private readonly planner: RulePlanner | null;
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
@@ -74,6 +81,7 @@ export class Engine {
     this.isCrawler = options.isCrawler ?? (() => false);
     // Pre-decoding follows the ruleset's dialect unless the caller chooses.
     this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
+    this.planner = options.ruleWalk === 'tree' ? null : plannerFor(ruleset, ruleset.roots);
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
       previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
@@ -106,13 +114,23 @@ export class Engine {
       const named = ev.generatedRuleId !== null ? rs.rulesById.get(Number(ev.generatedRuleId)) : undefined;
       return named ? this.settle(named, ev, ctx) : NO_VERDICT;
     }
-    const roots = rs.roots;
+    if (this.planner === null) return this.walkTree(ev, ctx);
+    const roots = this.planner.rootsFor(ev);
+    for (let i = 0; i < roots.length; i++) {
+      const rule = walkNode(roots[i], ev, ctx);
+      if (rule !== null) return this.settle(rule, ev, ctx);
+    }
+    return NO_VERDICT;
+  }
+
+  /** OSSEC's walk as written: every root of the event's category, every child tested in full. */
+  private walkTree(ev: LogEvent, ctx: EvaluationContext): Verdict {
+    const roots = this.ruleset.roots;
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i];
       if (root.category !== ev.category) continue;
       const rule = checkRule(root, ev, ctx);
-      if (rule === null) continue;
-      return this.settle(rule, ev, ctx);
+      if (rule !== null) return this.settle(rule, ev, ctx);
     }
     return NO_VERDICT;
   }

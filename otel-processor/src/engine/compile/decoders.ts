@@ -10,7 +10,7 @@ import type { XmlElement } from '../ruleset/xml';
 import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
-import { firstChars, type FirstChars } from './first-char';
+import { prefixFilter, type PrefixFilter } from './first-char';
 import { WAZUH_EXTRA_DATA } from '../event';
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
@@ -24,8 +24,8 @@ export interface CompiledDecoder {
   readonly parent: string | null;
   readonly programName: Pattern | null;
   readonly prematch: Pattern | null;
-  /** First characters the prematch can match (null: any), to skip roots without running it. */
-  readonly prematchFirst: FirstChars;
+  /** What the prematch's first characters must be (null: unknown), to skip it without running it. */
+  readonly prematchFilter: PrefixFilter | null;
   readonly prematchAfterParent: boolean;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
@@ -58,6 +58,13 @@ export interface DecoderSet {
   readonly children: Map<string, DecoderChain[]>;
   /** Every name a rule may use in `decoded_as`. */
   readonly reportedNames: Set<string>;
+  /**
+   * Plain roots that may match a log starting with ASCII character c (index c, load order kept);
+   * index 128: a log that is empty or starts with any other unit (every plain root).
+   */
+  readonly plainByFirst: CompiledDecoder[][];
+  /** Children chains of each decoder (by index; empty for children and childless roots). */
+  readonly chainsOf: DecoderChain[][];
 }
 
 export interface DecoderDialect {
@@ -125,12 +132,20 @@ export class DecoderSetBuilder {
   }
 
   build(): DecoderSet {
+    const plainByFirst: CompiledDecoder[][] = [];
+    const firsts = this.plainRoots.map((d) => d.prematchFilter?.firstChars() ?? null);
+    for (let c = 0; c <= 128; c++) {
+      plainByFirst.push(this.plainRoots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
+    }
+    const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     return {
       decoders: this.decoders,
       programRoots: this.programRoots,
       plainRoots: this.plainRoots,
       children: this.children,
       reportedNames: this.reportedNames,
+      plainByFirst,
+      chainsOf,
     };
   }
 
@@ -239,7 +254,7 @@ export class DecoderSetBuilder {
       prematch: prematchEl
         ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
-      prematchFirst: prematchEl ? firstCharsOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
+      prematchFilter: prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
@@ -258,10 +273,11 @@ export class DecoderSetBuilder {
   }
 }
 
-function firstCharsOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean): FirstChars {
+/** The prefix filter of an element's pattern, with the dialect and case rules of compileElementPattern. */
+function filterOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean): PrefixFilter | null {
   const t = el.attributes.type?.toLowerCase();
-  if (t === 'pcre2') return firstChars('pcre2', source, false);
-  if (t === 'osregex' || t === undefined) return firstChars(t ?? dflt, source, dflt === 'pcre2' && t === undefined ? pcre2Caseless : false);
+  if (t === undefined) return prefixFilter(dflt, source, dflt === 'pcre2' && pcre2Caseless);
+  if (t === 'pcre2' || t === 'osregex') return prefixFilter(t, source, false);
   return null;
 }
 

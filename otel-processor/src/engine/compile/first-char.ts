@@ -1,34 +1,80 @@
 /**
- * Which first characters an anchored pattern can match, worked out once at load time, so the
- * decoder can skip roots whose prematch cannot match a line before running any pattern.
- * Conservative: whenever the analysis is unsure it answers "any" (null).
+ * What the first characters of an anchored pattern must be, worked out once at load time, so the
+ * decoder can skip a decoder whose prematch cannot match a line before running any pattern.
+ *
+ * Exact as a filter: a line it rejects is one the pattern rejects too (every class here is a
+ * superset of what the compiled pattern accepts at that position). Whenever the analysis is
+ * unsure it stops early (a shorter prefix) or answers "any" (null).
+ *
+ * - PCRE2 (`*_pcre2`, `type="pcre2"`): every top-level alternative anchored by `^`; its fixed-width
+ *   start (literals, escapes, `.`, classes, `{n}` repeats; the first `+` / `{n,}` item counts
+ *   once) up to the first group, optional item, anchor or unknown syntax.
+ * - OS_Regex: the first character only (the classic matcher's end-of-subject quirks allow a match
+ *   whose later tokens never saw a character, so only the first token is certain).
  */
 import type { Dialect } from './elements';
 
 export type FirstChars = Uint8Array | null; // 128 entries, 1 = possible; null = any character
 
+/** Positions a filter checks at most: enough to tell the stock decoders apart, little memory. */
+const MAX_PREFIX = 16;
+/** Class tables have 257 entries: code units 0-255, then one for every unit >= 256. */
+const HIGH = 256;
+const TABLE = 257;
+
+type Cls = Uint8Array; // TABLE entries
+
 const DIGITS = '0123456789';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 
-function set(chars: string): Uint8Array {
-  const t = new Uint8Array(128);
+function cls(chars: string): Cls {
+  const t = new Uint8Array(TABLE);
   for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
   return t;
 }
 
-const OSREGEX_CLASSES: Record<string, Uint8Array> = {
-  d: set(DIGITS),
-  w: set(DIGITS + UPPER + LOWER + '-@_'),
-  s: set(' '),
-  t: set('\t'),
-  p: set('!"#$%&\'()*+,-.:;<=>?[]{|}'),
+function complementOf(t: Cls): Cls {
+  const r = new Uint8Array(TABLE);
+  for (let i = 0; i < TABLE; i++) r[i] = t[i] ? 0 : 1;
+  r[HIGH] = 1;
+  return r;
+}
+
+function addInto(into: Cls, t: Cls): void {
+  for (let i = 0; i < TABLE; i++) if (t[i]) into[i] = 1;
+}
+
+/** ASCII-only case folding (PCRE2 default tables, the classic charmap). */
+function folded(t: Cls): Cls {
+  const r = new Uint8Array(t);
+  for (let c = 65; c <= 90; c++) if (t[c] || t[c + 32]) { r[c] = 1; r[c + 32] = 1; }
+  return r;
+}
+
+const ALL = complementOf(new Uint8Array(TABLE));
+const NOT_NEWLINE = (() => { const t = new Uint8Array(ALL); t[10] = 0; return t; })();
+
+// PCRE2 (default tables, non-UTF): \s is 9-13 and space; \h is tab, space, 0xa0.
+const P_DIGIT = cls(DIGITS);
+const P_WORD = cls(DIGITS + UPPER + LOWER + '_');
+const P_SPACE = cls(' \t\n\v\f\r');
+const P_HSPACE = (() => { const t = cls(' \t'); t[0xa0] = 1; return t; })();
+const PCRE2_ESCAPES: Record<string, Cls> = {
+  d: P_DIGIT, D: complementOf(P_DIGIT),
+  w: P_WORD, W: complementOf(P_WORD),
+  s: P_SPACE, S: complementOf(P_SPACE),
+  h: P_HSPACE, H: complementOf(P_HSPACE),
 };
-const PCRE2_CLASSES: Record<string, Uint8Array> = {
-  d: set(DIGITS),
-  w: set(DIGITS + UPPER + LOWER + '_'),
-  s: set(' \t\n\r\f\v'),
-  h: set(' \t'),
+/** Character escapes that stand for one fixed character. */
+const PCRE2_CHAR_ESCAPES: Record<string, number> = { t: 9, n: 10, r: 13, f: 12, e: 27, a: 7 };
+
+const OSREGEX_CLASSES: Record<string, Cls> = {
+  d: cls(DIGITS),
+  w: cls(DIGITS + UPPER + LOWER + '-@_'),
+  s: cls(' '),
+  t: cls('\t'),
+  p: cls('!"#$%&\'()*+,-.:;<=>?[]{|}'),
 };
 
 /** Splits at top-level `|` (outside groups, classes and escapes). */
@@ -41,8 +87,12 @@ function alternatives(src: string): string[] | null {
     const c = src[i];
     if (c === '\\') { i++; continue; }
     if (inClass) { if (c === ']') inClass = false; continue; }
-    if (c === '[') inClass = true;
-    else if (c === '(') depth++;
+    if (c === '[') {
+      inClass = true;
+      // a `]` right after `[` or `[^` is a member, not the end
+      if (src[i + 1] === '^') i++;
+      if (src[i + 1] === ']') i++;
+    } else if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '|' && depth === 0) { out.push(src.slice(from, i)); from = i + 1; }
   }
@@ -51,90 +101,351 @@ function alternatives(src: string): string[] | null {
   return out;
 }
 
-function withCase(t: Uint8Array, caseless: boolean): Uint8Array {
-  if (!caseless) return t;
-  const r = new Uint8Array(t);
-  for (let c = 65; c <= 90; c++) if (t[c] || t[c + 32]) { r[c] = 1; r[c + 32] = 1; }
+interface Atom { t: Cls; next: number }
+
+/** A PCRE2 `[...]` class starting at `i` (the `[`), or null when it uses syntax this does not model. */
+function pcre2Class(src: string, i: number, caseless: boolean): Atom | null {
+  let p = i + 1;
+  let negate = false;
+  if (src[p] === '^') { negate = true; p++; }
+  const t = new Uint8Array(TABLE);
+  let first = true;
+  for (;;) {
+    if (p >= src.length) return null;
+    let c = src[p];
+    if (c === ']' && !first) break;
+    first = false;
+    if (c === '[') return null; // POSIX classes and the like
+    let code: number;
+    if (c === '\\') {
+      const e = src[p + 1];
+      if (e === undefined) return null;
+      if (PCRE2_ESCAPES[e]) { addInto(t, PCRE2_ESCAPES[e]); p += 2; continue; }
+      if (PCRE2_CHAR_ESCAPES[e] !== undefined) code = PCRE2_CHAR_ESCAPES[e];
+      else if (/[A-Za-z0-9]/.test(e)) return null;
+      else code = e.charCodeAt(0);
+      c = String.fromCharCode(code);
+      p += 2;
+    } else {
+      code = c.charCodeAt(0);
+      p += 1;
+    }
+    if (code >= 128) return null;
+    // a range `x-y` (a `-` before the closing `]` is a member)
+    if (src[p] === '-' && src[p + 1] !== ']' && p + 1 < src.length) {
+      let hi = src[p + 1];
+      let used = 2;
+      if (hi === '\\') {
+        const e = src[p + 2];
+        if (e === undefined || /[A-Za-z0-9]/.test(e)) return null;
+        hi = e;
+        used = 3;
+      } else if (hi === '[') return null;
+      const h = hi.charCodeAt(0);
+      if (h >= 128 || h < code) return null;
+      for (let k = code; k <= h; k++) t[k] = 1;
+      p += used;
+      continue;
+    }
+    t[code] = 1;
+  }
+  const set = caseless ? folded(t) : t;
+  return { t: negate ? complementOf(set) : set, next: p + 1 };
+}
+
+/** One PCRE2 atom at `i`, or null where the fixed-width prefix ends. */
+function pcre2Atom(src: string, i: number, caseless: boolean, dotAll: boolean): Atom | null {
+  const c = src[i];
+  if (c === undefined) return null;
+  if (c === '\\') {
+    const e = src[i + 1];
+    if (e === undefined) return null;
+    if (PCRE2_ESCAPES[e]) return { t: PCRE2_ESCAPES[e], next: i + 2 };
+    let code: number;
+    if (PCRE2_CHAR_ESCAPES[e] !== undefined) code = PCRE2_CHAR_ESCAPES[e];
+    else if (/[A-Za-z0-9]/.test(e)) return null; // \b \A \x.. \Q \1 ...: not modelled
+    else code = e.charCodeAt(0);
+    if (code >= 128) return null;
+    const t = new Uint8Array(TABLE);
+    t[code] = 1;
+    return { t: caseless ? folded(t) : t, next: i + 2 };
+  }
+  if (c === '.') return { t: dotAll ? ALL : NOT_NEWLINE, next: i + 1 };
+  if (c === '[') return pcre2Class(src, i, caseless);
+  if ('()|^$*+?{}'.includes(c)) return null;
+  const code = c.charCodeAt(0);
+  if (code >= 128) return null;
+  const t = new Uint8Array(TABLE);
+  t[code] = 1;
+  return { t: caseless ? folded(t) : t, next: i + 1 };
+}
+
+/** One step of a prefix: `min`..`max` characters of a class. */
+interface Item { t: Cls; min: number; max: number }
+
+const INF = 0x7fffffff;
+
+/** `(`...`)` at `i`: the index of its `)`, and whether `|` splits it at its own depth; null if unbalanced. */
+function groupEnd(src: string, i: number): { end: number; alternation: boolean } | null {
+  let depth = 0;
+  let inClass = false;
+  let alternation = false;
+  for (let k = i; k < src.length; k++) {
+    const c = src[k];
+    if (c === '\\') { k++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') {
+      inClass = true;
+      if (src[k + 1] === '^') k++;
+      if (src[k + 1] === ']') k++;
+    } else if (c === '(') depth++;
+    else if (c === ')') { if (--depth === 0) return { end: k, alternation }; }
+    else if (c === '|' && depth === 1) alternation = true;
+  }
+  return null;
+}
+
+/** The quantifier at `i`: its bounds and length, or null when none (a `{` that is no quantifier is none). */
+function quantifier(src: string, i: number): { min: number; max: number; len: number } | null {
+  const q = src[i];
+  let r: { min: number; max: number; len: number } | null = null;
+  if (q === '*') r = { min: 0, max: INF, len: 1 };
+  else if (q === '+') r = { min: 1, max: INF, len: 1 };
+  else if (q === '?') r = { min: 0, max: 1, len: 1 };
+  else if (q === '{') {
+    const m = /^\{(\d+)(,(\d*))?\}/.exec(src.slice(i, i + 24));
+    if (m === null) return null;
+    const min = Number(m[1]);
+    const max = m[2] === undefined ? min : m[3] === '' ? INF : Number(m[3]);
+    r = { min, max, len: m[0].length };
+  }
+  // lazy and possessive forms match the same lengths
+  if (r !== null && (src[i + r.len] === '?' || src[i + r.len] === '+')) r.len++;
   return r;
 }
 
-/** The first atom of one anchored alternative (text after `^`); null = any. */
-function firstAtom(alt: string, dialect: 'osregex' | 'pcre2', caseless: boolean): Uint8Array | null {
-  if (alt.length === 0) return null;
-  let atom: Uint8Array | null;
-  let next: number;
+/**
+ * The start of one anchored alternative (text after `^`) as items, up to the first construct not
+ * modelled (alternation in a group, a quantified group, lookaround, anchors, back-references ...).
+ * Plain and non-capturing groups are transparent.
+ */
+function pcre2Items(alt: string, caseless: boolean, dotAll: boolean): Item[] {
+  const out: Item[] = [];
+  let i = 0;
+  for (;;) {
+    const c = alt[i];
+    if (c === ')') {
+      // the end of a transparent group (opened only when unquantified)
+      i++;
+      continue;
+    }
+    if (c === '(') {
+      const open = alt[i + 1] === '?' ? (alt[i + 2] === ':' ? 3 : -1) : 1;
+      if (open < 0) break;
+      const g = groupEnd(alt, i);
+      if (g === null || g.alternation || quantifier(alt, g.end + 1) !== null || alt[g.end + 1] === '{') break;
+      i += open;
+      continue;
+    }
+    const a = pcre2Atom(alt, i, caseless, dotAll);
+    if (a === null) break;
+    const q = quantifier(alt, a.next);
+    if (q === null) {
+      if (alt[a.next] === '{') break; // a literal `{` follows: not modelled
+      out.push({ t: a.t, min: 1, max: 1 });
+      i = a.next;
+      continue;
+    }
+    out.push({ t: a.t, min: q.min, max: q.max });
+    i = a.next + q.len;
+  }
+  return out;
+}
+
+function disjoint(a: Cls, b: Cls): boolean {
+  for (let i = 0; i < TABLE; i++) if (a[i] && b[i]) return false;
+  return true;
+}
+
+/**
+ * Keeps the items a line can be checked against without backtracking: fixed ones, and a variable
+ * run whose class no character of the next (required) item shares, since such a run can only end
+ * at the first character outside its class. The first other variable run ends the prefix (its
+ * minimum still counts).
+ */
+function deterministic(items: Item[]): Item[] {
+  const out: Item[] = [];
+  let positions = 0;
+  for (let k = 0; k < items.length && positions < MAX_PREFIX; k++) {
+    const it = items[k];
+    if (it.min === it.max) {
+      const n = Math.min(it.min, MAX_PREFIX - positions);
+      if (n > 0) out.push({ t: it.t, min: n, max: n });
+      positions += n;
+      if (n < it.min) break;
+      continue;
+    }
+    const next = items[k + 1];
+    if (next !== undefined && next.min > 0 && disjoint(it.t, next.t)) {
+      out.push(it);
+      positions++;
+      continue;
+    }
+    if (it.min > 0) out.push({ t: it.t, min: it.min, max: INF });
+    break;
+  }
+  return out;
+}
+
+/** Longest run a filter scans before it gives up and lets the pattern decide (bounded work per line). */
+const MAX_RUN = 512;
+
+/**
+ * The start of an anchored pattern as runs of character classes: a cheap exact test a line must
+ * pass before the pattern can match it (the pattern then still decides).
+ */
+export class PrefixFilter {
+  /** Per alternative: the class table of each item, one after the other (TABLE entries each). */
+  private readonly tables: Uint8Array[];
+  private readonly mins: Int32Array[];
+  private readonly maxs: Int32Array[];
+
+  constructor(alternatives: readonly Item[][]) {
+    this.tables = alternatives.map((items) => {
+      const flat = new Uint8Array(items.length * TABLE);
+      items.forEach((it, k) => flat.set(it.t, k * TABLE));
+      return flat;
+    });
+    this.mins = alternatives.map((items) => Int32Array.from(items, (it) => it.min));
+    this.maxs = alternatives.map((items) => Int32Array.from(items, (it) => it.max));
+  }
+
+  /** False when no alternative can match `s` from `from` (true does not mean it matches). */
+  allows(s: string, from: number): boolean {
+    const len = s.length;
+    for (let a = 0; a < this.tables.length; a++) {
+      const t = this.tables[a];
+      const mins = this.mins[a];
+      const maxs = this.maxs[a];
+      let p = from;
+      let k = 0;
+      for (let base = 0; k < mins.length; k++, base += TABLE) {
+        const min = mins[k];
+        const max = maxs[k];
+        if (min === max) {
+          if (len - p < min) break;
+          let j = 0;
+          for (; j < min; j++) {
+            const c = s.charCodeAt(p + j);
+            if (t[base + (c < HIGH ? c : HIGH)] === 0) break;
+          }
+          if (j < min) break;
+          p += min;
+        } else {
+          // a run ends at the first character outside its class (see deterministic())
+          const stop = len - p < max ? len - p : max;
+          let j = 0;
+          for (; j < stop; j++) {
+            const c = s.charCodeAt(p + j);
+            if (t[base + (c < HIGH ? c : HIGH)] === 0) break;
+            if (j === MAX_RUN) return true;
+          }
+          if (j < min) break;
+          p += j;
+        }
+      }
+      if (k === mins.length) return true;
+    }
+    return false;
+  }
+
+  /** First characters (ASCII; entry 128 = any other unit) any alternative allows. */
+  firstChars(): Uint8Array {
+    const r = new Uint8Array(129);
+    for (let a = 0; a < this.tables.length; a++) {
+      const t = this.tables[a];
+      for (let c = 0; c < 128; c++) if (t[c]) r[c] = 1;
+      for (let c = 128; c < TABLE; c++) if (t[c]) r[128] = 1;
+      // a run that may be empty lets the next item start the line too
+      if (this.mins[a][0] === 0) r.fill(1);
+    }
+    return r;
+  }
+}
+
+/** Leading `(?flags)`: the flags that apply to the whole pattern, or null when they are not modelled. */
+function leadingFlags(src: string): { rest: string; i: boolean; s: boolean } | null {
+  const m = /^\(\?([a-zA-Z]+)\)/.exec(src);
+  if (!m) return { rest: src, i: false, s: false };
+  // x ignores white space, m lets `^` match after a newline: neither is modelled.
+  if (!/^[isnU]+$/.test(m[1])) return null;
+  return { rest: src.slice(m[0].length), i: m[1].includes('i'), s: m[1].includes('s') };
+}
+
+/** The prefix filter of a PCRE2 pattern, or null when some alternative has no known fixed start. */
+export function pcre2PrefixFilter(source: string, caseless: boolean): PrefixFilter | null {
+  const flags = leadingFlags(source);
+  if (flags === null) return null;
+  const alts = alternatives(flags.rest);
+  if (!alts) return null;
+  const out: Item[][] = [];
+  for (const a of alts) {
+    if (!a.startsWith('^')) return null;
+    const items = deterministic(pcre2Items(a.slice(1), caseless || flags.i, flags.s));
+    if (items.length === 0) return null;
+    out.push(items);
+  }
+  return new PrefixFilter(out);
+}
+
+/** The prefix filter of an OS_Regex pattern: its first character only (see the file comment). */
+export function osRegexPrefixFilter(source: string): PrefixFilter | null {
+  const alts = alternatives(source);
+  if (!alts) return null;
+  const out: Item[][] = [];
+  for (const a of alts) {
+    if (!a.startsWith('^')) return null;
+    const t = osRegexFirst(a.slice(1));
+    if (t === null) return null;
+    out.push([{ t, min: 1, max: 1 }]);
+  }
+  return new PrefixFilter(out);
+}
+
+/** The first token of an anchored OS_Regex alternative (case-insensitive), or null (any). */
+function osRegexFirst(alt: string): Cls | null {
   const c = alt[0];
+  // `^$` matches the empty line; a group start is not a character
+  if (c === undefined || c === '(' || c === ')' || (c === '$' && alt.length === 1)) return null;
+  let t: Cls;
+  let next = 1;
   if (c === '\\') {
     const e = alt[1];
     if (e === undefined) return null;
-    const classes = dialect === 'osregex' ? OSREGEX_CLASSES : PCRE2_CLASSES;
-    if (classes[e]) atom = classes[e];
-    else if (dialect === 'pcre2' && /[A-Za-z0-9]/.test(e)) return null; // \S \D \x... : too wide or unknown
-    else if (dialect === 'osregex' && !'$()\\|<'.includes(e)) return null; // \. \S \W \D: any
-    else atom = set(e);
+    if (OSREGEX_CLASSES[e]) t = OSREGEX_CLASSES[e];
+    else if ('$()\\|<'.includes(e)) t = cls(e);
+    else return null; // \. \S \W \D: (nearly) any
     next = 2;
-  } else if (dialect === 'pcre2' && c === '[') {
-    const end = alt.indexOf(']', 2);
-    if (end < 0 || alt[1] === '^') return null;
-    const body = alt.slice(1, end);
-    const t = new Uint8Array(128);
-    for (let i = 0; i < body.length; i++) {
-      let ch = body[i];
-      if (ch === '\\') {
-        const e = body[++i];
-        if (e !== undefined && PCRE2_CLASSES[e]) { PCRE2_CLASSES[e].forEach((v, k) => { if (v) t[k] = 1; }); continue; }
-        if (e === undefined || /[A-Za-z0-9]/.test(e)) return null;
-        ch = e;
-      }
-      if (body[i + 1] === '-' && i + 2 < body.length && body[i + 2] !== '\\') {
-        const a = ch.charCodeAt(0);
-        const b = body.charCodeAt(i + 2);
-        if (a > b || b >= 128) return null;
-        for (let k = a; k <= b; k++) t[k] = 1;
-        i += 2;
-        continue;
-      }
-      const code = ch.charCodeAt(0);
-      if (code >= 128) return null;
-      t[code] = 1;
-    }
-    atom = t;
-    next = end + 1;
-  } else if (dialect === 'pcre2' && '.()[{?*+^$'.includes(c)) {
-    return null;
-  } else if (dialect === 'osregex' && c === '(') {
-    return null;
   } else {
-    const code = c.charCodeAt(0);
-    if (code >= 128) return null;
-    atom = set(c);
-    next = 1;
+    if (c.charCodeAt(0) >= 128) return null;
+    t = cls(c);
   }
   const q = alt[next];
-  if (q === '*' || q === '?' || (dialect === 'pcre2' && q === '{' && /^\{0[,}]/.test(alt.slice(next)))) return null;
-  return withCase(atom, caseless || dialect === 'osregex');
+  if (q === '*' || q === '?') return null;
+  return folded(t);
 }
 
-/** First characters `source` can match at the start of a subject, or null (any). */
+/** Prefix filter of a pattern in `dialect` (OS_Match, plain strings: null). */
+export function prefixFilter(dialect: Dialect, source: string, caseless: boolean): PrefixFilter | null {
+  if (dialect === 'pcre2') return pcre2PrefixFilter(source, caseless);
+  if (dialect === 'osregex') return osRegexPrefixFilter(source);
+  return null;
+}
+
+/** First characters `source` can match at the start of a subject (128 entries), or null (any). */
 export function firstChars(dialect: Dialect, source: string, caseless: boolean): FirstChars {
-  if (dialect !== 'osregex' && dialect !== 'pcre2') return null;
-  let src = source;
-  if (dialect === 'pcre2') {
-    const flags = /^\(\?([a-zA-Z]+)\)/.exec(src);
-    if (flags) {
-      if (!/^[imsxn]+$/.test(flags[1]) || flags[1].includes('x')) return null;
-      if (flags[1].includes('i')) caseless = true;
-      src = src.slice(flags[0].length);
-    }
-  }
-  const alts = alternatives(src);
-  if (!alts) return null;
-  const union = new Uint8Array(128);
-  for (const a of alts) {
-    if (!a.startsWith('^')) return null;
-    const t = firstAtom(a.slice(1), dialect, caseless);
-    if (!t) return null;
-    for (let i = 0; i < 128; i++) if (t[i]) union[i] = 1;
-  }
-  return union;
+  const f = prefixFilter(dialect, source, caseless);
+  if (f === null) return null;
+  const t = f.firstChars();
+  return t[128] ? null : t.subarray(0, 128);
 }

@@ -68,6 +68,17 @@ export interface CompiledRule {
   decodedAs: string | null;
   /** Pure checks on the event, in OSSEC's order (no state). */
   checks: FieldCheck[];
+  /** The element each of `checks` comes from (`program_name`, `match`, `field`, ...). */
+  checkElements: string[];
+  /** The `<program_name>` check (it reads nothing else), or null; also in `checks`. */
+  programNameCheck: FieldCheck | null;
+  /** `checks` without `programNameCheck`, in the same order. */
+  eventChecks: FieldCheck[];
+  /**
+   * What each of `eventChecks` reads: the one event field its answer depends on alone (a name
+   * for fieldReader), or null (the log, the time, several fields).
+   */
+  eventCheckReads: (string | null)[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -164,7 +175,7 @@ export interface RuleDialect {
   selfReference?: 'refuse' | 'drop';
 }
 
-interface PendingCheck { rank: number; check: FieldCheck }
+interface PendingCheck { rank: number; check: FieldCheck; reads: string | null }
 
 /** A rule being compiled: what its element handlers fill in. */
 interface RuleBuild {
@@ -185,7 +196,7 @@ function addPattern(b: RuleBuild, key: string, c: XmlElement, dialectFor: Dialec
   } else b.patterns.set(key, { el: c, text: c.text, dialect: dialectFor });
 }
 
-const pushCheck = (b: RuleBuild, element: string, check: FieldCheck) => b.pending.push({ rank: CHECK_RANK.get(element)!, check });
+const pushCheck = (b: RuleBuild, element: string, check: FieldCheck, reads: string | null) => b.pending.push({ rank: CHECK_RANK.get(element)!, check, reads });
 
 /** What each rule element does to the rule (the pattern elements of FIELD_ELEMENTS aside). */
 const ELEMENTS = new Map<string, (c: XmlElement, b: RuleBuild) => void>(Object.entries({
@@ -223,7 +234,7 @@ const ELEMENTS = new Map<string, (c: XmlElement, b: RuleBuild) => void>(Object.e
       const v = ev.getField(fname);
       if (v === null) return false;
       return p.test(v) !== negate;
-    });
+    }, `field:${fname}`);
   },
   list(c: XmlElement, { rule }: RuleBuild) {
     const field = c.attributes.field;
@@ -237,12 +248,12 @@ const ELEMENTS = new Map<string, (c: XmlElement, b: RuleBuild) => void>(Object.e
   time(c: XmlElement, b: RuleBuild) {
     let check: (ev: LogEvent) => boolean;
     try { check = compileTimeRange(c.text); } catch (e) { fail(c, (e as Error).message); }
-    pushCheck(b, 'time', check);
+    pushCheck(b, 'time', check, null);
   },
   weekday(c: XmlElement, b: RuleBuild) {
     let check: (ev: LogEvent) => boolean;
     try { check = compileWeekdays(c.text); } catch (e) { fail(c, (e as Error).message); }
-    pushCheck(b, 'weekday', check);
+    pushCheck(b, 'weekday', check, null);
   },
   // Wazuh compares its own extra_data field; OSSEC's extra_data is data.
   same_extra_data(_c: XmlElement, { rule, dialect }: RuleBuild) { rule.correlate.push(sameOrDifferent(dialect.wazuh ? WAZUH_EXTRA_DATA : 'data', true)); },
@@ -285,10 +296,16 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   for (const c of el.children) compileElement(c, b);
   for (const [key, { el: pel, text, dialect: d }] of b.patterns) {
     if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
-    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect) });
+    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect), reads: patternReads(key, dialect) });
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
+  rule.checkElements = b.pending.map((p) => CHECK_ORDER[p.rank]);
+  const programName = b.pending.find((p) => CHECK_ORDER[p.rank] === 'program_name');
+  rule.programNameCheck = programName?.check ?? null;
+  const others = b.pending.filter((p) => p !== programName);
+  rule.eventChecks = others.map((p) => p.check);
+  rule.eventCheckReads = others.map((p) => p.reads);
   return finishRule(el, rule);
 }
 
@@ -308,7 +325,7 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    decodedAs: null, checks: [], checkElements: [], programNameCheck: null, eventChecks: [], eventCheckReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
@@ -327,6 +344,27 @@ function compileElement(c: XmlElement, b: RuleBuild): void {
   if (SAME_ELEMENTS[name] !== undefined) { b.rule.correlate.push(sameOrDifferent(SAME_ELEMENTS[name], true)); return; }
   if (DIFFERENT_ELEMENTS[name] !== undefined) { b.rule.correlate.push(sameOrDifferent(DIFFERENT_ELEMENTS[name], false)); return; }
   fail(c, `unknown rule element <${name}>`);
+}
+
+/** The field a pattern element's check reads (see fieldReader), null for the log. */
+function patternReads(key: string, dialect: RuleDialect): string | null {
+  if (key === 'srcip' || key === 'dstip') return key;
+  if (key === 'match' || key === 'regex') return null;
+  if (key === 'extra_data' && dialect.wazuh) return 'extraData';
+  const field = FIELD_ELEMENTS[key].field;
+  if (field === 'srcgeoip' || field === 'dstgeoip') return `field:${field}`;
+  return field;
+}
+
+/** Reads the value a check with `reads` depends on (as that check reads it). */
+export function fieldReader(reads: string): (ev: LogEvent) => string | null {
+  if (reads === 'user') return (ev) => ev.dstuser ?? ev.srcuser;
+  if (reads.startsWith('field:')) {
+    const name = reads.slice('field:'.length);
+    return (ev) => ev.getField(name);
+  }
+  const f = reads as 'srcip' | 'dstip' | 'extraData' | 'id' | 'programName' | 'system_name' | 'protocol' | 'action' | 'url' | 'location' | 'srcport' | 'dstport' | 'data' | 'hostname' | 'status';
+  return (ev) => ev[f];
 }
 
 /** The check of a (joined) pattern element: an address list, the log, or one event field. */

@@ -20,20 +20,20 @@ function testFrom(p: Pattern, log: string, from: number): number {
   return r === null ? -1 : r.end;
 }
 
-const NO_CHAINS: DecoderChain[] = [];
-
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
   private readonly scratch = { captures: [] as string[] };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
   private readonly plainByFirst: CompiledDecoder[][];
+  private readonly chainsOf: DecoderChain[][];
+  /** One-member chain of each decoder (a root without children runs its own regex). */
+  private readonly solo: CompiledDecoder[][];
 
   constructor(readonly set: DecoderSet) {
-    this.plainByFirst = [];
-    for (let c = 0; c <= 128; c++) {
-      this.plainByFirst.push(set.plainRoots.filter((d) => c === 128 || d.prematchFirst === null || d.prematchFirst[c] === 1));
-    }
+    this.plainByFirst = set.plainByFirst;
+    this.chainsOf = set.chainsOf;
+    this.solo = set.decoders.map((d) => [d]);
   }
 
   private rootsFor(programName: string): CompiledDecoder[] {
@@ -59,21 +59,26 @@ export class Decoder {
       const root = roots[i];
       let pmatch = 0;
       if (root.prematch !== null) {
+        // the prefix test rejects most roots without running their pattern
+        if (root.prematchFilter !== null && !root.prematchFilter.allows(log, 0)) continue;
         pmatch = testFrom(root.prematch, log, 0);
         if (pmatch < 0) continue;
       }
       this.setDecoder(ev, root);
-      const chains = this.set.children.get(root.name) ?? NO_CHAINS;
+      const chains = this.chainsOf[root.index];
       let members: CompiledDecoder[];
       let cmatch = pmatch;
       if (chains.length === 0) {
-        members = [root];
+        members = this.solo[root.index];
       } else {
         let selected: DecoderChain | null = null;
-        for (const chain of chains) {
+        for (let k = 0; k < chains.length; k++) {
+          const chain = chains[k];
           const head = chain.members[0];
           if (head.prematch !== null) {
-            const end = testFrom(head.prematch, log, head.prematchAfterParent ? pmatch : 0);
+            const from = head.prematchAfterParent ? pmatch : 0;
+            if (head.prematchFilter !== null && !head.prematchFilter.allows(log, from)) continue;
+            const end = testFrom(head.prematch, log, from);
             if (end >= 0) {
               cmatch = end;
               this.setDecoder(ev, head);

@@ -18,6 +18,8 @@
 import { linearRegexpFallbackEnabled } from './regexp-guard';
 import { MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
+import { analyzeParsed, litAt, litIndex, parseTranslated, type Lit } from './prefilter';
+import { compileChain, type ChainMatcher } from './chain';
 
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
@@ -876,6 +878,8 @@ export class Pcre2Pattern implements Pattern {
    * for every pattern it can run (V8 backtracks, then falls back to its slow linear engine).
    */
   private seq: SequenceMatcher | null | undefined;
+  /** The same for the exact (newline) translation, built on first use. */
+  private seqExact: SequenceMatcher | null | undefined;
   private seqAlways = false;
   /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
   private seqUnlikely: boolean | undefined;
@@ -885,6 +889,19 @@ export class Pcre2Pattern implements Pattern {
   private readonly ctxSens: boolean = false;
 
   private readonly keepUnset: boolean;
+
+  // Exact prefilters (see prefilter.ts), null when unknown.
+  /** Anchored: characters (code units < 256) a match can start with; `firstHigh` for the others. */
+  private readonly first: Uint8Array | null = null;
+  private readonly firstHigh: boolean = false;
+  /** Anchored: one of these is at `start`. */
+  private readonly prefixes: Lit[] | null = null;
+  /** The pattern is only these literals (`litAnchored[i]`: at `start` only): no RegExp needed. */
+  private readonly lits: Lit[] | null = null;
+  private readonly litAnchored: boolean[] = [];
+  private readonly filtered: boolean = false;
+  /** Separator-chain matcher (chain.ts) used in place of the RegExp below LONG_SUBJECT, or null. */
+  private readonly chain: ChainMatcher | null = null;
 
   constructor(source: string, opts: Pcre2Options) {
     this.source = source;
@@ -923,12 +940,73 @@ export class Pcre2Pattern implements Pattern {
     this.ctxSens = tr.contextSensitive;
     this.linear = !tr.nonLinear;
     this.jsSource = fast.source;
+    const exactSource = tr.newlineSensitivity > 0 ? render(tr, true).source : fast.source;
     try {
       this.re = new RegExp(fast.source, 'g');
-      if (tr.newlineSensitivity > 0) this.reExact = new RegExp(render(tr, true).source, 'g');
+      if (tr.newlineSensitivity > 0) this.reExact = new RegExp(exactSource, 'g');
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
+    // The exact rendering: its anchors hold for subjects with and without newlines alike.
+    const parsed = parseTranslated(exactSource);
+    const a = parsed === null ? null : analyzeParsed(parsed);
+    if (parsed !== null && !tr.nonLinear) {
+      const chain = compileChain(parsed);
+      // only where backtracking would retry the splits of `.+`-like runs
+      if (chain !== null && (chain.ambiguousRuns >= 2 || (chain.ambiguousRuns >= 1 && !a?.anchored))) this.chain = chain;
+    }
+    if (a !== null) {
+      // unanchored caseless literals are left to the RegExp (its scan is as fast as indexOf, and
+      // needs no case-folded copy of the line)
+      if (a.literals !== null && a.literals.lits.every((l, i) => a.literals?.anchored[i] || !l.ci)) {
+        this.lits = a.literals.lits;
+        this.litAnchored = a.literals.anchored;
+      }
+      if (a.first !== null) {
+        this.first = a.first.low;
+        this.firstHigh = a.first.high;
+      }
+      this.prefixes = a.prefixes;
+      this.filtered = this.first !== null || this.prefixes !== null;
+    }
+  }
+
+  /** False when the prefilters show no match can start at or after `start`. */
+  private mayMatch(s: string, start: number): boolean {
+    const first = this.first;
+    if (first !== null) {
+      if (start >= s.length) return false;
+      const c = s.charCodeAt(start);
+      if (c < 256 ? first[c] === 0 : !this.firstHigh) return false;
+    }
+    const pre = this.prefixes;
+    if (pre !== null) {
+      let i = 0;
+      while (i < pre.length && !litAt(s, start, pre[i])) i++;
+      if (i === pre.length) return false;
+    }
+    return true;
+  }
+
+  /**
+   * End of the leftmost match of a literal alternation, or -1: at `start` the first alternative
+   * (in order) that is there wins; later, the earliest occurrence of an unanchored one.
+   */
+  private literalEnd(s: string, start: number): number {
+    const lits = this.lits as Lit[];
+    const n = lits.length;
+    for (let i = 0; i < n; i++) if (litAt(s, start, lits[i])) return start + lits[i].text.length;
+    let at = -1;
+    let end = -1;
+    for (let i = 0; i < n; i++) {
+      if (this.litAnchored[i]) continue;
+      const p = litIndex(s, start + 1, lits[i]);
+      if (p >= 0 && (at < 0 || p < at)) {
+        at = p;
+        end = p + lits[i].text.length;
+      }
+    }
+    return end;
   }
 
   private reLinear?: RegExp | null;
@@ -1003,6 +1081,9 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
+    if (this.lits !== null && start <= subject.length) return this.literalEnd(subject, start);
+    if (this.filtered && !this.mayMatch(subject, start)) return -1;
+    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.chain.exec(subject, start);
     const seq = this.sequenceFor(subject, start);
     if (seq !== null) return seq.exec(subject, start);
     // a global RegExp leaves lastIndex at the end of its match
@@ -1026,6 +1107,12 @@ export class Pcre2Pattern implements Pattern {
       const e = this.fastEnd(subject, start);
       return e >= 0 ? { captures: [], end: e } : null;
     }
+    if (this.lits !== null && start <= subject.length) {
+      const e = this.literalEnd(subject, start);
+      return e >= 0 ? { captures: [], end: e } : null;
+    }
+    if (this.filtered && !this.mayMatch(subject, start)) return null;
+    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.execChain(this.chain, subject, start);
     const seq = this.sequenceFor(subject, start);
     if (seq !== null) return this.execSequence(seq, subject, start);
     const m = this.run(subject, start);
@@ -1058,7 +1145,24 @@ export class Pcre2Pattern implements Pattern {
       this.seqAlways = seq !== null && !this.seqUnlikely && hasAmbiguousRuns(seq);
     }
     if (seq === null || (!this.seqAlways && !long)) return null;
-    return this.pick(subject, start) === this.re ? seq : null;
+    const re = this.pick(subject, start);
+    if (re === this.re) return seq;
+    if (this.seqExact === undefined) this.seqExact = compileSequence(re.source);
+    return this.seqExact;
+  }
+
+  private execChain(chain: ChainMatcher, subject: string, start: number): MatchResult | null {
+    const end = chain.exec(subject, start);
+    if (end < 0) return null;
+    // every group of a chain takes part in a match
+    const captures: string[] = [];
+    const caps = chain.caps;
+    const idx = this.jsIndex;
+    for (let k = 0; k < idx.length; k++) {
+      const g = idx[k] - 1;
+      captures.push(subject.slice(caps[2 * g], caps[2 * g + 1]));
+    }
+    return { captures, end };
   }
 
   private execSequence(seq: SequenceMatcher, subject: string, start: number): MatchResult | null {

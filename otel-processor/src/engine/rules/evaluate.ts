@@ -23,16 +23,15 @@ export interface EvaluationContext {
   readonly dialect?: 'ossec' | 'wazuh';
 }
 
+/**
+ * OSSEC's walk as written: every child in order, each tested in full. The engine walks the
+ * per-key plans of rules/plan.ts instead (same answers); this is their fallback and reference.
+ */
 export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
   if (rule.decodedAs !== null && rule.decodedAs !== ev.decoderName) return null;
   const checks = rule.checks;
   for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
-  if (rule.maxsize > 0 && ev.log.length < rule.maxsize) return null;
-  if (rule.compiledRule !== null && !compiledRule(rule.compiledRule, ev, ctx)) return null;
-  if (rule.checkDiff && !checkDiff(rule, ev, ctx)) return null;
-  if (rule.ifFts && !firstTimeSeen(ev, ctx)) return null;
-  if (rule.lists.length > 0 && !checkLists(rule.lists, ev, ctx)) return null;
-  if (rule.correlates && !frequencyReached(rule, ev, ctx)) return null;
+  if (hasConditions(rule) && !conditionsHold(rule, ev, ctx)) return null;
 
   const byDecoder = rule.childrenByDecoder;
   const children = byDecoder === null
@@ -44,6 +43,22 @@ export function checkRule(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   }
   if (rule.noalert) return null;
   return rule;
+}
+
+/** True when the rule has conditions beyond its checks (size, compiled rule, state). */
+export function hasConditions(rule: CompiledRule): boolean {
+  return rule.maxsize > 0 || rule.compiledRule !== null || rule.checkDiff || rule.ifFts || rule.lists.length > 0 || rule.correlates;
+}
+
+/** The conditions after the pure checks, in OSSEC's order; the stateful ones record as they go. */
+export function conditionsHold(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
+  if (rule.maxsize > 0 && ev.log.length < rule.maxsize) return false;
+  if (rule.compiledRule !== null && !compiledRule(rule.compiledRule, ev, ctx)) return false;
+  if (rule.checkDiff && !checkDiff(rule, ev, ctx)) return false;
+  if (rule.ifFts && !firstTimeSeen(ev, ctx)) return false;
+  if (rule.lists.length > 0 && !checkLists(rule.lists, ev, ctx)) return false;
+  if (rule.correlates && !frequencyReached(rule, ev, ctx)) return false;
+  return true;
 }
 
 function compiledRule(name: string, ev: LogEvent, ctx: EvaluationContext): boolean {

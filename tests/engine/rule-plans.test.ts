@@ -1,0 +1,176 @@
+/**
+ * Phase 3 walks per-key plans of the rule tree (rules/plan.ts): the same answers as OSSEC's walk
+ * as written (`ruleWalk: 'tree'`), line by line, correlation included. A plan that left out a
+ * rule some event should have tried shows up here as a different verdict.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { engineFor, ev } from './helpers';
+import { Engine, LogEvent, type Verdict } from '../../otel-processor/src/engine/engine';
+import type { CompiledRuleset } from '../../otel-processor/src/engine/ruleset';
+import { MAX_KEYS } from '../../otel-processor/src/engine/rules/plan';
+import { OSSEC_LOGTEST } from '../../otel-processor/src/engine/correlate/state';
+import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
+import { collectIniFiles, collectWazuhIniFiles, loadWazuhTestRuleset } from '../../otel-processor/src/cli/test-rules';
+import { parseIniTests, parseWazuhIniTests } from '../../otel-processor/src/engine/ruleset/ini-tests';
+import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
+import { describeShared, OSSEC_ROOT, SHARED } from '../support/shared-data';
+import { generate, FORMATS } from '../generator';
+
+const T0 = 1_700_000_000_000;
+
+/** What a verdict decides, and what the event carries out of phase 3. */
+function summary(e: LogEvent, v: Verdict): string {
+  return [
+    v.rule?.id ?? '-', v.alert, v.suppressed ?? '-', v.firedTimes, e.matched, e.ftsNew ?? '-',
+    v.previousOutput === null ? '-' : v.previousOutput.join('\u0001'),
+  ].join('|');
+}
+
+interface Line { line: string; time: number; agent?: string; location?: string }
+
+/** Both walks over the same lines; returns the lines they disagree on and the rules that fired. */
+function compareWalks(ruleset: CompiledRuleset, lines: Iterable<Line>, logAlertLevel = 1) {
+  const opts = { logAlertLevel, model: OSSEC_LOGTEST };
+  const plans = new Engine(ruleset, opts);
+  const tree = new Engine(ruleset, { ...opts, ruleWalk: 'tree' });
+  const disagreements: string[] = [];
+  const fired = new Set<number>();
+  let n = 0;
+  for (const l of lines) {
+    const make = () => {
+      const e = new LogEvent(l.line, l.location ?? 'stdin', 'testhost', l.time);
+      if (l.agent !== undefined) e.agentId = l.agent;
+      return e;
+    };
+    const a = make();
+    const b = make();
+    const sa = summary(a, plans.process(a));
+    const sb = summary(b, tree.process(b));
+    if (sa !== sb && disagreements.length < 20) disagreements.push(`${l.line}\n  plans: ${sa}\n  tree:  ${sb}`);
+    const id = Number(sa.split('|')[0]);
+    if (!Number.isNaN(id)) fired.add(id);
+    n++;
+  }
+  expect(plans.errors + tree.errors).toBe(0);
+  return { disagreements, fired, lines: n };
+}
+
+describe('rule plans answer as the tree walk', () => {
+  const DECODERS = `
+<decoder name="app">
+  <program_name>^app$|^app2$</program_name>
+  <regex>^(\\S+) (\\S+) from (\\S+)</regex>
+  <order>status, user, srcip</order>
+</decoder>
+<decoder name="web">
+  <prematch>^GET </prematch>
+  <regex>^GET (\\S+) (\\d+)</regex>
+  <order>url, id</order>
+  <type>web-log</type>
+</decoder>`;
+  // Program names tested at the root (plain, negated, pcre2), decoded_as at several levels,
+  // a rule under several parents (if_group), noalert parents, correlation under a plan.
+  const RULES = `<group name="app,">
+    <rule id="100" level="0"><program_name>^cron</program_name><description>cron</description></rule>
+    <rule id="101" level="3"><program_name>^app2$</program_name><match>special</match><description>app2 special</description></rule>
+    <rule id="102" level="2" noalert="1"><decoded_as>app</decoded_as><description>app</description></rule>
+    <rule id="103" level="5"><if_sid>102</if_sid><status>fail</status><description>fail</description><group>authentication_failed,</group></rule>
+    <rule id="104" level="6"><if_sid>102</if_sid><program_name>^app$</program_name><status>deny</status><description>deny on app</description><group>authentication_failed,</group></rule>
+    <rule id="105" level="7"><if_group>authentication_failed</if_group><user>root</user><description>root failure</description></rule>
+    <rule id="106" level="10" frequency="2" timeframe="60"><if_matched_group>authentication_failed</if_matched_group><same_source_ip /><description>many failures</description></rule>
+    <rule id="107" level="4"><program_name negate="yes">^app</program_name><match>oops</match><description>oops elsewhere</description></rule>
+    <rule id="108" level="2"><program_name_pcre2>^k[a-z]+l$</program_name_pcre2><description>kernel-ish</description></rule>
+    <rule id="109" level="3"><if_sid>108</if_sid><decoded_as>app</decoded_as><description>never: kernel-ish is not app</description></rule>
+    <rule id="110" level="3"><category>web-log</category><decoded_as>web</decoded_as><description>web</description></rule>
+    <rule id="111" level="6"><if_sid>110</if_sid><id>^500$</id><description>server error</description></rule>
+    <rule id="112" level="5"><if_sid>110</if_sid><decoded_as>app</decoded_as><description>never</description></rule>
+  </group>
+  <group name="web,">
+    <rule id="120" level="4"><category>web-log</category><decoded_as>web</decoded_as><url>admin</url><description>admin page</description></rule>
+  </group>`;
+
+  test('a small tree: program names, decoders, several parents, correlation', () => {
+    const e = engineFor(DECODERS, RULES);
+    const programs = ['app', 'app2', 'cron', 'crond', 'kernel', 'kerne', 'other', 'appx'];
+    const rests = ['fail bob from 1.1.1.1', 'deny root from 1.1.1.2', 'deny bob from 1.1.1.3', 'ok root from 1.1.1.1', 'special oops', 'oops', 'GET /admin 500', 'GET /x 500', 'GET /x 200'];
+    const lines: Line[] = [];
+    let t = T0;
+    for (let round = 0; round < 3; round++) {
+      for (const p of programs) for (const r of rests) lines.push({ line: `Jan  1 10:00:00 h ${p}: ${r}`, time: (t += 100) });
+      for (const r of rests) lines.push({ line: r, time: (t += 100) });
+    }
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    // The tree is exercised: these fire for some line (and 109 / 112 never can).
+    for (const id of [100, 101, 103, 104, 105, 106, 107, 108, 111, 120]) expect(fired).toContain(id);
+    expect(fired).not.toContain(109);
+    expect(fired).not.toContain(112);
+  });
+
+  test('the same answers when more program names arrive than plans are kept', () => {
+    const e = engineFor(DECODERS, RULES);
+    const lines: Line[] = [];
+    for (let i = 0; i < MAX_KEYS + 500; i++) {
+      const p = i % 7 === 0 ? 'app' : i % 11 === 0 ? 'cron' : `prog${i}`;
+      lines.push({ line: `Jan  1 10:00:00 h ${p}: ${i % 2 ? 'fail bob from 1.1.1.1' : 'oops'}`, time: T0 + i * 1000 });
+    }
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    expect(fired).toContain(107);
+    expect(fired).toContain(103);
+  });
+
+  test('an engine answers as before after another engine filled the shared plans', () => {
+    const first = engineFor(DECODERS, RULES);
+    const second = new Engine(first.ruleset);
+    const line = 'Jan  1 10:00:00 h app: deny root from 1.1.1.2';
+    expect(first.process(ev(line)).rule?.id).toBe(105);
+    expect(second.process(ev(line)).rule?.id).toBe(105);
+    expect(second.process(ev('Jan  1 10:00:00 h app2: deny root from 1.1.1.2')).rule).toBeNull(); // 104 is app's only
+    expect(second.process(ev('Jan  1 10:00:00 h app2: fail root from 1.1.1.2')).rule?.id).toBe(105);
+    expect(second.process(ev('Jan  1 10:00:00 h app2: special')).rule?.id).toBe(101);
+  });
+});
+
+describeShared('the stock rulesets')('rule plans answer as the tree walk on the stock rulesets', () => {
+  enableLinearRegexpFallback();
+  const ossec = loadRuleset(OSSEC_ROOT);
+
+  test('generated lines of every format, alone and mixed (OSSEC 4.2.0 ruleset)', () => {
+    const lines: Line[] = [];
+    for (const format of FORMATS) {
+      const g = generate({ seed: 4242, lines: 300, formats: [format] });
+      g.lines.forEach((line, i) => lines.push({ line, time: g.time[i], agent: g.agent[i] }));
+    }
+    const mixed = generate({ seed: 4243, lines: 30_000 });
+    mixed.lines.forEach((line, i) => lines.push({ line, time: mixed.time[i], agent: mixed.agent[i] }));
+    const { disagreements, fired } = compareWalks(ossec.ruleset, lines, ossec.logAlertLevel);
+    expect(disagreements).toEqual([]);
+    expect(fired.size).toBeGreaterThan(150);
+  });
+
+  test("OSSEC 4.2.0's own rule test lines, one after another", () => {
+    const lines: Line[] = [];
+    let t = T0;
+    for (const f of collectIniFiles([path.join(OSSEC_ROOT, 'tests')])) {
+      for (const c of parseIniTests(fs.readFileSync(f, 'utf8'), f)) lines.push({ line: c.log, time: (t += 1000) });
+    }
+    const { disagreements, fired } = compareWalks(ossec.ruleset, lines, ossec.logAlertLevel);
+    expect(disagreements).toEqual([]);
+    expect(fired.size).toBeGreaterThan(150);
+  });
+
+  const WAZUH = path.join(SHARED, 'wazuh-4.14.7');
+  test("Wazuh 4.14.7's rule test lines with its ruleset (Wazuh dialect)", () => {
+    const wazuh = loadWazuhTestRuleset(path.join(WAZUH, 'ruleset'));
+    const lines: Line[] = [];
+    let t = T0;
+    for (const f of collectWazuhIniFiles([path.join(WAZUH, 'tests')], false)) {
+      for (const c of parseWazuhIniTests(fs.readFileSync(f, 'utf8'), f)) for (const line of c.lines) lines.push({ line, time: (t += 1000) });
+    }
+    const { disagreements, fired } = compareWalks(wazuh.ruleset, lines, wazuh.logAlertLevel);
+    expect(disagreements).toEqual([]);
+    expect(fired.size).toBeGreaterThan(500);
+  });
+});
