@@ -1,9 +1,16 @@
 /**
- * LiteralSet (rules/literal-filter.ts) answers, for any line, exactly which literals it holds:
- * compared with a plain search over random literals and lines, caseless ones on the ASCII-folded line.
+ * The literal filter (rules/literal-filter.ts): which literals a line holds, exactly, in one
+ * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
+ * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
 import { LiteralSet, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
+import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
+import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
+import { describeShared, OSSEC_ROOT, SHARED } from '../support/shared-data';
+import { loadWazuhTestRuleset } from '../../otel-processor/src/cli/test-rules';
+import * as path from 'node:path';
+import { generate } from '../generator';
 
 /** Deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -20,33 +27,65 @@ function rng(seed: number): () => number {
 const ALPHABET = ['a', 'b', 'A', 'B', ' ', ':', 'é', 'É', '\u0100', 'z', 'Z', '1'];
 const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
-test('which literals a line holds: the same as a plain search, over random literals and lines', () => {
+test('which literals a line holds: the same as a plain search of the folded line, over random literals and lines', () => {
   const r = rng(7);
   const pick = (n: number) => Array.from({ length: n }, () => ALPHABET[Math.floor(r() * ALPHABET.length)]).join('');
   for (let round = 0; round < 200; round++) {
     const set = new LiteralSet();
     const groups = Array.from({ length: 1 + Math.floor(r() * 6) }, () =>
-      Array.from({ length: 1 + Math.floor(r() * 3) }, () => {
-        const ci = r() < 0.6;
-        const text = pick(1 + Math.floor(r() * 4));
-        return { text: ci ? fold(text) : text, ci, mixed: false };
-      }));
+      Array.from({ length: 1 + Math.floor(r() * 3) }, () => fold(pick(1 + Math.floor(r() * 4)))));
     const ids = groups.map((g) => set.idsOf(g));
     for (let k = 0; k < 20; k++) {
       const line = pick(Math.floor(r() * 30));
       const owner = {};
       groups.forEach((g, i) => {
-        const expected = g.some((l) => (l.ci ? fold(line) : line).includes(l.text));
+        const expected = g.some((l) => fold(line).includes(l));
         expect([line, g, set.anyIn(ids[i], line, owner)]).toEqual([line, g, expected]);
       });
     }
   }
 });
 
-test('a rule gets the literals of its first pattern that knows them; OS_Match and empty literals give none', () => {
-  const p = compilePcre2('Failed password for|Accepted publickey', { caseless: true });
-  const lits = requiredLiteralsOf([compileOsMatch('x'), p]);
-  expect(lits?.map((l) => l.text).sort()).toEqual(['accepted publickey', 'failed password for']);
+test('literals from pattern text: alternations, caseless letters, exact capitals end a literal, none when unknown', () => {
+  const lits = (src: string, caseless = true) => requiredLiteralsOf([compilePcre2(src, { caseless })])?.slice().sort() ?? null;
+  expect(lits('Failed password for|Accepted publickey')).toEqual(['accepted publickey', 'failed password for']);
+  expect(lits('^Installed|^Updated')).toEqual(['installed', 'updated']);
+  expect(lits('^hpiod: unable to ParDevice')).toEqual(['hpiod: unable to pardevice']);
+  expect(lits('user \\S+ not found|user \\S+ in realm')).toEqual([' in realm', ' not found']);
+  expect(lits('(?:zeta|eta)s? ok')).toEqual(['eta', 'zeta']);
+  expect(lits('Bad ID x', false)).toEqual(['ad ']);
+  expect(lits('\\d+')).toBeNull();
+  expect(lits('a|\\d')).toBeNull();
   expect(requiredLiteralsOf([compileOsMatch('Failed password')])).toBeNull();
-  expect(requiredLiteralsOf([compilePcre2('\\d+', { caseless: true })])).toBeNull();
+  expect(requiredLiteralsOf([compileOsMatch('x'), compilePcre2('abc', { caseless: true })])).toEqual(['abc']);
+});
+
+describeShared('the stock rulesets')('literals from the stock patterns', () => {
+  test.each([
+    // Wazuh's rules are mostly OS_Match/OS_Regex (no literals taken): few pcre2 patterns to check.
+    ['OSSEC 4.2.0', () => loadRuleset(OSSEC_ROOT), 500, 1000],
+    ['Wazuh 4.14.7', () => loadWazuhTestRuleset(path.join(SHARED, 'wazuh-4.14.7', 'ruleset')), 10, 0],
+  ] as const)('every line a rule pattern matches holds one of its literals (%s rules, generated lines)', (_name, load, minChecked, minMatched) => {
+    enableLinearRegexpFallback();
+    const loaded = load();
+    const lines = generate({ seed: 77, lines: 3000 }).lines;
+    let checked = 0;
+    let matched = 0;
+    const missed: string[] = [];
+    for (const rule of loaded.ruleset.rulesById.values()) {
+      for (const p of rule.logPatterns) {
+        const lits = requiredLiteralsOf([p]);
+        if (lits === null) continue;
+        checked++;
+        for (const line of lines) {
+          if (!p.test(line)) continue;
+          matched++;
+          if (!lits.some((l) => fold(line).includes(l))) missed.push(`${rule.id} ${p.source} :: ${line}`);
+        }
+      }
+    }
+    expect(missed).toEqual([]);
+    expect(checked).toBeGreaterThan(minChecked);
+    expect(matched).toBeGreaterThanOrEqual(minMatched);
+  });
 });
