@@ -4,7 +4,7 @@
  * cannot match a line holding none of them: the rule walk skips it without running it (e.g.
  * sshd's forty sibling rules, each looking for its own message).
  *
- * Literals are searched in the line with ASCII A-Z folded to a-z: a caseless letter is kept
+ * Literals (of three characters or more) are searched in the line with ASCII A-Z folded to a-z: a caseless letter is kept
  * lower-cased, an exact lower-case letter or any other character as it is (folding cannot hide
  * it); an exact upper-case letter cannot be searched that way and ends the literal.
  */
@@ -13,6 +13,8 @@ import { charLit, parseTranslated, type Node } from '../patterns/translated';
 
 /** At most this many literals for one pattern (alternations beyond it: no filter). */
 const MAX_SET = 16;
+/** Shorter literals are no filter (nearly every line has them). */
+const MIN_LITERAL = 3;
 
 /**
  * Literals (for the folded line) one of which the log holds whenever all of `patterns` match,
@@ -35,7 +37,7 @@ function pcre2Literals(p: Pcre2Pattern): string[] | null {
     const m = PLAIN.exec(p.source);
     if (m === null) return null;
     const text = p.caseless ? m[1].toLowerCase() : m[1];
-    return p.caseless || !/[A-Z]/.test(text) ? [text] : null;
+    return text.length >= MIN_LITERAL && (p.caseless || !/[A-Z]/.test(text)) ? [text] : null;
   }
   if (p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
@@ -57,7 +59,7 @@ function requiredAlts(alts: Node[][]): string[] | null {
 function requiredSeq(seq: Node[]): string[] | null {
   let best: string[] | null = null;
   const offer = (set: string[] | null) => {
-    if (set === null || set.length === 0 || set.some((t) => t.length === 0)) return;
+    if (set === null || set.length === 0 || set.some((t) => t.length < MIN_LITERAL)) return;
     const score = Math.min(...set.map((t) => t.length));
     if (best === null || score > Math.min(...best.map((t) => t.length))) best = set;
   };
@@ -87,74 +89,64 @@ function requiredSeq(seq: Node[]): string[] | null {
 
 interface Entry { text: string; id: number }
 
-/** Literals of one case mode, found by their first two characters. */
-class PairTable {
-  private readonly singles = new Map<number, number[]>();
-  /** ASCII pairs: (c0 << 7 | c1) -> bucket + 1. */
-  private readonly ascii = new Int32Array(128 * 128);
-  private readonly other = new Map<number, Entry[]>();
+/** Hash slots of the first three characters of each literal (collisions are checked). */
+const SLOTS = 4096;
+const fold = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
+const slotOf = (a: number, b: number, c: number) => (a * 961 + b * 31 + c) & (SLOTS - 1);
+
+/** Literals (at least MIN_LITERAL characters, already folded) found by their first three characters. */
+class TrigramTable {
+  /** slot -> bucket + 1 */
+  private readonly heads = new Int32Array(SLOTS);
   private readonly buckets: Entry[][] = [];
 
   constructor(entries: readonly Entry[]) {
     for (const e of entries) {
-      const c0 = e.text.charCodeAt(0);
-      if (e.text.length === 1) {
-        let l = this.singles.get(c0);
-        if (l === undefined) this.singles.set(c0, (l = []));
-        l.push(e.id);
-        continue;
+      const t = e.text;
+      const k = slotOf(t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(2));
+      if (this.heads[k] === 0) {
+        this.buckets.push([]);
+        this.heads[k] = this.buckets.length;
       }
-      const c1 = e.text.charCodeAt(1);
-      if (c0 < 128 && c1 < 128) {
-        const k = (c0 << 7) | c1;
-        if (this.ascii[k] === 0) {
-          this.buckets.push([]);
-          this.ascii[k] = this.buckets.length;
-        }
-        this.buckets[this.ascii[k] - 1].push(e);
-      } else {
-        const k = c0 * 65536 + c1;
-        let l = this.other.get(k);
-        if (l === undefined) this.other.set(k, (l = []));
-        l.push(e);
-      }
+      this.buckets[this.heads[k] - 1].push(e);
     }
   }
 
-  /** Stamps `seen[id]` for every literal `s` contains. */
+  /** Stamps `seen[id]` for every literal the ASCII-folded `s` contains. */
   scan(s: string, seen: Int32Array, stamp: number): void {
     const n = s.length;
-    const singles = this.singles.size > 0 ? this.singles : null;
-    const other = this.other.size > 0 ? this.other : null;
-    let c1 = n > 0 ? s.charCodeAt(0) : 0;
-    for (let i = 0; i < n; i++) {
-      const c0 = c1;
-      c1 = i + 1 < n ? s.charCodeAt(i + 1) : -1;
-      if (singles !== null) {
-        const l = singles.get(c0);
-        if (l !== undefined) for (const id of l) seen[id] = stamp;
-      }
-      if (c1 < 0) break;
-      let bucket: Entry[] | undefined;
-      if (c0 < 128 && c1 < 128) {
-        const b = this.ascii[(c0 << 7) | c1];
-        if (b === 0) continue;
-        bucket = this.buckets[b - 1];
-      } else if (other !== null) bucket = other.get(c0 * 65536 + c1);
-      if (bucket === undefined) continue;
+    if (n < MIN_LITERAL) return;
+    const heads = this.heads;
+    let a = fold(s.charCodeAt(0));
+    let b = fold(s.charCodeAt(1));
+    for (let i = 0; i + 2 < n; i++) {
+      const c = fold(s.charCodeAt(i + 2));
+      const k = heads[slotOf(a, b, c)];
+      a = b;
+      b = c;
+      if (k === 0) continue;
+      const bucket = this.buckets[k - 1];
       for (let j = 0; j < bucket.length; j++) {
         const e = bucket[j];
-        if (seen[e.id] !== stamp && s.startsWith(e.text, i)) seen[e.id] = stamp;
+        if (seen[e.id] !== stamp && foldedAt(s, i, e.text)) seen[e.id] = stamp;
       }
     }
   }
+}
+
+/** Whether `t` is at `i` in `s` with A-Z folded to a-z. */
+function foldedAt(s: string, i: number, t: string): boolean {
+  const m = t.length;
+  if (i + m > s.length) return false;
+  for (let k = 0; k < m; k++) if (fold(s.charCodeAt(i + k)) !== t.charCodeAt(k)) return false;
+  return true;
 }
 
 /** The literals of one rule plan: ids given as rules join, one scan per line over all of them. */
 export class LiteralSet {
   private readonly ids = new Map<string, number>();
   private readonly entries: Entry[] = [];
-  private table: PairTable | null = null;
+  private table: TrigramTable | null = null;
   private seen = new Int32Array(16);
   private stamp = 0;
   private scannedLog: string | null = null;
@@ -193,24 +185,14 @@ export class LiteralSet {
 
   private scan(log: string, owner: object): void {
     let t = this.table;
-    if (t === null) this.table = t = new PairTable(this.entries);
+    if (t === null) this.table = t = new TrigramTable(this.entries);
     if (++this.stamp === 0x7fffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
-    t.scan(foldAscii(log), this.seen, this.stamp);
+    t.scan(log, this.seen, this.stamp);
     this.scannedLog = log;
     this.scannedFor = owner;
   }
 }
 
-const UPPER = /[A-Z]/;
-const NON_ASCII = /[^\x00-\x7f]/;
-const UPPER_RUN = /[A-Z]+/g;
-
-/** `s` with A-Z turned to a-z and nothing else changed (same length). */
-function foldAscii(s: string): string {
-  if (!UPPER.test(s)) return s;
-  // toLowerCase also maps other letters (sometimes to other lengths): only ASCII lines use it
-  return NON_ASCII.test(s) ? s.replace(UPPER_RUN, (r) => r.toLowerCase()) : s.toLowerCase();
-}
