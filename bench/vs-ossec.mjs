@@ -14,8 +14,9 @@
 // code over the first tens of thousands of lines, as in a running service), then the corpus
 // `runs` times timed (each alert also written as alerts.log text to /dev/null, as OSSEC's -a
 // does; a new Engine per run, lines cut afresh each run, ruleset loading not counted); CPU time
-// from process.cpuUsage, peak RSS from the child's maxRSS. Figures are medians of `runs` runs; the first timed run (lines the engine never saw) and the cold first warm-up
-// pass are printed beside them.
+// from process.cpuUsage, peak RSS from the child's maxRSS. Figures are medians of `runs` runs;
+// the first timed run (lines the engine never saw) and the cold first warm-up pass are printed
+// beside them.
 import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
