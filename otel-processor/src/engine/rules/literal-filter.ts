@@ -18,7 +18,8 @@ const MIN_LITERAL = 3;
 
 /**
  * Literals (for the folded line) one of which the log holds whenever all of `patterns` match,
- * or null when none are known.
+ * or null when none are known. Patterns anchored at the start are left out: testing them is
+ * already cheap (they fail at the first characters), a scan of the line would not pay.
  */
 export function requiredLiteralsOf(patterns: readonly Pattern[]): readonly string[] | null {
   for (const p of patterns) {
@@ -33,7 +34,8 @@ const PLAIN = /^\^?([a-zA-Z0-9 !"#%&',/:;<=>@_`~-]+)\$?$/;
 
 function pcre2Literals(p: Pcre2Pattern): string[] | null {
   if (p.mode !== 'regex') {
-    // a plain string, compared as it is (or ASCII-caseless)
+    // a plain string, compared as it is (or ASCII-caseless); only a suffix can be anywhere
+    if (p.mode !== 'suffix') return null;
     const m = PLAIN.exec(p.source);
     if (m === null) return null;
     const text = p.caseless ? m[1].toLowerCase() : m[1];
@@ -41,7 +43,8 @@ function pcre2Literals(p: Pcre2Pattern): string[] | null {
   }
   if (p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
-  return alts === null ? null : requiredAlts(alts);
+  if (alts === null || alts.every((seq) => seq[0]?.k === 'bol')) return null;
+  return requiredAlts(alts);
 }
 
 function requiredAlts(alts: Node[][]): string[] | null {

@@ -29,14 +29,18 @@ export interface PlanNode {
   readonly rule: CompiledRule;
   readonly conditions: boolean;
   /** The children the key lets through; null until first needed. */
-  children: PlanNode[] | null;
+  children: ChildList | null;
   /** Set with `children` when enough of them test one field. */
   dispatch: Dispatch | null;
-  /** Set with `children` when enough of them need literals in the log: skip those whose are absent. */
-  filterByLiterals: boolean;
   /** Ids (in key.literals) of the literals one of which the log must hold for this rule; null: none known. */
   literals: Int32Array | null | undefined;
   readonly key: KeyPlan;
+}
+
+/** Children to try, in order; `byLiterals` when enough need literals for one scan of the line to pay. */
+interface ChildList {
+  readonly nodes: PlanNode[];
+  readonly byLiterals: boolean;
 }
 
 /** Children narrowed by the value of the field several of them test. */
@@ -45,9 +49,9 @@ interface Dispatch {
   readonly reads: string;
   readonly read: (ev: LogEvent) => string | null;
   /** Value -> the children whose test of the field that value passes (the others untouched). */
-  readonly byValue: Map<string, PlanNode[]>;
+  readonly byValue: Map<string, ChildList>;
   /** Without the field: the children that do not test it. */
-  whenAbsent: PlanNode[] | null;
+  whenAbsent: ChildList | null;
   /** Values not remembered since the map filled up. */
   misses: number;
 }
@@ -60,8 +64,8 @@ export const MAX_ENTRIES = 32_768;
 export const RENEW_AFTER_MISSES = 16 * MAX_VALUES;
 /** Children testing one field that make a node dispatch on it (one map lookup beats testing them). */
 const DISPATCH_MIN = 3;
-/** Children needing literals that make a node scan the line for them. */
-const LITERALS_MIN = 3;
+/** Children needing literals that make a list worth a scan of the line (a scan costs about as much as testing a few patterns). */
+const LITERALS_MIN = 8;
 
 class KeyPlan {
   private readonly nodes = new Map<CompiledRule, PlanNode>();
@@ -73,7 +77,7 @@ class KeyPlan {
   node(rule: CompiledRule): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, filterByLiterals: false, literals: undefined, key: this };
+      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, literals: undefined, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -86,23 +90,32 @@ function admits(rule: CompiledRule, ev: LogEvent): boolean {
 }
 
 /** The key's children of `node`, built from the current event (which has the key's names). */
-function expand(node: PlanNode, ev: LogEvent): PlanNode[] {
+function expand(node: PlanNode, ev: LogEvent): ChildList {
   const out: PlanNode[] = [];
   const kids = node.rule.children;
   for (let i = 0; i < kids.length; i++) if (admits(kids[i], ev)) out.push(node.key.node(kids[i]));
-  node.children = out;
   node.dispatch = dispatchFor(out);
+  return (node.children = childList(out, node.key));
+}
+
+/** The list, filtered by literals when enough of its nodes need some. */
+function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
   let needing = 0;
-  for (const c of out) if (requiredLiteralsOf(c.rule.logPatterns) !== null) needing++;
-  if (needing >= LITERALS_MIN) {
-    node.filterByLiterals = true;
-    for (const c of out) {
-      if (c.literals !== undefined) continue;
-      const lits = requiredLiteralsOf(c.rule.logPatterns);
-      c.literals = lits === null ? null : node.key.literals.idsOf(lits);
-    }
+  for (const c of nodes) if (literalsOf(c.rule) !== null) needing++;
+  if (needing < LITERALS_MIN) return { nodes, byLiterals: false };
+  for (const c of nodes) {
+    if (c.literals !== undefined) continue;
+    const lits = literalsOf(c.rule);
+    c.literals = lits === null ? null : key.literals.idsOf(lits);
   }
-  return out;
+  return { nodes, byLiterals: true };
+}
+
+const ruleLiterals = new WeakMap<CompiledRule, readonly string[] | null>();
+function literalsOf(rule: CompiledRule): readonly string[] | null {
+  let l = ruleLiterals.get(rule);
+  if (l === undefined) ruleLiterals.set(rule, (l = requiredLiteralsOf(rule.logPatterns)));
+  return l;
 }
 
 /** The field most of `children` test, when enough do. */
@@ -131,9 +144,9 @@ function readerOf(reads: string): (ev: LogEvent) => string | null {
 }
 
 /** The children the event's value of the dispatch field lets through (worked out once per value). */
-function narrow(node: PlanNode, d: Dispatch, children: PlanNode[], ev: LogEvent): PlanNode[] {
+function narrow(node: PlanNode, d: Dispatch, children: ChildList, ev: LogEvent): ChildList {
   const v = d.read(ev);
-  if (v === null) return (d.whenAbsent ??= passing(children, d.reads, ev));
+  if (v === null) return (d.whenAbsent ??= childList(passing(children.nodes, d.reads, ev), node.key));
   const known = d.byValue.get(v);
   if (known !== undefined) return known;
   const planner = node.key.planner;
@@ -146,7 +159,7 @@ function narrow(node: PlanNode, d: Dispatch, children: PlanNode[], ev: LogEvent)
     }
     return children;
   }
-  const out = passing(children, d.reads, ev);
+  const out = childList(passing(children.nodes, d.reads, ev), node.key);
   d.byValue.set(v, out);
   return out;
 }
@@ -206,9 +219,10 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   const checks = rule.checks;
   for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
   if (node.conditions && !conditionsHold(rule, ev, ctx)) return null;
-  let children = node.children ?? expand(node, ev);
-  if (node.dispatch !== null) children = narrow(node, node.dispatch, children, ev);
-  const literals = node.filterByLiterals ? node.key.literals : null;
+  let list = node.children ?? expand(node, ev);
+  if (node.dispatch !== null) list = narrow(node, node.dispatch, list, ev);
+  const children = list.nodes;
+  const literals = list.byLiterals ? node.key.literals : null;
   for (let i = 0; i < children.length; i++) {
     const c = children[i];
     if (literals !== null && c.literals != null && !literals.anyIn(c.literals, ev.log, ev)) continue;
