@@ -197,10 +197,16 @@ export class ChainMatcher {
       }
     }
     this.ambiguousRuns = amb;
-    this.splitProbes = probes;
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < probes.length; i += 2) pairs.push([probes[i], probes[i + 1]]);
+    pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.splitProbes = pairs.flat();
   }
 
-  /** For each ambiguous run, the literal after it, then its upper-case form if caseless, else '' (see worthIt). */
+  /**
+   * For each ambiguous run, the literal after it, then its upper-case form if caseless, else ''
+   * (see worthIt); sorted, so that equal literals are next to each other.
+   */
   private readonly splitProbes: string[];
 
   /**
@@ -213,21 +219,21 @@ export class ChainMatcher {
   worthIt(s: string, start: number): boolean {
     const probes = this.splitProbes;
     let product = 1;
-    for (let i = 0; i < probes.length / 2; i++) {
-      // a caseless literal is counted as written in lower and in upper case (an estimate is enough)
-      let count = 0;
-      for (let v = i * 2; v < i * 2 + 2; v++) {
-        const probe = probes[v];
-        if (probe === '') continue;
-        let at = s.indexOf(probe, start);
-        while (at >= 0) {
-          count++;
-          if (product * count >= SPLITS_WORTH_IT) return true;
-          at = s.indexOf(probe, at + 1);
+    let count = 0;
+    for (let i = 0; i < probes.length; i += 2) {
+      // the same literal after several runs is counted once; a caseless one as written in lower
+      // and in upper case (an estimate is enough)
+      if (i === 0 || probes[i] !== probes[i - 2]) {
+        count = 0;
+        for (let v = i; v < i + 2; v++) {
+          const probe = probes[v];
+          if (probe === '') continue;
+          for (let at = s.indexOf(probe, start); at >= 0 && count < SPLITS_WORTH_IT; at = s.indexOf(probe, at + 1)) count++;
         }
       }
       product *= count;
       if (product === 0) return false; // no match possible: the RegExp fails as fast
+      if (product >= SPLITS_WORTH_IT) return true;
     }
     return false;
   }
