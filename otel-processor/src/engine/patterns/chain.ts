@@ -122,20 +122,18 @@ class Builder {
       for (let c = lo; c <= Math.min(hi, 255); c++) low[c] = 1;
       if (hi >= 256) high.push(Math.max(lo, 256), hi);
     }
-    let size = 0;
-    for (const [lo, hi] of ranges) size += hi - lo + 1; // ranges from the parser do not overlap once sorted
-    let outside: string[] | null = null;
-    if (size >= 0x10000 - MAX_OUTSIDE) {
-      outside = [];
-      for (let c = 0; c < 256; c++) if (low[c] === 0) outside.push(String.fromCharCode(c));
-      for (let c = 256; c <= 0xffff && outside.length <= MAX_OUTSIDE; c++) {
-        let inside = false;
-        for (let i = 0; i < high.length && !inside; i += 2) inside = c >= high[i] && c <= high[i + 1];
-        if (!inside) outside.push(String.fromCharCode(c));
+    // the code units outside the class: the gaps between its sorted ranges
+    const sorted = [...ranges].sort((x, y) => x[0] - y[0]);
+    let outside: string[] | null = [];
+    let next = 0;
+    for (const [lo, hi] of [...sorted, [0x10000, 0x10000] as [number, number]]) {
+      for (let c = next; c < lo && outside !== null; c++) {
+        // only for characters rare in log lines (controls); others (a space for \S) are found
+        // sooner by scanning back from each point
+        if (c >= 32 || outside.length === MAX_OUTSIDE) outside = null;
+        else outside.push(String.fromCharCode(c));
       }
-      // only for characters rare in log lines (controls); others (a space for \S) are found
-      // sooner by scanning back from each point
-      if (outside.length > MAX_OUTSIDE || outside.some((c) => c.charCodeAt(0) >= 32)) outside = null;
+      next = Math.max(next, hi + 1);
     }
     return { lit: null, ci: false, anchorAt: -1, low, high, min, max, lazy, outside, litId: -1 };
   }
