@@ -153,7 +153,7 @@ function pcre2Class(src: string, i: number, caseless: boolean): Atom | null {
   return { t: negate ? complementOf(set) : set, next: p + 1 };
 }
 
-/** One PCRE2 atom at `i`, or null where the fixed-width prefix ends. */
+/** One PCRE2 atom at `i` (a character, an escape, `.`, a class), or null for anything else. */
 function pcre2Atom(src: string, i: number, caseless: boolean, dotAll: boolean): Atom | null {
   const c = src[i];
   if (c === undefined) return null;

@@ -8,9 +8,10 @@
  *  - `'ossec'` (default): OSSEC 4.2.0 behaviour, checked against the real engine's logtest trace.
  *  - `'wazuh'`: Wazuh 4.x behaviour (where the two differ; see README.md in this folder).
  *
- * Hot path: no RegExp, no split, no per-line allocation besides the slices that become the
- * event's strings. The recogniser works on offsets (kept in the predecoder's
- * {@link ScanState}); the caller-facing wrapper turns them into slices.
+ * Hot path: one whole-line RegExp check (control characters, non-ASCII), then positional tests;
+ * no split, no per-line allocation besides the slices that become the event's strings. The
+ * recogniser works on offsets (kept in the predecoder's {@link ScanState}); the caller-facing
+ * wrapper turns them into slices.
  *
  * Positions are UTF-16 code units. OSSEC works on UTF-8 bytes, so when the first 34 code units
  * contain a non-ASCII character the line goes through a (rare) slow path that replays the tests
@@ -389,12 +390,18 @@ function scanBytes(h: ScanState, s: string, wazuh: boolean): void {
   if (h.tsS >= 0) { h.tsS = map[h.tsS]; h.tsE = map[h.tsE]; }
 }
 
-/** Delete U+0000–U+001F and U+007F (OSSEC's control-character removal). */
-const HAS_CONTROL = /[\x00-\x1f\x7f]/;
+/**
+ * Whole-line checks as one native scan each. The anchored forms run as a tight loop over the line
+ * (about twice as fast in V8 as searching for the first character of a class).
+ */
+const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+/** No control character and nothing beyond ASCII: what almost every line is. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
+/** Delete U+0000–U+001F and U+007F (OSSEC's control-character removal). */
 export function stripControlChars(s: string): string {
   // Most lines have none: one native scan answers that.
-  if (!HAS_CONTROL.test(s)) return s;
+  if (NO_CONTROL.test(s)) return s;
   let out = '';
   let from = 0;
   const len = s.length;
@@ -457,16 +464,16 @@ function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectR
   }
 
   let s = ev.fullLog;
-  let len = s.length;
-  if (strip && HAS_CONTROL.test(s)) {
-    // One native scan answers "none" for almost every line.
+  // One native scan settles both questions below for almost every line.
+  const plain = PRINTABLE_ASCII.test(s);
+  if (!plain && strip && !NO_CONTROL.test(s)) {
     s = stripControlChars(s);
-    len = s.length;
     ev.fullLog = s;
   }
+  const len = s.length;
 
   const need = scan(h, s, wazuh);
-  if (nonAsciiPrefix(s, need)) scanBytes(h, s, wazuh);
+  if (!plain && nonAsciiPrefix(s, need)) scanBytes(h, s, wazuh);
 
   ev.log = h.logS === 0 && h.logE === len ? s : s.slice(h.logS, h.logE);
   ev.programName = h.progS < 0 ? null : s.slice(h.progS, h.progE);
