@@ -360,14 +360,8 @@ export class ChainMatcher {
     let p: number;
     const first = items[0];
     if (first.lit !== null) {
-      p = pts[1];
-      if (this.anchored && p !== start) {
-        // only an occurrence at `start` counts
-        let found = false;
-        for (let j = 0; j < pts[0]; j++) if (pts[1 + j] === start) found = true;
-        if (!found) return -1;
-        p = start;
-      }
+      p = pts[1]; // the first feasible occurrence (all are at or after `start`)
+      if (this.anchored && p !== start) return -1;
     } else {
       p = -1;
       for (let j = 0; j < pts[0]; j++) {
