@@ -953,7 +953,8 @@ export class Pcre2Pattern implements Pattern {
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
-    if (!tr.nonLinear) {
+    // (two unbounded runs at least: a cheap look at the source first keeps loading fast)
+    if (!tr.nonLinear && mayHaveAmbiguousRuns(fast.source)) {
       // The exact rendering: what it reads holds for subjects with and without newlines alike.
       const parsed = parseTranslated(exactSource);
       const chain = parsed === null ? null : compileChain(parsed);
