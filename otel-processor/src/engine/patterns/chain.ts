@@ -217,21 +217,28 @@ export class ChainMatcher {
   worthIt(s: string, start: number): boolean {
     const probes = this.splitProbes;
     let product = 1;
-    let count = 0;
-    for (let i = 0; i < probes.length; i += 2) {
-      // the same literal after several runs is counted once; a caseless one as written in lower
-      // and in upper case (an estimate is enough)
-      if (i === 0 || probes[i] !== probes[i - 2]) {
-        count = 0;
-        for (let v = i; v < i + 2; v++) {
-          const probe = probes[v];
-          if (probe === '') continue;
-          for (let at = s.indexOf(probe, start); at >= 0 && count < SPLITS_WORTH_IT; at = s.indexOf(probe, at + 1)) count++;
+    for (let i = 0; i < probes.length; ) {
+      // the same literal after r runs counts r times: count its occurrences until product * count^r
+      // is large enough; a caseless one as written in lower and in upper case (an estimate is enough)
+      let r = 1;
+      while (i + 2 * r < probes.length && probes[i + 2 * r] === probes[i]) r++;
+      let count = 0;
+      let enough = false;
+      for (let v = i; v < i + 2 && !enough; v++) {
+        const probe = probes[v];
+        if (probe === '') continue;
+        for (let at = s.indexOf(probe, start); at >= 0; at = s.indexOf(probe, at + 1)) {
+          count++;
+          if (product * count ** r >= SPLITS_WORTH_IT) {
+            enough = true;
+            break;
+          }
         }
       }
-      product *= count;
+      if (enough) return true;
+      product *= count ** r;
       if (product === 0) return false; // no match possible: the RegExp fails as fast
-      if (product >= SPLITS_WORTH_IT) return true;
+      i += 2 * r;
     }
     return false;
   }
