@@ -129,11 +129,12 @@ describe('rule plans answer as the tree walk', () => {
     // The root's children need 'alpha', 'beta', 'gamma'; 200's children literals first seen on
     // the line that first reaches them (the line was scanned before they were known).
     // (enough of them for a scan of the line to be used: LITERALS_MIN)
-    const words = ['beta', 'omega', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi'];
-    const more = ['mu', 'nu', 'xi', 'omicron', 'pi', 'rho'];
+    const letters = 'abcdefghijklmnopq';
+    const words = [...letters].map((c) => `root${c}`);
+    const more = [...letters].map((c) => `kid${c}`);
     const rules = `<group name="lit,">
       <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
-      ${words.map((w, i) => `<rule id="${220 + i}" level="3"><pcre2>${w}ish</pcre2><description>${w}</description></rule>`).join('\n')}
+      ${words.map((w, i) => `<rule id="${300 + i}" level="3"><pcre2>${w}ish</pcre2><description>${w}</description></rule>`).join('\n')}
       <rule id="202" level="3"><pcre2>^gamma[0-9]*</pcre2><description>gamma</description></rule>
       <rule id="203" level="3"><match>delta</match><description>delta (OS_Match: not filtered)</description></rule>
       <rule id="210" level="5"><if_sid>200</if_sid><pcre2>Delta</pcre2><description>delta</description></rule>
@@ -141,14 +142,14 @@ describe('rule plans answer as the tree walk', () => {
       <rule id="212" level="7"><if_sid>200</if_sid><pcre2>(?:zeta|eta)s?</pcre2><description>zeta</description></rule>
       <rule id="213" level="8"><if_sid>200</if_sid><pcre2 negate="yes">theta</pcre2><match>iota</match><description>not theta</description></rule>
       <rule id="214" level="4"><if_sid>200</if_sid><pcre2>kappa|lambda</pcre2><description>kappa</description></rule>
-      ${more.map((w, i) => `<rule id="${230 + i}" level="4"><if_sid>200</if_sid><pcre2>${w}ish</pcre2><description>${w}</description></rule>`).join('\n')}
+      ${more.map((w, i) => `<rule id="${400 + i}" level="4"><if_sid>200</if_sid><pcre2>${w}ish</pcre2><description>${w}</description></rule>`).join('\n')}
     </group>`;
     const e = engineFor(DECODERS, rules);
-    const lines = ['ALPHA KAPPA', 'ALPHA ZETA', 'alpha epsilon 12', 'alpha delta', 'betaish', 'gamma ray', 'x gamma', 'delta', 'alpha iota theta', 'alpha iota', 'alpha', 'ETA alpha', 'alpha rhoish', 'psiish']
+    const lines = ['ALPHA KAPPA', 'ALPHA ZETA', 'alpha epsilon 12', 'alpha delta', 'rootaish', 'gamma ray', 'x gamma', 'delta', 'alpha iota theta', 'alpha iota', 'alpha', 'ETA alpha', 'alpha kidfish', 'roothish']
       .map((l, i) => ({ line: l, time: T0 + i }));
     const { disagreements, fired } = compareWalks(e.ruleset, lines);
     expect(disagreements).toEqual([]);
-    for (const id of [214, 212, 211, 210, 220, 227, 202, 203, 213, 235, 200]) expect(fired).toContain(id);
+    for (const id of [214, 212, 211, 210, 300, 307, 202, 203, 213, 405, 200]) expect(fired).toContain(id);
     const fresh = engineFor(DECODERS, rules);
     expect(fresh.process(ev('alpha lambda')).rule?.id).toBe(214);
   });
