@@ -24,8 +24,13 @@ export interface CompiledDecoder {
   readonly parent: string | null;
   readonly programName: Pattern | null;
   readonly prematch: Pattern | null;
-  /** What the prematch's first characters must be (null: unknown), to skip it without running it. */
-  readonly prematchFilter: PrefixFilter | null;
+  /**
+   * First characters the prematch can start with (129 entries: ASCII, then any other unit; null:
+   * any), for the dispatch table of plain roots.
+   */
+  readonly prematchFirst: Uint8Array | null;
+  /** The prematch's fixed-position start (see PrefixFilter.head), checked before running it; null: none. */
+  readonly prematchHead: Uint8Array | null;
   readonly prematchAfterParent: boolean;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
@@ -73,6 +78,9 @@ export interface DecoderDialect {
   /** Wazuh 4.x pattern edges (see compilePattern). */
   wazuh?: boolean;
 }
+
+/** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
+const HEAD_POSITIONS = 8;
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
 
@@ -133,7 +141,7 @@ export class DecoderSetBuilder {
 
   build(): DecoderSet {
     const plainByFirst: CompiledDecoder[][] = [];
-    const firsts = this.plainRoots.map((d) => d.prematchFilter?.firstChars() ?? null);
+    const firsts = this.plainRoots.map((d) => d.prematchFirst);
     for (let c = 0; c <= 128; c++) {
       plainByFirst.push(this.plainRoots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
     }
@@ -243,6 +251,7 @@ export class DecoderSetBuilder {
       regexOffset = 'after_prematch';
     }
     const dialect = this.dialect;
+    const prematchFilter = prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null;
     return {
       index: this.decoders.length,
       name,
@@ -254,7 +263,8 @@ export class DecoderSetBuilder {
       prematch: prematchEl
         ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
-      prematchFilter: prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
+      prematchFirst: prematchFilter?.firstChars() ?? null,
+      prematchHead: prematchFilter?.head(HEAD_POSITIONS) ?? null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
