@@ -7,6 +7,7 @@
 //
 // Usage: npm run bench:pattern-calls [-- --lines N] [--seed S] [--runs R] [--only FORMAT,...] [--top K]
 //        [--dist DIR]   (another build's otel-processor/dist, e.g. to compare with a baseline)
+//        [--formats F,...]   (generator formats to run as one suite instead of the bench:vs-ossec groups)
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { loadEngine, option, requireDist, root, shared } from './dist.mjs';
@@ -43,6 +44,8 @@ const suites = [
   ['sshd', ['sshd']],
   ['windows', ['windows']],
 ].filter(([name]) => !only || only.split(',').includes(name));
+const formatsOpt = opt('formats', '');
+if (formatsOpt) suites.splice(0, suites.length, [formatsOpt, formatsOpt.split(',')]);
 
 const classes = [
   ['pcre2', P.Pcre2Pattern],

@@ -56,3 +56,33 @@ test('an idle agent\'s state is released once its events are past every window',
   const later = T0 + 1000 + 20_000 * 100;
   expect(e.process(ev(fail('192.0.2.9'), later, 'stdin', 'idle')).rule!.id).toBe(101);
 });
+
+test('freeing an event the sid-list cap dropped deletes the oldest node of each group list its rule feeds (Free_Eventinfo)', () => {
+  // Rule 101 goes on rule 102's if_matched_sid list (cap 2 here); rule 104 on rule 103's group
+  // list; rule 101 feeds that group list too but, being on a sid list, is never filed there.
+  const rules = RULES.slice(0, RULES.lastIndexOf('</group>')) + `<rule id="104" level="5"><if_sid>100</if_sid><status>deny</status><description>denied</description><group>authentication_failed,</group></rule>
+  <rule id="103" level="9" frequency="50" timeframe="600"><if_matched_group>authentication_failed</if_matched_group><description>many failures</description></rule>
+</group>`;
+  const model = { memorySize: 10, freeAtLeast: 1, sidListMax: 2, ignoreExpiry: 'restart' as const };
+  const e = engineFor(DECODERS, rules, { model });
+  const groupList = () => e.state.peek(e.state.byGroupRule, 103, '000')!;
+  const deny = (ip: string) => `Jan  1 10:00:00 h auth: deny from ${ip}`;
+  for (let i = 0; i < 5; i++) expect(e.process(ev(fail(`10.0.0.${i}`), T0 + i)).rule?.id).toBe(101);
+  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(2);
+  for (let i = 0; i < 5; i++) expect(e.process(ev(deny(`10.0.1.${i}`), T0 + 10 + i)).rule?.id).toBe(104);
+  expect(groupList().size).toBe(5);
+  expect(e.state.eventsRemembered).toBe(10);
+  // Memory holds 10: the next event frees the oldest, the first rule-101 event, which the cap
+  // had dropped from its sid list; so the group list loses its oldest node as it gains this one.
+  e.process(ev(deny('10.0.2.1'), T0 + 30));
+  expect(e.state.eventsRemembered).toBe(10);
+  expect(groupList().size).toBe(5);
+  // So do the second and third; the fourth, still on its sid list, takes only that node.
+  for (let i = 0; i < 2; i++) e.process(ev(deny(`10.0.3.${i}`), T0 + 40 + i));
+  expect(groupList().size).toBe(5);
+  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(2);
+  e.process(ev(deny('10.0.4.1'), T0 + 50));
+  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(1);
+  expect(groupList().size).toBe(6);
+  expect(e.errors).toBe(0);
+});

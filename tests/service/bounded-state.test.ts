@@ -3,7 +3,8 @@
  * First-time-seen keys: written once per request (not one write per key on the engine's
  * thread), at most `maxKeys` kept (least recently seen dropped), the file rewritten when it
  * holds mostly dropped keys. Agents table: an agent leaves it once announced disconnected.
- * Hourly stats: a few hours held per agent, older hours' counts written as documents of their own.
+ * Hourly stats: a few hours held per agent, older hours' counts written as documents of their own
+ * (Elasticsearch) or lines of stats.jsonl (the file exporter); agents silent that long leave the table.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +12,9 @@ import { openRuleset } from '../../otel-processor/src/cli/session';
 import { Processor } from '../../otel-processor/src/processor/processor';
 import { WardenFtsStore } from '../../otel-processor/src/processor/fts-store';
 import { decodeProtobuf } from '../../otel-processor/src/receiver/otlp/decode';
-import { SpoolBatch, type AgentDelta, type StatsDelta } from '../../otel-processor/src/processor/batch';
+import { SpoolBatch, encodeBody, type AgentDelta, type StatsDelta } from '../../otel-processor/src/processor/batch';
+import { Spool } from '../../otel-processor/src/spool/spool';
+import { FileExporter } from '../../otel-processor/src/exporters/file/file-exporter';
 import { Aggregator, type AggregateSnapshot } from '../../otel-processor/src/spool/aggregate';
 import { TOTAL_AGENT, type StatsDoc } from '../../otel-processor/src/alert/documents';
 import { protobufBody, sshFail, tmpDir, writeRuleset } from './helpers';
@@ -207,7 +210,7 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
     return out;
   }
 
-  test('10,400 agents coming and going over 200 hours: only the agents heard from in the last 48 hours are held, and the documents add up to every count', () => {
+  test('10,400 agents coming and going over 200 hours: only the agents heard from in the last 2 hours are held, and the documents add up to every count', () => {
     const bs = churn();
     const agg = new Aggregator('i', null, 48, 2);
     const store = new Map<string, StatsDoc>();
@@ -218,9 +221,10 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
       agg.snapshot();
       most = { agents: Math.max(most.agents, agg.sizes.agentHours), rows: Math.max(most.rows, agg.sizes.stats) };
     }
-    // 400 agents an hour, 50 new each hour: about 2,800 heard from within 48 hours (+ the all-agents entry)
-    expect(most.agents).toBeLessThanOrEqual(400 + 50 * 49 + 50 + 1);
-    expect(most.rows).toBeLessThanOrEqual(2 * (400 + 50 * 49 + 50) + 48);
+    // 400 agents an hour, 50 new each hour: at most 550 heard from within the last 2 hours (+ the all-agents entry)
+    expect(most.agents).toBeGreaterThan(400);
+    expect(most.agents).toBeLessThanOrEqual(550 + 1);
+    expect(most.rows).toBeLessThanOrEqual(2 * 550 + 48);
     expect(sums(store)).toEqual(reference(bs));
     // the returning agents' second life did not overwrite their first: hour 6 has both documents
     expect([...store.keys()].filter((k) => k.startsWith(`${t0 + 6 * HOUR}|a360|`))).toEqual([`${t0 + 6 * HOUR}|a360|i@2`, `${t0 + 6 * HOUR}|a360|i@241`]);
@@ -255,4 +259,87 @@ describe('hourly stats held per agent for a few hours (the Elasticsearch exporte
     expect(() => agg.fold({ agents: [], stats: [delta(t0, 1, 1)] })).toThrow(/sequence/);
     expect(() => new Aggregator('i', null, 48, 0)).toThrow(/positive integer/);
   });
+});
+
+describe('hourly stats of the file exporter: each agent\'s open hours held, closed hours appended to stats.jsonl', () => {
+  const HOUR = 3600_000;
+  const t0 = Date.UTC(2026, 1, 1);
+  /** 2,150 agents over 40 hours, each heard from for 4 hours (200 at a time), two batches an hour; every batch from hour 5 also brings late counts (5 hours old) for 20 agents. */
+  function batches(): Array<{ at: number; agents: AgentDelta[]; stats: StatsDelta[] }> {
+    const out: Array<{ at: number; agents: AgentDelta[]; stats: StatsDelta[] }> = [];
+    for (let h = 0; h < 40; h++) {
+      for (const half of [0, 1]) {
+        const at = t0 + h * HOUR + (10 + half * 30) * 60_000;
+        const stats: StatsDelta[] = [];
+        const agents: AgentDelta[] = [];
+        for (let a = h * 50 + half * 100; a < h * 50 + half * 100 + 100; a++) {
+          stats.push({ hour: t0 + h * HOUR, agent: `f${a}`, name: `host${a}`, events: 1 + (a % 3), alerts: 1, levels: Object.assign(new Array(17).fill(0), { 4: 1 }), firewall: 0 });
+          agents.push({ id: `f${a}`, name: `host${a}`, ips: [], version: null, at, events: 1 + (a % 3), alerts: 1 });
+        }
+        if (h >= 5) for (let a = (h - 5) * 50; a < (h - 5) * 50 + 20; a++) stats.push({ hour: t0 + (h - 5) * HOUR, agent: `f${a}`, name: `host${a}`, events: 100, alerts: 0, levels: new Array(17).fill(0), firewall: 0 });
+        out.push({ at, agents, stats });
+      }
+    }
+    return out;
+  }
+  const reference = (bs: ReturnType<typeof batches>) => {
+    const sum = new Map<string, number>();
+    for (const b of bs) for (const d of b.stats) for (const k of [`${d.hour}|${d.agent}`, `${d.hour}|${TOTAL_AGENT}`]) sum.set(k, (sum.get(k) ?? 0) + d.events);
+    return sum;
+  };
+  /** What a reader of the folder adds up: stats.json (open hours) and every line of stats.jsonl. */
+  const readSums = (dir: string) => {
+    const sum = new Map<string, number>();
+    const docs = [
+      ...(JSON.parse(fs.readFileSync(path.join(dir, 'stats.json'), 'utf8')) as StatsDoc[]),
+      ...fs.readFileSync(path.join(dir, 'stats.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StatsDoc),
+    ];
+    for (const doc of docs) { const k = `${Date.parse(doc['@timestamp'])}|${doc.agent.id}`; sum.set(k, (sum.get(k) ?? 0) + doc.events); }
+    return sum;
+  };
+  const encode = (b: ReturnType<typeof batches>[number]) => encodeBody({ at: b.at, alerts: [], fts: [], agents: b.agents, stats: b.stats })!;
+  const spoolOpts = (dir: string) => ({ dir, maxBytes: 1 << 30, segmentBytes: 1 << 30, memoryBytes: 1 << 20 });
+
+  test('2,150 agents coming and going: a few hundred rows held, stats.json and stats.jsonl add up to every count, also after a crash replayed in other rounds', async () => {
+    const bs = batches();
+    const state = tmpDir('file-stats');
+    const out = path.join(state, 'alerts');
+    // the first run reads a few batches per round as they arrive; the position at batch 50 is copied
+    const spoolA = await Spool.open(spoolOpts(path.join(state, 'spool')));
+    const consumerA = await spoolA.consumer('file');
+    const first = new FileExporter(consumerA, { dir: out, instance: 'w1', registeredAgents: [] });
+    await first.start();
+    let most = 0;
+    let copied: string | null = null;
+    for (let i = 0; i < bs.length; i += 3) {
+      for (const b of bs.slice(i, i + 3)) await spoolA.append(encode(b));
+      while (consumerA.lag > 0) await new Promise((r) => setTimeout(r, 2));
+      most = Math.max(most, first.heldState.stats);
+      if (copied === null && consumerA.acked >= 50) copied = fs.readFileSync(path.join(state, 'spool', 'cursor-file.json'), 'utf8');
+    }
+    await first.stop(1000);
+    await spoolA.close();
+    // 300 agents heard from within 2 hours, 2 hours each at most, and the all-agents rows (not 40 hours of 2,150 agents)
+    expect(most).toBeGreaterThan(200);
+    expect(most).toBeLessThanOrEqual(2 * 400 + 48);
+    expect(readSums(out)).toEqual(reference(bs));
+    const agents = JSON.parse(fs.readFileSync(path.join(out, 'agents.json'), 'utf8')) as Array<{ events: number }>;
+    expect(agents).toHaveLength(2150);
+
+    // a crash after writing everything but recording only the position at batch 50: the files are cut back and the rest replayed in one round
+    const cursor = JSON.parse(copied!) as { seq: number };
+    fs.rmSync(path.join(state, 'spool'), { recursive: true });
+    fs.mkdirSync(path.join(state, 'spool'));
+    fs.writeFileSync(path.join(state, 'spool', 'cursor-file.json'), copied!);
+    const spoolB = await Spool.open(spoolOpts(path.join(state, 'spool')));
+    for (const b of bs.slice(cursor.seq)) await spoolB.append(encode(b));
+    expect(spoolB.lastSeq).toBe(bs.length);
+    const consumerB = await spoolB.consumer('file');
+    const second = new FileExporter(consumerB, { dir: out, instance: 'w1', registeredAgents: [] });
+    await second.start();
+    while (consumerB.lag > 0) await new Promise((r) => setTimeout(r, 5));
+    await second.stop(1000);
+    await spoolB.close();
+    expect(readSums(out)).toEqual(reference(bs));
+  }, 120_000);
 });

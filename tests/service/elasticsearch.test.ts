@@ -2,12 +2,17 @@
  * The service against a REAL Elasticsearch (integ-test distribution fetched with Maven, started
  * once for this file): alert documents and mapping types, agents and stats, first-time-seen
  * across a restart, a crash with a non-empty spool, Elasticsearch stopped mid-run, duplicates
- * from retries, retention. Without Java or Maven the suite fails saying so; if Elasticsearch
+ * from retries, retention, and the exporter's agents and stats state bounded while thousands of
+ * agents come and go (with a crash replayed in other rounds). Without Java or Maven the suite fails saying so; if Elasticsearch
  * cannot start, every test here fails with the reason.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EsNode, missingTools } from './es-node';
+import { EsClient } from '../../otel-processor/src/exporters/elasticsearch/client';
+import { ElasticsearchExporter } from '../../otel-processor/src/exporters/elasticsearch/es-exporter';
+import { Spool } from '../../otel-processor/src/spool/spool';
+import { encodeBody, type AgentDelta, type StatsDelta } from '../../otel-processor/src/processor/batch';
 import { post, protobufBody, jsonBody, sshFail, startService, tmpDir, until, writeRuleset, ServiceProcess, type ResourceSpec } from './helpers';
 
 // a missing tool fails the suite, saying which (README, Prerequisites): it never skips
@@ -225,5 +230,105 @@ d('with a real Elasticsearch', () => {
       await svc.stop(5);
     }
   });
-});
 
+  /**
+   * 3,150 agents over 60 hours of batches (two an hour, receive times in that hour), each heard
+   * from for 4 hours, 200 at a time; at hour 56, 50 agents silent since hour 3 come back, their
+   * clock behind (first counts for hour 3). The exporter runs over a real spool, one batch per
+   * round; its copy of the position at batch 70 is then restored (a crash after writing, before
+   * recording) and the batches after it are replayed in rounds of several batches.
+   */
+  test('thousands of agents coming and going: only the recent agents and hours are held, and the agents and stats documents add up to every count, also after a crash replayed in other rounds', async () => {
+    const HOUR = 3600_000;
+    const t0 = Date.UTC(2025, 2, 1);
+    const batches: Array<{ at: number; agents: AgentDelta[]; stats: StatsDelta[] }> = [];
+    for (let h = 0; h < 60; h++) {
+      for (const half of [0, 1]) {
+        const at = t0 + h * HOUR + (10 + half * 30) * 60_000;
+        const counts: Array<[number, number, number]> = []; // agent, hour, events
+        for (let a = h * 50 + half * 100; a < h * 50 + half * 100 + 100; a++) counts.push([a, h, 1 + (a % 4)]);
+        if (h === 56 && half === 0) for (let a = 150; a < 200; a++) counts.push([a, 3, 5], [a, 56, 2]);
+        const agents = new Map<number, AgentDelta>();
+        const stats: StatsDelta[] = [];
+        for (const [a, hour, n] of counts) {
+          const d = agents.get(a) ?? { id: `ag${a}`, name: `host${a}`, ips: [`10.0.${a >> 8}.${a & 255}`], version: 'otelcol/1', at, events: 0, alerts: 0 };
+          d.events += n;
+          d.alerts += 1;
+          agents.set(a, d);
+          stats.push({ hour: t0 + hour * HOUR, agent: `ag${a}`, name: `host${a}`, events: n, alerts: 1, levels: Object.assign(new Array(17).fill(0), { 5: 1 }), firewall: 0 });
+        }
+        batches.push({ at, agents: [...agents.values()], stats });
+      }
+    }
+    const expectedEvents = new Map<string, number>();
+    const expectedStats = new Map<string, number>();
+    for (const b of batches) {
+      for (const d of b.agents) expectedEvents.set(d.id, (expectedEvents.get(d.id) ?? 0) + d.events);
+      for (const d of b.stats) for (const k of [`${d.hour}|${d.agent}`, `${d.hour}|_total`]) expectedStats.set(k, (expectedStats.get(k) ?? 0) + d.events);
+    }
+    const encode = (b: (typeof batches)[number]) => encodeBody({ at: b.at, alerts: [], fts: [], agents: b.agents, stats: b.stats })!;
+    const exporter = (consumer: Awaited<ReturnType<Spool['consumer']>>, dir: string, bulkMaxBytes: number) => new ElasticsearchExporter(consumer, {
+      client: new EsClient({ urls: [es.url] }), prefix: 't7', instance: 'w1', stateDir: dir, registeredAgents: [],
+      retentionDays: 0, bulkMaxBytes, flushIntervalMs: 0, maxInflight: 2, shards: 1, replicas: '0-0', ftsRefreshSec: 0,
+    }, null, null);
+    const spoolOpts = (dir: string) => ({ dir, maxBytes: 1 << 30, segmentBytes: 1 << 30, memoryBytes: 1 << 20 });
+
+    // first run: one batch per round, the position copied once batch 70 is recorded
+    const dirA = tmpDir('es7a');
+    const spoolA = await Spool.open(spoolOpts(path.join(dirA, 'spool')));
+    for (const b of batches) await spoolA.append(encode(b));
+    const consumerA = await spoolA.consumer('elasticsearch');
+    const first = exporter(consumerA, dirA, 20_000);
+    await first.start();
+    let most = { agents: 0, stats: 0 };
+    let copied: string | null = null;
+    await until(() => {
+      most = { agents: Math.max(most.agents, first.heldState.agents), stats: Math.max(most.stats, first.heldState.stats) };
+      if (copied === null && consumerA.acked >= 70) copied = fs.readFileSync(path.join(dirA, 'spool', 'cursor-elasticsearch.json'), 'utf8');
+      return consumerA.lag === 0;
+    }, 'first run delivered', 300_000, 5);
+    await first.stop(1000);
+    await spoolA.close();
+    // about 300 agents heard from within 2 hours (not the 3,150 seen), and their open hours
+    expect(most.agents).toBeGreaterThan(200);
+    expect(most.agents).toBeLessThanOrEqual(400);
+    expect(most.stats).toBeGreaterThan(300);
+    expect(most.stats).toBeLessThanOrEqual(2 * 400 + 48);
+
+    // the crash: the position recorded at batch 70 (or a little after), everything after it written already
+    const cursor = JSON.parse(copied!) as { seq: number };
+    expect(cursor.seq).toBeGreaterThanOrEqual(70);
+    expect(cursor.seq).toBeLessThan(110);
+    const dirB = tmpDir('es7b');
+    fs.mkdirSync(path.join(dirB, 'spool'));
+    fs.writeFileSync(path.join(dirB, 'spool', 'cursor-elasticsearch.json'), copied!);
+    const spoolB = await Spool.open(spoolOpts(path.join(dirB, 'spool')));
+    for (const b of batches.slice(cursor.seq)) await spoolB.append(encode(b));
+    expect(spoolB.lastSeq).toBe(120);
+    const consumerB = await spoolB.consumer('elasticsearch');
+    const second = exporter(consumerB, dirB, 200_000);
+    await second.start();
+    await until(() => consumerB.lag === 0, 'replay delivered', 300_000, 20);
+    await second.stop(1000);
+    await spoolB.close();
+
+    const agentDocs = await es.search('t7-agents');
+    expect(agentDocs).toHaveLength(expectedEvents.size);
+    expect(new Map(agentDocs.map((h) => [h._id, (h._source as { events: number }).events]))).toEqual(expectedEvents);
+    const ag160 = agentDocs.find((h) => h._id === 'ag160')!._source as { first_seen: string; last_seen: string; ips: Array<{ ip: string }> };
+    expect([ag160.first_seen, ag160.last_seen]).toEqual([new Date(t0 + 40 * 60_000).toISOString(), new Date(t0 + 56 * HOUR + 10 * 60_000).toISOString()]);
+    expect(ag160.ips.map((x) => x.ip)).toEqual(['10.0.0.160']);
+    // stats: every document of an hour and agent summed (a composite aggregation: more than 10,000 documents)
+    await es.req('POST', '/t7-stats-*/_refresh');
+    const stats = new Map<string, number>();
+    let after: unknown = undefined;
+    for (;;) {
+      const r = await es.req('POST', '/t7-stats-*/_search', { size: 0, aggs: { by: { composite: { size: 5000, sources: [{ h: { terms: { field: '@timestamp' } } }, { a: { terms: { field: 'agent.id' } } }], ...(after ? { after } : {}) }, aggs: { n: { sum: { field: 'events' } } } } } });
+      const by = (r.body.aggregations as { by: { buckets: Array<{ key: { h: number; a: string }; n: { value: number } }>; after_key?: unknown } }).by;
+      for (const k of by.buckets) stats.set(`${k.key.h}|${k.key.a}`, k.n.value);
+      if (by.buckets.length < 5000) break;
+      after = by.after_key;
+    }
+    expect(stats).toEqual(expectedStats);
+  }, 600_000);
+});

@@ -175,12 +175,11 @@ export class Engine {
       if (!set) st.ignoreLists.set(rule.id, (set = new Set()));
       if (set.size < 10_000) set.add(tuple(ev, rule.ignoreFields));
     }
-    if (rule.options.has('no_log')) verdict.suppressed = 'no_log';
+    if (rule.noLog) verdict.suppressed = 'no_log';
     else if (rule.level < this.logAlertLevel) verdict.suppressed = 'below_log_level';
     else verdict.alert = true;
 
-    const rs = this.ruleset;
-    if (rs.correlates) this.remember(rule, ev, ctx.scope);
+    if (this.ruleset.correlates) this.remember(rule, ev, ctx.scope);
     return verdict;
   }
 
@@ -190,19 +189,16 @@ export class Engine {
    */
   private remember(rule: CompiledRule, ev: LogEvent, scope: string): void {
     const st = this.state;
-    const rs = this.ruleset;
-    const groups = rs.feedsGroups.get(rule.id);
-    const feedsSid = rs.feedsSid.has(rule.id);
-    if (!feedsSid && groups === undefined) {
+    const groups = rule.feedsGroups;
+    if (!rule.feedsSid && groups === null) {
       st.remember(scope, ev.time, null);
       return;
     }
-    const rec: Remembered = { ev, sidList: null, onSidList: false, groupLists: null };
-    if (groups !== undefined) rec.groupLists = st.groupHistories(rule.id, groups, scope);
-    if (feedsSid) {
+    const rec: Remembered = { ev, sidList: null, groupLists: null };
+    if (groups !== null) rec.groupLists = st.groupHistories(rule.id, groups, scope);
+    if (rule.feedsSid) {
       rec.sidList = st.sidHistory(rule.id, scope);
-      rec.onSidList = true;
-      rec.sidList.add(ev, rec);
+      rec.sidList.add(ev);
     } else {
       for (const h of rec.groupLists!) h.push(ev);
     }

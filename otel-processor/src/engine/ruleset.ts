@@ -73,6 +73,10 @@ export function compileRuleset(src: RulesetSource): CompiledRuleset {
     if (r.ifMatchedGroup !== null) groupRules.push(r);
   }
   const feedsGroups = groupFeeds(rules.byId.values());
+  for (const r of rules.byId.values()) {
+    r.feedsSid = feedsSid.has(r.id);
+    r.feedsGroups = feedsGroups.get(r.id) ?? null;
+  }
   const sidKeyFields = new Map<number, KeyField[]>();
   const groupKeyFields = new Map<number, KeyField[]>();
   for (const r of rules.byId.values()) {

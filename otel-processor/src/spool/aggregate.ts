@@ -73,7 +73,7 @@ export class Aggregator {
    * (the batch's sequence in its id: a replay rewrites the same one), which readers add up as
    * they add up instances. So the table holds a few hours per agent, not two days: OSSEC's
    * analysisd/stats.c likewise holds only the current day's hour counts (`_CHour[25]`), never
-   * per-agent history. An agent not heard from for `keepHours` (by the batches' receive times,
+   * per-agent history. An agent not heard from for `openHours` (by the batches' receive times,
    * decided batch by batch) leaves the table, so it holds the agents heard from lately, not every
    * agent ever seen. Its next rows start a new life: their documents' ids name the batch that
    * admitted it again, so they never overwrite a document of its earlier life (readers add up).
@@ -127,9 +127,9 @@ export class Aggregator {
     if (key !== null) e.rows.push(key);
   }
 
-  /** Agents not heard from for `keepHours` before the latest batch leave the table with their rows. */
+  /** Agents not heard from for `openHours` before the latest batch leave the table with their rows. */
   private releaseIdle(): void {
-    const cutoff = this.latestAt - this.keepHours * HOUR;
+    const cutoff = this.latestAt - this.openHours! * HOUR;
     for (const [agent, e] of this.held) {
       if (e.at >= cutoff) break;
       this.held.delete(agent);

@@ -68,17 +68,11 @@ export interface CompiledRule {
   decodedAs: string | null;
   /** Pure checks on the event, in OSSEC's order (no state). */
   checks: FieldCheck[];
-  /** The element each of `checks` comes from (`program_name`, `match`, `field`, ...). */
-  checkElements: string[];
-  /** The `<program_name>` check (it reads nothing else), or null; also in `checks`. */
-  programNameCheck: FieldCheck | null;
-  /** `checks` without `programNameCheck`, in the same order. */
-  eventChecks: FieldCheck[];
   /**
-   * What each of `eventChecks` reads: the one event field its answer depends on alone (a name
-   * for fieldReader), or null (the log, the time, several fields).
+   * What each of `checks` reads: the one event field its answer depends on alone (a name for
+   * fieldReader), or null (the log, the time, several fields).
    */
-  eventCheckReads: (string | null)[];
+  checkReads: (string | null)[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -86,6 +80,10 @@ export interface CompiledRule {
   lists: ListCheck[];
 
   // correlation
+  /** Its firings go on an if_matched_sid list (set with the ruleset, see ruleset.ts). */
+  feedsSid: boolean;
+  /** The if_matched_group rules its firings are filed for (ruleset.feedsGroups), or null. */
+  feedsGroups: number[] | null;
   frequency: number;
   /** True when the rule correlates earlier events (if_matched_sid / if_matched_group). */
   correlates: boolean;
@@ -104,6 +102,8 @@ export interface CompiledRule {
   /** Wazuh: an if_sid token that is not a rule id (the loader warns 7618 and drops the rule). */
   invalidIfSid?: string;
   options: Set<string>;
+  /** `<options>no_log</options>`. */
+  noLog: boolean;
   info: RuleInfoRef[];
   mitre: string[];
   /** True when the description has `$(field)` placeholders. */
@@ -300,12 +300,7 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
-  rule.checkElements = b.pending.map((p) => CHECK_ORDER[p.rank]);
-  const programName = b.pending.find((p) => CHECK_ORDER[p.rank] === 'program_name');
-  rule.programNameCheck = programName?.check ?? null;
-  const others = b.pending.filter((p) => p !== programName);
-  rule.eventChecks = others.map((p) => p.check);
-  rule.eventCheckReads = others.map((p) => p.reads);
+  rule.checkReads = b.pending.map((p) => p.reads);
   return finishRule(el, rule);
 }
 
@@ -325,10 +320,10 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], checkElements: [], programNameCheck: null, eventChecks: [], eventCheckReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
-    frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
+    decodedAs: null, checks: [], checkReads: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    feedsSid: false, feedsGroups: null, frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
-    noalert, options: new Set(), info: [], mitre: [], dynamicDescription: false,
+    noalert, options: new Set(), noLog: false, info: [], mitre: [], dynamicDescription: false,
   };
 }
 
@@ -413,6 +408,7 @@ function finishRule(el: XmlElement, rule: CompiledRule): CompiledRule {
   rule.groups = rule.groupString.split(',').map((g) => g.trim()).filter((g) => g.length > 0);
   rule.description = rule.description.trim();
   rule.dynamicDescription = rule.description.includes('$(');
+  rule.noLog = rule.options.has('no_log');
 
   if (rule.frequency > 0 && rule.ifMatchedSid === null && rule.ifMatchedGroup === null) {
     fail(el, `rule ${rule.id} has frequency but neither <if_matched_sid> nor <if_matched_group>`);

@@ -85,17 +85,6 @@ export class History {
     }
     return ev;
   }
-  /** Deletes `ev`'s own entry (OSList_DeleteThisNode); the oldest in practice, as lists are FIFO. */
-  remove(ev: LogEvent): void {
-    if (this.head < this.events.length && this.events[this.head] === ev) {
-      this.dropOldest();
-      return;
-    }
-    const i = this.events.indexOf(ev, this.head);
-    if (i < 0) return;
-    this.events.splice(i, 1);
-    this.count(ev, -1);
-  }
   /** Entries whose `field` equals `value` (the field must be one of keyFields). */
   countOf(keyIndex: number, value: string): number {
     return this.counts[keyIndex].get(value) ?? 0;
@@ -112,40 +101,34 @@ export class History {
   }
 }
 
-/** An if_matched_sid list: keeps its newest `max` entries, telling each dropped one it left. */
+/**
+ * An if_matched_sid list: keeps its newest `max` entries. Its entries are in the order its
+ * scope's last events hold them, and both drop oldest first, so when the scope frees an event
+ * that event is the list's oldest entry, unless the cap dropped it already (rules_list.c
+ * Mark_EventNodeDelete): see forgetOldest.
+ */
 export class SidHistory extends History {
-  /** Where each entry is remembered, to mark it when the cap drops it. */
-  private readonly records = new Map<LogEvent, Remembered>();
   constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
     super(keyFields);
   }
-  add(ev: LogEvent, rec: Remembered): void {
+  add(ev: LogEvent): void {
     this.push(ev);
-    this.records.set(ev, rec);
     // OSList_AddData: past max_size (and with more than one node) the first node goes.
-    if (this.max > 0 && this.size > this.max && this.size > 1) {
-      const r = this.records.get(this.events[this.head]);
-      this.dropOldest();
-      if (r) r.onSidList = false;
-    }
+    if (this.max > 0 && this.size > this.max && this.size > 1) this.dropOldest();
   }
-  override dropOldest(): LogEvent | undefined {
-    const ev = super.dropOldest();
-    if (ev !== undefined) this.records.delete(ev);
-    return ev;
-  }
-  override remove(ev: LogEvent): void {
-    super.remove(ev);
-    this.records.delete(ev);
+  /** Deletes `ev`'s entry if it is still there (then it is the oldest); false when the cap dropped it. */
+  forgetOldest(ev: LogEvent): boolean {
+    if (this.head >= this.events.length || this.events[this.head] !== ev) return false;
+    this.dropOldest();
+    return true;
   }
 }
 
 /** What freeing a remembered event undoes (Free_Eventinfo). */
 export interface Remembered {
   ev: LogEvent;
+  /** The if_matched_sid list it went on, if any (the cap may have dropped it since). */
   sidList: SidHistory | null;
-  /** False once the sid list dropped the entry itself (rules_list.c Mark_EventNodeDelete). */
-  onSidList: boolean;
   /** The group lists the event's rule feeds (whether or not the event went on them). */
   groupLists: History[] | null;
 }
@@ -241,9 +224,10 @@ class LastEvents {
   }
 }
 
+/** Free_Eventinfo: its own sid-list node if still there, else the oldest node of each group list its rule feeds. */
 function forget(rec: Remembered): void {
-  if (rec.sidList && rec.onSidList) rec.sidList.remove(rec.ev);
-  else if (rec.groupLists) for (const h of rec.groupLists) h.dropOldest();
+  if (rec.sidList !== null && rec.sidList.forgetOldest(rec.ev)) return;
+  if (rec.groupLists !== null) for (const h of rec.groupLists) h.dropOldest();
 }
 
 /** How often (in remembered events) idle scopes are looked for. */

@@ -13,7 +13,7 @@
  * or lookaround, whether the rest matches from a position does not depend on how it was reached,
  * so this gives the same match and the same captures as the RegExp.
  */
-import { charLit, INF, type Node, type Ranges } from './prefilter';
+import { charLit, INF, type Node, type Ranges } from './translated';
 
 interface Item {
   /** literal text (ASCII-lower-cased when `ci`), or null for a run */
@@ -32,6 +32,9 @@ interface Item {
   /** literals: the same number for the same text (their occurrences are found once per call) */
   litId: number;
 }
+
+/** From about this many splits for a backtracking engine to try, this matcher is the faster. */
+const SPLITS_WORTH_IT = 64;
 
 /** Classes missing at most this many (control) code units are scanned for those with indexOf. */
 const MAX_OUTSIDE = 8;
@@ -153,7 +156,11 @@ const nextOut = new Int32Array(MAX_OUTSIDE + 1);
 export class ChainMatcher {
   /** After a match: caps[2g], caps[2g+1] = bounds of JavaScript group g+1 (all groups take part). */
   readonly caps: Int32Array;
-  /** A run may swallow the literal after it (backtracking would retry its splits). */
+  /**
+   * Runs that a backtracking engine splits in every way: unbounded over a wide class that crosses
+   * spaces (`.+`, `[^"]+`) and contains the first character of the literal after it. Two of them
+   * cost a RegExp time quadratic in the line; `\S+:` backtracks within one word only.
+   */
   readonly ambiguousRuns: number;
 
   private readonly distinctLits: number;
@@ -175,14 +182,54 @@ export class ChainMatcher {
     }
     this.distinctLits = ids.size;
     let amb = 0;
+    const probes: string[] = [];
     for (let k = 0; k + 1 < items.length; k++) {
       const it = items[k];
       const next = items[k + 1].lit;
-      if (it.lit !== null || it.max !== INF || next === null) continue;
+      if (it.lit !== null || it.max !== INF || next === null || it.low[32] !== 1) continue;
+      let members = 0;
+      for (let c = 0; c < 256; c++) members += it.low[c];
+      if (members < 128) continue;
       const c = next.charCodeAt(0);
-      if (inClass(it, c) || (items[k + 1].ci && hasLetter(c) && inClass(it, c - 32))) amb++;
+      if (inClass(it, c) || (items[k + 1].ci && hasLetter(c) && inClass(it, c - 32))) {
+        amb++;
+        probes.push(next, items[k + 1].ci ? next.toUpperCase() : '');
+      }
     }
     this.ambiguousRuns = amb;
+    this.splitProbes = probes;
+  }
+
+  /** For each ambiguous run, the literal after it, then its upper-case form if caseless, else '' (see worthIt). */
+  private readonly splitProbes: string[];
+
+  /**
+   * Whether this matcher should answer for `s` rather than the RegExp: a backtracking engine
+   * tries the splits of the ambiguous runs in turn, about the product of how often the literal
+   * after each occurs in the line (`^.+: (.+): .+: ` on a line with twenty `: ` tries hundreds;
+   * `.+ SRC=(\S+) .+ PROTO=` on an iptables line tries one, where V8 is faster than this matcher).
+   * The answer is the same either way; this only picks the cheaper way.
+   */
+  worthIt(s: string, start: number): boolean {
+    const probes = this.splitProbes;
+    let product = 1;
+    for (let i = 0; i < probes.length / 2; i++) {
+      // a caseless literal is counted as written in lower and in upper case (an estimate is enough)
+      let count = 0;
+      for (let v = i * 2; v < i * 2 + 2; v++) {
+        const probe = probes[v];
+        if (probe === '') continue;
+        let at = s.indexOf(probe, start);
+        while (at >= 0) {
+          count++;
+          if (product * count >= SPLITS_WORTH_IT) return true;
+          at = s.indexOf(probe, at + 1);
+        }
+      }
+      product *= count;
+      if (product === 0) return false; // no match possible: the RegExp fails as fast
+    }
+    return false;
   }
 
   /** Every occurrence of the item's literal at or after `start`, into occ[ob] (count) and on. */

@@ -14,11 +14,14 @@
  * `[xX]` so the RegExp stays eligible for V8's linear-time fallback engine), possessive
  * quantifiers and atomic groups are emulated with `(?=(x))\N`, POSIX classes, `\h`, `\v`, `\R`,
  * `\N`, `\x{...}`, `\o{...}`, `\Q...\E`, `\e`, `\A`, `\z`, `\Z`, inline and scoped flags (i m s x n U).
+ *
+ * Patterns that chain several `.+`-like runs between literals (the Windows and iptables decoders)
+ * run on chain.ts's matcher instead of the RegExp, which would retry every split of the line.
  */
 import { linearRegexpFallbackEnabled } from './regexp-guard';
 import { MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
-import { analyzeParsed, litAt, litIndex, parseTranslated, type Lit } from './prefilter';
+import { parseTranslated } from './translated';
 import { compileChain, type ChainMatcher } from './chain';
 
 export interface Pcre2Options {
@@ -890,17 +893,11 @@ export class Pcre2Pattern implements Pattern {
 
   private readonly keepUnset: boolean;
 
-  // Exact prefilters (see prefilter.ts), null when unknown.
-  /** Anchored: characters (code units < 256) a match can start with; `firstHigh` for the others. */
-  private readonly first: Uint8Array | null = null;
-  private readonly firstHigh: boolean = false;
-  /** Anchored: one of these is at `start`. */
-  private readonly prefixes: Lit[] | null = null;
-  /** The pattern is only these literals (`litAnchored[i]`: at `start` only): no RegExp needed. */
-  private readonly lits: Lit[] | null = null;
-  private readonly litAnchored: boolean[] = [];
-  private readonly filtered: boolean = false;
-  /** Separator-chain matcher (chain.ts) used in place of the RegExp below LONG_SUBJECT, or null. */
+  /**
+   * Separator-chain matcher (chain.ts) for patterns whose runs a backtracking engine would split
+   * in every way; below LONG_SUBJECT it answers when the line has many splits to try (else the
+   * RegExp does, faster); from LONG_SUBJECT on the sequence matcher does, as for other patterns.
+   */
   private readonly chain: ChainMatcher | null = null;
 
   constructor(source: string, opts: Pcre2Options) {
@@ -947,66 +944,13 @@ export class Pcre2Pattern implements Pattern {
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
-    // The exact rendering: its anchors hold for subjects with and without newlines alike.
-    const parsed = parseTranslated(exactSource);
-    const a = parsed === null ? null : analyzeParsed(parsed);
-    if (parsed !== null && !tr.nonLinear) {
-      const chain = compileChain(parsed);
-      // only where backtracking would retry the splits of `.+`-like runs
-      if (chain !== null && (chain.ambiguousRuns >= 2 || (chain.ambiguousRuns >= 1 && !a?.anchored))) this.chain = chain;
+    if (!tr.nonLinear) {
+      // The exact rendering: what it reads holds for subjects with and without newlines alike.
+      const parsed = parseTranslated(exactSource);
+      const chain = parsed === null ? null : compileChain(parsed);
+      // only where backtracking would retry the splits of `.+`-like runs (quadratic in the line)
+      if (chain !== null && chain.ambiguousRuns >= 2) this.chain = chain;
     }
-    if (a !== null) {
-      // unanchored caseless literals are left to the RegExp (its scan is as fast as indexOf, and
-      // needs no case-folded copy of the line)
-      if (a.literals !== null && a.literals.lits.every((l, i) => a.literals?.anchored[i] || !l.ci)) {
-        this.lits = a.literals.lits;
-        this.litAnchored = a.literals.anchored;
-      }
-      if (a.first !== null) {
-        this.first = a.first.low;
-        this.firstHigh = a.first.high;
-      }
-      this.prefixes = a.prefixes;
-      this.filtered = this.first !== null || this.prefixes !== null;
-    }
-  }
-
-  /** False when the prefilters show no match can start at or after `start`. */
-  private mayMatch(s: string, start: number): boolean {
-    const first = this.first;
-    if (first !== null) {
-      if (start >= s.length) return false;
-      const c = s.charCodeAt(start);
-      if (c < 256 ? first[c] === 0 : !this.firstHigh) return false;
-    }
-    const pre = this.prefixes;
-    if (pre !== null) {
-      let i = 0;
-      while (i < pre.length && !litAt(s, start, pre[i])) i++;
-      if (i === pre.length) return false;
-    }
-    return true;
-  }
-
-  /**
-   * End of the leftmost match of a literal alternation, or -1: at `start` the first alternative
-   * (in order) that is there wins; later, the earliest occurrence of an unanchored one.
-   */
-  private literalEnd(s: string, start: number): number {
-    const lits = this.lits as Lit[];
-    const n = lits.length;
-    for (let i = 0; i < n; i++) if (litAt(s, start, lits[i])) return start + lits[i].text.length;
-    let at = -1;
-    let end = -1;
-    for (let i = 0; i < n; i++) {
-      if (this.litAnchored[i]) continue;
-      const p = litIndex(s, start + 1, lits[i]);
-      if (p >= 0 && (at < 0 || p < at)) {
-        at = p;
-        end = p + lits[i].text.length;
-      }
-    }
-    return end;
   }
 
   private reLinear?: RegExp | null;
@@ -1081,11 +1025,14 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    if (this.lits !== null && start <= subject.length) return this.literalEnd(subject, start);
-    if (this.filtered && !this.mayMatch(subject, start)) return -1;
-    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.chain.exec(subject, start);
-    const seq = this.sequenceFor(subject, start);
-    if (seq !== null) return seq.exec(subject, start);
+    const chain = this.chain;
+    if (chain !== null && subject.length - start < LONG_SUBJECT) {
+      // few splits to try: the RegExp is the fastest
+      if (chain.worthIt(subject, start)) return chain.exec(subject, start);
+    } else {
+      const seq = this.sequenceFor(subject, start);
+      if (seq !== null) return seq.exec(subject, start);
+    }
     // a global RegExp leaves lastIndex at the end of its match
     const re = this.pick(subject, start);
     try {
@@ -1107,14 +1054,13 @@ export class Pcre2Pattern implements Pattern {
       const e = this.fastEnd(subject, start);
       return e >= 0 ? { captures: [], end: e } : null;
     }
-    if (this.lits !== null && start <= subject.length) {
-      const e = this.literalEnd(subject, start);
-      return e >= 0 ? { captures: [], end: e } : null;
+    const chain = this.chain;
+    if (chain !== null && subject.length - start < LONG_SUBJECT) {
+      if (chain.worthIt(subject, start)) return this.execChain(chain, subject, start);
+    } else {
+      const seq = this.sequenceFor(subject, start);
+      if (seq !== null) return this.execSequence(seq, subject, start);
     }
-    if (this.filtered && !this.mayMatch(subject, start)) return null;
-    if (this.chain !== null && subject.length - start < LONG_SUBJECT) return this.execChain(this.chain, subject, start);
-    const seq = this.sequenceFor(subject, start);
-    if (seq !== null) return this.execSequence(seq, subject, start);
     const m = this.run(subject, start);
     if (m === null) return null;
     const captures: string[] = [];

@@ -122,6 +122,9 @@ function lookupAddress(table: ReadonlyMap<string, string>, ip: string): string |
   return undefined;
 }
 
+/** The current event's values of the fields a frequency rule compares (reused: one rule at a time). */
+const currentValues: (string | null)[] = [];
+
 /** OSSEC's Search_LastSids / Search_LastGroups: earlier events, newest first, inside the timeframe. */
 function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
   const scope = rule.globalFrequency ? '' : ctx.scope;
@@ -141,7 +144,8 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   // The current event's values, read once.
   let mine: (string | null)[] | null = null;
   if (nf > 0) {
-    mine = new Array<string | null>(nf);
+    mine = currentValues;
+    mine.length = nf;
     for (let k = 0; k < nf; k++) {
       mine[k] = filters[k].get(ev);
       if (mine[k] === null) return false;
