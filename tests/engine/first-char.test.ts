@@ -87,6 +87,12 @@ describe('head checks: the fixed start of a prematch, never rejecting a match', 
   });
   test('not modelled: no filter', () => {
     for (const p of ['a', '^a|b', '^(a)|c', '^a*', '^\\bx', '^\\Qx\\E', '^(?<n>x)']) expect(prefixFilter('pcre2', p, false)).toBeNull();
-    expect(prefixFilter('osmatch', '^abc', false)).toBeNull();
+  });
+  test('OS_Match (program names): case-insensitive `^text` and `^text$` alternatives only', () => {
+    expect(allows('osmatch', '^sshd', false, 'SSHD')).toBe(true);
+    expect(allows('osmatch', '^sshd', false, 'ssh')).toBe(false);
+    expect(allows('osmatch', '^su$|^sudo', false, 'sudo')).toBe(true);
+    expect(allows('osmatch', '^su$|^sudo', false, 'xsu')).toBe(false);
+    for (const p of ['sshd', '^sshd|x', '^', '^$', '!^sshd', '^a|']) expect(prefixFilter('osmatch', p, false)).toBeNull();
   });
 });

@@ -23,6 +23,10 @@ export interface CompiledDecoder {
   readonly reportedName: string;
   readonly parent: string | null;
   readonly programName: Pattern | null;
+  /** The program-name pattern's fixed start (see PrefixFilter.head), checked before it runs; null: none. */
+  readonly programHead: Uint8Array | null;
+  /** First characters a program name it matches can start with (129 entries), or null: any. */
+  readonly programFirst: Uint8Array | null;
   readonly prematch: Pattern | null;
   /**
    * First characters the prematch can start with (129 entries: ASCII, then any other unit; null:
@@ -68,6 +72,8 @@ export interface DecoderSet {
    * index 128: a log that is empty or starts with any other unit (every plain root).
    */
   readonly plainByFirst: CompiledDecoder[][];
+  /** The same for program-name roots, by the first character of the program name. */
+  readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
   readonly chainsOf: DecoderChain[][];
 }
@@ -140,11 +146,8 @@ export class DecoderSetBuilder {
   }
 
   build(): DecoderSet {
-    const plainByFirst: CompiledDecoder[][] = [];
-    const firsts = this.plainRoots.map((d) => d.prematchFirst);
-    for (let c = 0; c <= 128; c++) {
-      plainByFirst.push(this.plainRoots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
-    }
+    const plainByFirst = byFirst(this.plainRoots, (d) => d.prematchFirst);
+    const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     return {
       decoders: this.decoders,
@@ -153,6 +156,7 @@ export class DecoderSetBuilder {
       children: this.children,
       reportedNames: this.reportedNames,
       plainByFirst,
+      programByFirst,
       chainsOf,
     };
   }
@@ -252,6 +256,7 @@ export class DecoderSetBuilder {
     }
     const dialect = this.dialect;
     const prematchFilter = prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null;
+    const programFilter = programNameEl ? filterOf(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', dialect.pcre2Caseless) : null;
     return {
       index: this.decoders.length,
       name,
@@ -260,6 +265,8 @@ export class DecoderSetBuilder {
       programName: programNameEl
         ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
+      programHead: programFilter?.head(HEAD_POSITIONS) ?? null,
+      programFirst: programFilter?.firstChars() ?? null,
       prematch: prematchEl
         ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
@@ -287,8 +294,16 @@ export class DecoderSetBuilder {
 function filterOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean): PrefixFilter | null {
   const t = el.attributes.type?.toLowerCase();
   if (t === undefined) return prefixFilter(dflt, source, dflt === 'pcre2' && pcre2Caseless);
-  if (t === 'pcre2' || t === 'osregex') return prefixFilter(t, source, false);
+  if (t === 'pcre2' || t === 'osregex' || t === 'osmatch') return prefixFilter(t, source, false);
   return null;
+}
+
+/** Roots by the first character of what they test (index 128: empty or non-ASCII start: all of them), load order kept. */
+function byFirst(roots: CompiledDecoder[], first: (d: CompiledDecoder) => Uint8Array | null): CompiledDecoder[][] {
+  const firsts = roots.map(first);
+  const out: CompiledDecoder[][] = [];
+  for (let c = 0; c <= 128; c++) out.push(roots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
+  return out;
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {

@@ -12,6 +12,7 @@
  *   group, quantified group, anchor or unknown syntax.
  * - OS_Regex: the first character only (the classic matcher's end-of-subject quirks allow a match
  *   whose later tokens never saw a character, so only the first token is certain).
+ * - OS_Match: `^text` / `^text$` alternatives, case-insensitive (program names).
  */
 import type { Dialect } from './elements';
 
@@ -380,10 +381,35 @@ function osRegexFirst(alt: string): Cls | null {
   return folded(t);
 }
 
-/** Prefix filter of a pattern in `dialect` (OS_Match, plain strings: null). */
+/**
+ * The prefix filter of an OS_Match pattern: every `|` alternative a case-insensitive `^text`
+ * prefix or `^text$` equality (anything else, an empty text, or a leading `!`: null).
+ */
+export function osMatchPrefixFilter(source: string): PrefixFilter | null {
+  if (source.startsWith('!')) return null;
+  const out: Cls[][] = [];
+  for (const alt of source.split('|')) {
+    if (alt[0] !== '^') return null;
+    const text = alt.length >= 2 && alt.endsWith('$') ? alt.slice(1, -1) : alt.slice(1);
+    const classes: Cls[] = [];
+    for (let i = 0; i < text.length && classes.length < MAX_PREFIX; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      const t = new Uint8Array(TABLE);
+      t[c] = 1;
+      classes.push(folded(t));
+    }
+    if (classes.length === 0) return null;
+    out.push(classes);
+  }
+  return new PrefixFilter(out);
+}
+
+/** Prefix filter of a pattern in `dialect` (plain strings: null). */
 export function prefixFilter(dialect: Dialect, source: string, caseless: boolean): PrefixFilter | null {
   if (dialect === 'pcre2') return pcre2PrefixFilter(source, caseless);
   if (dialect === 'osregex') return osRegexPrefixFilter(source);
+  if (dialect === 'osmatch') return osMatchPrefixFilter(source);
   return null;
 }
 

@@ -40,7 +40,10 @@ export class Decoder {
   private rootsFor(programName: string): CompiledDecoder[] {
     let roots = this.rootsByProgram.get(programName);
     if (roots === undefined) {
-      roots = this.set.programRoots.filter((d) => d.programName!.test(programName));
+      // only roots whose program-name pattern can start with the name's first characters
+      const c = programName.charCodeAt(0);
+      roots = this.set.programByFirst[c < 128 ? c : 128].filter(
+        (d) => (d.programHead === null || headAllows(d.programHead, programName, 0)) && d.programName!.test(programName));
       if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
       this.rootsByProgram.set(programName, roots);
     }
