@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { alertJson, buildAlert } from '../../otel-processor/src/alert/alert';
-import { formatAlertText, formatAlertsLog } from '../../otel-processor/src/alert/alerts-log';
+import { AlertsLogWriter, formatAlertText, formatAlertsLog } from '../../otel-processor/src/alert/alerts-log';
 import { isoTime } from '../../otel-processor/src/alert/output-parts';
 import { Engine, LogEvent, type Verdict } from '../../otel-processor/src/engine/engine';
 import type { CompiledRule } from '../../otel-processor/src/engine/compile/rules';
@@ -23,6 +23,9 @@ const { generate } = require(path.join(ROOT, 'tests', 'generator', 'index.js')) 
 const OSSEC = path.join(ROOT, '..', 'shared', 'ossec-4.2.0');
 const loaded = loadRuleset(OSSEC);
 
+/** A small first buffer: the writer grows it as alerts come. */
+const writer = new AlertsLogWriter(0, 64);
+
 /** Every output form of one alert, checked against the document path. */
 function expectSameOutput(ev: LogEvent, v: Verdict, receivedAt: string, agentIp: string | null, offset: number): void {
   const doc = buildAlert(ev, v, receivedAt, agentIp);
@@ -31,6 +34,12 @@ function expectSameOutput(ev: LogEvent, v: Verdict, receivedAt: string, agentIp:
   const text = formatAlertsLog(doc, offset);
   expect(formatAlertText(ev, v, offset)).toBe(text);
   expect(formatAlertsLog(JSON.parse(json), offset)).toBe(text);
+  // the byte writer: the same bytes, numbered at its position, which moves on by them
+  writer.position = offset;
+  expect(writer.add(ev, v)).toBe(Buffer.byteLength(text));
+  expect(writer.position).toBe(offset + Buffer.byteLength(text));
+  const bytes = Buffer.from(text);
+  writer.flush((b) => expect(b.subarray(b.length - bytes.length).equals(bytes)).toBe(true));
 }
 
 test('ISO times: the same string as Date.toISOString, the same error for a time Date refuses', () => {
@@ -112,11 +121,19 @@ test('alerts.log as OSSEC writes it: the real engine\'s `ossec-logtest -a` outpu
   const lines = fs.readFileSync(path.join(OSSEC, 'examples', 'sample.log'), 'latin1').split('\n').filter(Boolean);
   let text = '';
   let n = 0;
+  const bytes = new AlertsLogWriter(0, 64); // grows with alerts pending
+  let written = '';
   for (const line of lines) {
     const ev = new LogEvent(line, 'stdin', 'vm', 1795974425_000);
     const v = engine.process(ev);
-    if (v.alert) text += formatAlertText(ev, v, ++n);
+    if (!v.alert) continue;
+    text += formatAlertText(ev, v, ++n);
+    bytes.position = n;
+    bytes.add(ev, v);
+    if (n % 7 === 0) bytes.flush((b) => { written += b.toString('utf8'); });
   }
+  bytes.flush((b) => { written += b.toString('utf8'); });
+  expect(written).toBe(text);
   // Two known differences, both in the header line (the rest is the same, byte for byte):
   // - groups: Warden writes the rule's group list, each name followed by a comma; OSSEC writes
   //   the rule's group text as written (log.c prints rule->group), in a few stock rules

@@ -2,7 +2,7 @@
 import { expandDescription, type AlertDoc } from './alert';
 import type { LogEvent } from '../engine/event';
 import type { Verdict } from '../engine/engine';
-import { logTimeParts, ruleParts, type LogSecond } from './output-parts';
+import { logTimeParts, ruleParts, type LogSecond, type RuleParts } from './output-parts';
 
 /** OSSEC prints at most this much of the log line (analysisd/alerts/log.c). */
 const FULL_LOG_MAX = 1256;
@@ -46,6 +46,145 @@ export function formatAlertText(ev: LogEvent, verdict: Verdict, offset: number):
     if (prev) s += `${prev}\n`;
   }
   return `${s}\n`;
+}
+
+/**
+ * A rule's fixed alerts.log pieces as bytes: `ruleLine` with the newline before it; `headDate`:
+ * the rest of the header line and the date, for the last second it was written for (alerts
+ * come in bursts).
+ */
+interface RuleBytes { headTail: Buffer; rulePrefix: Buffer; ruleLine: Buffer | null; headDate: { date: Buffer; bytes: Buffer } | null }
+const ruleBytesOf = new WeakMap<RuleParts, RuleBytes>();
+function ruleBytes(parts: RuleParts): RuleBytes {
+  let b = ruleBytesOf.get(parts);
+  if (!b) {
+    b = { headTail: Buffer.from(parts.logHeadTail), rulePrefix: Buffer.from(`\n${parts.logRulePrefix}`), ruleLine: parts.logRuleLine === null ? null : Buffer.from(`\n${parts.logRuleLine}`), headDate: null };
+    ruleBytesOf.set(parts, b);
+  }
+  return b;
+}
+
+const NL = 10;
+/** Buffer's own UTF-8 writer, without `write`'s argument handling (room is ensured first). */
+const utf8Write = (Buffer.prototype as unknown as { utf8Write?: (s: string, offset: number) => number }).utf8Write
+  ?? function (this: Buffer, s: string, offset: number): number { return this.write(s, offset); };
+const FIELD_LABELS = ['Src IP: ', 'Src Port: ', 'Dst IP: ', 'Dst Port: ', 'User: '].map((l) => Buffer.from(l));
+const ARROW = Buffer.from('->');
+
+/**
+ * alerts.log written as bytes into one growing buffer, as OSSEC prints into its stdio buffer:
+ * the same bytes as `formatAlertText` (UTF-8), without a string per alert (the rule's and the
+ * second's pieces are copied as bytes, the offset written as digits), so the output leaves
+ * next to nothing for the collector. {@link flush} hands the bytes on (a file write, stdout).
+ */
+export class AlertsLogWriter {
+  private buf: Buffer;
+  private len = 0;
+  private second: LogSecond | null = null;
+  private secondHead = Buffer.alloc(0);
+  private secondDate = Buffer.alloc(0);
+  private location = '';
+  private locationBytes = Buffer.alloc(0);
+
+  /** `position`: the byte position in the file of the next alert (OSSEC numbers alerts by it). */
+  constructor(public position = 0, capacity = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  /** Bytes added and not yet flushed. */
+  get pending(): number {
+    return this.len;
+  }
+
+  /** Hands the bytes added since the last flush to `sink` (a view, valid during the call) and empties the buffer. */
+  flush(sink: (bytes: Buffer) => void): void {
+    if (this.len > 0) sink(this.buf.subarray(0, this.len));
+    this.len = 0;
+  }
+
+  /** Appends one alert; returns its length in bytes. */
+  add(ev: LogEvent, verdict: Verdict): number {
+    const rule = verdict.rule!;
+    const parts = ruleParts(rule);
+    const rb = ruleBytes(parts);
+    const t = logTimeParts(ev.time);
+    if (t !== this.second) { this.second = t; this.secondHead = Buffer.from(t.head); this.secondDate = Buffer.from(t.date); }
+    const host = ev.hostname;
+    const location = ev.location;
+    if (location !== this.location) { this.location = location; this.locationBytes = Buffer.from(location); }
+    const description = rb.ruleLine === null ? expandDescription(rule.description, ev) : '';
+    // a dynamic field of the same name wins, as in the document's data map
+    const f = ev.fields;
+    const srcip = f !== null && f.has('srcip') ? f.get('srcip') : ev.srcip;
+    const srcport = f !== null && f.has('srcport') ? f.get('srcport') : ev.srcport;
+    const dstip = f !== null && f.has('dstip') ? f.get('dstip') : ev.dstip;
+    const dstport = f !== null && f.has('dstport') ? f.get('dstport') : ev.dstport;
+    const dstuser = f !== null && f.has('dstuser') ? f.get('dstuser') : ev.dstuser;
+    const full = parts.noFullLog ? null : ev.fullLog.length > FULL_LOG_MAX ? ev.fullLog.slice(0, FULL_LOG_MAX) : ev.fullLog;
+    const prev = verdict.previousOutput && verdict.previousOutput.length ? verdict.previousOutput.join('\n') : '';
+    // room for everything: 3 bytes per UTF-16 unit at most
+    const chars = description.length + (full?.length ?? 0) + prev.length + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
+    this.ensure(3 * (chars + host.length) + this.secondHead.length + 24 + rb.headTail.length + this.secondDate.length + this.locationBytes.length + rb.rulePrefix.length + (rb.ruleLine?.length ?? 0) + 64);
+    const start = this.len;
+    this.bytes(this.secondHead);
+    this.int(this.position);
+    let hd = rb.headDate;
+    if (hd === null || hd.date !== this.secondDate) hd = rb.headDate = { date: this.secondDate, bytes: Buffer.concat([rb.headTail, this.secondDate]) };
+    this.bytes(hd.bytes);
+    if (host && host !== location) { this.str(host); this.bytes(ARROW); }
+    this.bytes(this.locationBytes);
+    if (rb.ruleLine !== null) this.bytes(rb.ruleLine);
+    else {
+      this.bytes(rb.rulePrefix);
+      this.str(description);
+      this.buf[this.len++] = 39;
+      this.buf[this.len++] = NL;
+    }
+    if (srcip) this.field(0, srcip);
+    if (srcport) this.field(1, srcport);
+    if (dstip) this.field(2, dstip);
+    if (dstport) this.field(3, dstport);
+    if (dstuser) this.field(4, dstuser);
+    if (full !== null) { this.str(full); this.buf[this.len++] = NL; }
+    if (prev) { this.str(prev); this.buf[this.len++] = NL; }
+    this.buf[this.len++] = NL;
+    const n = this.len - start;
+    this.position += n;
+    return n;
+  }
+
+  private field(label: number, value: string): void {
+    this.bytes(FIELD_LABELS[label]);
+    this.str(value);
+    this.buf[this.len++] = NL;
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(grown, 0, 0, this.len);
+    this.buf = grown;
+  }
+
+  private bytes(b: Buffer): void {
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  private str(s: string): void {
+    this.len += utf8Write.call(this.buf, s, this.len);
+  }
+
+  /** A number as its decimal digits (no string made for the usual integer). */
+  private int(n: number): void {
+    if (!Number.isSafeInteger(n)) { this.str(String(n)); return; }
+    if (n < 0) { this.buf[this.len++] = 45; n = -n; }
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    let i = this.len + digits;
+    this.len = i;
+    do { this.buf[--i] = 48 + (n % 10); n = Math.floor(n / 10); } while (n > 0);
+  }
 }
 
 let docSecondKey = '';

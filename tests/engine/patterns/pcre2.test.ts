@@ -168,3 +168,38 @@ describe('PCRE2: catastrophic backtracking is bounded (V8 linear fallback)', () 
     expect(re.test(s)).toBe(want);
   });
 });
+
+describe('plain-string fast path against a direct model, on random literals and subjects', () => {
+  // OSSEC compares with strcmp / strncmp, or their ASCII-caseless forms when caseless
+  const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  test('equal / prefix / suffix, caseless or not, any start', () => {
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const alphabet = ['a', 'A', 'b', 'B', 'z', 'Z', ' ', ':', '@', '`', '[', '{', '1', '\u212a', '\u00e9', '\u00c9', 'k', 'K'];
+    const word = (n: number): string => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+    let matches = 0;
+    for (let i = 0; i < 3000; i++) {
+      const lit = word(Math.floor(rnd() * 4)).replace(/[\u212a\u00e9\u00c9`[{]/g, 'x');
+      const kind = Math.floor(rnd() * 3);
+      const src = kind === 0 ? `^${lit}$` : kind === 1 ? `^${lit}` : `${lit}$`;
+      if (src === '' || src === '$' || src === '^' || src === '^$') continue;
+      const caseless = rnd() < 0.5;
+      const p = compilePcre2(src, { caseless });
+      expect(p.mode).not.toBe('regex');
+      for (let k = 0; k < 20; k++) {
+        let s = word(Math.floor(rnd() * 6));
+        if (rnd() < 0.5) s = rnd() < 0.5 ? s + (caseless && rnd() < 0.5 ? lit.toUpperCase() : lit) : (caseless && rnd() < 0.5 ? lit.toLowerCase() : lit) + s;
+        const start = rnd() < 0.7 ? 0 : Math.floor(rnd() * (s.length + 1));
+        const t = caseless ? fold(s.slice(start)) : s.slice(start);
+        const l = caseless ? fold(lit) : lit;
+        const want = kind === 0 ? (t === l ? s.length : -1) : kind === 1 ? (t.startsWith(l) ? start + l.length : -1) : t.endsWith(l) ? s.length : -1;
+        expect([src, caseless, s, start, p.matchEnd(s, start)]).toEqual([src, caseless, s, start, want]);
+        if (want >= 0) matches++;
+      }
+    }
+    expect(matches).toBeGreaterThan(5000);
+  });
+});

@@ -122,20 +122,18 @@ class Builder {
       for (let c = lo; c <= Math.min(hi, 255); c++) low[c] = 1;
       if (hi >= 256) high.push(Math.max(lo, 256), hi);
     }
-    let size = 0;
-    for (const [lo, hi] of ranges) size += hi - lo + 1; // ranges from the parser do not overlap once sorted
-    let outside: string[] | null = null;
-    if (size >= 0x10000 - MAX_OUTSIDE) {
-      outside = [];
-      for (let c = 0; c < 256; c++) if (low[c] === 0) outside.push(String.fromCharCode(c));
-      for (let c = 256; c <= 0xffff && outside.length <= MAX_OUTSIDE; c++) {
-        let inside = false;
-        for (let i = 0; i < high.length && !inside; i += 2) inside = c >= high[i] && c <= high[i + 1];
-        if (!inside) outside.push(String.fromCharCode(c));
+    // the code units outside the class: the gaps between its sorted ranges
+    const sorted = [...ranges].sort((x, y) => x[0] - y[0]);
+    let outside: string[] | null = [];
+    let next = 0;
+    for (const [lo, hi] of [...sorted, [0x10000, 0x10000] as [number, number]]) {
+      for (let c = next; c < lo && outside !== null; c++) {
+        // only for characters rare in log lines (controls); others (a space for \S) are found
+        // sooner by scanning back from each point
+        if (c >= 32 || outside.length === MAX_OUTSIDE) outside = null;
+        else outside.push(String.fromCharCode(c));
       }
-      // only for characters rare in log lines (controls); others (a space for \S) are found
-      // sooner by scanning back from each point
-      if (outside.length > MAX_OUTSIDE || outside.some((c) => c.charCodeAt(0) >= 32)) outside = null;
+      next = Math.max(next, hi + 1);
     }
     return { lit: null, ci: false, anchorAt: -1, low, high, min, max, lazy, outside, litId: -1 };
   }
@@ -197,10 +195,16 @@ export class ChainMatcher {
       }
     }
     this.ambiguousRuns = amb;
-    this.splitProbes = probes;
+    const pairs: [string, string][] = [];
+    for (let i = 0; i < probes.length; i += 2) pairs.push([probes[i], probes[i + 1]]);
+    pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    this.splitProbes = pairs.flat();
   }
 
-  /** For each ambiguous run, the literal after it, then its upper-case form if caseless, else '' (see worthIt). */
+  /**
+   * For each ambiguous run, the literal after it, then its upper-case form if caseless, else ''
+   * (see worthIt); sorted, so that equal literals are next to each other.
+   */
   private readonly splitProbes: string[];
 
   /**
@@ -213,21 +217,28 @@ export class ChainMatcher {
   worthIt(s: string, start: number): boolean {
     const probes = this.splitProbes;
     let product = 1;
-    for (let i = 0; i < probes.length / 2; i++) {
-      // a caseless literal is counted as written in lower and in upper case (an estimate is enough)
+    for (let i = 0; i < probes.length; ) {
+      // the same literal after r runs counts r times: count its occurrences until product * count^r
+      // is large enough; a caseless one as written in lower and in upper case (an estimate is enough)
+      let r = 1;
+      while (i + 2 * r < probes.length && probes[i + 2 * r] === probes[i]) r++;
       let count = 0;
-      for (let v = i * 2; v < i * 2 + 2; v++) {
+      let enough = false;
+      for (let v = i; v < i + 2 && !enough; v++) {
         const probe = probes[v];
         if (probe === '') continue;
-        let at = s.indexOf(probe, start);
-        while (at >= 0) {
+        for (let at = s.indexOf(probe, start); at >= 0; at = s.indexOf(probe, at + 1)) {
           count++;
-          if (product * count >= SPLITS_WORTH_IT) return true;
-          at = s.indexOf(probe, at + 1);
+          if (product * count ** r >= SPLITS_WORTH_IT) {
+            enough = true;
+            break;
+          }
         }
       }
-      product *= count;
+      if (enough) return true;
+      product *= count ** r;
       if (product === 0) return false; // no match possible: the RegExp fails as fast
+      i += 2 * r;
     }
     return false;
   }
@@ -356,14 +367,8 @@ export class ChainMatcher {
     let p: number;
     const first = items[0];
     if (first.lit !== null) {
-      p = pts[1];
-      if (this.anchored && p !== start) {
-        // only an occurrence at `start` counts
-        let found = false;
-        for (let j = 0; j < pts[0]; j++) if (pts[1 + j] === start) found = true;
-        if (!found) return -1;
-        p = start;
-      }
+      p = pts[1]; // the first feasible occurrence (all are at or after `start`)
+      if (this.anchored && p !== start) return -1;
     } else {
       p = -1;
       for (let j = 0; j < pts[0]; j++) {

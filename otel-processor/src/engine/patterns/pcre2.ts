@@ -873,6 +873,9 @@ export class Pcre2Pattern implements Pattern {
   readonly linear: boolean;
   private readonly fp: number = 0;
   private readonly lit: string = '';
+  /** the literal's first character, and its other case when caseless (fast path only) */
+  private readonly first0: number = -1;
+  private readonly first1: number = -1;
   private readonly re?: RegExp;
   /**
    * Our linear matcher (see sequence.ts) for the same translation, or null outside its subset;
@@ -917,6 +920,12 @@ export class Pcre2Pattern implements Pattern {
       }
     }
     if (this.fp !== 0) {
+      if (this.lit.length > 0) {
+        const c = this.lit.charCodeAt(0);
+        const letter = (c | 32) >= 97 && (c | 32) <= 122;
+        this.first0 = c;
+        this.first1 = opts.caseless && letter ? c ^ 32 : c;
+      }
       this.mode = this.fp === FP_EQUAL ? 'equal' : this.fp === FP_PREFIX ? 'prefix' : 'suffix';
       this.linear = true;
       return;
@@ -944,7 +953,8 @@ export class Pcre2Pattern implements Pattern {
     } catch (e) {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
-    if (!tr.nonLinear) {
+    // (two unbounded runs at least: a cheap look at the source first keeps loading fast)
+    if (!tr.nonLinear && mayHaveAmbiguousRuns(fast.source)) {
       // The exact rendering: what it reads holds for subjects with and without newlines alike.
       const parsed = parseTranslated(exactSource);
       const chain = parsed === null ? null : compileChain(parsed);
@@ -1013,6 +1023,11 @@ export class Pcre2Pattern implements Pattern {
   private fastEnd(s: string, start: number): number {
     const lit = this.lit;
     const len = s.length;
+    if (lit.length > 0 && len - start >= lit.length) {
+      // most lines differ at the first character: no call, no loop
+      const c = s.charCodeAt(this.fp === FP_SUFFIX ? len - lit.length : start);
+      if (c !== this.first0 && c !== this.first1) return -1;
+    }
     switch (this.fp) {
       case FP_EQUAL:
         return len - start === lit.length && eqCase(s, start, lit, this.caseless) ? len : -1;

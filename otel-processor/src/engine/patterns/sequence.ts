@@ -108,6 +108,8 @@ interface Alt {
   lookaheads: Lookahead[];
   /** What the alternative can start with (the follow* fields of a stand-in item). */
   start: Item;
+  /** What its second character can be, when its first is always a one-character item; else null. */
+  second: Item | null;
 }
 
 const INF = 0x7fffffff;
@@ -156,7 +158,7 @@ class Parser {
   parse(): void {
     const s = this.src;
     for (;;) {
-      const alt: Alt = { first: this.items.length, anchored: false, lookaheads: [], start: emptyItem(T_RUN) };
+      const alt: Alt = { first: this.items.length, anchored: false, lookaheads: [], start: emptyItem(T_RUN), second: null };
       if (s[this.pos] === '^') {
         alt.anchored = true;
         this.pos++;
@@ -617,7 +619,10 @@ export class SequenceMatcher {
       if (it.type === T_LOOP || (it.type === T_SPLIT && it.targets.length > 1) || (it.type === T_RUN && !(it.min === 1 && it.max === 1))) it.row = rows++;
     }
     this.rows = rows;
-    for (const a of alts) computeFollow(items, a.first, a.start);
+    for (const a of alts) {
+      computeFollow(items, a.first, a.start);
+      a.second = secondOf(items, a.first);
+    }
     this.onlyAnchored = alts.every((a) => a.anchored);
     const unanchored = alts.filter((a) => !a.anchored);
     const shared = new Map<string, Alt[]>();
@@ -655,6 +660,8 @@ export class SequenceMatcher {
         const c = s === len ? -1 : subject.charCodeAt(s);
         const list = c < 0 ? this.altsEnd : c < 256 ? this.altsByChar[c] : this.altsHigh;
         for (let a = 0; a < list.length; a++) {
+          const f2 = list[a].second;
+          if (f2 !== null && (s + 1 === len ? !f2.followEnd : !startsWith(f2, subject.charCodeAt(s + 1)))) continue;
           const end = this.match(list[a].first, s);
           if (end >= 0) {
             this.subject = '';
@@ -907,6 +914,48 @@ export class SequenceMatcher {
     this.chainTop = base;
     return -1;
   }
+}
+
+/**
+ * What the second character of a match from item `from` can be (a stand-in item's follow*
+ * fields), when every way in starts with a one-character item (`[Cc]\x3a`, `(?:[Cc][Mm][Dd]|...)`);
+ * else null. Run after computeFollow of the run items.
+ */
+function secondOf(items: Item[], from: number): Item | null {
+  const firsts: Item[] = [];
+  let ok = true;
+  const seen = new Set<number>();
+  const walk = (start: number): void => {
+    for (let k = start; ok && !seen.has(k);) {
+      seen.add(k);
+      const x = items[k];
+      if (x.type === T_MARK || x.type === T_JUMP || x.type === T_ASSERT) {
+        k = x.next;
+        continue;
+      }
+      if (x.type === T_SPLIT) {
+        for (const t of x.targets) walk(t);
+        return;
+      }
+      if (x.type === T_RUN && x.min === 1 && x.max === 1) firsts.push(x);
+      else ok = false;
+      return;
+    }
+  };
+  walk(from);
+  if (!ok || firsts.length === 0) return null;
+  const second = emptyItem(T_RUN);
+  const low = new Uint8Array(256);
+  second.followLow = low;
+  second.followHigh = false;
+  second.followEnd = false;
+  for (const f of firsts) {
+    if (f.followLow === null) return null;
+    for (let c = 0; c < 256; c++) low[c] |= f.followLow[c];
+    second.followHigh ||= f.followHigh;
+    second.followEnd ||= f.followEnd;
+  }
+  return second;
 }
 
 /** What the rest of the pattern from item `from` can start with, into `it`'s follow* fields. */

@@ -30,7 +30,7 @@ export const ELASTICSEARCH_SETTINGS: Setting[] = [
   { key: 'exporters.elasticsearch.max_inflight', kind: 'int', dflt: 3, min: 1, max: 64, help: 'Bulk requests in flight at once (alerts are creates under fixed ids, so order does not matter)' },
   { key: 'exporters.elasticsearch.shards', kind: 'int', dflt: 1, min: 1, max: 1024, help: 'Shards per index (templates)' },
   { key: 'exporters.elasticsearch.replicas', kind: 'string', dflt: '0-1', help: 'auto_expand_replicas of the templates' },
-  { key: 'exporters.elasticsearch.stats_open_hours', kind: 'int', dflt: 2, min: 1, max: 48, help: "Hours of each agent's stats held and rewritten whole; counts arriving for an older hour are written as documents of their own (summed by readers)" },
+  { key: 'exporters.elasticsearch.stats_open_hours', kind: 'int', dflt: 2, min: 1, max: 48, help: "Hours of each agent's stats held and rewritten whole (counts arriving for an older hour are written as documents of their own, summed by readers); an agent silent this long leaves memory (its agents document keeps its totals)" },
   { key: 'exporters.elasticsearch.fts_refresh_seconds', kind: 'int', dflt: 30, min: 0, help: 'How often first-time-seen keys of other replicas are read back (0: only at start)' },
 ];
 
