@@ -37,7 +37,12 @@ export class Decoder {
     this.solo = set.decoders.map((d) => [d]);
   }
 
+  /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
+  private lastProgram = '';
+  private lastRoots: CompiledDecoder[] | null = null;
+
   private rootsFor(programName: string): CompiledDecoder[] {
+    if (programName === this.lastProgram && this.lastRoots !== null) return this.lastRoots;
     let roots = this.rootsByProgram.get(programName);
     if (roots === undefined) {
       // only roots whose program-name pattern can start with the name's first characters
@@ -47,6 +52,8 @@ export class Decoder {
       if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
       this.rootsByProgram.set(programName, roots);
     }
+    this.lastProgram = programName;
+    this.lastRoots = roots;
     return roots;
   }
 
