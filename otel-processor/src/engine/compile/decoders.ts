@@ -11,7 +11,10 @@ import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, type PrefixFilter } from './first-char';
-import { WAZUH_EXTRA_DATA } from '../event';
+import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
+
+/** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
+const FIELD_NAMES = new Map<string, string>([...STATIC_FIELDS, 'user', WAZUH_EXTRA_DATA].map((f) => [f, f]));
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
 
@@ -209,6 +212,7 @@ export class DecoderSetBuilder {
           order = text.split(',').map((s) => s.trim());
           // Wazuh keeps extra_data apart from data.
           if (this.dialect.wazuh) order = order.map((o) => (o === 'extra_data' ? WAZUH_EXTRA_DATA : o));
+          order = order.map((o) => FIELD_NAMES.get(o) ?? o);
           break;
         case 'type': {
           type = text.trim().toLowerCase();
@@ -307,7 +311,10 @@ function byFirst(roots: CompiledDecoder[], first: (d: CompiledDecoder) => Uint8A
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {
-  if (v === 'after_parent' || v === 'after_prematch' || v === 'after_regex') return v;
+  // the constants, not the attribute text: the per-line switch on them then compares pointers
+  if (v === 'after_parent') return 'after_parent';
+  if (v === 'after_prematch') return 'after_prematch';
+  if (v === 'after_regex') return 'after_regex';
   fail(el, `invalid offset="${v}" (expected after_parent, after_prematch or after_regex)`);
 }
 
