@@ -1,13 +1,13 @@
-import { firstChars, prefixFilter } from '../../otel-processor/src/engine/compile/first-char';
+import { firstChars, headAllows, prefixFilter } from '../../otel-processor/src/engine/compile/first-char';
 import { compilePattern, type Dialect } from '../../otel-processor/src/engine/patterns';
 
 const chars = (t: Uint8Array | null) => (t ? [...t].map((v, i) => (v ? String.fromCharCode(i) : '')).join('') : null);
 
-/** The filter's answer, checked against the pattern itself: it may only reject lines the pattern rejects. */
+/** The head check's answer, checked against the pattern itself: it may only reject lines the pattern rejects. */
 function allows(dialect: Dialect, source: string, caseless: boolean, line: string, from = 0): boolean {
-  const f = prefixFilter(dialect, source, caseless);
-  expect(f).not.toBeNull();
-  const ok = f!.allows(line, from);
+  const head = prefixFilter(dialect, source, caseless)?.head(16) ?? null;
+  expect(head).not.toBeNull();
+  const ok = headAllows(head!, line, from);
   const p = compilePattern(dialect, source, { caseless });
   const end = p.matchEnd ? p.matchEnd(line, from) : (p.exec(line, from)?.end ?? -1);
   if (end >= 0) expect(ok).toBe(true);
@@ -37,7 +37,7 @@ describe('first characters of anchored patterns', () => {
   });
 });
 
-describe('prefix filters: more than the first character, never rejecting a match', () => {
+describe('head checks: the fixed start of a prematch, never rejecting a match', () => {
   test('fixed-width starts: literals, repeats, classes, case', () => {
     const p = '^\\d{4}-\\d{2}-\\d{2} \\d{2}:';
     expect(allows('pcre2', p, false, '2024-01-02 03:04:05')).toBe(true);
@@ -52,23 +52,24 @@ describe('prefix filters: more than the first character, never rejecting a match
     expect(allows('pcre2', '^.x', false, '\nx')).toBe(false);
     expect(allows('pcre2', '(?s)^.x', false, '\nx')).toBe(true);
   });
-  test('a run ends where its class ends when the next item cannot continue it', () => {
-    const pure = '^\\S+ - \\S+ \\[\\d{2}/';
-    expect(allows('pcre2', pure, true, '10.0.0.1 - bob [12/Mar/2026')).toBe(true);
-    expect(allows('pcre2', pure, true, '9998 10.20.147.87 TCP_MISS/500')).toBe(false);
-    expect(allows('pcre2', '^\\d{1,3}\\.', false, '123.4')).toBe(true);
-    expect(allows('pcre2', '^\\d{1,3}\\.', false, '1234.5')).toBe(false);
-    expect(allows('pcre2', '^\\d{2,}x', false, '1x')).toBe(false);
-    expect(allows('pcre2', '^[ ]*\\d+ ', false, '   42 x')).toBe(true);
-    expect(allows('pcre2', '^[ ]*\\d+ ', false, '   4x2 x')).toBe(false);
-    // overlapping classes: the run stops the prefix (its minimum still counts)
+  test('a run counts for its first character, then the start ends', () => {
+    expect(allows('pcre2', '^\\d{1,3}\\.', false, '1234.5')).toBe(true); // only the first digit is fixed
+    expect(allows('pcre2', '^\\d{1,3}\\.', false, 'x.5')).toBe(false);
+    expect(allows('pcre2', '^\\d{2,}x', false, '1x')).toBe(false); // {2,}: two fixed digits
     expect(allows('pcre2', '^\\w+\\d x', false, 'ab1 x')).toBe(true);
     expect(allows('pcre2', '^\\w+\\d x', false, ' ab1 x')).toBe(false);
-    expect(allows('pcre2', '^\\S+?:\\d', false, 'a:b:1')).toBe(true); // `:` is in \S: not forced
+    expect(prefixFilter('pcre2', '^[ ]*\\d+ ', false)).toBeNull(); // may start with the digit or a space: nothing fixed
   });
-  test('groups: plain ones are transparent; quantified or alternating ones end the prefix', () => {
+  test('alternatives: the positions they all have, each the union of their classes', () => {
+    const head = prefixFilter('pcre2', '^\\[warn\\] |^\\[notice\\] ', false)!.head(16)!;
+    expect(head.length / 129).toBe(7); // `[warn] ` is 7 long
+    expect(allows('pcre2', '^\\[warn\\] |^\\[notice\\] ', false, '[notice] x')).toBe(true);
+    expect(allows('pcre2', '^\\[warn\\] |^\\[notice\\] ', false, '[error] x')).toBe(false);
+  });
+  test('groups: plain ones are transparent; quantified or alternating ones end the start', () => {
     expect(allows('pcre2', '^(\\S+) (\\d+) x', false, 'ab 12 x')).toBe(true);
-    expect(allows('pcre2', '^(\\S+) (\\d+) x', false, 'ab 1a x')).toBe(false);
+    expect(allows('pcre2', '^(ab) (\\d+) x', false, 'ab 1a x')).toBe(true);
+    expect(allows('pcre2', '^(ab) (\\d+) x', false, 'ab x1 x')).toBe(false);
     expect(allows('pcre2', '^(?:ab)c', false, 'abd')).toBe(false);
     expect(allows('pcre2', '^a(bc)?d', false, 'ad')).toBe(true);
     expect(allows('pcre2', '^a(bc)+d', false, 'abcbcd')).toBe(true);
@@ -80,12 +81,18 @@ describe('prefix filters: more than the first character, never rejecting a match
     expect(allows('pcre2', '^Failed \\S+ ', true, 'sshd: Failed password ', 0)).toBe(false);
   });
   test('non-ASCII code units: only classes that may hold them let them through', () => {
-    expect(allows('pcre2', '^\\S+ x', false, 'ü x')).toBe(true);
-    expect(allows('pcre2', '^\\w+ x', false, 'ü x')).toBe(false);
+    expect(allows('pcre2', '^\\S+ x', false, '\u00fc x')).toBe(true);
+    expect(allows('pcre2', '^\\w+ x', false, '\u00fc x')).toBe(false);
     expect(allows('pcre2', '^[^ ]+ x', false, '\u4e16 x')).toBe(true);
   });
   test('not modelled: no filter', () => {
     for (const p of ['a', '^a|b', '^(a)|c', '^a*', '^\\bx', '^\\Qx\\E', '^(?<n>x)']) expect(prefixFilter('pcre2', p, false)).toBeNull();
-    expect(prefixFilter('osmatch', '^abc', false)).toBeNull();
+  });
+  test('OS_Match (program names): case-insensitive `^text` and `^text$` alternatives only', () => {
+    expect(allows('osmatch', '^sshd', false, 'SSHD')).toBe(true);
+    expect(allows('osmatch', '^sshd', false, 'ssh')).toBe(false);
+    expect(allows('osmatch', '^su$|^sudo', false, 'sudo')).toBe(true);
+    expect(allows('osmatch', '^su$|^sudo', false, 'xsu')).toBe(false);
+    for (const p of ['sshd', '^sshd|x', '^', '^$', '!^sshd', '^a|']) expect(prefixFilter('osmatch', p, false)).toBeNull();
   });
 });

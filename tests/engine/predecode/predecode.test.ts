@@ -206,6 +206,11 @@ describe('predecode: control characters', () => {
     expect(run(line, { stripControlChars: false }).log).toBe('a\tb\u001b[0m\u007fc');
     expect(run(line, { dialect: 'wazuh', stripControlChars: true }).log).toBe('ab[0mc');
   });
+  test('control characters and non-ASCII in one line: stripped, then the header read byte-wise', () => {
+    const ev = run('M\u00e4r\t  2 17:30:52 host prog: m\u00fcll~\u007f');
+    expect(ev.fullLog).toBe('M\u00e4r  2 17:30:52 host prog: m\u00fcll~');
+    expect([ev.hostname, ev.programName, ev.log, ev.headerTimestamp]).toEqual(['host', 'prog', 'm\u00fcll~', 'M\u00e4r  2 17:30:52']);
+  });
   test('stripControlChars()', () => {
     expect(stripControlChars('abc')).toBe('abc');
     expect(stripControlChars('\u0001a\u001fb\u007f')).toBe('ab');

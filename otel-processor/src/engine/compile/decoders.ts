@@ -11,7 +11,10 @@ import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, type PrefixFilter } from './first-char';
-import { WAZUH_EXTRA_DATA } from '../event';
+import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
+
+/** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
+const FIELD_NAMES = new Map<string, string>([...STATIC_FIELDS, 'user', WAZUH_EXTRA_DATA].map((f) => [f, f]));
 
 export type RegexOffset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
 
@@ -23,9 +26,18 @@ export interface CompiledDecoder {
   readonly reportedName: string;
   readonly parent: string | null;
   readonly programName: Pattern | null;
+  /** The program-name pattern's fixed start (see PrefixFilter.head), checked before it runs; null: none. */
+  readonly programHead: Uint8Array | null;
+  /** First characters a program name it matches can start with (129 entries), or null: any. */
+  readonly programFirst: Uint8Array | null;
   readonly prematch: Pattern | null;
-  /** What the prematch's first characters must be (null: unknown), to skip it without running it. */
-  readonly prematchFilter: PrefixFilter | null;
+  /**
+   * First characters the prematch can start with (129 entries: ASCII, then any other unit; null:
+   * any), for the dispatch table of plain roots.
+   */
+  readonly prematchFirst: Uint8Array | null;
+  /** The prematch's fixed-position start (see PrefixFilter.head), checked before running it; null: none. */
+  readonly prematchHead: Uint8Array | null;
   readonly prematchAfterParent: boolean;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
@@ -63,6 +75,8 @@ export interface DecoderSet {
    * index 128: a log that is empty or starts with any other unit (every plain root).
    */
   readonly plainByFirst: CompiledDecoder[][];
+  /** The same for program-name roots, by the first character of the program name. */
+  readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
   readonly chainsOf: DecoderChain[][];
 }
@@ -73,6 +87,9 @@ export interface DecoderDialect {
   /** Wazuh 4.x pattern edges (see compilePattern). */
   wazuh?: boolean;
 }
+
+/** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
+const HEAD_POSITIONS = 8;
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
 
@@ -132,11 +149,8 @@ export class DecoderSetBuilder {
   }
 
   build(): DecoderSet {
-    const plainByFirst: CompiledDecoder[][] = [];
-    const firsts = this.plainRoots.map((d) => d.prematchFilter?.firstChars() ?? null);
-    for (let c = 0; c <= 128; c++) {
-      plainByFirst.push(this.plainRoots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
-    }
+    const plainByFirst = byFirst(this.plainRoots, (d) => d.prematchFirst);
+    const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     return {
       decoders: this.decoders,
@@ -145,6 +159,7 @@ export class DecoderSetBuilder {
       children: this.children,
       reportedNames: this.reportedNames,
       plainByFirst,
+      programByFirst,
       chainsOf,
     };
   }
@@ -197,6 +212,7 @@ export class DecoderSetBuilder {
           order = text.split(',').map((s) => s.trim());
           // Wazuh keeps extra_data apart from data.
           if (this.dialect.wazuh) order = order.map((o) => (o === 'extra_data' ? WAZUH_EXTRA_DATA : o));
+          order = order.map((o) => FIELD_NAMES.get(o) ?? o);
           break;
         case 'type': {
           type = text.trim().toLowerCase();
@@ -243,6 +259,8 @@ export class DecoderSetBuilder {
       regexOffset = 'after_prematch';
     }
     const dialect = this.dialect;
+    const prematchFilter = prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null;
+    const programFilter = programNameEl ? filterOf(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', dialect.pcre2Caseless) : null;
     return {
       index: this.decoders.length,
       name,
@@ -251,10 +269,13 @@ export class DecoderSetBuilder {
       programName: programNameEl
         ? compileElementPattern(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
+      programHead: programFilter?.head(HEAD_POSITIONS) ?? null,
+      programFirst: programFilter?.firstChars() ?? null,
       prematch: prematchEl
         ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
-      prematchFilter: prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null,
+      prematchFirst: prematchFilter?.firstChars() ?? null,
+      prematchHead: prematchFilter?.head(HEAD_POSITIONS) ?? null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
@@ -277,12 +298,23 @@ export class DecoderSetBuilder {
 function filterOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: boolean): PrefixFilter | null {
   const t = el.attributes.type?.toLowerCase();
   if (t === undefined) return prefixFilter(dflt, source, dflt === 'pcre2' && pcre2Caseless);
-  if (t === 'pcre2' || t === 'osregex') return prefixFilter(t, source, false);
+  if (t === 'pcre2' || t === 'osregex' || t === 'osmatch') return prefixFilter(t, source, false);
   return null;
 }
 
+/** Roots by the first character of what they test (index 128: empty or non-ASCII start: all of them), load order kept. */
+function byFirst(roots: CompiledDecoder[], first: (d: CompiledDecoder) => Uint8Array | null): CompiledDecoder[][] {
+  const firsts = roots.map(first);
+  const out: CompiledDecoder[][] = [];
+  for (let c = 0; c <= 128; c++) out.push(roots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
+  return out;
+}
+
 function parseOffset(el: XmlElement, v: string): RegexOffset {
-  if (v === 'after_parent' || v === 'after_prematch' || v === 'after_regex') return v;
+  // the constants, not the attribute text: the per-line switch on them then compares pointers
+  if (v === 'after_parent') return 'after_parent';
+  if (v === 'after_prematch') return 'after_prematch';
+  if (v === 'after_regex') return 'after_regex';
   fail(el, `invalid offset="${v}" (expected after_parent, after_prematch or after_regex)`);
 }
 

@@ -7,10 +7,12 @@
  * unsure it stops early (a shorter prefix) or answers "any" (null).
  *
  * - PCRE2 (`*_pcre2`, `type="pcre2"`): every top-level alternative anchored by `^`; its fixed-width
- *   start (literals, escapes, `.`, classes, `{n}` repeats; the first `+` / `{n,}` item counts
- *   once) up to the first group, optional item, anchor or unknown syntax.
+ *   start (literals, escapes, `.`, classes, `{n}` repeats, through plain and non-capturing groups;
+ *   the first `+` / `{n,}` item counts once) up to the first variable item, alternation inside a
+ *   group, quantified group, anchor or unknown syntax.
  * - OS_Regex: the first character only (the classic matcher's end-of-subject quirks allow a match
  *   whose later tokens never saw a character, so only the first token is certain).
+ * - OS_Match: `^text` / `^text$` alternatives, case-insensitive (program names).
  */
 import type { Dialect } from './elements';
 
@@ -262,115 +264,59 @@ function pcre2Items(alt: string, caseless: boolean, dotAll: boolean): Item[] {
   return out;
 }
 
-function disjoint(a: Cls, b: Cls): boolean {
-  for (let i = 0; i < TABLE; i++) if (a[i] && b[i]) return false;
-  return true;
-}
-
 /**
- * Keeps the items a line can be checked against without backtracking: fixed ones, and a variable
- * run whose class no character of the next (required) item shares, since such a run can only end
- * at the first character outside its class. The first other variable run ends the prefix (its
- * minimum still counts).
+ * The classes of the fixed positions an alternative starts with: fixed items, then the minimum
+ * of the first variable run, up to MAX_PREFIX positions.
  */
-function deterministic(items: Item[]): Item[] {
-  const out: Item[] = [];
-  let positions = 0;
-  for (let k = 0; k < items.length && positions < MAX_PREFIX; k++) {
-    const it = items[k];
-    if (it.min === it.max) {
-      const n = Math.min(it.min, MAX_PREFIX - positions);
-      if (n > 0) out.push({ t: it.t, min: n, max: n });
-      positions += n;
-      if (n < it.min) break;
-      continue;
-    }
-    const next = items[k + 1];
-    if (next !== undefined && next.min > 0 && disjoint(it.t, next.t)) {
-      out.push(it);
-      positions++;
-      continue;
-    }
-    if (it.min > 0) out.push({ t: it.t, min: it.min, max: INF });
-    break;
+function fixedStart(items: Item[]): Cls[] {
+  const out: Cls[] = [];
+  for (const it of items) {
+    for (let r = 0; r < it.min && out.length < MAX_PREFIX; r++) out.push(it.t);
+    if (it.min !== it.max || out.length === MAX_PREFIX) break;
   }
   return out;
 }
 
-/** Longest run a filter scans before it gives up and lets the pattern decide (bounded work per line). */
-const MAX_RUN = 512;
-
 /**
- * The start of an anchored pattern as runs of character classes: a cheap exact test a line must
- * pass before the pattern can match it (the pattern then still decides).
+ * What the first characters of an anchored pattern must be: per alternative, the class of each
+ * of its fixed start positions. Every class is a superset of what the pattern accepts there.
  */
 export class PrefixFilter {
-  /** Per alternative: the class table of each item, one after the other (TABLE entries each). */
-  private readonly tables: Uint8Array[];
-  private readonly mins: Int32Array[];
-  private readonly maxs: Int32Array[];
+  constructor(private readonly alternatives: readonly Cls[][]) {}
 
-  constructor(alternatives: readonly Item[][]) {
-    this.tables = alternatives.map((items) => {
-      const flat = new Uint8Array(items.length * TABLE);
-      items.forEach((it, k) => flat.set(it.t, k * TABLE));
-      return flat;
-    });
-    this.mins = alternatives.map((items) => Int32Array.from(items, (it) => it.min));
-    this.maxs = alternatives.map((items) => Int32Array.from(items, (it) => it.max));
-  }
-
-  /** False when no alternative can match `s` from `from` (true does not mean it matches). */
-  allows(s: string, from: number): boolean {
-    const len = s.length;
-    for (let a = 0; a < this.tables.length; a++) {
-      const t = this.tables[a];
-      const mins = this.mins[a];
-      const maxs = this.maxs[a];
-      let p = from;
-      let k = 0;
-      for (let base = 0; k < mins.length; k++, base += TABLE) {
-        const min = mins[k];
-        const max = maxs[k];
-        if (min === max) {
-          if (len - p < min) break;
-          let j = 0;
-          for (; j < min; j++) {
-            const c = s.charCodeAt(p + j);
-            if (t[base + (c < HIGH ? c : HIGH)] === 0) break;
-          }
-          if (j < min) break;
-          p += min;
-        } else {
-          // a run ends at the first character outside its class (see deterministic())
-          const stop = len - p < max ? len - p : max;
-          let j = 0;
-          for (; j < stop; j++) {
-            const c = s.charCodeAt(p + j);
-            if (t[base + (c < HIGH ? c : HIGH)] === 0) break;
-            if (j === MAX_RUN) return true;
-          }
-          if (j < min) break;
-          p += j;
-        }
+  /**
+   * The start positions every alternative has, at most `maxPositions`, as one flat table: 129
+   * entries per position (ASCII, then one for every other unit); null when there is none.
+   * Checked inline by the decoder with headAllows.
+   */
+  head(maxPositions: number): Uint8Array | null {
+    const k = Math.min(maxPositions, ...this.alternatives.map((a) => a.length));
+    if (k === 0) return null;
+    const out = new Uint8Array(k * 129);
+    for (const alt of this.alternatives) {
+      for (let pos = 0; pos < k; pos++) {
+        const t = alt[pos];
+        for (let c = 0; c < TABLE; c++) if (t[c]) out[pos * 129 + (c < 128 ? c : 128)] = 1;
       }
-      if (k === mins.length) return true;
     }
-    return false;
+    return out;
   }
 
   /** First characters (ASCII; entry 128 = any other unit) any alternative allows. */
   firstChars(): Uint8Array {
-    const r = new Uint8Array(129);
-    for (let a = 0; a < this.tables.length; a++) {
-      const t = this.tables[a];
-      for (let c = 0; c < 128; c++) if (t[c]) r[c] = 1;
-      for (let c = 128; c < TABLE; c++) if (t[c]) r[128] = 1;
-      // a run that may be empty lets the next item start the line too
-      if (this.mins[a][0] === 0) r.fill(1);
-    }
-    return r;
+    return this.head(1)!;
   }
+}
+
+/** Whether `s` from `from` fits a head table (see PrefixFilter.head): a few array reads, no call into the pattern. */
+export function headAllows(head: Uint8Array, s: string, from: number): boolean {
+  const k = (head.length / 129) | 0;
+  if (s.length - from < k) return false;
+  for (let j = 0, base = 0; j < k; j++, base += 129) {
+    const c = s.charCodeAt(from + j);
+    if (head[base + (c < 128 ? c : 128)] === 0) return false;
+  }
+  return true;
 }
 
 /** Leading `(?flags)`: the flags that apply to the whole pattern, or null when they are not modelled. */
@@ -388,12 +334,12 @@ export function pcre2PrefixFilter(source: string, caseless: boolean): PrefixFilt
   if (flags === null) return null;
   const alts = alternatives(flags.rest);
   if (!alts) return null;
-  const out: Item[][] = [];
+  const out: Cls[][] = [];
   for (const a of alts) {
     if (!a.startsWith('^')) return null;
-    const items = deterministic(pcre2Items(a.slice(1), caseless || flags.i, flags.s));
-    if (items.length === 0) return null;
-    out.push(items);
+    const start = fixedStart(pcre2Items(a.slice(1), caseless || flags.i, flags.s));
+    if (start.length === 0) return null;
+    out.push(start);
   }
   return new PrefixFilter(out);
 }
@@ -402,12 +348,12 @@ export function pcre2PrefixFilter(source: string, caseless: boolean): PrefixFilt
 export function osRegexPrefixFilter(source: string): PrefixFilter | null {
   const alts = alternatives(source);
   if (!alts) return null;
-  const out: Item[][] = [];
+  const out: Cls[][] = [];
   for (const a of alts) {
     if (!a.startsWith('^')) return null;
     const t = osRegexFirst(a.slice(1));
     if (t === null) return null;
-    out.push([{ t, min: 1, max: 1 }]);
+    out.push([t]);
   }
   return new PrefixFilter(out);
 }
@@ -435,10 +381,35 @@ function osRegexFirst(alt: string): Cls | null {
   return folded(t);
 }
 
-/** Prefix filter of a pattern in `dialect` (OS_Match, plain strings: null). */
+/**
+ * The prefix filter of an OS_Match pattern: every `|` alternative a case-insensitive `^text`
+ * prefix or `^text$` equality (anything else, an empty text, or a leading `!`: null).
+ */
+export function osMatchPrefixFilter(source: string): PrefixFilter | null {
+  if (source.startsWith('!')) return null;
+  const out: Cls[][] = [];
+  for (const alt of source.split('|')) {
+    if (alt[0] !== '^') return null;
+    const text = alt.length >= 2 && alt.endsWith('$') ? alt.slice(1, -1) : alt.slice(1);
+    const classes: Cls[] = [];
+    for (let i = 0; i < text.length && classes.length < MAX_PREFIX; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      const t = new Uint8Array(TABLE);
+      t[c] = 1;
+      classes.push(folded(t));
+    }
+    if (classes.length === 0) return null;
+    out.push(classes);
+  }
+  return new PrefixFilter(out);
+}
+
+/** Prefix filter of a pattern in `dialect` (plain strings: null). */
 export function prefixFilter(dialect: Dialect, source: string, caseless: boolean): PrefixFilter | null {
   if (dialect === 'pcre2') return pcre2PrefixFilter(source, caseless);
   if (dialect === 'osregex') return osRegexPrefixFilter(source);
+  if (dialect === 'osmatch') return osMatchPrefixFilter(source);
   return null;
 }
 

@@ -4,6 +4,7 @@
 import type { LogEvent } from '../event';
 import type { Pattern } from '../patterns';
 import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+import { headAllows } from '../compile/first-char';
 
 /** Runs `p` on `log` as if the subject started at `from`; returns the absolute end, or -1. */
 function execFrom(p: Pattern, log: string, from: number, out: { captures: string[] }): number {
@@ -36,13 +37,23 @@ export class Decoder {
     this.solo = set.decoders.map((d) => [d]);
   }
 
+  /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
+  private lastProgram = '';
+  private lastRoots: CompiledDecoder[] | null = null;
+
   private rootsFor(programName: string): CompiledDecoder[] {
+    if (programName === this.lastProgram && this.lastRoots !== null) return this.lastRoots;
     let roots = this.rootsByProgram.get(programName);
     if (roots === undefined) {
-      roots = this.set.programRoots.filter((d) => d.programName!.test(programName));
+      // only roots whose program-name pattern can start with the name's first characters
+      const c = programName.charCodeAt(0);
+      roots = this.set.programByFirst[c < 128 ? c : 128].filter(
+        (d) => (d.programHead === null || headAllows(d.programHead, programName, 0)) && d.programName!.test(programName));
       if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
       this.rootsByProgram.set(programName, roots);
     }
+    this.lastProgram = programName;
+    this.lastRoots = roots;
     return roots;
   }
 
@@ -59,8 +70,8 @@ export class Decoder {
       const root = roots[i];
       let pmatch = 0;
       if (root.prematch !== null) {
-        // the prefix test rejects most roots without running their pattern
-        if (root.prematchFilter !== null && !root.prematchFilter.allows(log, 0)) continue;
+        // the first characters turn most roots away without a call into their pattern
+        if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
         pmatch = testFrom(root.prematch, log, 0);
         if (pmatch < 0) continue;
       }
@@ -77,7 +88,7 @@ export class Decoder {
           const head = chain.members[0];
           if (head.prematch !== null) {
             const from = head.prematchAfterParent ? pmatch : 0;
-            if (head.prematchFilter !== null && !head.prematchFilter.allows(log, from)) continue;
+            if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
             const end = testFrom(head.prematch, log, from);
             if (end >= 0) {
               cmatch = end;
