@@ -185,6 +185,26 @@ describe('predecode: compiled predecoders agree with predecode()', () => {
   });
 });
 
+describe('predecode: one predecoder over consecutive lines', () => {
+  // it hands out the previous line's program name and host string again when the text repeats
+  test.each(['ossec', 'wazuh'] as const)('%s: names of the same length but other text are read afresh', (dialect) => {
+    const pd = createPredecoder({ dialect });
+    const lines: [string, string, string][] = [
+      ['Dec  1 00:00:00 hosta sshd[1]: a', 'hosta', 'sshd'],
+      ['Dec  1 00:00:01 hosta sshd[2]: b', 'hosta', 'sshd'],
+      ['Dec  1 00:00:02 hostb sshe[3]: c', 'hostb', 'sshe'],
+      ['Dec  1 00:00:03 hostb sshd: d', 'hostb', 'sshd'],
+      ['Dec  1 00:00:04 host sshd2: e', 'host', 'sshd2'],
+      ['Dec  1 00:00:05 hosta sshd: f', 'hosta', 'sshd'],
+    ];
+    for (const [line, host, prog] of lines) {
+      const ev = new LogEvent(line, 'stdin', DEFAULT_HOST, 0);
+      expect(pd(ev)).toBe(true);
+      expect([ev.hostname, ev.programName]).toEqual([host, prog]);
+    }
+  });
+});
+
 describe('predecode: control characters', () => {
   const line = 'Dec  1 00:00:00 host prog: a\tb\u001b[0m\u007fc';
   test('ossec deletes them from full_log and log', () => {
