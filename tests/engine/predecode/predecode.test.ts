@@ -186,21 +186,21 @@ describe('predecode: compiled predecoders agree with predecode()', () => {
 });
 
 describe('predecode: one predecoder over consecutive lines', () => {
-  // it hands out the previous line's program name and host string again when the text repeats
-  test.each(['ossec', 'wazuh'] as const)('%s: names of the same length but other text are read afresh', (dialect) => {
+  // it hands out the previous line's timestamp, host and program name strings again when the text repeats
+  test.each(['ossec', 'wazuh'] as const)('%s: timestamps, hosts and program names of the same length but other text are read afresh', (dialect) => {
     const pd = createPredecoder({ dialect });
-    const lines: [string, string, string][] = [
-      ['Dec  1 00:00:00 hosta sshd[1]: a', 'hosta', 'sshd'],
-      ['Dec  1 00:00:01 hosta sshd[2]: b', 'hosta', 'sshd'],
-      ['Dec  1 00:00:02 hostb sshe[3]: c', 'hostb', 'sshe'],
-      ['Dec  1 00:00:03 hostb sshd: d', 'hostb', 'sshd'],
-      ['Dec  1 00:00:04 host sshd2: e', 'host', 'sshd2'],
-      ['Dec  1 00:00:05 hosta sshd: f', 'hosta', 'sshd'],
+    const lines: [string, string, string, string][] = [
+      ['Dec  1 00:00:00 hosta sshd[1]: a', 'Dec  1 00:00:00', 'hosta', 'sshd'],
+      ['Dec  1 00:00:00 hosta sshd[2]: b', 'Dec  1 00:00:00', 'hosta', 'sshd'],
+      ['Dec  1 00:00:02 hostb sshe[3]: c', 'Dec  1 00:00:02', 'hostb', 'sshe'],
+      ['Dec 11 00:00:02 hostb sshd: d', 'Dec 11 00:00:02', 'hostb', 'sshd'],
+      ['Dec 11 00:00:02 host sshd2: e', 'Dec 11 00:00:02', 'host', 'sshd2'],
+      ['Dec  1 00:00:05 hosta sshd: f', 'Dec  1 00:00:05', 'hosta', 'sshd'],
     ];
-    for (const [line, host, prog] of lines) {
+    for (const [line, ts, host, prog] of lines) {
       const ev = new LogEvent(line, 'stdin', DEFAULT_HOST, 0);
       expect(pd(ev)).toBe(true);
-      expect([ev.hostname, ev.programName]).toEqual([host, prog]);
+      expect([ev.headerTimestamp, ev.hostname, ev.programName]).toEqual([ts, host, prog]);
     }
   });
 });

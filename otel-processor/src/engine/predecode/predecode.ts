@@ -89,9 +89,10 @@ class ScanState {
   /** Locations repeat from line to line: the last one checked, and its answer. */
   memoLoc = '';
   memoRefs = false;
-  /** The last program name and header host: runs of lines repeat them, so the same string is handed out again instead of a new slice. */
+  /** The last program name, header host and timestamp: runs of lines repeat them, so the same string is handed out again instead of a new slice. */
   lastProg = '';
   lastHost = '';
+  lastTs = '';
 }
 
 /** `s[from, to)` as a string: `last` itself when it has that text (no allocation), else a new slice. */
@@ -485,7 +486,7 @@ function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectR
 
   ev.log = h.logS === 0 && h.logE === len ? s : s.slice(h.logS, h.logE);
   ev.programName = h.progS < 0 ? null : (h.lastProg = sliceOrLast(s, h.progS, h.progE, h.lastProg));
-  ev.headerTimestamp = h.tsS < 0 ? null : s.slice(h.tsS, h.tsE);
+  ev.headerTimestamp = h.tsS < 0 ? null : (h.lastTs = sliceOrLast(s, h.tsS, h.tsE, h.lastTs));
   const host = h.hostS < 0 ? null : (h.lastHost = sliceOrLast(s, h.hostS, h.hostE, h.lastHost));
 
   if (wazuh) {
