@@ -159,7 +159,7 @@ class LastEvents {
   readonly lists: { sid: boolean; ruleId: number }[] = [];
   /** Per rule, the group lists its events go on in this scope (resolved once). */
   readonly feeds = new Map<number, History[]>();
-  constructor(private readonly owner: CorrelationState, readonly scope: string) {}
+  constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
   get held(): number { return this.times.length - this.head; }
   add(time: number, rec: Remembered | null): void {
@@ -295,7 +295,7 @@ export class CorrelationState {
 
   private scope(scope: string): LastEvents {
     let m = this.memory.get(scope);
-    if (!m) this.memory.set(scope, (m = new LastEvents(this, scope)));
+    if (!m) this.memory.set(scope, (m = new LastEvents(this)));
     return m;
   }
 
@@ -336,9 +336,7 @@ export class CorrelationState {
   releaseIdle(): void {
     if (this.horizonMs <= 0) return;
     const before = this.newest - this.horizonMs;
-    // values(), not entries(): no [key, value] pair allocated per scope per sweep
-    for (const m of this.memory.values()) {
-      const scope = m.scope;
+    for (const [scope, m] of this.memory) {
       // idle: nothing since the last sweep, and nothing inside the horizon of the newest event
       if (m.lastTime >= before || m.lastSeq > this.seq - IDLE_SWEEP_EVERY) continue;
       if (m.held > 0) {
