@@ -46,6 +46,50 @@ test('which literals (3 characters or more) a line holds: the same as a plain se
   }
 });
 
+// Characters whose String.toLowerCase is not ASCII folding: non-ASCII capitals, İ (-> i + dot), the
+// Kelvin sign (-> k), long s, final sigma, sharp s, a surrogate pair and a lone surrogate.
+const WIDE = [...ALPHABET, 'k', 'K', 'i', 'I', 's', 'S', '\u0130', '\u212a', '\u017f', '\u03a3', '\u03c3', 'ß', '\u1e9e', '\ud801\udc00', '\ud801'];
+/** Characters toLowerCase turns into ASCII: a line holding one may be tried needlessly. */
+const TO_ASCII = /[\u0130\u212a]/;
+
+test('never says a literal is missing when the folded line holds it: random literals (incl. non-ASCII, mixed case) and lines, added as lines go', () => {
+  const r = rng(11);
+  const pick = (n: number) => Array.from({ length: n }, () => WIDE[Math.floor(r() * WIDE.length)]).join('');
+  const wrongSkips: unknown[] = [];
+  const needless: unknown[] = [];
+  let checks = 0;
+  for (let round = 0; round < 300; round++) {
+    const set = new LiteralSet();
+    const groups: string[][] = [];
+    const ids: Int32Array[] = [];
+    const addGroup = () => {
+      const g = Array.from({ length: 1 + Math.floor(r() * 3) }, () => fold(pick(3 + Math.floor(r() * 4))));
+      groups.push(g);
+      ids.push(set.idsOf(g));
+    };
+    addGroup();
+    for (let k = 0; k < 30; k++) {
+      // lines built around some literal (with capitals put back) so that hits are common
+      const some = groups[Math.floor(r() * groups.length)][0];
+      const cased = [...some].map((c) => (r() < 0.5 ? c.toUpperCase().slice(0, c.length) : c)).join('');
+      const line = r() < 0.5 ? pick(Math.floor(r() * 12)) + cased + pick(Math.floor(r() * 12)) : pick(Math.floor(r() * 30));
+      const owner = {};
+      for (let q = 0; q < 12; q++) {
+        if (groups.length < 12 && r() < 0.1) addGroup(); // a rule joining mid-line: its literals are searched too
+        const i = Math.floor(r() * groups.length);
+        const expected = groups[i].some((l) => fold(line).includes(l));
+        const got = set.anyIn(ids[i], line, owner);
+        checks++;
+        if (expected && !got) wrongSkips.push([line, groups[i]]);
+        if (!expected && got && !TO_ASCII.test(line)) needless.push([line, groups[i]]);
+      }
+    }
+  }
+  expect(wrongSkips).toEqual([]);
+  expect(needless).toEqual([]);
+  expect(checks).toBeGreaterThan(10_000);
+});
+
 test('literals from pattern text: alternations, caseless letters, exact capitals end a literal, none when unknown or anchored', () => {
   const lits = (src: string, caseless = true) => requiredLiteralsOf([compilePcre2(src, { caseless })])?.slice().sort() ?? null;
   expect(lits('Failed password for|Accepted publickey')).toEqual(['accepted publickey', 'failed password for']);

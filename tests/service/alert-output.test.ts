@@ -88,6 +88,8 @@ test('the rarer shapes: dynamic fields, syscheck records, mail / no_full_log / i
     new Map([['srcip', '198.51.100.7'], ['dstuser', ''], ['0', 'numeric key first'], ['data', 'never in data'], ['win.system.eventID', '4625'], ['srcport', '2222']]),
     new Map([['warden.event.kind', 'syscheck'], ['syscheck.path', '/etc/passwd'], ['syscheck.event', 'modified'], ['syscheck.size_after', '1024'], ['syscheck.md5_after', 'abc']]),
     new Map([['emoji', '\u{1F600} \u2028 "q" \\ \u0001'], ['lone', '\uD800x']]),
+    // the byte writer encodes short values char by char: 1, 2 and 3 byte chars, pairs, lone surrogates, at the start and mid-value, short and long
+    new Map([['srcip', 'ab\u00e9\u00ff\u0080\u07ff'], ['dstuser', 'x\u0800\u20acy\u{1F600}z\uDC00'], ['srcport', '\uD800x'], ['dstip', 'caf\u00e9 '.repeat(9)], ['dstport', '\u{1F600}']]),
   ];
   const rules = [base, shaped];
   const prevs: Array<string[] | null> = [null, [], [''], ['first line', 'second "line"']];

@@ -49,33 +49,52 @@ export function formatAlertText(ev: LogEvent, verdict: Verdict, offset: number):
 }
 
 /**
- * A rule's fixed alerts.log pieces as bytes: `ruleLine` with the newline before it; `headDate`:
- * the rest of the header line and the date, for the last second it was written for (alerts
- * come in bursts).
+ * A rule's fixed alerts.log pieces as bytes, joined with what changes seldom so that each alert
+ * copies few pieces: `headDate`, the rest of the header line and the date, for the last second
+ * it was written for (alerts come in bursts); `locationRule`, the location and the rule line (or
+ * its prefix), for the last location (a source's alerts come together). The host between them
+ * changes from line to line (syslog hosts) and is written per alert.
  */
-interface RuleBytes { headTail: Buffer; rulePrefix: Buffer; ruleLine: Buffer | null; headDate: { date: Buffer; bytes: Buffer } | null }
+interface RuleBytes {
+  noFullLog: boolean;
+  headTail: Buffer;
+  /** `\nRule: ...'\n` (static description) or `\nRule: ID (level N) -> '` (expanded per alert). */
+  ruleText: Buffer;
+  dynamic: boolean;
+  headDate: { date: Buffer; bytes: Buffer } | null;
+  locationRule: { location: Buffer; bytes: Buffer } | null;
+}
 const ruleBytesOf = new WeakMap<RuleParts, RuleBytes>();
 function ruleBytes(parts: RuleParts): RuleBytes {
   let b = ruleBytesOf.get(parts);
   if (!b) {
-    b = { headTail: Buffer.from(parts.logHeadTail), rulePrefix: Buffer.from(`\n${parts.logRulePrefix}`), ruleLine: parts.logRuleLine === null ? null : Buffer.from(`\n${parts.logRuleLine}`), headDate: null };
+    b = {
+      noFullLog: parts.noFullLog,
+      headTail: Buffer.from(parts.logHeadTail),
+      ruleText: Buffer.from(parts.logRuleLine === null ? `\n${parts.logRulePrefix}` : `\n${parts.logRuleLine}`),
+      dynamic: parts.logRuleLine === null,
+      headDate: null,
+      locationRule: null,
+    };
     ruleBytesOf.set(parts, b);
   }
   return b;
 }
 
 const NL = 10;
+/** Below this many UTF-16 units a string is encoded in JS: a call into Buffer's writer costs about what 40 characters of this loop do. */
+const SHORT_STRING = 32;
 /** Buffer's own UTF-8 writer, without `write`'s argument handling (room is ensured first). */
 const utf8Write = (Buffer.prototype as unknown as { utf8Write?: (s: string, offset: number) => number }).utf8Write
   ?? function (this: Buffer, s: string, offset: number): number { return this.write(s, offset); };
 const FIELD_LABELS = ['Src IP: ', 'Src Port: ', 'Dst IP: ', 'Dst Port: ', 'User: '].map((l) => Buffer.from(l));
-const ARROW = Buffer.from('->');
 
 /**
  * alerts.log written as bytes into one growing buffer, as OSSEC prints into its stdio buffer:
- * the same bytes as `formatAlertText` (UTF-8), without a string per alert (the rule's and the
- * second's pieces are copied as bytes, the offset written as digits), so the output leaves
- * next to nothing for the collector. {@link flush} hands the bytes on (a file write, stdout).
+ * the same bytes as `formatAlertText` (UTF-8), without a string per alert (the rule's, the
+ * second's and the source's pieces are copied as bytes, the offset written as digits, short
+ * values encoded char by char), so the output leaves next to nothing for the collector.
+ * {@link flush} hands the bytes on (a file write, stdout).
  */
 export class AlertsLogWriter {
   private buf: Buffer;
@@ -85,6 +104,8 @@ export class AlertsLogWriter {
   private secondDate = Buffer.alloc(0);
   private location = '';
   private locationBytes = Buffer.alloc(0);
+  private lastRule: Verdict['rule'] = null;
+  private lastRuleBytes: RuleBytes | null = null;
 
   /** `position`: the byte position in the file of the next alert (OSSEC numbers alerts by it). */
   constructor(public position = 0, capacity = 1 << 16) {
@@ -105,14 +126,18 @@ export class AlertsLogWriter {
   /** Appends one alert; returns its length in bytes. */
   add(ev: LogEvent, verdict: Verdict): number {
     const rule = verdict.rule!;
-    const parts = ruleParts(rule);
-    const rb = ruleBytes(parts);
+    let rb = this.lastRuleBytes;
+    if (rule !== this.lastRule || rb === null) { rb = ruleBytes(ruleParts(rule)); this.lastRule = rule; this.lastRuleBytes = rb; }
     const t = logTimeParts(ev.time);
     if (t !== this.second) { this.second = t; this.secondHead = Buffer.from(t.head); this.secondDate = Buffer.from(t.date); }
     const host = ev.hostname;
     const location = ev.location;
     if (location !== this.location) { this.location = location; this.locationBytes = Buffer.from(location); }
-    const description = rb.ruleLine === null ? expandDescription(rule.description, ev) : '';
+    let hd = rb.headDate;
+    if (hd === null || hd.date !== this.secondDate) hd = rb.headDate = { date: this.secondDate, bytes: Buffer.concat([rb.headTail, this.secondDate]) };
+    let lr = rb.locationRule;
+    if (lr === null || lr.location !== this.locationBytes) lr = rb.locationRule = { location: this.locationBytes, bytes: Buffer.concat([this.locationBytes, rb.ruleText]) };
+    const description = rb.dynamic ? expandDescription(rule.description, ev) : '';
     // a dynamic field of the same name wins, as in the document's data map
     const f = ev.fields;
     const srcip = f !== null && f.has('srcip') ? f.get('srcip') : ev.srcip;
@@ -120,22 +145,18 @@ export class AlertsLogWriter {
     const dstip = f !== null && f.has('dstip') ? f.get('dstip') : ev.dstip;
     const dstport = f !== null && f.has('dstport') ? f.get('dstport') : ev.dstport;
     const dstuser = f !== null && f.has('dstuser') ? f.get('dstuser') : ev.dstuser;
-    const full = parts.noFullLog ? null : ev.fullLog.length > FULL_LOG_MAX ? ev.fullLog.slice(0, FULL_LOG_MAX) : ev.fullLog;
+    const full = rb.noFullLog ? null : ev.fullLog.length > FULL_LOG_MAX ? ev.fullLog.slice(0, FULL_LOG_MAX) : ev.fullLog;
     const prev = verdict.previousOutput && verdict.previousOutput.length ? verdict.previousOutput.join('\n') : '';
     // room for everything: 3 bytes per UTF-16 unit at most
     const chars = description.length + (full?.length ?? 0) + prev.length + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
-    this.ensure(3 * (chars + host.length) + this.secondHead.length + 24 + rb.headTail.length + this.secondDate.length + this.locationBytes.length + rb.rulePrefix.length + (rb.ruleLine?.length ?? 0) + 64);
+    this.ensure(3 * (chars + host.length) + this.secondHead.length + 24 + hd.bytes.length + lr.bytes.length + 64);
     const start = this.len;
     this.bytes(this.secondHead);
     this.int(this.position);
-    let hd = rb.headDate;
-    if (hd === null || hd.date !== this.secondDate) hd = rb.headDate = { date: this.secondDate, bytes: Buffer.concat([rb.headTail, this.secondDate]) };
     this.bytes(hd.bytes);
-    if (host && host !== location) { this.str(host); this.bytes(ARROW); }
-    this.bytes(this.locationBytes);
-    if (rb.ruleLine !== null) this.bytes(rb.ruleLine);
-    else {
-      this.bytes(rb.rulePrefix);
+    if (host && host !== location) { this.str(host); this.buf[this.len++] = 45; this.buf[this.len++] = 62; } // `->`
+    this.bytes(lr.bytes);
+    if (rb.dynamic) {
       this.str(description);
       this.buf[this.len++] = 39;
       this.buf[this.len++] = NL;
@@ -171,8 +192,19 @@ export class AlertsLogWriter {
     this.len += b.length;
   }
 
+  /** UTF-8 of `s`: short strings char by char (1 or 2 bytes per char below U+0800), the rest by Buffer's writer. */
   private str(s: string): void {
-    this.len += utf8Write.call(this.buf, s, this.len);
+    const n = s.length;
+    if (n >= SHORT_STRING) { this.len += utf8Write.call(this.buf, s, this.len); return; }
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) buf[len++] = c;
+      else if (c < 0x800) { buf[len++] = 0xc0 | (c >> 6); buf[len++] = 0x80 | (c & 0x3f); }
+      else { len += utf8Write.call(buf, i === 0 ? s : s.slice(i), len); break; } // 3 bytes or a surrogate pair: the writer's own rules
+    }
+    this.len = len;
   }
 
   /** A number as its decimal digits (no string made for the usual integer). */

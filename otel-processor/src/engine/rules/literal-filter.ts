@@ -1,5 +1,5 @@
 /**
- * Which of many literals a line contains, in one pass over the line. A rule whose log pattern
+ * Which of many literals a line contains, each searched natively and only when needed. A rule whose log pattern
  * can only match where one of a few literals occurs (worked out from the pattern's own text)
  * cannot match a line holding none of them: the rule walk skips it without running it (e.g.
  * sshd's forty sibling rules, each looking for its own message).
@@ -141,19 +141,62 @@ class TrigramTable {
 function foldedAt(s: string, i: number, t: string): boolean {
   const m = t.length;
   if (i + m > s.length) return false;
-  for (let k = 0; k < m; k++) if (fold(s.charCodeAt(i + k)) !== t.charCodeAt(k)) return false;
+  for (let k = 0; k < m; k++) {
+    let c = s.charCodeAt(i + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== t.charCodeAt(k)) return false;
+  }
   return true;
 }
 
-/** The literals of one rule plan: ids given as rules join, one scan per line over all of them. */
+/** How a literal is searched: in the line as it is, in the lower-cased line, or folded in JS. */
+const enum Search { Raw, Lowered, Folded }
+
+function searchFor(text: string): Search {
+  if (!/[a-z]/.test(text)) return Search.Raw; // no letter to fold: the line's own text
+  // an ASCII literal: String.toLowerCase folds A-Z exactly as wanted and leaves other ASCII as it
+  // is; it may also turn a non-ASCII character into ASCII (K sign -> k), an extra match only
+  if (/^[\x00-\x7f]*$/.test(text)) return Search.Lowered;
+  return Search.Folded; // toLowerCase would change a non-ASCII capital the literal holds
+}
+
+/**
+ * Searches of single literals in one line after which the rest are found by one scan of the line
+ * for all literals (measured in the bench worker: a native search costs about a thirtieth of a
+ * scan, plus the line lower-cased once, and a line that needed this many usually needs many
+ * more, e.g. sshd's forty siblings).
+ */
+export const SEARCHES_BEFORE_SCAN = 4;
+/** Lines over which the literals a plan's lines check are averaged (to choose search or scan). */
+const DEMAND_LINES = 16;
+
+/**
+ * The literals of one rule plan, given ids as rules join. Per line, a literal is searched only
+ * when a child needing it is reached, at most once, by the native String.includes (on the line
+ * lower-cased once, when it has letters); past SEARCHES_BEFORE_SCAN searches, one scan of the
+ * line finds all literals at once. A plan whose lines check more literals than that on average
+ * (its children with literals are reached one after another, as sshd's) scans at once. Both
+ * give the same answers: only the cost differs.
+ */
 export class LiteralSet {
   private readonly ids = new Map<string, number>();
   private readonly entries: Entry[] = [];
+  private readonly searches: Search[] = [];
   private table: TrigramTable | null = null;
+  /** Per id: the line stamp its `found` answers. */
+  private checked = new Int32Array(16);
+  private found = new Uint8Array(16);
+  /** Per id: the line stamp of the scan that found it. */
   private seen = new Int32Array(16);
   private stamp = 0;
-  private scannedLog: string | null = null;
-  private scannedFor: object | null = null;
+  private searched = 0;
+  private scanned = false;
+  /** Literal checks (anyIn calls) of the current line, and their running average over lines. */
+  private checks = 0;
+  private demand = 0;
+  private lineLog: string | null = null;
+  private lineOwner: object | null = null;
+  private lowered: string | null = null;
 
   /** Ids of `lits` (registered on first sight). */
   idsOf(lits: readonly string[]): Int32Array {
@@ -164,12 +207,13 @@ export class LiteralSet {
         id = this.ids.size;
         this.ids.set(text, id);
         this.entries.push({ text, id });
+        this.searches.push(searchFor(text));
         this.table = null;
-        this.scannedFor = null; // a line scanned before lacks this literal: scan it again
-        if (id >= this.seen.length) {
-          const grown = new Int32Array(this.seen.length * 2);
-          grown.set(this.seen);
-          this.seen = grown;
+        this.scanned = false; // a line scanned before lacks this literal: search it apart
+        if (id >= this.checked.length) {
+          this.checked = grown(this.checked, new Int32Array(this.checked.length * 2));
+          this.found = grown(this.found, new Uint8Array(this.found.length * 2));
+          this.seen = grown(this.seen, new Int32Array(this.seen.length * 2));
         }
       }
       out[i] = id;
@@ -177,25 +221,72 @@ export class LiteralSet {
     return out;
   }
 
-  /** Whether `log` (of event `owner`) contains one of the literals `ids`; the line is scanned once per event. */
+  /** Whether `log` (of event `owner`) contains one of the literals `ids` (ASCII A-Z folded); each literal is searched once per event. */
   anyIn(ids: Int32Array, log: string, owner: object): boolean {
-    if (this.scannedFor !== owner || this.scannedLog !== log) this.scan(log, owner);
-    const seen = this.seen;
+    if (this.lineOwner !== owner || this.lineLog !== log) this.newLine(log, owner);
     const stamp = this.stamp;
-    for (let i = 0; i < ids.length; i++) if (seen[ids[i]] === stamp) return true;
+    if (++this.checks === 1 && this.demand > SEARCHES_BEFORE_SCAN) this.scan(log);
+    if (this.scanned) {
+      const seen = this.seen;
+      for (let i = 0; i < ids.length; i++) if (seen[ids[i]] === stamp) return true;
+      return false;
+    }
+    const checked = this.checked;
+    const found = this.found;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (checked[id] !== stamp) {
+        if (++this.searched > SEARCHES_BEFORE_SCAN) {
+          this.scan(log);
+          const seen = this.seen;
+          for (let j = 0; j < ids.length; j++) if (seen[ids[j]] === stamp) return true;
+          return false;
+        }
+        checked[id] = stamp;
+        found[id] = this.contains(id, log) ? 1 : 0;
+      }
+      if (found[id] === 1) return true;
+    }
     return false;
   }
 
-  private scan(log: string, owner: object): void {
+  private contains(id: number, log: string): boolean {
+    const text = this.entries[id].text;
+    switch (this.searches[id]) {
+      case Search.Raw:
+        return log.includes(text);
+      case Search.Lowered:
+        return (this.lowered ??= log.toLowerCase()).includes(text);
+      default:
+        for (let i = 0; i + text.length <= log.length; i++) if (foldedAt(log, i, text)) return true;
+        return false;
+    }
+  }
+
+  private scan(log: string): void {
     let t = this.table;
     if (t === null) this.table = t = new TrigramTable(this.entries);
+    t.scan(log, this.seen, this.stamp);
+    this.scanned = true;
+  }
+
+  private newLine(log: string, owner: object): void {
     if (++this.stamp === 0x7fffffff) {
+      this.checked.fill(0);
       this.seen.fill(0);
       this.stamp = 1;
     }
-    t.scan(log, this.seen, this.stamp);
-    this.scannedLog = log;
-    this.scannedFor = owner;
+    this.lineLog = log;
+    this.lineOwner = owner;
+    this.lowered = null;
+    this.demand += (this.checks - this.demand) / DEMAND_LINES;
+    this.checks = 0;
+    this.searched = 0;
+    this.scanned = false;
   }
 }
 
+function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
