@@ -86,3 +86,30 @@ test('freeing an event the sid-list cap dropped deletes the oldest node of each 
   expect(groupList().size).toBe(6);
   expect(e.errors).toBe(0);
 });
+
+test('the idle sweep drops expired ignore windows of idle agents only, and decisions stay as before', () => {
+  const rules = `${RULES.slice(0, RULES.lastIndexOf('</group>'))}
+  <rule id="110" level="7" ignore="60"><if_sid>100</if_sid><status>deny</status><description>denied</description></rule>
+</group>`;
+  const deny = (ip: string) => `Jan  1 10:00:00 h auth: deny from ${ip}`;
+  const e = engineFor(DECODERS, rules);
+  expect(e.process(ev(deny('192.0.2.1'), T0, 'stdin', 'idle')).rule!.id).toBe(110);
+  expect(e.process(ev(deny('192.0.2.2'), T0, 'stdin', 'steady')).rule!.id).toBe(110);
+  // inside its window a second deny is ignored
+  expect(e.process(ev(deny('192.0.2.2'), T0 + 1000, 'stdin', 'steady')).alert).toBe(false);
+  // 'steady' keeps sending other lines, a busy agent carries the clock far past every window
+  for (let i = 0; i < 20_000; i++) {
+    const t = T0 + 2000 + i * 100;
+    e.process(ev(fail(`10.0.1.${i % 250}`), t, 'stdin', 'busy'));
+    if (i % 100 === 0) e.process(ev(`Jan  1 10:00:00 h auth: ok from 192.0.2.2`, t, 'stdin', 'steady'));
+  }
+  const windows = e.state.ignoredSince.get(110)!;
+  expect(windows.has('idle')).toBe(false); // idle past the horizon: its expired window is gone
+  expect(windows.has('steady')).toBe(true); // not idle: kept, as the sweep only clears idle agents
+  const later = T0 + 2000 + 20_000 * 100;
+  for (const [ip, agent] of [['192.0.2.1', 'idle'], ['192.0.2.2', 'steady']]) {
+    const v = e.process(ev(deny(ip), later, 'stdin', agent));
+    expect([v.rule!.id, v.alert]).toEqual([110, true]);
+  }
+  expect(e.errors).toBe(0);
+});

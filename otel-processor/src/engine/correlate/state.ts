@@ -336,21 +336,25 @@ export class CorrelationState {
   releaseIdle(): void {
     if (this.horizonMs <= 0) return;
     const before = this.newest - this.horizonMs;
+    const recent = this.seq - IDLE_SWEEP_EVERY;
+    // idle: nothing since the last sweep, and nothing inside the horizon of the newest event
+    const idle = (m: LastEvents) => m.lastTime < before && m.lastSeq <= recent;
     for (const [scope, m] of this.memory) {
-      // idle: nothing since the last sweep, and nothing inside the horizon of the newest event
-      if (m.lastTime >= before || m.lastSeq > this.seq - IDLE_SWEEP_EVERY) continue;
-      if (m.held > 0) {
-        m.release();
-        this.scopesReleased++;
-        for (const l of m.lists) (l.sid ? this.bySid : this.byGroupRule).get(l.ruleId)?.delete(scope);
-        m.lists.length = 0;
-        m.feeds.clear();
-      }
-      // An expired window and no window answer alike when the next event restarts it.
-      if (this.model.ignoreExpiry === 'restart') {
-        for (const perScope of this.ignoredSince.values()) {
-          const since = perScope.get(scope);
-          if (since !== undefined && since < before) perScope.delete(scope);
+      if (m.held === 0 || !idle(m)) continue;
+      m.release();
+      this.scopesReleased++;
+      for (const l of m.lists) (l.sid ? this.bySid : this.byGroupRule).get(l.ruleId)?.delete(scope);
+      m.lists.length = 0;
+      m.feeds.clear();
+    }
+    // An expired window and no window answer alike when the next event restarts it. Walked by
+    // window, not by scope: idle scopes times rules with ignore= was most of this sweep's cost.
+    if (this.model.ignoreExpiry === 'restart') {
+      for (const perScope of this.ignoredSince.values()) {
+        for (const [scope, since] of perScope) {
+          if (since >= before) continue;
+          const m = this.memory.get(scope);
+          if (m !== undefined && idle(m)) perScope.delete(scope);
         }
       }
     }
