@@ -15,7 +15,7 @@ import { compilePattern } from '../../otel-processor/src/engine/patterns';
 import { loadWazuhTestRuleset } from '../../otel-processor/src/cli/test-rules';
 import { parseWazuhIniTests } from '../../otel-processor/src/engine/ruleset/ini-tests';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
-import { decoderExamples, generate, iniTemplates } from '../generator';
+import { decoderExamples, generate, iniTemplates, mulberry32 as mulberry } from '../generator';
 import { describeShared, OSSEC_ROOT, SHARED } from '../support/shared-data';
 import { rulesetPatterns } from './perf/ruleset-patterns';
 
@@ -92,16 +92,6 @@ function decoded(ev: LogEvent): string {
 }
 
 // ---- lines: every format, the rulesets' test lines, and near misses of each
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = ['', ' ', '-', ':', '[', ']', '"', '1', 'a', 'Z', '%', '/', '.', '\t', 'é', '\u4e16'];
 

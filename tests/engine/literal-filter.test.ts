@@ -10,19 +10,8 @@ import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patt
 import { describeShared, OSSEC_ROOT, SHARED } from '../support/shared-data';
 import { loadWazuhTestRuleset } from '../../otel-processor/src/cli/test-rules';
 import * as path from 'node:path';
-import { generate } from '../generator';
+import { generate, mulberry32 as rng } from '../generator';
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALPHABET = ['a', 'b', 'A', 'B', ' ', ':', 'é', 'É', '\u0100', 'z', 'Z', '1'];
 const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());

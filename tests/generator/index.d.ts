@@ -21,3 +21,5 @@ export function stream(opts: GenerateOptions): Generator<GeneratedLine>;
 export function iniTemplates(dir: string): IniTemplate[];
 export function decoderExamples(file: string): IniTemplate[];
 export const FORMATS: readonly string[];
+/** mulberry32: a small seeded generator of numbers in [0, 1), so a failing run can be repeated. */
+export function mulberry32(seed: number): () => number;

@@ -773,4 +773,4 @@ function generate(opts) {
   return out;
 }
 
-module.exports = { generate, stream, iniTemplates, decoderExamples, FORMATS };
+module.exports = { generate, stream, iniTemplates, decoderExamples, FORMATS, mulberry32 };

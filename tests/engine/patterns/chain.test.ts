@@ -7,20 +7,10 @@
 import { compilePcre2, enableLinearRegexpFallback, type Pcre2Pattern } from '../../../otel-processor/src/engine/patterns';
 import { parseTranslated } from '../../../otel-processor/src/engine/patterns/translated';
 import { compileChain } from '../../../otel-processor/src/engine/patterns/chain';
+import { mulberry32 as rng } from '../../generator';
 
 enableLinearRegexpFallback();
 
-/** Deterministic random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Internals {
   re: RegExp;

@@ -10,7 +10,7 @@ import { compileSequence, sequenceSteps } from '../../../otel-processor/src/engi
 import { rulesetPatterns } from './ruleset-patterns';
 import { SHARED, describeShared } from '../../support/shared-data';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { generate } = require('../../generator/index.js') as typeof import('../../generator');
+const { generate, mulberry32: random } = require('../../generator/index.js') as typeof import('../../generator');
 
 function subjects(): string[] {
   const out = generate({ seed: 7, lines: 600 }).lines;
@@ -91,17 +91,6 @@ describeShared('the sequence matcher differential test')('sequence matcher = Reg
   }
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Each construct the matcher runs beyond plain sequences, on random subjects over the pattern's
