@@ -24,6 +24,31 @@ export interface AgentDelta {
   alerts: number;
 }
 
+/** An agent's running totals (first/last receive times, counts, and each address's first and last time). */
+export interface AgentTotals {
+  name: string;
+  ips: Record<string, [number, number]>;
+  version: string | null;
+  first: number | null;
+  last: number | null;
+  events: number;
+  alerts: number;
+}
+
+/** Adds one batch's delta of an agent to its totals. */
+export function foldAgentDelta(a: AgentTotals, d: AgentDelta): void {
+  a.name = d.name;
+  if (d.version) a.version = d.version;
+  a.first = a.first === null ? d.at : Math.min(a.first, d.at);
+  a.last = a.last === null ? d.at : Math.max(a.last, d.at);
+  a.events += d.events;
+  a.alerts += d.alerts;
+  for (const ip of d.ips) {
+    const seen = a.ips[ip];
+    if (seen) { seen[0] = Math.min(seen[0], d.at); seen[1] = Math.max(seen[1], d.at); } else a.ips[ip] = [d.at, d.at];
+  }
+}
+
 /** Per-hour, per-agent counts in one batch (the all-agents totals are derived by readers of the batch). */
 export interface StatsDelta {
   /** Start of the hour (ms). */

@@ -3,7 +3,7 @@
  * resulting whole documents (never increments), and keep this state with their acknowledged
  * spool position, so a replay after a crash recounts exactly: nothing counted twice or lost.
  */
-import type { AgentDelta, StatsDelta } from '../processor/batch';
+import { foldAgentDelta, type AgentDelta, type StatsDelta } from '../processor/batch';
 import { TOTAL_AGENT, type AgentDoc, type StatsDoc } from '../alert/documents';
 
 interface AgentState {
@@ -168,16 +168,7 @@ export class Aggregator {
     for (const d of this.countAgents ? b.agents : []) {
       let a = this.agents.get(d.id);
       if (!a) this.agents.set(d.id, (a = { id: d.id, name: d.name, ips: {}, version: null, first: null, last: null, events: 0, alerts: 0 }));
-      a.name = d.name;
-      if (d.version) a.version = d.version;
-      a.first = a.first === null ? d.at : Math.min(a.first, d.at);
-      a.last = a.last === null ? d.at : Math.max(a.last, d.at);
-      a.events += d.events;
-      a.alerts += d.alerts;
-      for (const ip of d.ips) {
-        const seen = a.ips[ip];
-        if (seen) { seen[0] = Math.min(seen[0], d.at); seen[1] = Math.max(seen[1], d.at); } else a.ips[ip] = [d.at, d.at];
-      }
+      foldAgentDelta(a, d);
       this.dirtyAgents.add(d.id);
     }
     for (const d of b.stats) {

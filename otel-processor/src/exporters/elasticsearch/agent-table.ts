@@ -6,7 +6,7 @@
  * document already counts is skipped: nothing counted twice, nothing lost, and nothing per
  * agent ever seen stays in memory.
  */
-import type { AgentDelta } from '../../processor/batch';
+import { foldAgentDelta, type AgentDelta } from '../../processor/batch';
 import type { AgentDoc } from '../../alert/documents';
 
 /** An agents document as stored: the document readers see, plus the batches it counts. */
@@ -86,16 +86,7 @@ export class AgentTable {
       if (!a) throw new Error(`agent ${d.id} folded before it was read back`);
       if (b.seq <= (a.counted[this.stream] ?? -1)) continue;
       a.counted[this.stream] = b.seq;
-      a.name = d.name;
-      if (d.version) a.version = d.version;
-      a.first = a.first === null ? d.at : Math.min(a.first, d.at);
-      a.last = a.last === null ? d.at : Math.max(a.last, d.at);
-      a.events += d.events;
-      a.alerts += d.alerts;
-      for (const ip of d.ips) {
-        const seen = a.ips[ip];
-        if (seen) { seen[0] = Math.min(seen[0], d.at); seen[1] = Math.max(seen[1], d.at); } else a.ips[ip] = [d.at, d.at];
-      }
+      foldAgentDelta(a, d);
       this.dirty.add(d.id);
     }
   }
