@@ -50,6 +50,32 @@ export interface AgentDoc {
   alerts: number;
 }
 
+/** An agent's running totals: times in ms, each address's first and last time. */
+export interface AgentTotals {
+  id: string;
+  name: string;
+  ips: Record<string, [number, number]>;
+  version: string | null;
+  first: number | null;
+  last: number | null;
+  events: number;
+  alerts: number;
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function agentDocOf(a: AgentTotals): AgentDoc {
+  return {
+    agent: { id: a.id, name: a.name },
+    ips: Object.entries(a.ips).map(([ip, [f, l]]) => ({ ip, first_seen: isoOrNull(f)!, last_seen: isoOrNull(l)! })),
+    collector: { version: a.version },
+    first_seen: isoOrNull(a.first),
+    last_seen: isoOrNull(a.last),
+    events: a.events,
+    alerts: a.alerts,
+  };
+}
+
 export function agentsIndex(prefix: string): string {
   return `${prefix}-agents`;
 }

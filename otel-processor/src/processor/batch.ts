@@ -10,7 +10,7 @@
  * older Warden is replayed.
  */
 import type { AlertDoc, AlertRecord } from '../alert/alert';
-import type { FtsDoc } from '../alert/documents';
+import type { AgentTotals, FtsDoc } from '../alert/documents';
 
 /** Per-agent counts and sightings in one batch. */
 export interface AgentDelta {
@@ -20,17 +20,6 @@ export interface AgentDelta {
   version: string | null;
   /** When Warden received it (ms). */
   at: number;
-  events: number;
-  alerts: number;
-}
-
-/** An agent's running totals (first/last receive times, counts, and each address's first and last time). */
-export interface AgentTotals {
-  name: string;
-  ips: Record<string, [number, number]>;
-  version: string | null;
-  first: number | null;
-  last: number | null;
   events: number;
   alerts: number;
 }

@@ -4,18 +4,8 @@
  * spool position, so a replay after a crash recounts exactly: nothing counted twice or lost.
  */
 import { foldAgentDelta, type AgentDelta, type StatsDelta } from '../processor/batch';
-import { TOTAL_AGENT, type AgentDoc, type StatsDoc } from '../alert/documents';
+import { agentDocOf, TOTAL_AGENT, type AgentDoc, type AgentTotals, type StatsDoc } from '../alert/documents';
 
-interface AgentState {
-  id: string;
-  name: string;
-  ips: Record<string, [number, number]>;
-  version: string | null;
-  first: number | null;
-  last: number | null;
-  events: number;
-  alerts: number;
-}
 
 /**
  * One hour of one agent's counts: the same shape the spool carries. `life`: the batch that
@@ -27,7 +17,7 @@ type StatsState = StatsDelta & { life?: number };
 interface AgentHours { latest: number; at: number; life?: number; rows: string[] }
 
 export interface AggregateSnapshot {
-  agents: AgentState[];
+  agents: AgentTotals[];
   stats: StatsState[];
   /** Older form: latest hour counted, by agent. */
   latestHours?: Record<string, number>;
@@ -48,10 +38,9 @@ const HOUR = 3600_000;
 /** Default hours of each agent's stats held: the current one and the one before (late records arrive within minutes). */
 export const STATS_OPEN_HOURS = 2;
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class Aggregator {
-  private readonly agents = new Map<string, AgentState>();
+  private readonly agents = new Map<string, AgentTotals>();
   private readonly stats = new Map<string, StatsState>();
   private readonly dirtyAgents = new Set<string>();
   private readonly dirtyStats = new Set<string>();
@@ -218,16 +207,8 @@ export class Aggregator {
     for (const s of stats) if (this.stats.has(`${s.hour}|${s.agent}`)) this.dirtyStats.add(`${s.hour}|${s.agent}`);
   }
 
-  agentDoc(a: AgentState): AgentDoc {
-    return {
-      agent: { id: a.id, name: a.name },
-      ips: Object.entries(a.ips).map(([ip, [f, l]]) => ({ ip, first_seen: iso(f)!, last_seen: iso(l)! })),
-      collector: { version: a.version },
-      first_seen: iso(a.first),
-      last_seen: iso(a.last),
-      events: a.events,
-      alerts: a.alerts,
-    };
+  agentDoc(a: AgentTotals): AgentDoc {
+    return agentDocOf(a);
   }
 
   statsDoc(s: StatsState): StatsDoc {

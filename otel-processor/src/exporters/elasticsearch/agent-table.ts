@@ -7,7 +7,7 @@
  * agent ever seen stays in memory.
  */
 import { foldAgentDelta, type AgentDelta } from '../../processor/batch';
-import type { AgentDoc } from '../../alert/documents';
+import { agentDocOf, type AgentDoc, type AgentTotals } from '../../alert/documents';
 
 /** An agents document as stored: the document readers see, plus the batches it counts. */
 export interface StoredAgentDoc extends AgentDoc {
@@ -15,15 +15,7 @@ export interface StoredAgentDoc extends AgentDoc {
   counted?: Record<string, number>;
 }
 
-export interface HeldAgent {
-  id: string;
-  name: string;
-  ips: Record<string, [number, number]>;
-  version: string | null;
-  first: number | null;
-  last: number | null;
-  events: number;
-  alerts: number;
+export interface HeldAgent extends AgentTotals {
   /** Batches counted, by stream (ours: the last folded; others': as read back). */
   counted: Record<string, number>;
 }
@@ -31,7 +23,6 @@ export interface HeldAgent {
 export interface AgentTableSnapshot { held: HeldAgent[] }
 
 const HOUR = 3600_000;
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const ms = (s: string | null | undefined) => (s ? Date.parse(s) : null);
 
 export class AgentTable {
@@ -104,16 +95,7 @@ export class AgentTable {
   }
 
   doc(a: HeldAgent): StoredAgentDoc {
-    return {
-      agent: { id: a.id, name: a.name },
-      ips: Object.entries(a.ips).map(([ip, [f, l]]) => ({ ip, first_seen: iso(f)!, last_seen: iso(l)! })),
-      collector: { version: a.version },
-      first_seen: iso(a.first),
-      last_seen: iso(a.last),
-      events: a.events,
-      alerts: a.alerts,
-      counted: { ...a.counted },
-    };
+    return { ...agentDocOf(a), counted: { ...a.counted } };
   }
 
   /**
