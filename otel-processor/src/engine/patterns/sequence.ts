@@ -24,6 +24,8 @@
  * Anything else (lookbehind, lookahead elsewhere, back-references, other repeated groups, ...) is
  * not compiled (compileSequence returns null) and stays with the RegExp.
  */
+import { escapedCharAt } from './translated';
+
 
 /** One run: a class repeated min..max times (a literal is a class of one, min = max = 1). */
 const T_RUN = 0;
@@ -481,28 +483,12 @@ class Parser {
     return s.charCodeAt(this.pos++);
   }
 
-  /** `\xNN`, `\uNNNN`, `\n`, `\t`, ... or an escaped punctuation character. */
+  /** `\xNN`, `\uNNNN`, `\n`, `\t`, `\0`, ... or an escaped punctuation character. */
   private escapedChar(): number {
-    const s = this.src;
-    const e = s[this.pos + 1];
-    let m: RegExpExecArray | null;
-    if (e === 'x' && (m = /^[0-9a-fA-F]{2}/.exec(s.slice(this.pos + 2, this.pos + 4)))) {
-      this.pos += 4;
-      return parseInt(m[0], 16);
-    }
-    if (e === 'u' && (m = /^[0-9a-fA-F]{4}/.exec(s.slice(this.pos + 2, this.pos + 6)))) {
-      this.pos += 6;
-      return parseInt(m[0], 16);
-    }
-    const simple: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, v: 11, '0': 0 };
-    if (e in simple) {
-      if (e === '0' && /[0-9]/.test(s[this.pos + 2] ?? '')) throw new Unsupported();
-      this.pos += 2;
-      return simple[e];
-    }
-    if (e === undefined || /[A-Za-z0-9]/.test(e)) throw new Unsupported(); // \b \B \1 \k \p ...
-    this.pos += 2;
-    return e.charCodeAt(0);
+    const r = escapedCharAt(this.src, this.pos);
+    if (r === null) throw new Unsupported();
+    this.pos = r[1];
+    return r[0];
   }
 
   private quantifier(it: Item): void {

@@ -230,28 +230,33 @@ class Parser {
     return negate ? complement(ranges) : ranges;
   }
 
-  /** `\xNN`, `\uNNNN`, `\n`, `\t`, ... or an escaped punctuation character. */
+  /** One escaped character (not `\0`, which this reader leaves to the RegExp). */
   private escapedChar(): number {
-    const s = this.s;
-    const e = s[this.pos + 1];
-    let m: RegExpExecArray | null;
-    if (e === 'x' && (m = /^[0-9a-fA-F]{2}/.exec(s.slice(this.pos + 2, this.pos + 4)))) {
-      this.pos += 4;
-      return parseInt(m[0], 16);
-    }
-    if (e === 'u' && (m = /^[0-9a-fA-F]{4}/.exec(s.slice(this.pos + 2, this.pos + 6)))) {
-      this.pos += 6;
-      return parseInt(m[0], 16);
-    }
-    const simple: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, v: 11 };
-    if (e !== undefined && e in simple) {
-      this.pos += 2;
-      return simple[e];
-    }
-    if (e === undefined || /[A-Za-z0-9]/.test(e)) throw new Unsupported(); // \0 \c \k \p ...
-    this.pos += 2;
-    return e.charCodeAt(0);
+    const r = this.s[this.pos + 1] === '0' ? null : escapedCharAt(this.s, this.pos);
+    if (r === null) throw new Unsupported();
+    this.pos = r[1];
+    return r[0];
   }
+}
+
+const SIMPLE_ESCAPES: Record<string, number> = { n: 10, r: 13, t: 9, f: 12, v: 11, '0': 0 };
+
+/**
+ * The escape at `pos` of a translated pattern (`\xNN`, `\uNNNN`, `\n`, `\t`, `\0` not followed by a
+ * digit, or an escaped punctuation character): its code unit and the position after it; null
+ * for any other escape (`\b`, `\1`, `\k`, `\p`, ...).
+ */
+export function escapedCharAt(s: string, pos: number): [code: number, next: number] | null {
+  const e = s[pos + 1];
+  let m: RegExpExecArray | null;
+  if (e === 'x' && (m = /^[0-9a-fA-F]{2}/.exec(s.slice(pos + 2, pos + 4)))) return [parseInt(m[0], 16), pos + 4];
+  if (e === 'u' && (m = /^[0-9a-fA-F]{4}/.exec(s.slice(pos + 2, pos + 6)))) return [parseInt(m[0], 16), pos + 6];
+  if (e !== undefined && e in SIMPLE_ESCAPES) {
+    if (e === '0' && /[0-9]/.test(s[pos + 2] ?? '')) return null;
+    return [SIMPLE_ESCAPES[e], pos + 2];
+  }
+  if (e === undefined || /[A-Za-z0-9]/.test(e)) return null;
+  return [e.charCodeAt(0), pos + 2];
 }
 
 /** The set as one literal character: a single code unit, or an ASCII letter in both cases. */
