@@ -4,7 +4,7 @@
  */
 import type { LogEvent } from '../event';
 import type { CompiledRule, ListCheck } from '../compile/rules';
-import type { CorrelationState, History } from '../correlate/state';
+import type { CorrelationState, History, LastEvents } from '../correlate/state';
 import { ftsKey, firstTimeSeen as ftsFirstTime, type FtsStore } from '../correlate/fts';
 import { isIP } from 'node:net';
 
@@ -15,6 +15,8 @@ export interface EvaluationContext {
   decoderFts: readonly string[] | null;
   decoderFtsComment: string | null;
   scope: string;
+  /** The scope's correlation memory: undefined until looked up for this event, null when it has none. */
+  memory: LastEvents | null | undefined;
   /** Correlated events' logs for the alert (filled when a frequency rule fires). */
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -127,11 +129,14 @@ const currentValues: (string | null)[] = [];
 
 /** OSSEC's Search_LastSids / Search_LastGroups: earlier events, newest first, inside the timeframe. */
 function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
-  const scope = rule.globalFrequency ? '' : ctx.scope;
-  const state = ctx.state;
-  let history: History | undefined;
-  if (rule.ifMatchedSid !== null) history = state.peek(state.bySid, rule.ifMatchedSid, scope);
-  else history = state.peek(state.byGroupRule, rule.id, scope);
+  let memory: LastEvents | null | undefined;
+  if (rule.globalFrequency && ctx.scope !== '') memory = ctx.state.findScope('');
+  else {
+    memory = ctx.memory;
+    if (memory === undefined) memory = ctx.memory = ctx.state.findScope(ctx.scope) ?? null;
+  }
+  if (memory == null) return false;
+  const history: History | undefined = rule.ifMatchedSid !== null ? memory.sid.get(rule.ifMatchedSid) : memory.group.get(rule.id);
   if (!history || history.size === 0) return false;
   const events = history.events;
   // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
