@@ -206,7 +206,7 @@ export class Engine {
       st.remember(m, ev.time, null, null);
       return;
     }
-    const feeds = m.feeds.get(rule.id) ?? st.feedsOf(m, rule.id, rule.feedsSid, groups);
+    const feeds = m.feeds?.get(rule.id) ?? st.feedsOf(m, rule.id, rule.feedsSid, groups);
     feeds.file(ev);
     st.remember(m, ev.time, ev, feeds);
   }

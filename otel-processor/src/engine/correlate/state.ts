@@ -209,12 +209,12 @@ export class LastEvents {
   bytes = 0;
   lastTime = -Infinity;
   lastSeq = 0;
-  /** Per if_matched_sid rule id: the events of that rule (rules_list.c sid_prev_matched). */
-  readonly sid = new Map<number, SidHistory>();
-  /** Per if_matched_group rule id: the events whose groups matched it (group_prev_matched). */
-  readonly group = new Map<number, History>();
-  /** Per rule id, the lists its events go on in this scope (resolved once). */
-  readonly feeds = new Map<number, Feeds>();
+  /** Per if_matched_sid rule id: the events of that rule (rules_list.c sid_prev_matched); null until one. */
+  sid: Map<number, SidHistory> | null = null;
+  /** Per if_matched_group rule id: the events whose groups matched it (group_prev_matched); null until one. */
+  group: Map<number, History> | null = null;
+  /** Per rule id, the lists its events go on in this scope (resolved once); null until one. */
+  feeds: Map<number, Feeds> | null = null;
   constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
   get held(): number { return this.times.length - this.head; }
@@ -270,9 +270,9 @@ export class LastEvents {
     this.sizes = [];
     this.head = 0;
     this.bytes = 0;
-    this.sid.clear();
-    this.group.clear();
-    this.feeds.clear();
+    this.sid = null;
+    this.group = null;
+    this.feeds = null;
   }
   private compact(): void {
     if (this.head === this.times.length) {
@@ -448,21 +448,24 @@ export class CorrelationState {
    * `feedsSid`, and the lists of the if_matched_group rules in `groups` (once per entry).
    */
   feedsOf(m: LastEvents, ruleId: number, feedsSid: boolean, groups: readonly number[] | null): Feeds {
-    let feeds = m.feeds.get(ruleId);
+    const all = m.feeds ?? (m.feeds = new Map());
+    let feeds = all.get(ruleId);
     if (feeds !== undefined) return feeds;
     let sidList: SidHistory | null = null;
     if (feedsSid) {
-      sidList = m.sid.get(ruleId) ?? null;
-      if (sidList === null) m.sid.set(ruleId, (sidList = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
+      const sid = m.sid ?? (m.sid = new Map());
+      sidList = sid.get(ruleId) ?? null;
+      if (sidList === null) sid.set(ruleId, (sidList = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
     }
     let lists: History[] | null = null;
     let times: number[] | null = null;
     if (groups !== null) {
       lists = [];
       times = [];
+      const group = m.group ?? (m.group = new Map());
       for (const g of groups) {
-        let h = m.group.get(g);
-        if (h === undefined) m.group.set(g, (h = new History(this.keyFieldsFor('group', g))));
+        let h = group.get(g);
+        if (h === undefined) group.set(g, (h = new History(this.keyFieldsFor('group', g))));
         const at = lists.indexOf(h);
         if (at >= 0) times[at]++;
         else {
@@ -471,17 +474,17 @@ export class CorrelationState {
         }
       }
     }
-    m.feeds.set(ruleId, (feeds = new Feeds(sidList, lists, times, sidList !== null ? 1 : groups !== null ? groups.length : 0)));
+    all.set(ruleId, (feeds = new Feeds(sidList, lists, times, sidList !== null ? 1 : groups !== null ? groups.length : 0)));
     return feeds;
   }
 
   /** Rule `ruleId`'s if_matched_sid list in `scope`, if any. */
   sidList(ruleId: number, scope: string): SidHistory | undefined {
-    return this.memory.get(scope)?.sid.get(ruleId);
+    return this.memory.get(scope)?.sid?.get(ruleId);
   }
 
   /** If_matched_group rule `ruleId`'s list in `scope`, if any. */
   groupList(ruleId: number, scope: string): History | undefined {
-    return this.memory.get(scope)?.group.get(ruleId);
+    return this.memory.get(scope)?.group?.get(ruleId);
   }
 }

@@ -136,7 +136,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     if (memory === undefined) memory = ctx.memory = ctx.state.findScope(ctx.scope) ?? null;
   }
   if (memory == null) return false;
-  const history: History | undefined = rule.ifMatchedSid !== null ? memory.sid.get(rule.ifMatchedSid) : memory.group.get(rule.id);
+  const history: History | undefined = rule.ifMatchedSid !== null ? memory.sid?.get(rule.ifMatchedSid) : memory.group?.get(rule.id);
   if (!history || history.size === 0) return false;
   const events = history.events;
   // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
