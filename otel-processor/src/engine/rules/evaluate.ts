@@ -137,11 +137,13 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   }
   if (memory == null) return false;
   const history: History | undefined = rule.ifMatchedSid !== null ? memory.sid?.get(rule.ifMatchedSid) : memory.group?.get(rule.id);
-  if (!history || history.size === 0) return false;
-  const events = history.events;
+  if (history === undefined) return false;
   // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
   // Wazuh fires on the `frequency`-th event: frequency - 1 earlier ones.
   const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
+  // Each entry counts at most once: a list shorter than that cannot fire (and nothing is marked).
+  if (history.size < needed) return false;
+  const events = history.events;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
