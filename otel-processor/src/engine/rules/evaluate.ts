@@ -179,12 +179,17 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     // Wazuh's Search_LastSids: an already-consumed event stops the search only once it qualifies,
     // and a firing marks this event and the newest qualifying one (none when one suffices).
     let firstCounted: LogEvent | null = null;
+    let unqualified: LogEvent | null = null;
     for (let i = events.length - 1; i >= head; i--) {
       const past = events[i];
+      if (past === unqualified) continue; // the same event again (filed several times): same answer
       if (past.time > ev.time) continue;
       if (newest < 0) newest = i;
       if (past.time < oldest) return false;
-      if (mine !== null && !qualifies(filters, mine, past)) continue;
+      if (mine !== null && !qualifies(filters, mine, past)) {
+        unqualified = past;
+        continue;
+      }
       if (past.matched >= level) return false;
       if (++count < needed) {
         firstCounted ??= past;
@@ -197,13 +202,18 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     }
     return false;
   }
+  let unqualified: LogEvent | null = null;
   for (let i = events.length - 1; i >= head; i--) {
     const past = events[i];
+    if (past === unqualified) continue; // the same event again (filed several times): same answer
     if (past.time > ev.time) continue;
     if (newest < 0) newest = i;
     if (past.time < oldest) return false;
     if (past.matched >= level) return false;
-    if (mine !== null && !qualifies(filters, mine, past)) continue;
+    if (mine !== null && !qualifies(filters, mine, past)) {
+      unqualified = past;
+      continue;
+    }
     if (++count < needed) continue;
     ev.matched = level;
     past.matched = level;
