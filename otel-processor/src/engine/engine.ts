@@ -67,8 +67,8 @@ export class Engine {
   private readonly predecoder: Predecoder;
   private readonly ctx: EvaluationContext;
   private readonly planner: RulePlanner | null;
-  /** The state's memory of each rule, by the rule's load position (resolved once per rule). */
-  private readonly ruleMemories: (RuleMemory | undefined)[] = [];
+  /** The state's memory of each rule, by the rule's load position (resolved once per rule; dense, so a fast array). */
+  private readonly ruleMemories: (RuleMemory | undefined)[];
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
@@ -84,6 +84,9 @@ export class Engine {
     // Pre-decoding follows the ruleset's dialect unless the caller chooses.
     this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.planner = options.ruleWalk === 'tree' ? null : plannerFor(ruleset, ruleset.roots);
+    let lastOrder = -1;
+    for (const r of ruleset.rulesById.values()) if (r.order > lastOrder) lastOrder = r.order;
+    this.ruleMemories = new Array<RuleMemory | undefined>(lastOrder + 1).fill(undefined);
     this.ctx = {
       state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '', memory: undefined,
       previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
@@ -187,10 +190,11 @@ export class Engine {
 
   /** The state's memory of `rule` (by load position; a rule object of another ruleset is looked up by id). */
   private memoryOf(rule: CompiledRule): RuleMemory {
-    const mem = this.ruleMemories[rule.order];
+    const order = rule.order;
+    const mem = this.ruleMemories[order];
     if (mem !== undefined && mem.id === rule.id) return mem;
     const found = this.state.ruleMemory(rule.id);
-    if (mem === undefined && Number.isInteger(rule.order) && rule.order >= 0) this.ruleMemories[rule.order] = found;
+    if (mem === undefined && order >= 0 && order < this.ruleMemories.length && Number.isInteger(order)) this.ruleMemories[order] = found;
     return found;
   }
 
