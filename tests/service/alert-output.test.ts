@@ -92,7 +92,7 @@ test('the rarer shapes: dynamic fields, syscheck records, mail / no_full_log / i
     new Map([['srcip', 'ab\u00e9\u00ff\u0080\u07ff'], ['dstuser', 'x\u0800\u20acy\u{1F600}z\uDC00'], ['srcport', '\uD800x'], ['dstip', 'caf\u00e9 '.repeat(9)], ['dstport', '\u{1F600}']]),
   ];
   const rules = [base, shaped];
-  const prevs: Array<string[] | null> = [null, [], [''], ['first line', 'second "line"']];
+  const prevs: Array<string[] | null> = [null, [], [''], ['', ''], ['last', ''], ['first line', 'second "line"', '\u00e9t\u00e9 \u{1F600}']];
   let n = 0;
   for (const fields of fieldSets) {
     for (const rule of rules) {

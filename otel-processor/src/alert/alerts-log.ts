@@ -150,9 +150,12 @@ export class AlertsLogWriter {
     const dstport = f === null ? ev.dstport : f.get('dstport') ?? ev.dstport;
     const dstuser = f === null ? ev.dstuser : f.get('dstuser') ?? ev.dstuser;
     const full = rb.noFullLog ? null : ev.fullLog.length > FULL_LOG_MAX ? ev.fullLog.slice(0, FULL_LOG_MAX) : ev.fullLog;
-    const prev = verdict.previousOutput && verdict.previousOutput.length ? verdict.previousOutput.join('\n') : '';
+    // the previous lines are written one by one, as their join with newlines would be (no joined string made)
+    const prev = verdict.previousOutput;
+    let prevChars = 0;
+    if (prev !== null) for (let i = 0; i < prev.length; i++) prevChars += prev[i].length + 1;
     // room for everything: 3 bytes per UTF-16 unit at most
-    const chars = description.length + (full?.length ?? 0) + prev.length + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
+    const chars = description.length + (full?.length ?? 0) + prevChars + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
     this.ensure(3 * (chars + host.length) + this.secondHead.length + 24 + hd.bytes.length + lr.bytes.length + 64);
     const start = this.len;
     this.bytes(this.secondHead);
@@ -171,7 +174,10 @@ export class AlertsLogWriter {
     if (dstport) this.field(3, dstport);
     if (dstuser) this.field(4, dstuser);
     if (full !== null) { this.str(full); this.buf[this.len++] = NL; }
-    if (prev) { this.str(prev); this.buf[this.len++] = NL; }
+    // a join that is not empty: more than one line, or one line that is not empty
+    if (prev !== null && (prev.length > 1 || (prev.length === 1 && prev[0] !== ''))) {
+      for (let i = 0; i < prev.length; i++) { this.str(prev[i]); this.buf[this.len++] = NL; }
+    }
     this.buf[this.len++] = NL;
     const n = this.len - start;
     this.position += n;
