@@ -211,8 +211,7 @@ export class Engine {
       return;
     }
     const feeds = m.feeds?.get(rule.id) ?? st.feedsOf(m, rule.id, rule.feedsSid, groups);
-    feeds.file(ev);
-    st.remember(m, ev.time, ev, feeds);
+    st.remember(m, ev.time, ev, feeds, feeds.file(ev));
   }
 
   /** True when the rule's ignore window (per scope) silences this event; OSSEC's time_ignored. */

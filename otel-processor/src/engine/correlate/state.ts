@@ -135,17 +135,22 @@ export class History {
  * Mark_EventNodeDelete): see forgetOldest.
  */
 export class SidHistory extends History {
+  /** Entries ever added: the oldest entry still here is number `added - size`. */
+  private added = 0;
   constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
     super(keyFields);
   }
-  add(ev: LogEvent): void {
+  /** Adds `ev`; returns its entry's number, by which the scope's memory frees it (it keeps no event). */
+  add(ev: LogEvent): number {
+    const entry = this.added++;
     this.push(ev);
     // OSList_AddData: past max_size (and with more than one node) the first node goes.
     if (this.max > 0 && this.size > this.max && this.size > 1) this.dropOldest();
+    return entry;
   }
-  /** Deletes `ev`'s entry if it is still there (then it is the oldest); false when the cap dropped it. */
-  forgetOldest(ev: LogEvent): boolean {
-    if (this.head >= this.events.length || this.events[this.head] !== ev) return false;
+  /** Deletes entry number `entry` if it is still there (then it is the oldest); false when the cap dropped it. */
+  forgetOldest(entry: number): boolean {
+    if (this.size === 0 || entry !== this.added - this.size) return false;
     this.dropOldest();
     return true;
   }
@@ -166,18 +171,17 @@ export class Feeds {
     /** List slots an event takes (for the byte estimate). */
     readonly slots: number,
   ) {}
-  /** Files an event (OSList_AddData): on the sid list if any, else on every group list. */
-  file(ev: LogEvent): void {
-    if (this.sidList !== null) this.sidList.add(ev);
-    else {
-      const lists = this.groupLists!;
-      const times = this.groupTimes!;
-      for (let i = 0; i < lists.length; i++) lists[i].pushTimes(ev, times[i]);
-    }
+  /** Files an event (OSList_AddData): on the sid list if any (returns its entry number), else on every group list (-1). */
+  file(ev: LogEvent): number {
+    if (this.sidList !== null) return this.sidList.add(ev);
+    const lists = this.groupLists!;
+    const times = this.groupTimes!;
+    for (let i = 0; i < lists.length; i++) lists[i].pushTimes(ev, times[i]);
+    return -1;
   }
-  /** Free_Eventinfo: its own sid-list node if still there, else the oldest node(s) of each group list. */
-  forget(ev: LogEvent): void {
-    if (this.sidList !== null && this.sidList.forgetOldest(ev)) return;
+  /** Free_Eventinfo for the event `file` numbered `entry`: its own sid-list node if still there, else the oldest node(s) of each group list. */
+  forget(entry: number): void {
+    if (this.sidList !== null && this.sidList.forgetOldest(entry)) return;
     const lists = this.groupLists;
     if (lists === null) return;
     const times = this.groupTimes!;
@@ -192,16 +196,19 @@ function rememberedBytes(ev: LogEvent | null, feeds: Feeds | null): number {
   if (ev === null || feeds === null) return SLOT_BYTES;
   return EVENT_BYTES + 2 * ev.fullLog.length + 8 * feeds.slots;
 }
+/** LastEvents `entries` value of an event on no sid list. */
+const NO_ENTRY = -1;
 
 /**
  * One scope's memory: its list of last events, oldest first (OS_AddEvent_List's list, tail
- * first), and its correlation lists. Events on no list are held by their time alone.
+ * first), and its correlation lists. It holds no event objects (only the lists do): per event a
+ * time, a size, the rule's shared Feeds and its sid-list entry number, all it takes to free it.
  */
 export class LastEvents {
   private times: number[] = [];
-  /** Held events that went on correlation lists (null: on none), and the lists. */
-  private events: (LogEvent | null)[] = [];
+  /** Per held event: the lists its rule feeds (null: none), and its sid-list entry number (NO_ENTRY: none). */
   private feedsOf: (Feeds | null)[] = [];
+  private entries: number[] = [];
   private sizes: number[] = [];
   private head = 0;
   /** Released events OSSEC would still count (all older than any window): freed first on overflow. */
@@ -218,12 +225,12 @@ export class LastEvents {
   constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
   get held(): number { return this.times.length - this.head; }
-  add(time: number, ev: LogEvent | null, feeds: Feeds | null): void {
+  add(time: number, ev: LogEvent | null, feeds: Feeds | null, entry: number): void {
     const model = this.owner.model;
     const size = rememberedBytes(ev, feeds);
     this.times.push(time);
-    this.events.push(ev);
     this.feedsOf.push(feeds);
+    this.entries.push(entry);
     this.sizes.push(size);
     this.bytes += size;
     this.owner.noteAdded(size);
@@ -241,14 +248,12 @@ export class LastEvents {
   }
   /** Frees the oldest held event as OSSEC frees it (Free_Eventinfo). */
   dropOldest(): void {
-    const ev = this.events[this.head];
     const feeds = this.feedsOf[this.head];
-    this.events[this.head] = null;
     this.feedsOf[this.head] = null;
     this.bytes -= this.sizes[this.head];
     this.owner.noteFreed(this.sizes[this.head]);
+    if (feeds !== null) feeds.forget(this.entries[this.head]);
     this.head++;
-    if (ev !== null && feeds !== null) feeds.forget(ev);
   }
   /** Frees the oldest events until at most `bytes` are held; returns how many. */
   trimTo(bytes: number): number {
@@ -265,8 +270,8 @@ export class LastEvents {
     this.owner.noteFreed(this.bytes, this.held);
     this.phantoms += this.held;
     this.times = [];
-    this.events = [];
     this.feedsOf = [];
+    this.entries = [];
     this.sizes = [];
     this.head = 0;
     this.bytes = 0;
@@ -277,14 +282,14 @@ export class LastEvents {
   private compact(): void {
     if (this.head === this.times.length) {
       this.times.length = 0;
-      this.events.length = 0;
       this.feedsOf.length = 0;
+      this.entries.length = 0;
       this.sizes.length = 0;
       this.head = 0;
     } else if (this.head >= 1024 && this.head * 2 >= this.times.length) {
       this.times = this.times.slice(this.head);
-      this.events = this.events.slice(this.head);
       this.feedsOf = this.feedsOf.slice(this.head);
+      this.entries = this.entries.slice(this.head);
       this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     }
@@ -386,10 +391,13 @@ export class CorrelationState {
     return this.memory.get(scope);
   }
 
-  /** OS_AddEvent into scope memory `m`: `ev`, `feeds` null when the event went on no correlation list. */
-  remember(m: LastEvents, time: number, ev: LogEvent | null, feeds: Feeds | null): void {
+  /**
+   * OS_AddEvent into scope memory `m`: `ev`, `feeds` null when the event went on no correlation
+   * list; `entry` its sid-list entry number (Feeds.file), else -1.
+   */
+  remember(m: LastEvents, time: number, ev: LogEvent | null, feeds: Feeds | null, entry = NO_ENTRY): void {
     m.lastSeq = ++this.seq;
-    m.add(time, ev, feeds);
+    m.add(time, ev, feeds, entry);
     if (time > this.newest) this.newest = time;
     if (this.budgetBytes > 0 && this.bytesRemembered > this.budgetBytes) this.evict();
     if (++this.sinceSweep >= IDLE_SWEEP_EVERY) {
