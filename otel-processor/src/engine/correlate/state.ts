@@ -198,6 +198,8 @@ function rememberedBytes(ev: LogEvent | null, feeds: Feeds | null): number {
 }
 /** LastEvents `entries` value of an event on no sid list. */
 const NO_ENTRY = -1;
+/** The empty ring of a scope holding nothing. */
+const NO_NUMBERS = new Float64Array(0);
 
 /**
  * One scope's memory: its list of last events, oldest first (OS_AddEvent_List's list, tail
@@ -205,12 +207,17 @@ const NO_ENTRY = -1;
  * time, a size, the rule's shared Feeds and its sid-list entry number, all it takes to free it.
  */
 export class LastEvents {
-  private times: number[] = [];
-  /** Per held event: the lists its rule feeds (null: none), and its sid-list entry number (NO_ENTRY: none). */
+  /**
+   * The held events, a ring oldest first from `head` (no array is reallocated or copied as events
+   * come and go): per event its time, estimated size, sid-list entry number (NO_ENTRY: none) and
+   * the lists its rule feeds (null: none).
+   */
+  private times: Float64Array = NO_NUMBERS;
+  private sizes: Float64Array = NO_NUMBERS;
+  private entries: Float64Array = NO_NUMBERS;
   private feedsOf: (Feeds | null)[] = [];
-  private entries: number[] = [];
-  private sizes: number[] = [];
   private head = 0;
+  private count = 0;
   /** Released events OSSEC would still count (all older than any window): freed first on overflow. */
   phantoms = 0;
   bytes = 0;
@@ -224,75 +231,87 @@ export class LastEvents {
   feeds: Map<number, Feeds> | null = null;
   constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
-  get held(): number { return this.times.length - this.head; }
+  get held(): number { return this.count; }
   add(time: number, ev: LogEvent | null, feeds: Feeds | null, entry: number): void {
     const model = this.owner.model;
     const size = rememberedBytes(ev, feeds);
-    this.times.push(time);
-    this.feedsOf.push(feeds);
-    this.entries.push(entry);
-    this.sizes.push(size);
+    if (this.count === this.times.length) this.grow(model.memorySize + 1);
+    let at = this.head + this.count;
+    if (at >= this.times.length) at -= this.times.length;
+    this.times[at] = time;
+    this.sizes[at] = size;
+    this.entries[at] = entry;
+    this.feedsOf[at] = feeds;
+    this.count++;
     this.bytes += size;
     this.owner.noteAdded(size);
     if (time > this.lastTime) this.lastTime = time;
-    if (this.phantoms + this.held <= model.memorySize) return;
+    if (this.phantoms + this.count <= model.memorySize) return;
     // Phantoms are the oldest and older than the largest frequency: they go first, all of them.
     let freed = this.phantoms;
     this.phantoms = 0;
     const maxAge = this.owner.maxFrequencyMs;
-    while (this.head < this.times.length && (freed < model.freeAtLeast || time - this.times[this.head] > maxAge)) {
+    while (this.count > 0 && (freed < model.freeAtLeast || time - this.times[this.head] > maxAge)) {
       this.dropOldest();
       freed++;
     }
-    this.compact();
   }
   /** Frees the oldest held event as OSSEC frees it (Free_Eventinfo). */
   dropOldest(): void {
-    const feeds = this.feedsOf[this.head];
-    this.feedsOf[this.head] = null;
-    this.bytes -= this.sizes[this.head];
-    this.owner.noteFreed(this.sizes[this.head]);
-    if (feeds !== null) feeds.forget(this.entries[this.head]);
-    this.head++;
+    const at = this.head;
+    const feeds = this.feedsOf[at];
+    this.feedsOf[at] = null;
+    const size = this.sizes[at];
+    this.bytes -= size;
+    this.owner.noteFreed(size);
+    if (feeds !== null) feeds.forget(this.entries[at]);
+    this.head = at + 1 === this.times.length ? 0 : at + 1;
+    this.count--;
   }
   /** Frees the oldest events until at most `bytes` are held; returns how many. */
   trimTo(bytes: number): number {
     let n = 0;
-    while (this.bytes > bytes && this.head < this.times.length) {
+    while (this.bytes > bytes && this.count > 0) {
       this.dropOldest();
       n++;
     }
-    this.compact();
     return n;
   }
   /** Drops every held event without list bookkeeping (the lists go too); OSSEC would still count them. */
   release(): void {
-    this.owner.noteFreed(this.bytes, this.held);
-    this.phantoms += this.held;
-    this.times = [];
+    this.owner.noteFreed(this.bytes, this.count);
+    this.phantoms += this.count;
+    this.times = NO_NUMBERS;
+    this.sizes = NO_NUMBERS;
+    this.entries = NO_NUMBERS;
     this.feedsOf = [];
-    this.entries = [];
-    this.sizes = [];
     this.head = 0;
+    this.count = 0;
     this.bytes = 0;
     this.sid = null;
     this.group = null;
     this.feeds = null;
   }
-  private compact(): void {
-    if (this.head === this.times.length) {
-      this.times.length = 0;
-      this.feedsOf.length = 0;
-      this.entries.length = 0;
-      this.sizes.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.feedsOf = this.feedsOf.slice(this.head);
-      this.entries = this.entries.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
+  /** A larger ring (twice, at most `most` unless full), the held events moved to its start. */
+  private grow(most: number): void {
+    const cap = this.times.length;
+    const next = Math.max(cap + 1, Math.min(cap === 0 ? 16 : cap * 2, most));
+    const times = new Float64Array(next);
+    const sizes = new Float64Array(next);
+    const entries = new Float64Array(next);
+    const feedsOf = new Array<Feeds | null>(next).fill(null);
+    for (let i = 0, at = this.head; i < this.count; i++) {
+      times[i] = this.times[at];
+      sizes[i] = this.sizes[at];
+      entries[i] = this.entries[at];
+      feedsOf[i] = this.feedsOf[at];
+      if (++at === cap) at = 0;
     }
+    this.times = times;
+    this.sizes = sizes;
+    this.entries = entries;
+    this.feedsOf = feedsOf;
+    this.head = 0;
   }
 }
 
