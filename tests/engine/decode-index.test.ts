@@ -156,6 +156,23 @@ describeShared('the decoder dispatch index')('decoder dispatch index against the
     expect(claimed).toBeGreaterThan(lines.length / 10); // the lines do reach decoders
   }, 300_000);
 
+  test('the chain index leaves out the children whose prematch cannot start with the character (sshd)', () => {
+    const set = loadRuleset(OSSEC_ROOT).ruleset.decoders;
+    const sshd = set.decoders.find((d) => d.name === 'sshd' && d.parent === null)!;
+    const index = set.chainIndex[sshd.index]!;
+    const names = (c: string): string[] => index.byChar[c.charCodeAt(0)].map((ch) => ch.members[0].name);
+    expect(index.atParent).toBe(false); // sshd has no prematch: every child is tested from 0
+    expect(names('F')).toEqual(expect.arrayContaining(['ssh-invfailed', 'ssh-failed', 'sshd-negotiate', 'sshd-pam-host-user']));
+    expect(names('F')).not.toContain('sshd-success');
+    expect(names('A')).toContain('sshd-success');
+    expect(names('A')).not.toContain('ssh-failed');
+    // in load order, and much shorter than the whole list
+    const all = set.chainsOf[sshd.index];
+    const at = names('F').map((n) => all.findIndex((c) => c.members[0].name === n));
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    expect(names('F').length * 2).toBeLessThan(all.length);
+  });
+
   test('head checks of every anchored pattern of the three rulesets never reject a line the pattern matches', () => {
     // raw lines and their messages after pre-decoding (what prematches see), every 8th variant
     const ossec = loadRuleset(OSSEC_ROOT);

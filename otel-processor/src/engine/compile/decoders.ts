@@ -60,6 +60,17 @@ export interface DecoderChain {
   readonly members: CompiledDecoder[];
 }
 
+/**
+ * A root's children chains by one character of the log (load order kept): a chain is left out of
+ * a bucket only when its head's prematch cannot start with that character where it is tested.
+ */
+export interface ChainIndex {
+  /** Where the character is read: false at 0, true at the end of the root's prematch. */
+  readonly atParent: boolean;
+  /** Index c < 128: that ASCII character; 128: any other unit, or the end of the log. */
+  readonly byChar: DecoderChain[][];
+}
+
 export interface DecoderSet {
   readonly decoders: CompiledDecoder[];
   /** Roots with `<program_name>`, in load order. */
@@ -79,6 +90,8 @@ export interface DecoderSet {
   readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
   readonly chainsOf: DecoderChain[][];
+  /** The chains of each root by a character of the log (by index; null: no chains). */
+  readonly chainIndex: (ChainIndex | null)[];
 }
 
 export interface DecoderDialect {
@@ -152,6 +165,7 @@ export class DecoderSetBuilder {
     const plainByFirst = byFirst(this.plainRoots, (d) => d.prematchFirst);
     const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
+    const chainIndex = this.decoders.map((d, i) => (chainsOf[i].length === 0 ? null : indexChains(d, chainsOf[i])));
     return {
       decoders: this.decoders,
       programRoots: this.programRoots,
@@ -161,6 +175,7 @@ export class DecoderSetBuilder {
       plainByFirst,
       programByFirst,
       chainsOf,
+      chainIndex,
     };
   }
 
@@ -308,6 +323,29 @@ function byFirst(roots: CompiledDecoder[], first: (d: CompiledDecoder) => Uint8A
   const out: CompiledDecoder[][] = [];
   for (let c = 0; c <= 128; c++) out.push(roots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
   return out;
+}
+
+/**
+ * The chains of `root` by the character where their heads' prematches start: at 0, or at the end
+ * of the root's prematch (`offset="after_parent"` under a root with a prematch), whichever more
+ * heads use; a head tested at the other place, or without a known first character, is in every bucket.
+ */
+function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex {
+  const atParentOf = (c: DecoderChain): boolean => c.members[0].prematchAfterParent && root.prematch !== null;
+  const keyed = chains.filter((c) => c.members[0].prematch !== null && c.members[0].prematchFirst !== null);
+  const atParent = keyed.filter(atParentOf).length * 2 > keyed.length;
+  const byChar: DecoderChain[][] = [];
+  const shared = new Map<string, DecoderChain[]>(); // equal buckets are one array
+  for (let ch = 0; ch <= 128; ch++) {
+    const bucket = chains.filter((c) => {
+      const head = c.members[0];
+      return head.prematch === null || head.prematchFirst === null || atParentOf(c) !== atParent || head.prematchFirst[ch] === 1;
+    });
+    const key = bucket.map((c) => chains.indexOf(c)).join();
+    if (!shared.has(key)) shared.set(key, bucket);
+    byChar.push(shared.get(key)!);
+  }
+  return { atParent, byChar };
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {

@@ -3,14 +3,17 @@
  */
 import type { LogEvent } from '../event';
 import type { Pattern } from '../patterns';
-import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
 import { headAllows } from '../compile/first-char';
 
-/** Runs `p` on `log` as if the subject started at `from`; returns the absolute end, or -1. */
-function execFrom(p: Pattern, log: string, from: number, out: { captures: string[] }): number {
+/** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
+function execFrom(p: Pattern, log: string, from: number, out: string[]): number {
+  if (p.execInto !== undefined) return p.execInto(log, from, out);
   const r = p.exec(log, from);
   if (r === null) return -1;
-  out.captures = r.captures;
+  const caps = r.captures;
+  for (let k = 0; k < caps.length; k++) out[k] = caps[k];
+  out.length = caps.length;
   return r.end;
 }
 
@@ -24,16 +27,17 @@ function testFrom(p: Pattern, log: string, from: number): number {
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
-  private readonly scratch = { captures: [] as string[] };
+  /** Captures of the regex being applied (one line at a time). */
+  private readonly scratch: string[] = [];
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
   private readonly plainByFirst: CompiledDecoder[][];
-  private readonly chainsOf: DecoderChain[][];
+  private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
 
   constructor(readonly set: DecoderSet) {
     this.plainByFirst = set.plainByFirst;
-    this.chainsOf = set.chainsOf;
+    this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
   }
 
@@ -76,12 +80,15 @@ export class Decoder {
         if (pmatch < 0) continue;
       }
       this.setDecoder(ev, root);
-      const chains = this.chainsOf[root.index];
+      const index = this.chainIndex[root.index];
       let members: CompiledDecoder[];
       let cmatch = pmatch;
-      if (chains.length === 0) {
+      if (index === null) {
         members = this.solo[root.index];
       } else {
+        // only the chains whose head may match the character there, in load order
+        const c = log.charCodeAt(index.atParent ? pmatch : 0);
+        const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
@@ -130,7 +137,7 @@ export class Decoder {
       }
       prev = end;
       this.setDecoder(ev, d);
-      const caps = out.captures;
+      const caps = out;
       const order = d.order;
       const n = Math.min(caps.length, order.length);
       for (let k = 0; k < n; k++) {

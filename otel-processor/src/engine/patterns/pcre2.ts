@@ -1065,32 +1065,75 @@ export class Pcre2Pattern implements Pattern {
   }
 
   exec(subject: string, start = 0): MatchResult | null {
+    const captures: string[] = [];
+    const end = this.execInto(subject, start, captures);
+    return end < 0 ? null : { captures, end };
+  }
+
+  /**
+   * The match's captures written into `out` (its length set to their number; packed as exec packs
+   * them), without a result object; returns the match end, or -1 (`out` then unspecified).
+   */
+  execInto(subject: string, start: number, out: string[]): number {
     if (this.fp !== 0) {
       const e = this.fastEnd(subject, start);
-      return e >= 0 ? { captures: [], end: e } : null;
+      out.length = 0;
+      return e;
     }
     const chain = this.chain;
     if (chain !== null && subject.length - start < LONG_SUBJECT) {
-      if (chain.worthIt(subject, start)) return this.execChain(chain, subject, start);
+      if (chain.worthIt(subject, start)) {
+        const e = chain.exec(subject, start);
+        if (e >= 0) this.packOffsets(chain.caps, 0, subject, out);
+        return e;
+      }
     } else {
       const seq = this.sequenceFor(subject, start);
-      if (seq !== null) return this.execSequence(seq, subject, start);
+      if (seq !== null) {
+        const e = seq.exec(subject, start);
+        if (e >= 0) this.packOffsets(seq.caps, 2, subject, out);
+        return e;
+      }
     }
     const m = this.run(subject, start);
-    if (m === null) return null;
-    const captures: string[] = [];
+    if (m === null) return -1;
     const idx = this.jsIndex;
+    let n = 0;
     if (this.keepUnset) {
       let last = idx.length - 1;
       while (last >= 0 && m[idx[last]] === undefined) last--;
-      for (let j = 0; j <= last; j++) captures.push(m[idx[j]] ?? '');
+      for (let j = 0; j <= last; j++) out[n++] = m[idx[j]] ?? '';
     } else {
-      for (const j of idx) {
-        const v = m[j];
-        if (v !== undefined) captures.push(v);
+      for (let j = 0; j < idx.length; j++) {
+        const v = m[idx[j]];
+        if (v !== undefined) out[n++] = v;
       }
     }
-    return { captures, end: m.index + m[0].length };
+    out.length = n;
+    return m.index + m[0].length;
+  }
+
+  /**
+   * Captures from a matcher's offsets (`caps[2g + shift - 2]`, `caps[2g + shift - 1]` for
+   * JavaScript group g; -1: unset), packed as exec packs them.
+   */
+  private packOffsets(caps: Int32Array, shift: number, subject: string, out: string[]): void {
+    const idx = this.jsIndex;
+    let n = 0;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && caps[2 * idx[last] + shift - 2] < 0) last--;
+      for (let k = 0; k <= last; k++) {
+        const o = caps[2 * idx[k] + shift - 2];
+        out[n++] = o >= 0 ? subject.slice(o, caps[2 * idx[k] + shift - 1]) : '';
+      }
+    } else {
+      for (let k = 0; k < idx.length; k++) {
+        const o = caps[2 * idx[k] + shift - 2];
+        if (o >= 0) out[n++] = subject.slice(o, caps[2 * idx[k] + shift - 1]);
+      }
+    }
+    out.length = n;
   }
 
   /** The sequence matcher when it should answer for this subject, else null (the RegExp does). */
@@ -1110,42 +1153,6 @@ export class Pcre2Pattern implements Pattern {
     if (re === this.re) return seq;
     if (this.seqExact === undefined) this.seqExact = compileSequence(re.source);
     return this.seqExact;
-  }
-
-  private execChain(chain: ChainMatcher, subject: string, start: number): MatchResult | null {
-    const end = chain.exec(subject, start);
-    if (end < 0) return null;
-    // every group of a chain takes part in a match
-    const captures: string[] = [];
-    const caps = chain.caps;
-    const idx = this.jsIndex;
-    for (let k = 0; k < idx.length; k++) {
-      const g = idx[k] - 1;
-      captures.push(subject.slice(caps[2 * g], caps[2 * g + 1]));
-    }
-    return { captures, end };
-  }
-
-  private execSequence(seq: SequenceMatcher, subject: string, start: number): MatchResult | null {
-    const end = seq.exec(subject, start);
-    if (end < 0) return null;
-    const captures: string[] = [];
-    const caps = seq.caps;
-    const idx = this.jsIndex;
-    if (this.keepUnset) {
-      let last = idx.length - 1;
-      while (last >= 0 && caps[2 * idx[last]] < 0) last--;
-      for (let k = 0; k <= last; k++) {
-        const o = caps[2 * idx[k]];
-        captures.push(o >= 0 ? subject.slice(o, caps[2 * idx[k] + 1]) : '');
-      }
-      return { captures, end };
-    }
-    for (const j of idx) {
-      const o = caps[2 * j];
-      if (o >= 0) captures.push(subject.slice(o, caps[2 * j + 1]));
-    }
-    return { captures, end };
   }
 }
 

@@ -15,6 +15,11 @@ export interface Pattern {
   exec(subject: string, start?: number): MatchResult | null;
   /** Continuation index without captures (allocates nothing), or -1. */
   matchEnd?(subject: string, start?: number): number;
+  /**
+   * exec without a result object: the captures written into `out` (its length set to their
+   * number), the continuation index returned, or -1 (`out` then unspecified).
+   */
+  execInto?(subject: string, start: number, out: string[]): number;
 }
 
 /** A pattern that could not be compiled; `message` says why (the loader adds file, line and element). */
