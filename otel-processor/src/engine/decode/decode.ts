@@ -2,18 +2,18 @@
  * Phase 2: runs the decoder trees over a pre-decoded event (OSSEC's DecodeEvent).
  */
 import type { LogEvent } from '../event';
-import type { Pattern } from '../patterns';
+import type { CaptureBuffer, Pattern } from '../patterns';
 import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
 import { headAllows } from '../compile/first-char';
 
 /** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
-function execFrom(p: Pattern, log: string, from: number, out: string[]): number {
+function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
   if (p.execInto !== undefined) return p.execInto(log, from, out);
   const r = p.exec(log, from);
   if (r === null) return -1;
   const caps = r.captures;
-  for (let k = 0; k < caps.length; k++) out[k] = caps[k];
-  out.length = caps.length;
+  for (let k = 0; k < caps.length; k++) out.values[k] = caps[k];
+  out.count = caps.length;
   return r.end;
 }
 
@@ -28,7 +28,7 @@ export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
   /** Captures of the regex being applied (one line at a time). */
-  private readonly scratch: string[] = [];
+  private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
   private readonly plainByFirst: CompiledDecoder[][];
   private readonly chainIndex: (ChainIndex | null)[];
@@ -137,9 +137,9 @@ export class Decoder {
       }
       prev = end;
       this.setDecoder(ev, d);
-      const caps = out;
+      const caps = out.values;
       const order = d.order;
-      const n = Math.min(caps.length, order.length);
+      const n = Math.min(out.count, order.length);
       for (let k = 0; k < n; k++) {
         const field = order[k];
         if (field !== '') ev.setField(field, caps[k]);

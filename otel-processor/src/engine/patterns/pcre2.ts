@@ -19,7 +19,7 @@
  * run on chain.ts's matcher instead of the RegExp, which would retry every split of the line.
  */
 import { linearRegexpFallbackEnabled } from './regexp-guard';
-import { MatchResult, Pattern, PatternError } from './types';
+import { CaptureBuffer, MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 import { parseTranslated } from './translated';
 import { compileChain, type ChainMatcher } from './chain';
@@ -888,7 +888,7 @@ export class Pcre2Pattern implements Pattern {
   private seqExact: SequenceMatcher | null | undefined;
   private seqAlways = false;
   /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
-  private seqUnlikely: boolean | undefined;
+  private readonly seqUnlikely: boolean = true;
   private readonly reExact?: RegExp;
   private readonly jsIndex: number[] = [];
   private readonly nlSens: number = 0;
@@ -954,14 +954,20 @@ export class Pcre2Pattern implements Pattern {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
     // (two unbounded runs at least: a cheap look at the source first keeps loading fast)
-    if (!tr.nonLinear && mayHaveAmbiguousRuns(fast.source)) {
+    const mayBeAmbiguous = mayHaveAmbiguousRuns(fast.source);
+    this.seqUnlikely = !mayBeAmbiguous;
+    if (!tr.nonLinear && mayBeAmbiguous) {
       // The exact rendering: what it reads holds for subjects with and without newlines alike.
       const parsed = parseTranslated(exactSource);
       const chain = parsed === null ? null : compileChain(parsed);
       // only where backtracking would retry the splits of `.+`-like runs (quadratic in the line)
       if (chain !== null && chain.ambiguousRuns >= 2) this.chain = chain;
     }
+    this.regexUnlessLong = this.chain === null && this.seqUnlikely;
   }
+
+  /** Below LONG_SUBJECT neither the chain nor the sequence matcher answers: the RegExp does at once. */
+  private readonly regexUnlessLong: boolean = false;
 
   private reLinear?: RegExp | null;
 
@@ -1040,16 +1046,18 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    const chain = this.chain;
-    if (chain !== null && subject.length - start < LONG_SUBJECT) {
-      // few splits to try: the RegExp is the fastest
-      if (chain.worthIt(subject, start)) return chain.exec(subject, start);
-    } else {
-      const seq = this.sequenceFor(subject, start);
-      if (seq !== null) return seq.exec(subject, start);
+    if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
+      const chain = this.chain;
+      if (chain !== null && subject.length - start < LONG_SUBJECT) {
+        // few splits to try: the RegExp is the fastest
+        if (chain.worthIt(subject, start)) return chain.exec(subject, start);
+      } else {
+        const seq = this.sequenceFor(subject, start);
+        if (seq !== null) return seq.exec(subject, start);
+      }
     }
     // a global RegExp leaves lastIndex at the end of its match
-    const re = this.pick(subject, start);
+    const re = this.nlSens === 0 ? (this.re as RegExp) : this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
         re.lastIndex = 0;
@@ -1065,51 +1073,53 @@ export class Pcre2Pattern implements Pattern {
   }
 
   exec(subject: string, start = 0): MatchResult | null {
-    const captures: string[] = [];
-    const end = this.execInto(subject, start, captures);
-    return end < 0 ? null : { captures, end };
+    const out: CaptureBuffer = { values: [], count: 0 };
+    const end = this.execInto(subject, start, out);
+    return end < 0 ? null : { captures: out.values, end };
   }
 
   /**
-   * The match's captures written into `out` (its length set to their number; packed as exec packs
-   * them), without a result object; returns the match end, or -1 (`out` then unspecified).
+   * The match's captures written into `out` (packed as exec packs them), without a result
+   * object or array; returns the match end, or -1 (`out` then unspecified).
    */
-  execInto(subject: string, start: number, out: string[]): number {
+  execInto(subject: string, start: number, out: CaptureBuffer): number {
     if (this.fp !== 0) {
-      const e = this.fastEnd(subject, start);
-      out.length = 0;
-      return e;
+      out.count = 0;
+      return this.fastEnd(subject, start);
     }
-    const chain = this.chain;
-    if (chain !== null && subject.length - start < LONG_SUBJECT) {
-      if (chain.worthIt(subject, start)) {
-        const e = chain.exec(subject, start);
-        if (e >= 0) this.packOffsets(chain.caps, 0, subject, out);
-        return e;
-      }
-    } else {
-      const seq = this.sequenceFor(subject, start);
-      if (seq !== null) {
-        const e = seq.exec(subject, start);
-        if (e >= 0) this.packOffsets(seq.caps, 2, subject, out);
-        return e;
+    if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
+      const chain = this.chain;
+      if (chain !== null && subject.length - start < LONG_SUBJECT) {
+        if (chain.worthIt(subject, start)) {
+          const e = chain.exec(subject, start);
+          if (e >= 0) this.packOffsets(chain.caps, 0, subject, out);
+          return e;
+        }
+      } else {
+        const seq = this.sequenceFor(subject, start);
+        if (seq !== null) {
+          const e = seq.exec(subject, start);
+          if (e >= 0) this.packOffsets(seq.caps, 2, subject, out);
+          return e;
+        }
       }
     }
     const m = this.run(subject, start);
     if (m === null) return -1;
     const idx = this.jsIndex;
+    const values = out.values;
     let n = 0;
     if (this.keepUnset) {
       let last = idx.length - 1;
       while (last >= 0 && m[idx[last]] === undefined) last--;
-      for (let j = 0; j <= last; j++) out[n++] = m[idx[j]] ?? '';
+      for (let j = 0; j <= last; j++) values[n++] = m[idx[j]] ?? '';
     } else {
       for (let j = 0; j < idx.length; j++) {
         const v = m[idx[j]];
-        if (v !== undefined) out[n++] = v;
+        if (v !== undefined) values[n++] = v;
       }
     }
-    out.length = n;
+    out.count = n;
     return m.index + m[0].length;
   }
 
@@ -1117,23 +1127,24 @@ export class Pcre2Pattern implements Pattern {
    * Captures from a matcher's offsets (`caps[2g + shift - 2]`, `caps[2g + shift - 1]` for
    * JavaScript group g; -1: unset), packed as exec packs them.
    */
-  private packOffsets(caps: Int32Array, shift: number, subject: string, out: string[]): void {
+  private packOffsets(caps: Int32Array, shift: number, subject: string, out: CaptureBuffer): void {
     const idx = this.jsIndex;
+    const values = out.values;
     let n = 0;
     if (this.keepUnset) {
       let last = idx.length - 1;
       while (last >= 0 && caps[2 * idx[last] + shift - 2] < 0) last--;
       for (let k = 0; k <= last; k++) {
         const o = caps[2 * idx[k] + shift - 2];
-        out[n++] = o >= 0 ? subject.slice(o, caps[2 * idx[k] + shift - 1]) : '';
+        values[n++] = o >= 0 ? subject.slice(o, caps[2 * idx[k] + shift - 1]) : '';
       }
     } else {
       for (let k = 0; k < idx.length; k++) {
         const o = caps[2 * idx[k] + shift - 2];
-        if (o >= 0) out[n++] = subject.slice(o, caps[2 * idx[k] + shift - 1]);
+        if (o >= 0) values[n++] = subject.slice(o, caps[2 * idx[k] + shift - 1]);
       }
     }
-    out.length = n;
+    out.count = n;
   }
 
   /** The sequence matcher when it should answer for this subject, else null (the RegExp does). */
@@ -1142,7 +1153,6 @@ export class Pcre2Pattern implements Pattern {
     let seq = this.seq;
     if (seq === undefined) {
       // Built on the first long line, or at once for shapes that may need it on every line.
-      if (this.seqUnlikely === undefined) this.seqUnlikely = !mayHaveAmbiguousRuns(this.jsSource as string);
       if (this.seqUnlikely && !long) return null;
       seq = this.seq = compileSequence(this.jsSource as string);
       // V8 is faster on ordinary lines; ours wins where backtracking would retry every split.
