@@ -336,14 +336,16 @@ function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex 
   const atParent = keyed.filter(atParentOf).length * 2 > keyed.length;
   const byChar: DecoderChain[][] = [];
   const shared = new Map<string, DecoderChain[]>(); // equal buckets are one array
+  const always = chains.map((c) => {
+    const head = c.members[0];
+    return head.prematch === null || head.prematchFirst === null || atParentOf(c) !== atParent;
+  });
   for (let ch = 0; ch <= 128; ch++) {
-    const bucket = chains.filter((c) => {
-      const head = c.members[0];
-      return head.prematch === null || head.prematchFirst === null || atParentOf(c) !== atParent || head.prematchFirst[ch] === 1;
-    });
-    const key = bucket.map((c) => chains.indexOf(c)).join();
-    if (!shared.has(key)) shared.set(key, bucket);
-    byChar.push(shared.get(key)!);
+    let key = '';
+    for (let i = 0; i < chains.length; i++) key += always[i] || chains[i].members[0].prematchFirst![ch] === 1 ? '1' : '0';
+    let bucket = shared.get(key);
+    if (bucket === undefined) shared.set(key, (bucket = chains.filter((_, i) => key.charCodeAt(i) === 49)));
+    byChar.push(bucket);
   }
   return { atParent, byChar };
 }
