@@ -173,6 +173,21 @@ describeShared('the decoder dispatch index')('decoder dispatch index against the
     expect(names('F').length * 2).toBeLessThan(all.length);
   });
 
+  test('the second-level index of plain roots leaves out roots by the second character (apache error lines)', () => {
+    const set = loadRuleset(OSSEC_ROOT).ruleset.decoders;
+    const second = set.plainBySecond['['.charCodeAt(0)]!;
+    const names = (c: string): string[] => second[c.charCodeAt(0)].map((d) => d.name);
+    const all = set.plainByFirst['['.charCodeAt(0)].map((d) => d.name);
+    expect(names('n')).toContain('apache-errorlog'); // [notice]
+    expect(names('n')).not.toContain('postgresql_log'); // ^\[\d{4}-
+    expect(names('T')).not.toContain('snort'); // ^\[\*\*\]
+    expect(names('n').length).toBeLessThan(all.length - 3);
+    // the roots whose second position allows anything stay in every bucket, in load order
+    const at = names('n').map((n) => all.indexOf(n));
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    expect(names('\u0000')).toContain('web-accesslog');
+  });
+
   test('head checks of every anchored pattern of the three rulesets never reject a line the pattern matches', () => {
     // raw lines and their messages after pre-decoding (what prematches see), every 8th variant
     const ossec = loadRuleset(OSSEC_ROOT);

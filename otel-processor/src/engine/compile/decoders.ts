@@ -86,6 +86,12 @@ export interface DecoderSet {
    * index 128: a log that is empty or starts with any other unit (every plain root).
    */
   readonly plainByFirst: CompiledDecoder[][];
+  /**
+   * For a first character with many plain roots (index as plainByFirst; null: few), those roots
+   * again by the log's second character (129 entries): a root is left out only when its prematch
+   * head has a second position that cannot be that character.
+   */
+  readonly plainBySecond: (CompiledDecoder[][] | null)[];
   /** The same for program-name roots, by the first character of the program name. */
   readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
@@ -100,6 +106,9 @@ export interface DecoderDialect {
   /** Wazuh 4.x pattern edges (see compilePattern). */
   wazuh?: boolean;
 }
+
+/** A first character shared by more plain roots than this gets a second-level index. */
+const SECOND_LEVEL_FROM = 4;
 
 /** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
 const HEAD_POSITIONS = 8;
@@ -163,6 +172,7 @@ export class DecoderSetBuilder {
 
   build(): DecoderSet {
     const plainByFirst = byFirst(this.plainRoots, (d) => d.prematchFirst);
+    const plainBySecond = plainByFirst.map((roots, c) => (c < 128 && roots.length > SECOND_LEVEL_FROM ? bySecond(roots) : null));
     const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     const chainIndex = this.decoders.map((d, i) => (chainsOf[i].length === 0 ? null : indexChains(d, chainsOf[i])));
@@ -173,6 +183,7 @@ export class DecoderSetBuilder {
       children: this.children,
       reportedNames: this.reportedNames,
       plainByFirst,
+      plainBySecond,
       programByFirst,
       chainsOf,
       chainIndex,
@@ -348,6 +359,23 @@ function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex 
     byChar.push(bucket);
   }
   return { atParent, byChar };
+}
+
+/** Roots (sharing a first character) by the log's second character, load order kept; equal buckets share one array. */
+function bySecond(roots: CompiledDecoder[]): CompiledDecoder[][] {
+  const out: CompiledDecoder[][] = [];
+  const shared = new Map<string, CompiledDecoder[]>();
+  for (let c = 0; c <= 128; c++) {
+    let key = '';
+    for (const d of roots) {
+      const h = d.prematchHead;
+      key += h === null || h.length < 2 * 129 || h[129 + c] === 1 ? '1' : '0';
+    }
+    let bucket = shared.get(key);
+    if (bucket === undefined) shared.set(key, (bucket = roots.filter((_, i) => key.charCodeAt(i) === 49)));
+    out.push(bucket);
+  }
+  return out;
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {

@@ -31,12 +31,14 @@ export class Decoder {
   private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
   private readonly plainByFirst: CompiledDecoder[][];
+  private readonly plainBySecond: (CompiledDecoder[][] | null)[];
   private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
 
   constructor(readonly set: DecoderSet) {
     this.plainByFirst = set.plainByFirst;
+    this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
   }
@@ -68,7 +70,13 @@ export class Decoder {
     if (ev.programName !== null) roots = this.rootsFor(ev.programName);
     else {
       const c = log.charCodeAt(0);
-      roots = this.plainByFirst[c < 128 ? c : 128]; // NaN (empty log) compares false: 128
+      const k = c < 128 ? c : 128; // NaN (empty log) compares false: 128
+      const second = this.plainBySecond[k];
+      if (second === null) roots = this.plainByFirst[k];
+      else {
+        const c1 = log.charCodeAt(1);
+        roots = second[c1 < 128 ? c1 : 128];
+      }
     }
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i];
