@@ -803,6 +803,50 @@ class Translator {
   }
 }
 
+/**
+ * `^A|^B|...` as `A|B|...` when the anchors open every top-level alternative and nothing else
+ * looks at the text before the match (no other `^`, `\b`, `\B`, lookbehind, named group); else null.
+ */
+function stickySource(src: string): string | null {
+  let out = '';
+  let from = 0;
+  let depth = 0;
+  let inClass = false;
+  let altStart = true;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const e = src[i + 1];
+      if (!inClass && (altStart || e === 'b' || e === 'B')) return null;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '^') {
+      if (!altStart) return null;
+      out += src.slice(from, i);
+      from = i + 1;
+      altStart = false;
+      continue;
+    }
+    if (altStart) return null; // an alternative without its anchor
+    if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (src.startsWith('(?<', i)) return null;
+      depth++;
+    } else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      altStart = true;
+      continue;
+    }
+  }
+  if (altStart) return null;
+  return out + src.slice(from);
+}
+
 /** Render the pieces with the fast (no-newline) or exact anchor translation. */
 function render(tr: Translation, exact: boolean): { source: string; jsIndex: number[] } {
   const jsOf = new Map<number, number>();
@@ -964,7 +1008,16 @@ export class Pcre2Pattern implements Pattern {
       if (chain !== null && chain.ambiguousRuns >= 2) this.chain = chain;
     }
     this.regexUnlessLong = this.chain === null && this.seqUnlikely;
+    const sticky = tr.contextSensitive && tr.newlineSensitivity < 2 ? stickySource(fast.source) : null;
+    this.reSticky = sticky === null ? null : new RegExp(sticky, 'gy');
   }
+
+  /**
+   * For a pattern whose only tie to the text before `start` is a leading `^` on every alternative:
+   * the fast translation without those anchors, sticky, so that a start > 0 needs no slice of
+   * the subject (one allocation per call on decoders' `offset=` regexes); else null.
+   */
+  private readonly reSticky: RegExp | null = null;
 
   /** Below LONG_SUBJECT neither the chain nor the sequence matcher answers: the RegExp does at once. */
   private readonly regexUnlessLong: boolean = false;
@@ -998,6 +1051,11 @@ export class Pcre2Pattern implements Pattern {
     const re = this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
+        const sticky = this.reSticky;
+        if (sticky !== null && re === this.re) {
+          sticky.lastIndex = start;
+          return sticky.exec(subject);
+        }
         // anchors / lookbehind / \b must see `start` as the beginning of the subject (V8 slices in O(1))
         re.lastIndex = 0;
         const m = re.exec(subject.slice(start));
@@ -1060,6 +1118,11 @@ export class Pcre2Pattern implements Pattern {
     const re = this.nlSens === 0 ? (this.re as RegExp) : this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
+        const sticky = this.reSticky;
+        if (sticky !== null && re === this.re) {
+          sticky.lastIndex = start;
+          return sticky.test(subject) ? sticky.lastIndex : -1;
+        }
         re.lastIndex = 0;
         return re.test(subject.slice(start)) ? start + re.lastIndex : -1;
       }
