@@ -362,17 +362,20 @@ function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex 
 }
 
 /** Roots (sharing a first character) by the log's second character, load order kept; equal buckets share one array. */
-function bySecond(roots: CompiledDecoder[]): CompiledDecoder[][] {
+function bySecond(roots: CompiledDecoder[]): CompiledDecoder[][] | null {
+  // only roots whose head has a second position can be left out of a bucket
+  const picky = roots.filter((d) => d.prematchHead !== null && d.prematchHead.length >= 2 * 129);
+  if (picky.length === 0) return null;
   const out: CompiledDecoder[][] = [];
   const shared = new Map<string, CompiledDecoder[]>();
   for (let c = 0; c <= 128; c++) {
     let key = '';
-    for (const d of roots) {
-      const h = d.prematchHead;
-      key += h === null || h.length < 2 * 129 || h[129 + c] === 1 ? '1' : '0';
-    }
+    for (const d of picky) key += d.prematchHead![129 + c] === 1 ? '1' : '0';
     let bucket = shared.get(key);
-    if (bucket === undefined) shared.set(key, (bucket = roots.filter((_, i) => key.charCodeAt(i) === 49)));
+    if (bucket === undefined) {
+      const left = new Set(picky.filter((_, i) => key.charCodeAt(i) === 48));
+      shared.set(key, (bucket = roots.filter((d) => !left.has(d))));
+    }
     out.push(bucket);
   }
   return out;
