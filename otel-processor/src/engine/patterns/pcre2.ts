@@ -23,7 +23,6 @@ import { CaptureBuffer, MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 import { parseTranslated } from './translated';
 import { compileChain, type ChainMatcher } from './chain';
-import { headAllows, pcre2PrefixFilter } from '../compile/first-char';
 
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
@@ -887,9 +886,6 @@ function eqCase(s: string, at: number, lit: string, caseless: boolean): boolean 
   return true;
 }
 
-/** Start positions of an anchored pattern checked before it runs (more rarely tell more apart). */
-const HEAD_POSITIONS = 4;
-
 /** From this length on, every pattern the sequence matcher can run uses it (linear work). */
 const LONG_SUBJECT = 2048;
 
@@ -1012,7 +1008,6 @@ export class Pcre2Pattern implements Pattern {
       if (chain !== null && chain.ambiguousRuns >= 2) this.chain = chain;
     }
     this.regexUnlessLong = this.chain === null && this.seqUnlikely;
-    this.head = pcre2PrefixFilter(source, opts.caseless)?.head(HEAD_POSITIONS) ?? null;
     const sticky = tr.contextSensitive && tr.newlineSensitivity < 2 ? stickySource(fast.source) : null;
     this.reSticky = sticky === null ? null : new RegExp(sticky, 'gy');
   }
@@ -1023,12 +1018,6 @@ export class Pcre2Pattern implements Pattern {
    * the subject (one allocation per call on decoders' `offset=` regexes); else null.
    */
   private readonly reSticky: RegExp | null = null;
-
-  /**
-   * What the first characters from `start` must be (compile/first-char.ts; null: not known):
-   * most subjects of an anchored pattern fail there, checked inline before any matcher or RegExp call.
-   */
-  private readonly head: Uint8Array | null = null;
 
   /** Below LONG_SUBJECT neither the chain nor the sequence matcher answers: the RegExp does at once. */
   private readonly regexUnlessLong: boolean = false;
@@ -1115,7 +1104,6 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    if (this.head !== null && !headAllows(this.head, subject, start)) return -1;
     if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
       const chain = this.chain;
       if (chain !== null && subject.length - start < LONG_SUBJECT) {
@@ -1162,7 +1150,6 @@ export class Pcre2Pattern implements Pattern {
       out.count = 0;
       return this.fastEnd(subject, start);
     }
-    if (this.head !== null && !headAllows(this.head, subject, start)) return -1;
     if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
       const chain = this.chain;
       if (chain !== null && subject.length - start < LONG_SUBJECT) {
