@@ -1,6 +1,7 @@
 import { engineFor, ev } from './helpers';
 import { MemoryFtsStore } from '../../otel-processor/src/engine/correlate/fts';
-import { OSSEC_ANALYSISD, OSSEC_LOGTEST } from '../../otel-processor/src/engine/correlate/state';
+import { History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
+import { LogEvent } from '../../otel-processor/src/engine/event';
 
 const DECODERS = `
 <decoder name="auth">
@@ -164,6 +165,32 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(list().size).toBe(4);
     expect(list().countOf(0, '2.2.2.2')).toBe(0);
     expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0 + 5)).rule!.id).toBe(303);
+  });
+
+  test('a list moves its live entries down in place and keeps order and per-value counts over many values', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const list = new SidHistory(5, [byIp]);
+    const model = new Map<string, number>();
+    const kept: LogEvent[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+      e.srcip = `10.0.${i % 7}.${i % 300}`; // some values recur, most are new
+      list.add(e);
+      kept.push(e);
+      if (kept.length > 5) kept.shift();
+    }
+    for (const e of kept) model.set(e.srcip!, (model.get(e.srcip!) ?? 0) + 1);
+    expect(list.size).toBe(5);
+    expect(list.events.slice(list.head, list.tail)).toEqual(kept);
+    expect(list.events.length).toBeLessThan(200); // compacted as it goes, not grown to 2,000
+    for (const [ip, n] of model) expect(list.countOf(0, ip)).toBe(n);
+    expect(list.countOf(0, '10.0.0.0')).toBe(0);
+    // draining empties it; values counted before read 0
+    const group = new History([byIp]);
+    for (const e of kept) group.pushTimes(e, 2);
+    group.dropOldestTimes(10);
+    expect(group.size).toBe(0);
+    for (const e of kept) expect(group.countOf(0, e.srcip!)).toBe(0);
   });
 
   test('rules loaded after an if_matched_group rule do not feed it', () => {

@@ -51,38 +51,49 @@ export interface KeyField {
   get: (ev: LogEvent) => string | null;
 }
 
+/** Slots a list's array keeps once empty (more is freed: a burst does not pin its high-water room). */
+const LIST_ROOM_KEPT = 4096;
+
 /**
- * One correlation list, oldest first: `events[head]` .. `events[events.length - 1]`. It also
- * counts its entries per value of the fields its rules require to be the same, so a rule can
- * see at once that too few entries share the current event's value and skip the walk.
+ * One correlation list, oldest first: `events[head]` .. `events[tail - 1]`. The array only
+ * grows (a drained prefix is moved down in place, not spliced off), so filing and dropping
+ * allocate nothing once it has room. It also counts its entries per value of the fields its
+ * rules require to be the same, so a rule can see at once that too few entries share the
+ * current event's value and skip the walk.
  */
 export class History {
-  readonly events: LogEvent[] = [];
+  readonly events: (LogEvent | undefined)[] = [];
   /** Index of the oldest entry still on the list. */
   head = 0;
+  /** One past the newest entry; slots from here on are empty (undefined). */
+  tail = 0;
   /** Per key field: value -> entries with it (a box, so a count changes with one lookup). */
   private readonly counts: Map<string, { n: number }>[];
   constructor(readonly keyFields: readonly KeyField[] = []) {
     this.counts = keyFields.map(() => new Map());
   }
-  get size(): number { return this.events.length - this.head; }
+  get size(): number { return this.tail - this.head; }
   push(ev: LogEvent): void {
-    this.events.push(ev);
-    this.count(ev, 1);
+    this.events[this.tail++] = ev;
+    if (this.keyFields.length > 0) this.count(ev, 1);
   }
   /** Files `ev` `times` times in a row (a rule that sits in several places of OSSEC's tree); counted once. */
   pushTimes(ev: LogEvent, times: number): void {
-    for (let i = 0; i < times; i++) this.events.push(ev);
-    this.count(ev, times);
+    for (let i = 0; i < times; i++) this.events[this.tail++] = ev;
+    if (this.keyFields.length > 0) this.count(ev, times);
   }
   /** Deletes the oldest entry (OSList_DeleteOldestNode); returns it. */
   dropOldest(): LogEvent | undefined {
     const ev = this.takeOldest();
-    if (ev !== undefined) this.count(ev, -1);
+    if (ev !== undefined && this.keyFields.length > 0) this.count(ev, -1);
     return ev;
   }
   /** Deletes the `times` oldest entries; an event filed several times in a row is uncounted once. */
   dropOldestTimes(times: number): void {
+    if (this.keyFields.length === 0) {
+      for (let i = 0; i < times; i++) if (this.takeOldest() === undefined) break;
+      return;
+    }
     let run: LogEvent | undefined;
     let n = 0;
     for (let i = 0; i < times; i++) {
@@ -98,16 +109,24 @@ export class History {
     if (n > 0) this.count(run!, -n);
   }
   private takeOldest(): LogEvent | undefined {
-    if (this.head >= this.events.length) return undefined;
-    const ev = this.events[this.head];
-    (this.events as (LogEvent | undefined)[])[this.head] = undefined;
-    this.head++;
-    if (this.head === this.events.length) {
-      this.events.length = 0;
+    const head = this.head;
+    if (head >= this.tail) return undefined;
+    const events = this.events;
+    const ev = events[head];
+    events[head] = undefined;
+    this.head = head + 1;
+    if (this.head === this.tail) {
+      // Empty (every slot already cleared): start over at 0; a long-drained array is let go.
+      this.head = this.tail = 0;
+      if (events.length > LIST_ROOM_KEPT) events.length = 0;
+    } else if (this.head >= 64 && this.head * 2 >= this.tail) {
+      // At least half the slots are dead: move the live entries down in place (splice would
+      // allocate and shrink the array); each move copies no more entries than were dropped since.
+      const live = this.tail - this.head;
+      events.copyWithin(0, this.head, this.tail);
+      events.fill(undefined, live, this.tail);
       this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.events.length) {
-      this.events.splice(0, this.head);
-      this.head = 0;
+      this.tail = live;
     }
     return ev;
   }
@@ -115,17 +134,28 @@ export class History {
   countOf(keyIndex: number, value: string): number {
     return this.counts[keyIndex].get(value)?.n ?? 0;
   }
+  /**
+   * A value whose count falls to 0 keeps its box (values recur: no delete, set and new box each
+   * time); boxes at 0 are swept once the map holds more than twice the list's entries (plus 16),
+   * so a sweep comes at most once per that many new values and the map stays bounded.
+   */
   private count(ev: LogEvent, delta: number): void {
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = this.keyFields[k].get(ev);
       if (v === null) continue;
       const m = this.counts[k];
       const c = m.get(v);
-      if (c === undefined) {
-        if (delta > 0) m.set(v, { n: delta });
-      } else if ((c.n += delta) <= 0) m.delete(v);
+      if (c !== undefined) c.n += delta;
+      else if (delta > 0) {
+        if (m.size > 2 * this.size + 16) sweepZeroes(m);
+        m.set(v, { n: delta });
+      }
     }
   }
+}
+
+function sweepZeroes(m: Map<string, { n: number }>): void {
+  for (const [v, c] of m) if (c.n <= 0) m.delete(v);
 }
 
 /**

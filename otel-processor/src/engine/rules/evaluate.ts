@@ -143,7 +143,8 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
   // Each entry counts at most once: a list shorter than that cannot fire (and nothing is marked).
   if (history.size < needed) return false;
-  const events = history.events;
+  const events = history.events as LogEvent[];
+  const tail = history.tail;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
@@ -180,7 +181,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     // and a firing marks this event and the newest qualifying one (none when one suffices).
     let firstCounted: LogEvent | null = null;
     let unqualified: LogEvent | null = null;
-    for (let i = events.length - 1; i >= head; i--) {
+    for (let i = tail - 1; i >= head; i--) {
       const past = events[i];
       if (past === unqualified) continue; // the same event again (filed several times): same answer
       if (past.time > ev.time) continue;
@@ -203,7 +204,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     return false;
   }
   let unqualified: LogEvent | null = null;
-  for (let i = events.length - 1; i >= head; i--) {
+  for (let i = tail - 1; i >= head; i--) {
     const past = events[i];
     if (past === unqualified) continue; // the same event again (filed several times): same answer
     if (past.time > ev.time) continue;
