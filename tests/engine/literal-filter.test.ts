@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
+import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -166,6 +166,28 @@ test('literals too many for an automaton are searched one by one, with the same 
   expect(wrong).toEqual([]);
   expect(set.scans).toBe(0);
   expect(set.searches).toBe(5 * groups.length);
+});
+
+test('sets with the same literals and groups share one automaton, kept while one of them uses it', () => {
+  const shared = new SharedAutomata();
+  const a = new LiteralSet(shared);
+  const b = new LiteralSet(shared);
+  const groups = Array.from({ length: SEARCHES_BEFORE_SCAN + 2 }, (_, i) => [`word${i}`, `other${i}x`]);
+  const line = 'a WORD3 and OTHER5X';
+  const check = (set: LiteralSet, gs: string[][], ids: number[]) => expect(mismatches(set, gs, ids, line, gs.map((_, i) => i))).toEqual([]);
+  const idsA = groups.map((g) => a.groupOf(g));
+  const idsB = groups.map((g) => b.groupOf(g));
+  check(a, groups, idsA);
+  check(b, groups, idsB);
+  expect([a.scans, b.scans, shared.size]).toEqual([1, 1, 1]);
+  // a grows: its new automaton is its own; once b grows alike, the first is let go
+  const more = [...groups, ['third']];
+  idsA.push(a.groupOf(['third']));
+  check(a, more, idsA);
+  expect(shared.size).toBe(2);
+  idsB.push(b.groupOf(['third']));
+  check(b, more, idsB);
+  expect(shared.size).toBe(1);
 });
 
 test('literals from pattern text: alternations, caseless letters, exact capitals end a literal, none when unknown or anchored', () => {

@@ -223,6 +223,35 @@ class LiteralAutomaton {
 }
 
 /**
+ * Automata shared by the literal sets of one ruleset's plans: plans of different decoders mostly
+ * reach the same rules (the syslog root's children) and so register the same literals and groups
+ * in the same order; one automaton then serves them all (less memory, and fewer cache misses
+ * when lines of several decoders alternate). Each is kept while a set uses it.
+ */
+export class SharedAutomata {
+  private readonly byKey = new Map<string, { automaton: LiteralAutomaton | null; users: number }>();
+
+  /** The automaton of `texts` reporting `groupsOf`, built or shared; `release(key)` when no longer used. */
+  take(texts: readonly string[], groupsOf: readonly number[][]): { key: string; automaton: LiteralAutomaton | null } {
+    const key = JSON.stringify([texts, groupsOf]);
+    let entry = this.byKey.get(key);
+    if (entry === undefined) this.byKey.set(key, (entry = { automaton: LiteralAutomaton.of(texts, groupsOf), users: 0 }));
+    entry.users++;
+    return { key, automaton: entry.automaton };
+  }
+
+  release(key: string): void {
+    const entry = this.byKey.get(key);
+    if (entry !== undefined && --entry.users === 0) this.byKey.delete(key);
+  }
+
+  /** Automata kept now. */
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+/**
  * How one literal is searched in the line without a copy of it: a literal without letters with
  * String.includes; an ASCII one with a caseless RegExp (without the `u` flag, `i` pairs an ASCII
  * letter with its other case only: ECMAScript Canonicalize never maps a non-ASCII character to
@@ -280,6 +309,8 @@ export class LiteralSet {
   /** Built at the first scan after a group joined; null also when too large (then searched one by one). */
   private automaton: LiteralAutomaton | null = null;
   private built = false;
+  /** The key of `automaton` in `shared`, once built. */
+  private sharedKey: string | null = null;
   /** Per literal: the line stamp its `found` answers. */
   private checked = new Int32Array(16);
   private found = new Uint8Array(16);
@@ -296,6 +327,8 @@ export class LiteralSet {
   /** Lines scanned and single literals searched so far (the two ways of answering). */
   scans = 0;
   searches = 0;
+
+  constructor(private readonly shared = new SharedAutomata()) {}
 
   /** The group of `lits` (one of which a rule needs), registered on first sight. */
   groupOf(lits: readonly string[]): number {
@@ -364,7 +397,8 @@ export class LiteralSet {
   /** Finds every group in the line at once; false when the literals are too many for an automaton (then searched one by one). */
   private scan(log: string): boolean {
     if (!this.built) {
-      this.automaton = LiteralAutomaton.of(this.texts, this.groupsOf);
+      if (this.sharedKey !== null) this.shared.release(this.sharedKey);
+      ({ key: this.sharedKey, automaton: this.automaton } = this.shared.take(this.texts, this.groupsOf));
       this.built = true;
     }
     if (this.automaton === null) return false;

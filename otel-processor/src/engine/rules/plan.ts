@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { LiteralSet, requiredLiteralsOf } from './literal-filter';
+import { LiteralSet, SharedAutomata, requiredLiteralsOf } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -78,9 +78,11 @@ const LITERALS_MIN = 16;
 class KeyPlan {
   private readonly nodes = new Map<CompiledRule, PlanNode>();
   readonly roots: PlanNode[] = [];
-  readonly literals = new LiteralSet();
+  readonly literals: LiteralSet;
 
-  constructor(readonly planner: RulePlanner) {}
+  constructor(readonly planner: RulePlanner) {
+    this.literals = new LiteralSet(planner.automata);
+  }
 
   node(rule: CompiledRule): PlanNode {
     let n = this.nodes.get(rule);
@@ -194,6 +196,8 @@ export class RulePlanner {
   /** category -> decoder name -> plan. */
   private readonly byCategory = new Map<string, Map<string | null, KeyPlan>>();
   private entries = 0;
+  /** The literal automata of all keys' plans (shared where their literals are the same). */
+  readonly automata = new SharedAutomata();
   /** The last key asked for and its plan (consecutive events mostly share their key). */
   private lastCategory: string | null = null;
   private lastDecoder: string | null = null;
