@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
+import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -204,6 +204,20 @@ test('literals from pattern text: alternations, caseless letters, exact capitals
   expect(lits('a|\\d')).toBeNull();
   expect(requiredLiteralsOf([compileOsMatch('Failed password')])).toBeNull();
   expect(requiredLiteralsOf([compileOsMatch('x'), compilePcre2('abc', { caseless: true })])).toEqual(['abc']);
+  // anchored patterns' own literals (for lines scanned anyway), only theirs
+  const anchored = (src: string, caseless = false) => anchoredLiteralsOf([compilePcre2(src, { caseless })])?.slice().sort() ?? null;
+  expect(anchored('^Installed|^Updated', true)).toEqual(['installed', 'updated']);
+  expect(anchored('^hpiod: unable to ParDevice')).toEqual(['hpiod: unable to ']);
+  expect(anchored('^PHP Warning: ')).toEqual(['arning: ']);
+  expect(anchored('^nouveau ')).toEqual(['nouveau ']);
+  expect(anchored('^error: x$', true)).toEqual(['error: x']);
+  expect(anchored('^reverse mapping.*failed - POSSIBLE')).toEqual(['reverse mapping']);
+  expect(anchored('Failed password')).toBeNull();
+  expect(anchored('^Failed|password')).toBeNull();
+  expect(lits('^Failed|password', false)).toEqual(['ailed', 'password']); // not all anchored: searched as others
+  expect(anchored('^ab')).toBeNull();
+  // exact capitals in a plain literal anywhere: its longest run without one
+  expect(lits('for USER root$', false)).toEqual([' root']);
 });
 
 describeShared('the stock rulesets')('literals from the stock patterns', () => {
@@ -220,7 +234,7 @@ describeShared('the stock rulesets')('literals from the stock patterns', () => {
     const missed: string[] = [];
     for (const rule of loaded.ruleset.rulesById.values()) {
       for (const p of rule.logPatterns) {
-        const lits = requiredLiteralsOf([p]);
+        const lits = requiredLiteralsOf([p]) ?? anchoredLiteralsOf([p]);
         if (lits === null) continue;
         checked++;
         for (const line of lines) {

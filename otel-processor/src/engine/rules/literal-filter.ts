@@ -20,12 +20,22 @@ const MIN_LITERAL = 3;
 /**
  * Literals (for the folded line) one of which the log holds whenever all of `patterns` match,
  * or null when none are known. Patterns anchored at the start are left out: testing them is
- * already cheap (they fail at the first characters), a scan of the line would not pay.
+ * already cheap (they fail at the first characters), searching the line for them would not pay;
+ * anchoredLiteralsOf gives theirs, for lines scanned anyway.
  */
 export function requiredLiteralsOf(patterns: readonly Pattern[]): readonly string[] | null {
+  return firstLiterals(patterns, false);
+}
+
+/** The same for the first pattern anchored at the start (in every alternative) that has literals. */
+export function anchoredLiteralsOf(patterns: readonly Pattern[]): readonly string[] | null {
+  return firstLiterals(patterns, true);
+}
+
+function firstLiterals(patterns: readonly Pattern[], anchored: boolean): string[] | null {
   for (const p of patterns) {
     if (!(p instanceof Pcre2Pattern)) continue;
-    const lits = pcre2Literals(p);
+    const lits = pcre2Literals(p, anchored);
     if (lits !== null) return lits;
   }
   return null;
@@ -33,18 +43,21 @@ export function requiredLiteralsOf(patterns: readonly Pattern[]): readonly strin
 
 const PLAIN = /^\^?([a-zA-Z0-9 !"#%&',/:;<=>@_`~-]+)\$?$/;
 
-function pcre2Literals(p: Pcre2Pattern): string[] | null {
+function pcre2Literals(p: Pcre2Pattern, anchored: boolean): string[] | null {
   if (p.mode !== 'regex') {
-    // a plain string, compared as it is (or ASCII-caseless); only a suffix can be anywhere
-    if (p.mode !== 'suffix') return null;
+    // a plain string, compared as it is (or ASCII-caseless); a suffix can be anywhere, a prefix
+    // or a whole line is anchored
+    if ((p.mode !== 'suffix') !== anchored) return null;
     const m = PLAIN.exec(p.source);
     if (m === null) return null;
-    const text = p.caseless ? m[1].toLowerCase() : m[1];
-    return text.length >= MIN_LITERAL && (p.caseless || !/[A-Z]/.test(text)) ? [text] : null;
+    if (p.caseless) return m[1].length >= MIN_LITERAL ? [m[1].toLowerCase()] : null;
+    // exact capitals cannot be searched folded: the longest run without one
+    const runs = m[1].split(/[A-Z]+/).sort((a, b) => b.length - a.length);
+    return runs[0].length >= MIN_LITERAL ? [runs[0]] : null;
   }
   if (p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
-  if (alts === null || alts.every((seq) => seq[0]?.k === 'bol')) return null;
+  if (alts === null || alts.every((seq) => seq[0]?.k === 'bol') !== anchored) return null;
   return requiredAlts(alts);
 }
 
@@ -371,6 +384,14 @@ export class LiteralSet {
       return this.seen[group] === this.stamp;
     }
     return this.search(group, log, owner);
+  }
+
+  /**
+   * False only when `log` (of event `owner`) has been scanned and holds no literal of `group`: for
+   * rules cheap to test directly (anchored patterns), skipped when the line was scanned anyway.
+   */
+  mayHold(group: number, log: string, owner: object): boolean {
+    return !(this.scanned && this.lineOwner === owner && this.lineLog === log) || this.seen[group] === this.stamp;
   }
 
   /** anyIn on a new line or one not scanned yet: the group's literals searched one by one, or the line scanned. */

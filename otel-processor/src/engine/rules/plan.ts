@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { LiteralSet, SharedAutomata, requiredLiteralsOf } from './literal-filter';
+import { LiteralSet, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -32,19 +32,23 @@ export interface PlanNode {
   children: ChildList | null;
   /** Set with `children` when enough of them test one field. */
   dispatch: Dispatch | null;
-  /** The group (in key.literals) of the literals one of which the log must hold for this rule; NO_LITERALS: none known; UNKNOWN: not worked out yet. */
+  /**
+   * The group (in key.literals) of the literals one of which the log must hold for this rule;
+   * below NO_LITERALS, a group of an anchored pattern's literals, -2 - group (checked on lines
+   * scanned anyway); NO_LITERALS: none known; UNKNOWN: not worked out yet.
+   */
   literals: number;
   readonly key: KeyPlan;
 }
 
-/** PlanNode.literals of a rule that needs no literal, and of one not looked at yet. */
+/** PlanNode.literals of a rule that needs no literal known, and of one not looked at yet. */
 const NO_LITERALS = -1;
-const UNKNOWN = -2;
+const UNKNOWN = -0x7fffffff;
 
 /** Children to try, in order; `groups` when enough need literals for one scan of the line to pay. */
 interface ChildList {
   readonly nodes: PlanNode[];
-  /** Per node: its literal group (PlanNode.literals), read without reaching the node. */
+  /** Per node: its PlanNode.literals, read without reaching the node. */
   readonly groups: Int32Array | null;
 }
 
@@ -116,7 +120,12 @@ function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
   for (const c of nodes) {
     if (c.literals !== UNKNOWN) continue;
     const lits = literalsOf(c.rule);
-    c.literals = lits === null ? NO_LITERALS : key.literals.groupOf(lits);
+    if (lits !== null) {
+      c.literals = key.literals.groupOf(lits);
+      continue;
+    }
+    const anchored = anchoredLiteralsOf(c.rule.logPatterns);
+    c.literals = anchored === null ? NO_LITERALS : -2 - key.literals.groupOf(anchored);
   }
   return { nodes, groups: Int32Array.from(nodes, (c) => c.literals) };
 }
@@ -260,7 +269,7 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
     const log = ev.log;
     for (let i = 0; i < children.length; i++) {
       const g = groups[i];
-      if (g >= 0 && !literals.anyIn(g, log, ev)) continue;
+      if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
       const r = walkNode(children[i], ev, ctx);
       if (r !== null) return r;
     }
