@@ -104,7 +104,7 @@ function requiredSeq(seq: Node[]): string[] | null {
   return best;
 }
 
-/** Automaton cells (states x row width) past which a set is searched literal by literal, never scanned (memory bound). */
+/** Automaton cells (states at most, one per literal character, x row width) past which a set is searched literal by literal, never scanned (memory bound). */
 export const MAX_AUTOMATON_CELLS = 1 << 22;
 
 /**
@@ -130,7 +130,6 @@ class LiteralAutomaton {
 
   /** The automaton of `texts` (literal id -> text) reporting `groupsOf[id]`, or null when over MAX_CELLS. */
   static of(texts: readonly string[], groupsOf: readonly number[][]): LiteralAutomaton | null {
-    // the trie: per state its edges (by class) and the literals ending there
     const lowClass = new Uint16Array(256);
     const wideClass = new Map<number, number>();
     let classes = 1;
@@ -140,47 +139,54 @@ class LiteralAutomaton {
       if (k === undefined) wideClass.set(c, (k = classes++));
       return k;
     };
-    const edges: Map<number, number>[] = [new Map()];
-    const ends: number[][] = [[]];
+    const usable: number[] = [];
+    let chars = 1; // states at most: the start and one per character
     texts.forEach((text, id) => {
       if (/[A-Z]/.test(text)) return; // never in a folded line
-      let state = 0;
-      for (let k = 0; k < text.length; k++) {
-        const c = classOf(text.charCodeAt(k));
-        let to = edges[state].get(c);
-        if (to === undefined) {
-          to = edges.length;
-          edges.push(new Map());
-          ends.push([]);
-          edges[state].set(c, to);
-        }
-        state = to;
-      }
-      ends[state].push(id);
+      usable.push(id);
+      chars += text.length;
+      for (let k = 0; k < text.length; k++) classOf(text.charCodeAt(k));
     });
     let rowShift = 0;
     while (1 << rowShift < classes) rowShift++;
-    const states = edges.length;
-    if (states << rowShift > MAX_AUTOMATON_CELLS) return null;
+    if (chars << rowShift > MAX_AUTOMATON_CELLS) return null;
+    // the trie in the table itself (0: no edge; the start is no state's child), and per state the literals ending there
+    const next = new Int32Array(chars << rowShift);
+    const ends: number[][] = [[]];
+    for (const id of usable) {
+      const text = texts[id];
+      let state = 0;
+      for (let k = 0; k < text.length; k++) {
+        const cell = (state << rowShift) | classOf(text.charCodeAt(k));
+        if (next[cell] === 0) {
+          next[cell] = ends.length;
+          ends.push([]);
+        }
+        state = next[cell];
+      }
+      ends[state].push(id);
+    }
     for (let c = 65; c <= 90; c++) lowClass[c] = lowClass[c + 32];
     // breadth first, so that a state's fallback (its longest proper suffix that is a state) is
     // complete before its children need it; a missing edge goes where the fallback's edge goes
-    const next = new Int32Array(states << rowShift);
+    const states = ends.length;
     const fallback = new Int32Array(states);
-    const order = [0];
-    for (let q = 0; q < order.length; q++) {
+    const order = new Int32Array(states);
+    let queued = 1;
+    for (let q = 0; q < queued; q++) {
       const s = order[q];
+      const row = s << rowShift;
+      const fallbackRow = fallback[s] << rowShift;
       for (let c = 1; c < classes; c++) {
-        const fromFallback = s === 0 ? 0 : next[(fallback[s] << rowShift) | c];
-        const to = edges[s].get(c);
-        if (to === undefined) {
-          next[(s << rowShift) | c] = fromFallback;
+        const viaFallback = s === 0 ? 0 : next[fallbackRow | c];
+        const to = next[row | c];
+        if (to === 0) {
+          next[row | c] = viaFallback;
           continue;
         }
-        next[(s << rowShift) | c] = to;
-        fallback[to] = fromFallback;
-        ends[to].push(...ends[fromFallback]); // literals ending at a suffix end here too
-        order.push(to);
+        fallback[to] = viaFallback;
+        if (ends[viaFallback].length > 0) ends[to].push(...ends[viaFallback]); // literals ending at a suffix end here too
+        order[queued++] = to;
       }
     }
     return new LiteralAutomaton(lowClass, wideClass, rowShift, next, ends, groupsOf);
