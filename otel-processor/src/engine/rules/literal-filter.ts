@@ -128,7 +128,7 @@ class LiteralAutomaton {
   /** Per state from firstFound: the groups one of whose literals ends there. */
   private readonly found: Int32Array[];
 
-  /** The automaton of `texts` (literal id -> text) reporting `groupsOf[id]`, or null when over MAX_CELLS. */
+  /** The automaton of `texts` (literal id -> text) reporting `groupsOf[id]`, or null when over MAX_AUTOMATON_CELLS. */
   static of(texts: readonly string[], groupsOf: readonly number[][]): LiteralAutomaton | null {
     const lowClass = new Uint16Array(256);
     const wideClass = new Map<number, number>();
