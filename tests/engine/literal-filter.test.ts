@@ -149,6 +149,16 @@ test('a literal holding an exact capital is never in a folded line, searched or 
   expect(set.anyIn(ids[1], 'ABC abc lit0', owner)).toBe(true);
 });
 
+test('an empty literal is in every line, searched or scanned', () => {
+  const groups = [[''], ['x', 'never'], ...Array.from({ length: SEARCHES_BEFORE_SCAN + 1 }, (_, i) => [`lit${i}`])];
+  for (const order of [[0, 1], [1, 2, 3, 4, 5, 6, 0]]) {
+    const set = new LiteralSet();
+    const ids = groups.map((g) => set.groupOf(g));
+    for (const line of ['', 'abc', 'lit3']) expect(mismatches(set, groups, ids, line, order)).toEqual([]);
+    expect(set.scans).toBe(order.length > 2 ? 3 : 0);
+  }
+});
+
 test('literals too many for an automaton are searched one by one, with the same answers', () => {
   // 100 characters, long random literals: well past MAX_AUTOMATON_CELLS states x row width
   const CHARS = Array.from({ length: 100 }, (_, i) => String.fromCharCode(i < 26 ? 97 + i : 0x100 + i));

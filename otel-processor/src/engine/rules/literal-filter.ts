@@ -127,6 +127,8 @@ class LiteralAutomaton {
   private readonly firstFound: number;
   /** Per state from firstFound: the groups one of whose literals ends there. */
   private readonly found: Int32Array[];
+  /** Groups holding the empty literal: in every line. */
+  private readonly always: Int32Array;
 
   /** The automaton of `texts` (literal id -> text) reporting `groupsOf[id]`, or null when over MAX_AUTOMATON_CELLS. */
   static of(texts: readonly string[], groupsOf: readonly number[][]): LiteralAutomaton | null {
@@ -196,19 +198,23 @@ class LiteralAutomaton {
     this.lowClass = lowClass;
     this.wideClass = wideClass;
     this.rowShift = rowShift;
-    // renumbered: states where nothing ends first (the start stays 0), then the others
-    const states = ends.length;
-    const renamed = new Int32Array(states);
-    let n = 0;
-    for (let s = 0; s < states; s++) if (ends[s].length === 0) renamed[s] = n++;
-    this.firstFound = n;
-    this.found = [];
-    for (let s = 0; s < states; s++) {
-      if (ends[s].length === 0) continue;
-      renamed[s] = n++;
+    // renumbered: the start stays 0, then states where nothing ends, then the others
+    const groupsAt = (s: number) => {
       const groups = new Set<number>();
       for (const id of ends[s]) for (const g of groupsOf[id]) groups.add(g);
-      this.found.push(Int32Array.from(groups));
+      return Int32Array.from(groups);
+    };
+    this.always = groupsAt(0);
+    const states = ends.length;
+    const renamed = new Int32Array(states);
+    let n = 1;
+    for (let s = 1; s < states; s++) if (ends[s].length === 0) renamed[s] = n++;
+    this.firstFound = n;
+    this.found = [];
+    for (let s = 1; s < states; s++) {
+      if (ends[s].length === 0) continue;
+      renamed[s] = n++;
+      this.found.push(groupsAt(s));
     }
     const width = 1 << rowShift;
     const table = states <= 0x10000 ? new Uint16Array(states << rowShift) : new Int32Array(states << rowShift);
@@ -226,6 +232,7 @@ class LiteralAutomaton {
     const lowClass = this.lowClass;
     const rowShift = this.rowShift;
     const firstFound = this.firstFound;
+    for (let j = 0; j < this.always.length; j++) seen[this.always[j]] = stamp;
     let state = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
