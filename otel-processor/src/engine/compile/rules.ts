@@ -66,7 +66,7 @@ export interface CompiledRule {
 
   // conditions
   decodedAs: string | null;
-  /** Pure checks on the event, in OSSEC's order (no state). */
+  /** Pure checks on the event, all of which must pass (no state), cheapest first (see CHECK_ORDER). */
   checks: FieldCheck[];
   /**
    * What each of `checks` reads: the one event field its answer depends on alone (a name for
@@ -149,11 +149,17 @@ const FIELD_ELEMENTS: Record<string, { field: string; dialect: Dialect }> = {
   dstgeoip: { field: 'dstgeoip', dialect: 'osmatch' },
 };
 
-/** The order OSSEC/Wazuh test the elements in (first failure rejects). */
+/**
+ * The order a rule's pure checks run in: cheapest first. OSSEC tests them in another order
+ * (program_name, id, system_name, protocol, match, regex, action, url, ...; rules.c
+ * OS_CheckIfRuleMatch), but they are ANDed and none has an effect, so any order gives its answer;
+ * the first failure saves the rest. Patterns on short header or decoded fields come first, then
+ * address lists and the clock, then fields that may be long, and last the log itself.
+ */
 const CHECK_ORDER = [
-  'program_name', 'id', 'system_name', 'protocol', 'match', 'regex', 'action', 'url', 'location', 'field',
-  'srcip', 'dstip', 'srcport', 'dstport', 'user', 'srcgeoip', 'dstgeoip', 'time', 'weekday', 'data', 'extra_data',
-  'hostname', 'status',
+  'program_name', 'hostname', 'id', 'system_name', 'protocol', 'action', 'srcport', 'dstport', 'status', 'user',
+  'location', 'srcip', 'dstip', 'weekday', 'time', 'url', 'data', 'extra_data', 'srcgeoip', 'dstgeoip', 'field',
+  'match', 'regex',
 ];
 const CHECK_RANK = new Map(CHECK_ORDER.map((n, i) => [n, i]));
 
@@ -183,7 +189,7 @@ interface PendingCheck { rank: number; check: FieldCheck; reads: string | null }
 interface RuleBuild {
   rule: CompiledRule;
   dialect: RuleDialect;
-  /** Checks not built from patterns (<field>, <time>, <weekday>), with their rank in OSSEC's order. */
+  /** Checks not built from patterns (<field>, <time>, <weekday>), with their rank in CHECK_ORDER. */
   pending: PendingCheck[];
   /** Same-named pattern elements are concatenated before compiling, as OSSEC does. */
   patterns: Map<string, { el: XmlElement; text: string; dialect: Dialect }>;
