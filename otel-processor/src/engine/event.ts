@@ -126,22 +126,23 @@ export class LogEvent {
   get fields(): Map<string, string> | null { return this.rare === null ? null : this.rare.fields; }
   set fields(v: Map<string, string> | null) { if (v !== null || this.rare !== null) this.rareForWrite().fields = v; }
 
+  /** Cases in the order ossec decoder.xml's `<order>` lists name the fields most (string cases are compared in turn). */
   setField(name: string, value: string): void {
     switch (name) {
-      case WAZUH_EXTRA_DATA: this.extraData = value; return;
       case 'srcip': this.srcip = value; return;
+      case 'user': case 'dstuser': this.dstuser = value; return;
+      case 'id': this.id = value; return;
+      case 'action': this.action = value; return;
+      case 'extra_data': case 'data': this.data = value; return;
       case 'dstip': this.dstip = value; return;
       case 'srcport': this.srcport = value; return;
-      case 'dstport': this.dstport = value; return;
-      case 'protocol': this.protocol = value; return;
-      case 'action': this.action = value; return;
-      case 'id': this.id = value; return;
-      case 'url': this.url = value; return;
-      case 'data': case 'extra_data': this.data = value; return;
       case 'status': this.status = value; return;
-      case 'system_name': this.system_name = value; return;
+      case 'protocol': this.protocol = value; return;
+      case 'dstport': this.dstport = value; return;
+      case 'url': this.url = value; return;
       case 'srcuser': this.srcuser = value; return;
-      case 'dstuser': case 'user': this.dstuser = value; return;
+      case 'system_name': this.system_name = value; return;
+      case WAZUH_EXTRA_DATA: this.extraData = value; return;
       default:
         (this.rareForWrite().fields ??= new Map()).set(name, value);
     }
