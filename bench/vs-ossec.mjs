@@ -3,6 +3,8 @@
 // same generated lines (tests/generator, fixed seed), lines per CPU-second of each engine.
 //
 // Usage: npm run bench:vs-ossec [-- --lines N] [--seed S] [--runs R] [--only FORMAT,...] [--json]
+//        [--node-args "--max-semi-space-size=32 ..."]  (V8/node flags for Warden's worker, to
+//        measure a setting; the default is none, as `warden serve` runs)
 //
 // OSSEC: its ossec-logtest (built by ../shared/ossec-4.2.0/oracle/build, -O2) reads the corpus on
 // stdin with -a (alerts only, as analysisd writes them). Without -a logtest prints its phase trace
@@ -123,6 +125,7 @@ function main() {
   const runs = Number(opt('runs', '3'));
   const json = args.includes('--json');
   const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
+  const nodeArgs = opt('node-args', '')?.split(' ').filter(Boolean) ?? [];
   loadEngine('bench:vs-ossec'); // exits with a hint when the engine is not built
 
   const oracle = path.join(shared, 'ossec-4.2.0', 'oracle', 'build');
@@ -168,7 +171,7 @@ function main() {
       const warm = generate({ seed: seed + 1000, lines: Math.min(WARMUP_LINES, s.lines ?? linesPerFormat), formats: s.formats });
       const warmFile = path.join(work, `${s.name}.warmup.log`);
       fs.writeFileSync(warmFile, warm.lines.join('\n') + '\n', 'latin1');
-      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--worker', file, String(runs), warmFile], {
+      const child = spawnSync(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker', file, String(runs), warmFile], {
         encoding: 'utf8', maxBuffer: 1 << 20,
       });
       if (child.status !== 0) throw new Error(`warden worker failed on ${s.name}: ${child.stderr}`);
@@ -185,7 +188,7 @@ function main() {
       });
     }
     const result = {
-      ruleset: path.relative(root, rulesetDir), seed, runs, ossec_startup_cpu_sec: startup,
+      ruleset: path.relative(root, rulesetDir), seed, runs, node_args: nodeArgs, ossec_startup_cpu_sec: startup,
       load_average: os.loadavg()[0], cores: os.cpus().length, formats: results,
     };
     if (json) console.log(JSON.stringify(result));
@@ -196,7 +199,7 @@ function main() {
       for (const r of results) {
         console.log(`| ${r.label} | ${r.lines} | ${r.ossec_lines_per_cpu_sec} | ${r.warden_lines_per_cpu_sec} | ${r.ratio.toFixed(2)} | ${r.warden_first_timed_lines_per_cpu_sec} | ${r.warden_cold_lines_per_cpu_sec} | ${r.warden_peak_rss_mb} MB |`);
       }
-      console.log(`OSSEC start-up (subtracted): ${startup.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores`);
+      console.log(`OSSEC start-up (subtracted): ${startup.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores${nodeArgs.length ? `; Warden's worker ran with ${nodeArgs.join(' ')}` : ''}`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

@@ -92,7 +92,7 @@ test('the rarer shapes: dynamic fields, syscheck records, mail / no_full_log / i
     new Map([['srcip', 'ab\u00e9\u00ff\u0080\u07ff'], ['dstuser', 'x\u0800\u20acy\u{1F600}z\uDC00'], ['srcport', '\uD800x'], ['dstip', 'caf\u00e9 '.repeat(9)], ['dstport', '\u{1F600}']]),
   ];
   const rules = [base, shaped];
-  const prevs: Array<string[] | null> = [null, [], [''], ['first line', 'second "line"']];
+  const prevs: Array<string[] | null> = [null, [], [''], ['', ''], ['last', ''], ['first line', 'second "line"', '\u00e9t\u00e9 \u{1F600}']];
   let n = 0;
   for (const fields of fieldSets) {
     for (const rule of rules) {
@@ -147,4 +147,35 @@ test('alerts.log as OSSEC writes it: the real engine\'s `ossec-logtest -a` outpu
   expect(text).toBe(known(expected));
   expect(text).toContain(': mail  - syslog,sudo,'); // alert_by_email (rule 5403) is marked as OSSEC marks it
   expect(n).toBeGreaterThan(50);
+});
+
+test('the byte writer\'s header: any position (digits written in 32 bits, the rest as String writes them) and any time (the last second reused only inside it)', () => {
+  const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
+  const line = 'Oct 11 10:00:00 web1 sshd[123]: Failed password for root from 192.0.2.1 port 22 ssh2';
+  const positions = [0, -0, 1, 9, 10, 99, 100, 999999999, 1e9, 4294967295, 4294967296, 2 ** 53 - 1, 2 ** 53 + 2, -1, -4294967296, 0.5, 1e21];
+  // times around second boundaries, on both sides of 1970 (where truncation and floor differ)
+  // (-1000.5 after -1001 and -0.5 after -1: inside the last second's span, yet truncated into the next second)
+  const times = [0, -0, 0.5, -0.5, 999.9, 1000, 1000.5, 999, -1, -999.5, -1000, -1001, -1000.5, -1, -0.5, 1715940001999.9, 1715940002000, 1715940001000, 1715940001999, -2e12 + 0.3, -2e12 - 0.3, 1715940001500];
+  const w = new AlertsLogWriter(0, 64);
+  for (const t of times) {
+    for (const p of positions) {
+      const ev = new LogEvent(line, '/var/log/auth.log', 'web1', t);
+      const v = engine.process(ev);
+      expect(v.alert).toBe(true);
+      const ms = Math.trunc(t) + 0;
+      const sec = Math.floor(ms / 1000);
+      const d = new Date(sec * 1000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      const date = `${d.getUTCFullYear()} ${d.toUTCString().slice(8, 11)} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+      w.position = p;
+      const n = w.add(ev, v);
+      let text = '';
+      w.flush((b) => { text = b.toString('utf8'); });
+      const [head, second] = text.split('\n');
+      expect(head.startsWith(`** Alert ${sec}.${String(p)}: - `)).toBe(true);
+      expect(second).toBe(`${date} web1->/var/log/auth.log`);
+      expect(text).toBe(formatAlertText(ev, v, p));
+      expect(n).toBe(Buffer.byteLength(text));
+    }
+  }
 });

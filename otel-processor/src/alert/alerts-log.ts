@@ -2,7 +2,8 @@
 import { expandDescription, type AlertDoc } from './alert';
 import type { LogEvent } from '../engine/event';
 import type { Verdict } from '../engine/engine';
-import { logTimeParts, ruleParts, type LogSecond, type RuleParts } from './output-parts';
+import type { CompiledRule as Rule } from '../engine/compile/rules';
+import { logTimeParts, ruleParts, type LogSecond } from './output-parts';
 
 /** OSSEC prints at most this much of the log line (analysisd/alerts/log.c). */
 const FULL_LOG_MAX = 1256;
@@ -64,10 +65,11 @@ interface RuleBytes {
   headDate: { date: Buffer; bytes: Buffer } | null;
   locationRule: { location: Buffer; bytes: Buffer } | null;
 }
-const ruleBytesOf = new WeakMap<RuleParts, RuleBytes>();
-function ruleBytes(parts: RuleParts): RuleBytes {
-  let b = ruleBytesOf.get(parts);
+const ruleBytesOf = new WeakMap<Rule, RuleBytes>();
+function ruleBytes(rule: Rule): RuleBytes {
+  let b = ruleBytesOf.get(rule);
   if (!b) {
+    const parts = ruleParts(rule);
     b = {
       noFullLog: parts.noFullLog,
       headTail: Buffer.from(parts.logHeadTail),
@@ -76,7 +78,7 @@ function ruleBytes(parts: RuleParts): RuleBytes {
       headDate: null,
       locationRule: null,
     };
-    ruleBytesOf.set(parts, b);
+    ruleBytesOf.set(rule, b);
   }
   return b;
 }
@@ -87,6 +89,8 @@ const SHORT_STRING = 32;
 /** Buffer's own UTF-8 writer, without `write`'s argument handling (room is ensured first). */
 const utf8Write = (Buffer.prototype as unknown as { utf8Write?: (s: string, offset: number) => number }).utf8Write
   ?? function (this: Buffer, s: string, offset: number): number { return this.write(s, offset); };
+/** Alert positions are written in 32-bit unsigned arithmetic (the usual case; others take String()). */
+const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 const FIELD_LABELS = ['Src IP: ', 'Src Port: ', 'Dst IP: ', 'Dst Port: ', 'User: '].map((l) => Buffer.from(l));
 
 /**
@@ -104,7 +108,7 @@ export class AlertsLogWriter {
   private secondDate = Buffer.alloc(0);
   private location = '';
   private locationBytes = Buffer.alloc(0);
-  private lastRule: Verdict['rule'] = null;
+  private lastRule: Rule | null = null;
   private lastRuleBytes: RuleBytes | null = null;
 
   /** `position`: the byte position in the file of the next alert (OSSEC numbers alerts by it). */
@@ -127,7 +131,7 @@ export class AlertsLogWriter {
   add(ev: LogEvent, verdict: Verdict): number {
     const rule = verdict.rule!;
     let rb = this.lastRuleBytes;
-    if (rule !== this.lastRule || rb === null) { rb = ruleBytes(ruleParts(rule)); this.lastRule = rule; this.lastRuleBytes = rb; }
+    if (rule !== this.lastRule || rb === null) { rb = ruleBytes(rule); this.lastRule = rule; this.lastRuleBytes = rb; }
     const t = logTimeParts(ev.time);
     if (t !== this.second) { this.second = t; this.secondHead = Buffer.from(t.head); this.secondDate = Buffer.from(t.date); }
     const host = ev.hostname;
@@ -140,15 +144,18 @@ export class AlertsLogWriter {
     const description = rb.dynamic ? expandDescription(rule.description, ev) : '';
     // a dynamic field of the same name wins, as in the document's data map
     const f = ev.fields;
-    const srcip = f !== null && f.has('srcip') ? f.get('srcip') : ev.srcip;
-    const srcport = f !== null && f.has('srcport') ? f.get('srcport') : ev.srcport;
-    const dstip = f !== null && f.has('dstip') ? f.get('dstip') : ev.dstip;
-    const dstport = f !== null && f.has('dstport') ? f.get('dstport') : ev.dstport;
-    const dstuser = f !== null && f.has('dstuser') ? f.get('dstuser') : ev.dstuser;
+    const srcip = f === null ? ev.srcip : f.get('srcip') ?? ev.srcip;
+    const srcport = f === null ? ev.srcport : f.get('srcport') ?? ev.srcport;
+    const dstip = f === null ? ev.dstip : f.get('dstip') ?? ev.dstip;
+    const dstport = f === null ? ev.dstport : f.get('dstport') ?? ev.dstport;
+    const dstuser = f === null ? ev.dstuser : f.get('dstuser') ?? ev.dstuser;
     const full = rb.noFullLog ? null : ev.fullLog.length > FULL_LOG_MAX ? ev.fullLog.slice(0, FULL_LOG_MAX) : ev.fullLog;
-    const prev = verdict.previousOutput && verdict.previousOutput.length ? verdict.previousOutput.join('\n') : '';
+    // the previous lines are written one by one, as their join with newlines would be (no joined string made)
+    const prev = verdict.previousOutput;
+    let prevChars = 0;
+    if (prev !== null) for (let i = 0; i < prev.length; i++) prevChars += prev[i].length + 1;
     // room for everything: 3 bytes per UTF-16 unit at most
-    const chars = description.length + (full?.length ?? 0) + prev.length + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
+    const chars = description.length + (full?.length ?? 0) + prevChars + (srcip?.length ?? 0) + (srcport?.length ?? 0) + (dstip?.length ?? 0) + (dstport?.length ?? 0) + (dstuser?.length ?? 0);
     this.ensure(3 * (chars + host.length) + this.secondHead.length + 24 + hd.bytes.length + lr.bytes.length + 64);
     const start = this.len;
     this.bytes(this.secondHead);
@@ -167,7 +174,10 @@ export class AlertsLogWriter {
     if (dstport) this.field(3, dstport);
     if (dstuser) this.field(4, dstuser);
     if (full !== null) { this.str(full); this.buf[this.len++] = NL; }
-    if (prev) { this.str(prev); this.buf[this.len++] = NL; }
+    // a join that is not empty: more than one line, or one line that is not empty
+    if (prev !== null && (prev.length > 1 || (prev.length === 1 && prev[0] !== ''))) {
+      for (let i = 0; i < prev.length; i++) { this.str(prev[i]); this.buf[this.len++] = NL; }
+    }
     this.buf[this.len++] = NL;
     const n = this.len - start;
     this.position += n;
@@ -209,13 +219,14 @@ export class AlertsLogWriter {
 
   /** A number as its decimal digits (no string made for the usual integer). */
   private int(n: number): void {
-    if (!Number.isSafeInteger(n)) { this.str(String(n)); return; }
-    if (n < 0) { this.buf[this.len++] = 45; n = -n; }
+    let x = n >>> 0;
+    if (x !== n) { this.str(String(n)); return; }
     let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    while (digits < 10 && x >= POWERS_OF_TEN[digits]) digits++;
+    const buf = this.buf;
     let i = this.len + digits;
     this.len = i;
-    do { this.buf[--i] = 48 + (n % 10); n = Math.floor(n / 10); } while (n > 0);
+    do { const q = (x / 10) >>> 0; buf[--i] = 48 + x - 10 * q; x = q; } while (x > 0);
   }
 }
 

@@ -83,10 +83,15 @@ const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 export interface LogSecond { head: string; date: string }
 
 let logSecond = NaN;
+/** The last second's first and past-last ms (NaN: none yet); times in it skip the clip and division. */
+let logSecondFrom = NaN;
+let logSecondTo = NaN;
 let logParts: LogSecond = { head: '', date: '' };
 
 /** The alerts.log time parts of the second of `t` (ms since the epoch, clipped as Date does). */
 export function logTimeParts(t: number): LogSecond {
+  // within the last second (a non-negative one: there truncation and floor agree)
+  if (t >= logSecondFrom && t < logSecondTo) return logParts;
   const sec = Math.floor(clip(t) / 1000);
   if (sec !== logSecond) {
     const d = new Date(sec * 1000);
@@ -95,6 +100,8 @@ export function logTimeParts(t: number): LogSecond {
       date: `${d.getUTCFullYear()} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} `,
     };
     logSecond = sec;
+    logSecondFrom = sec >= 0 ? sec * 1000 : NaN;
+    logSecondTo = logSecondFrom + 1000;
   }
   return logParts;
 }
