@@ -34,6 +34,15 @@ class RareFields {
   fields: Map<string, string> | null = null;
 }
 
+/** 2^20: a power of two, so that splitting a time at it and joining the parts back are exact. */
+const TIME_SPLIT = 1_048_576;
+
+/** The high part of a time: 0 where splitting would not round-trip (tiny negatives, non-finite times). */
+function highOf(t: number): number {
+  const high = Math.floor(t / TIME_SPLIT);
+  return high * TIME_SPLIT + (t - high * TIME_SPLIT) === t ? high : 0;
+}
+
 export class LogEvent {
   // ---- input / phase 1
   /** The whole record as received (OSSEC's full_log). */
@@ -48,8 +57,14 @@ export class LogEvent {
   programName: string | null = null;
   /** The header timestamp text that was skipped, if any. */
   headerTimestamp: string | null = null;
-  /** Event time in ms since the epoch (record time, or receive time). */
-  time: number;
+  /**
+   * The event time (see `time`) in two parts, `timeHigh * 2^20 + timeLow`: small integers V8 keeps
+   * in the object (for any integer time up to 2^51 ms), where one number of milliseconds since the
+   * epoch would be a separate 16-byte heap number per event. Any other time round-trips too (its
+   * parts are then heap numbers; one that would not split exactly is all in `timeLow`).
+   */
+  private timeHigh: number;
+  private timeLow: number;
   /** Agent identity ("000" for local events). */
   agentId = '000';
 
@@ -88,7 +103,17 @@ export class LogEvent {
     this.log = fullLog;
     this.location = location;
     this.hostname = hostname;
-    this.time = time;
+    const high = highOf(time);
+    this.timeHigh = high;
+    this.timeLow = time - high * TIME_SPLIT;
+  }
+
+  /** Event time in ms since the epoch (record time, or receive time). */
+  get time(): number { return this.timeHigh * TIME_SPLIT + this.timeLow; }
+  set time(t: number) {
+    const high = highOf(t);
+    this.timeHigh = high;
+    this.timeLow = t - high * TIME_SPLIT;
   }
 
   private rareForWrite(): RareFields {
