@@ -56,3 +56,18 @@ test('the event time reads back as written, whatever the number', () => {
   }
   expect(new LogEvent('x', 'stdin', 'h', NaN).time).toBeNaN();
 });
+
+test('matched and the first-time-seen answer are kept apart in their shared integer', () => {
+  const ev = new LogEvent('x', 'stdin', 'h', 0);
+  expect([ev.matched, ev.ftsNew]).toEqual([0, null]);
+  ev.ftsNew = true;
+  ev.matched = 16;
+  expect([ev.matched, ev.ftsNew]).toEqual([16, true]);
+  ev.ftsNew = false;
+  expect([ev.matched, ev.ftsNew]).toEqual([16, false]);
+  ev.matched = 3;
+  ev.ftsNew = null;
+  expect([ev.matched, ev.ftsNew]).toEqual([3, null]);
+  expect(() => { ev.matched = 256; }).toThrow(RangeError);
+  expect(() => { ev.matched = 1.5; }).toThrow(RangeError);
+});

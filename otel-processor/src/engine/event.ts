@@ -90,10 +90,8 @@ export class LogEvent {
   dstuser: string | null = null;
 
   // ---- phase 3 state
-  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
-  matched = 0;
-  /** First-time-seen answer for this event, once asked (null: not asked yet). */
-  ftsNew: boolean | null = null;
+  /** `matched` (bits 0-7) and `ftsNew` (bits 8-9: 0 not asked, 1 false, 2 true) in one small integer. */
+  private phase3 = 0;
 
   /** The fields few events set; null until one is. */
   private rare: RareFields | null = null;
@@ -115,6 +113,19 @@ export class LogEvent {
     this.timeHigh = high;
     this.timeLow = t - high * TIME_SPLIT;
   }
+
+  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
+  get matched(): number { return this.phase3 & 0xff; }
+  set matched(level: number) {
+    if (!Number.isInteger(level) || level < 0 || level > 0xff) throw new RangeError(`matched must be a rule level, got ${level}`);
+    this.phase3 = (this.phase3 & ~0xff) | level;
+  }
+  /** First-time-seen answer for this event, once asked (null: not asked yet). */
+  get ftsNew(): boolean | null {
+    const f = this.phase3 >> 8;
+    return f === 0 ? null : f === 2;
+  }
+  set ftsNew(answer: boolean | null) { this.phase3 = (this.phase3 & 0xff) | (answer === null ? 0 : answer ? 0x200 : 0x100); }
 
   private rareForWrite(): RareFields {
     return (this.rare ??= new RareFields());
