@@ -54,7 +54,7 @@ const classes = [
   ['word', P.WordMatchPattern],
   ['string', P.StringPattern],
 ];
-const methods = ['test', 'exec', 'matchEnd'];
+const methods = ['test', 'exec', 'matchEnd', 'execInto'];
 const originals = [];
 for (const [, cls] of classes) for (const m of methods) if (Object.prototype.hasOwnProperty.call(cls.prototype, m)) originals.push([cls, m, cls.prototype[m]]);
 
@@ -63,11 +63,11 @@ function record(fn) {
   const calls = [];
   let depth = 0;
   for (const [cls, m, orig] of originals) {
-    cls.prototype[m] = function (subject, start) {
+    cls.prototype[m] = function (subject, start, out) {
       if (depth === 0) calls.push({ pattern: this, method: m, subject, start: start ?? 0 });
       depth++;
       try {
-        return orig.call(this, subject, start);
+        return orig.call(this, subject, start, out);
       } finally {
         depth--;
       }
@@ -81,12 +81,15 @@ function record(fn) {
   return calls;
 }
 
+const captures = { values: [], count: 0 };
 function replay(calls) {
   let hits = 0;
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i];
     const p = c.pattern;
-    const r = c.method === 'test' ? p.test(c.subject, c.start) : c.method === 'exec' ? p.exec(c.subject, c.start) : p.matchEnd(c.subject, c.start);
+    const m = c.method;
+    const r = m === 'test' ? p.test(c.subject, c.start) : m === 'exec' ? p.exec(c.subject, c.start)
+      : m === 'execInto' ? p.execInto(c.subject, c.start, captures) : p.matchEnd(c.subject, c.start);
     if (r === true || (r !== false && r !== null && r !== -1)) hits++;
   }
   return hits;

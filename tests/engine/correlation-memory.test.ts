@@ -51,7 +51,7 @@ test('an idle agent\'s state is released once its events are past every window',
   for (let i = 0; i < 20_000; i++) e.process(ev(fail(`10.0.1.${i % 250}`), T0 + 1000 + i * 100, 'stdin', 'busy'));
   expect(e.state.scopesReleased).toBe(1);
   expect(e.state.agentsWithState).toBe(1);
-  expect(e.state.peek(e.state.bySid, 101, 'idle')).toBeUndefined();
+  expect(e.state.sidList(101, 'idle')).toBeUndefined();
   // back later: starts afresh (the old failures are far outside the timeframe anyway)
   const later = T0 + 1000 + 20_000 * 100;
   expect(e.process(ev(fail('192.0.2.9'), later, 'stdin', 'idle')).rule!.id).toBe(101);
@@ -65,10 +65,10 @@ test('freeing an event the sid-list cap dropped deletes the oldest node of each 
 </group>`;
   const model = { memorySize: 10, freeAtLeast: 1, sidListMax: 2, ignoreExpiry: 'restart' as const };
   const e = engineFor(DECODERS, rules, { model });
-  const groupList = () => e.state.peek(e.state.byGroupRule, 103, '000')!;
+  const groupList = () => e.state.groupList(103, '000')!;
   const deny = (ip: string) => `Jan  1 10:00:00 h auth: deny from ${ip}`;
   for (let i = 0; i < 5; i++) expect(e.process(ev(fail(`10.0.0.${i}`), T0 + i)).rule?.id).toBe(101);
-  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(2);
+  expect(e.state.sidList(101, '000')!.size).toBe(2);
   for (let i = 0; i < 5; i++) expect(e.process(ev(deny(`10.0.1.${i}`), T0 + 10 + i)).rule?.id).toBe(104);
   expect(groupList().size).toBe(5);
   expect(e.state.eventsRemembered).toBe(10);
@@ -80,9 +80,9 @@ test('freeing an event the sid-list cap dropped deletes the oldest node of each 
   // So do the second and third; the fourth, still on its sid list, takes only that node.
   for (let i = 0; i < 2; i++) e.process(ev(deny(`10.0.3.${i}`), T0 + 40 + i));
   expect(groupList().size).toBe(5);
-  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(2);
+  expect(e.state.sidList(101, '000')!.size).toBe(2);
   e.process(ev(deny('10.0.4.1'), T0 + 50));
-  expect(e.state.peek(e.state.bySid, 101, '000')!.size).toBe(1);
+  expect(e.state.sidList(101, '000')!.size).toBe(1);
   expect(groupList().size).toBe(6);
   expect(e.errors).toBe(0);
 });

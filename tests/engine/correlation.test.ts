@@ -142,6 +142,30 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0 + 2)).rule!.id).toBe(303);
   });
 
+  test('freeing an event filed several times deletes as many oldest nodes, and per-address counts follow', () => {
+    // 302 is filed twice on 303's list; 303 wants four earlier entries from the same address
+    const rules = `<group name="t,">
+      <rule id="300" level="3"><decoded_as>auth</decoded_as><status>a</status><description>a</description><group>twice,</group></rule>
+      <rule id="301" level="3"><decoded_as>auth</decoded_as><status>b</status><description>b</description><group>twice,</group></rule>
+      <rule id="302" level="5"><if_group>twice</if_group><user>bad</user><description>bad</description><group>attacks,</group></rule>
+      <rule id="303" level="12" frequency="3" timeframe="60"><if_matched_group>attacks</if_matched_group><same_source_ip /><description>repeated</description></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules, { model: { ...OSSEC_ANALYSISD, memorySize: 3, freeAtLeast: 1 } });
+    const list = () => e.state.groupList(303, '000')!;
+    const ids = ['1.1.1.1', '2.2.2.2', '1.1.1.1'].map((ip, i) => e.process(ev(line('a', 'bad', ip), T0 + i)).rule!.id);
+    expect(ids).toEqual([302, 302, 302]);
+    expect(list().size).toBe(6);
+    // a fourth remembered event overflows memory: the first is freed, taking both its nodes
+    expect(e.process(ev(line('a', 'x', '9.9.9.9'), T0 + 3)).rule!.id).toBe(300);
+    expect(list().size).toBe(4);
+    expect(list().countOf(0, '1.1.1.1')).toBe(2);
+    // two entries from 1.1.1.1 are not four; the next event brings two more (and frees 2.2.2.2's)
+    expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0 + 4)).rule!.id).toBe(302);
+    expect(list().size).toBe(4);
+    expect(list().countOf(0, '2.2.2.2')).toBe(0);
+    expect(e.process(ev(line('a', 'bad', '1.1.1.1'), T0 + 5)).rule!.id).toBe(303);
+  });
+
   test('rules loaded after an if_matched_group rule do not feed it', () => {
     const rules = `<group name="t,">
       <rule id="310" level="12" frequency="1" timeframe="60"><if_sid>1</if_sid><if_matched_group>late</if_matched_group><description>x</description></rule>

@@ -156,6 +156,38 @@ describeShared('the decoder dispatch index')('decoder dispatch index against the
     expect(claimed).toBeGreaterThan(lines.length / 10); // the lines do reach decoders
   }, 300_000);
 
+  test('the chain index leaves out the children whose prematch cannot start with the character (sshd)', () => {
+    const set = loadRuleset(OSSEC_ROOT).ruleset.decoders;
+    const sshd = set.decoders.find((d) => d.name === 'sshd' && d.parent === null)!;
+    const index = set.chainIndex[sshd.index]!;
+    const names = (c: string): string[] => index.byChar[c.charCodeAt(0)].map((ch) => ch.members[0].name);
+    expect(index.atParent).toBe(false); // sshd has no prematch: every child is tested from 0
+    expect(names('F')).toEqual(expect.arrayContaining(['ssh-invfailed', 'ssh-failed', 'sshd-negotiate', 'sshd-pam-host-user']));
+    expect(names('F')).not.toContain('sshd-success');
+    expect(names('A')).toContain('sshd-success');
+    expect(names('A')).not.toContain('ssh-failed');
+    // in load order, and much shorter than the whole list
+    const all = set.chainsOf[sshd.index];
+    const at = names('F').map((n) => all.findIndex((c) => c.members[0].name === n));
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    expect(names('F').length * 2).toBeLessThan(all.length);
+  });
+
+  test('the second-level index of plain roots leaves out roots by the second character (apache error lines)', () => {
+    const set = loadRuleset(OSSEC_ROOT).ruleset.decoders;
+    const second = set.plainBySecond['['.charCodeAt(0)]!;
+    const names = (c: string): string[] => second[c.charCodeAt(0)].map((d) => d.name);
+    const all = set.plainByFirst['['.charCodeAt(0)].map((d) => d.name);
+    expect(names('n')).toContain('apache-errorlog'); // [notice]
+    expect(names('n')).not.toContain('postgresql_log'); // ^\[\d{4}-
+    expect(names('T')).not.toContain('snort'); // ^\[\*\*\]
+    expect(names('n').length).toBeLessThan(all.length - 3);
+    // the roots whose second position allows anything stay in every bucket, in load order
+    const at = names('n').map((n) => all.indexOf(n));
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    expect(names('\u0000')).toContain('web-accesslog');
+  });
+
   test('head checks of every anchored pattern of the three rulesets never reject a line the pattern matches', () => {
     // raw lines and their messages after pre-decoding (what prematches see), every 8th variant
     const ossec = loadRuleset(OSSEC_ROOT);

@@ -81,8 +81,8 @@ test('engine.memory_budget_mb: default 256, checked, and handed to the engine', 
 test('internal engine errors are reported with the request result, not swallowed', () => {
   const p = processor('event');
   // a broken correlation list stands in for an engine bug: the engine must count it and go on
-  const engine = (p as unknown as { engine: { state: { bySid: unknown } } }).engine;
-  engine.state.bySid = null;
+  const engine = (p as unknown as { engine: { state: { keyFieldsFor: unknown } } }).engine;
+  engine.state.keyFieldsFor = null;
   const t0 = Date.UTC(2026, 0, 1);
   const records = [0, 1].map((i) => ({ body: 'Jan  1 00:00:00 h app: fail from 192.0.2.5', timeMs: t0 + i }));
   const r = p.process(decodeProtobuf(protobufBody([{ attrs: { 'host.name': 'h' }, records }])), ctx, t0);

@@ -9,7 +9,7 @@ import type { CompiledDecoder } from './compile/decoders';
 import { Decoder } from './decode/decode';
 import { checkRule, type EvaluationContext } from './rules/evaluate';
 import { plannerFor, walkNode, type RulePlanner } from './rules/plan';
-import { CorrelationState, OSSEC_ANALYSISD, type CorrelationModel, type Remembered } from './correlate/state';
+import { CorrelationState, OSSEC_ANALYSISD, type CorrelationModel, type LastEvents, type RuleMemory } from './correlate/state';
 import { MemoryFtsStore, type FtsStore } from './correlate/fts';
 import { OSSEC_ALERT_CATEGORY } from './decode/plugins/ossecalert';
 import { createPredecoder, type PredecodeOptions, type Predecoder } from './predecode';
@@ -67,6 +67,8 @@ export class Engine {
   private readonly predecoder: Predecoder;
   private readonly ctx: EvaluationContext;
   private readonly planner: RulePlanner | null;
+  /** The state's memory of each rule, by the rule's load position (resolved once per rule; dense, so a fast array). */
+  private readonly ruleMemories: (RuleMemory | undefined)[];
 
   constructor(readonly ruleset: CompiledRuleset, options: EngineOptions = {}) {
     this.decoder = new Decoder(ruleset.decoders);
@@ -82,8 +84,11 @@ export class Engine {
     // Pre-decoding follows the ruleset's dialect unless the caller chooses.
     this.predecoder = createPredecoder({ dialect: ruleset.dialect, ...options.predecode });
     this.planner = options.ruleWalk === 'tree' ? null : plannerFor(ruleset, ruleset.roots);
+    let lastOrder = -1;
+    for (const r of ruleset.rulesById.values()) if (r.order > lastOrder) lastOrder = r.order;
+    this.ruleMemories = new Array<RuleMemory | undefined>(lastOrder + 1).fill(undefined);
     this.ctx = {
-      state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '',
+      state: this.state, fts: this.fts, decoderFts: null, decoderFtsComment: null, scope: '', memory: undefined,
       previousOutput: null, lists: ruleset.lists, isCrawler: this.isCrawler, dialect: ruleset.dialect,
     };
   }
@@ -108,6 +113,7 @@ export class Engine {
     ctx.decoderFts = dec?.fts ?? null;
     ctx.decoderFtsComment = dec?.ftsComment ?? null;
     ctx.scope = this.scopeGlobal ? '' : ev.agentId;
+    ctx.memory = undefined;
     ctx.previousOutput = null;
     if (ev.category === OSSEC_ALERT_CATEGORY) {
       // A forwarded OSSEC alert skips the tree and alerts as the rule it names; unknown: dropped.
@@ -155,14 +161,13 @@ export class Engine {
 
   private settle(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): Verdict {
     const st = this.state;
-    const fired = (st.firedTimes.get(rule.id) ?? 0) + 1;
-    st.firedTimes.set(rule.id, fired);
-    const verdict: Verdict = { rule, alert: false, suppressed: null, previousOutput: ctx.previousOutput, firedTimes: fired };
+    const mem = this.memoryOf(rule);
+    const verdict: Verdict = { rule, alert: false, suppressed: null, previousOutput: ctx.previousOutput, firedTimes: ++mem.fired };
     if (rule.level === 0) {
       verdict.suppressed = 'level0';
       return verdict;
     }
-    if (rule.ignoreTime > 0 && this.ignoreWindow(rule, ev, ctx.scope)) {
+    if (rule.ignoreTime > 0 && this.ignoreWindow(rule, mem, ev, ctx.scope)) {
       verdict.suppressed = 'ignore_window';
       return verdict;
     }
@@ -179,37 +184,39 @@ export class Engine {
     else if (rule.level < this.logAlertLevel) verdict.suppressed = 'below_log_level';
     else verdict.alert = true;
 
-    if (this.ruleset.correlates) this.remember(rule, ev, ctx.scope);
+    if (this.ruleset.correlates) this.remember(rule, ev, ctx);
     return verdict;
+  }
+
+  /** The state's memory of `rule` (by load position; a rule object of another ruleset is looked up by id). */
+  private memoryOf(rule: CompiledRule): RuleMemory {
+    const order = rule.order;
+    const mem = this.ruleMemories[order];
+    if (mem !== undefined && mem.id === rule.id) return mem;
+    const found = this.state.ruleMemory(rule.id);
+    if (mem === undefined && order >= 0 && order < this.ruleMemories.length && Number.isInteger(order)) this.ruleMemories[order] = found;
+    return found;
   }
 
   /**
    * Files the event on the correlation lists its rule feeds and in the scope's last events
    * (the end of OSSEC's rule loop: OSList_AddData, then OS_AddEvent).
    */
-  private remember(rule: CompiledRule, ev: LogEvent, scope: string): void {
+  private remember(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): void {
     const st = this.state;
+    const m: LastEvents = ctx.memory ?? (ctx.memory = st.scope(ctx.scope));
     const groups = rule.feedsGroups;
     if (!rule.feedsSid && groups === null) {
-      st.remember(scope, ev.time, null);
+      st.remember(m, ev.time, null, null);
       return;
     }
-    const rec: Remembered = { ev, sidList: null, groupLists: null };
-    if (groups !== null) rec.groupLists = st.groupHistories(rule.id, groups, scope);
-    if (rule.feedsSid) {
-      rec.sidList = st.sidHistory(rule.id, scope);
-      rec.sidList.add(ev);
-    } else {
-      for (const h of rec.groupLists!) h.push(ev);
-    }
-    st.remember(scope, ev.time, rec);
+    const feeds = m.feeds?.get(rule.id) ?? st.feedsOf(m, rule.id, rule.feedsSid, groups);
+    st.remember(m, ev.time, ev, feeds, feeds.file(ev));
   }
 
   /** True when the rule's ignore window (per scope) silences this event; OSSEC's time_ignored. */
-  private ignoreWindow(rule: CompiledRule, ev: LogEvent, scope: string): boolean {
-    const windows = this.state.ignoredSince;
-    let perScope = windows.get(rule.id);
-    if (!perScope) windows.set(rule.id, (perScope = new Map()));
+  private ignoreWindow(rule: CompiledRule, mem: RuleMemory, ev: LogEvent, scope: string): boolean {
+    const perScope = mem.ignoredSince ?? this.state.ignoreWindows(mem);
     const since = perScope.get(scope);
     if (since === undefined) {
       perScope.set(scope, ev.time);

@@ -108,6 +108,13 @@ function runs(p: Pcre2Pattern, s: string, start: number): void {
   if (JSON.stringify(got) !== JSON.stringify(want)) {
     throw new Error(`pattern ${JSON.stringify(p.source)} caseless=${p.caseless} subject ${JSON.stringify(s)} start ${start}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
   }
+  // into a buffer left over from other calls: only the first `count` values are this match's
+  const out = { values: ['stale', 'stale', 'stale', 'stale', 'stale', 'stale', 'stale', 'stale'], count: 99 };
+  const into = p.execInto(s, start, out);
+  const written = out.values.slice(0, out.count);
+  if (into !== (want === null ? -1 : want.end) || (want !== null && JSON.stringify(written) !== JSON.stringify(want.captures))) {
+    throw new Error(`execInto ${JSON.stringify(p.source)} on ${JSON.stringify(s)} from ${start}: ${into} ${JSON.stringify(written)}`);
+  }
   const end = p.matchEnd(s, start);
   if (end !== (want === null ? -1 : want.end)) throw new Error(`matchEnd ${JSON.stringify(p.source)} on ${JSON.stringify(s)} from ${start}: ${end}`);
   if (p.test(s, start) !== (want !== null)) throw new Error(`test ${JSON.stringify(p.source)} on ${JSON.stringify(s)}`);

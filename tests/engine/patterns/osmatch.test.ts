@@ -82,3 +82,30 @@ describe("'string' dialect (<action>)", () => {
     expect(compilePattern('pcre2', 'ABC', { caseless: true }).test('xabc')).toBe(true);
   });
 });
+
+describe('case-insensitive substring search', () => {
+  // the reference: both sides lower-cased (ASCII only), then indexOf
+  const lower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  test('random terms and subjects agree with lower-casing both', () => {
+    let seed = 7;
+    const rnd = (): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x80000000;
+    };
+    const alphabet = ['a', 'A', 'b', 'B', '_', ',', ' ', '1', 'é', 'É', '\u212a', 'k', 'K'];
+    const word = (n: number): string => Array.from({ length: n }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+    let hits = 0;
+    for (let i = 0; i < 2000; i++) {
+      const term = word(1 + Math.floor(rnd() * 3)).replace(/[|&^$!]/g, 'x');
+      const m = compileOsMatch(term);
+      const w = compileWordMatch(term);
+      for (let k = 0; k < 10; k++) {
+        const s = word(Math.floor(rnd() * 12)) + (rnd() < 0.4 ? term.toUpperCase() + word(2) : '');
+        const want = lower(s).includes(lower(term));
+        expect([term, s, m.test(s), w.test(s)]).toEqual([term, s, want, want]);
+        if (want) hits++;
+      }
+    }
+    expect(hits).toBeGreaterThan(2000);
+  });
+});

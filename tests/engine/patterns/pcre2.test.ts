@@ -203,3 +203,31 @@ describe('plain-string fast path against a direct model, on random literals and 
     expect(matches).toBeGreaterThan(5000);
   });
 });
+
+describe('a start offset reads the subject as if it began there', () => {
+  // Anchored patterns run from `start` on a sticky RegExp without their `^` (no slice per call);
+  // everything else slices. Either way the answer is the one for subject.slice(start).
+  test.each([
+    ['^ (\\S+):(\\d+?)\\] |^ (\\S+)\\] ', true],
+    ['^for (\\S+) from (\\S+) port \\d+', true],
+    ['^(?=a)\\w+$', true],
+    ['^[^x]+$', true],
+    ['^a|b', false],
+    ['^a| b', false],
+    ['\\bfoo', false],
+    ['(?<=x)foo', false],
+    ['^(?:a|^b)', false],
+  ])('%j (sticky: %s)', (src, sticky) => {
+    const p = compilePcre2(src, ci);
+    expect((p as unknown as { reSticky: RegExp | null }).reSticky !== null).toBe(sticky);
+    const subjects = ['x [1.2.3.4:80] y', 'x  [h] ', 'xfor bob from 10.0.0.1 port 22', 'xxfoo', 'bab', 'ab', 'a b', 'x for a from b port 1\n', 'aaa\n'];
+    for (const s of subjects) {
+      for (let start = 0; start <= s.length; start++) {
+        const whole = p.exec(s.slice(start), 0);
+        const want = whole === null ? null : { captures: whole.captures, end: whole.end + start };
+        expect([s, start, p.exec(s, start)]).toEqual([s, start, want]);
+        expect([s, start, p.matchEnd(s, start)]).toEqual([s, start, want === null ? -1 : want.end]);
+      }
+    }
+  });
+});

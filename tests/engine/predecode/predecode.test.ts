@@ -186,7 +186,7 @@ describe('predecode: compiled predecoders agree with predecode()', () => {
 });
 
 describe('predecode: one predecoder over consecutive lines', () => {
-  // it hands out the previous line's timestamp, host and program name strings again when the text repeats
+  // each line's timestamp, host and program name are its own, whatever the previous line had
   test.each(['ossec', 'wazuh'] as const)('%s: timestamps, hosts and program names of the same length but other text are read afresh', (dialect) => {
     const pd = createPredecoder({ dialect });
     const lines: [string, string, string, string][] = [

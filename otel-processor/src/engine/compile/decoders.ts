@@ -60,6 +60,17 @@ export interface DecoderChain {
   readonly members: CompiledDecoder[];
 }
 
+/**
+ * A root's children chains by one character of the log (load order kept): a chain is left out of
+ * a bucket only when its head's prematch cannot start with that character where it is tested.
+ */
+export interface ChainIndex {
+  /** Where the character is read: false at 0, true at the end of the root's prematch. */
+  readonly atParent: boolean;
+  /** Index c < 128: that ASCII character; 128: any other unit, or the end of the log. */
+  readonly byChar: DecoderChain[][];
+}
+
 export interface DecoderSet {
   readonly decoders: CompiledDecoder[];
   /** Roots with `<program_name>`, in load order. */
@@ -75,10 +86,18 @@ export interface DecoderSet {
    * index 128: a log that is empty or starts with any other unit (every plain root).
    */
   readonly plainByFirst: CompiledDecoder[][];
+  /**
+   * For a first character with many plain roots (index as plainByFirst; null: few), those roots
+   * again by the log's second character (129 entries): a root is left out only when its prematch
+   * head has a second position that cannot be that character.
+   */
+  readonly plainBySecond: (CompiledDecoder[][] | null)[];
   /** The same for program-name roots, by the first character of the program name. */
   readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
   readonly chainsOf: DecoderChain[][];
+  /** The chains of each root by a character of the log (by index; null: no chains). */
+  readonly chainIndex: (ChainIndex | null)[];
 }
 
 export interface DecoderDialect {
@@ -87,6 +106,9 @@ export interface DecoderDialect {
   /** Wazuh 4.x pattern edges (see compilePattern). */
   wazuh?: boolean;
 }
+
+/** A first character shared by more plain roots than this gets a second-level index. */
+const SECOND_LEVEL_FROM = 4;
 
 /** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
 const HEAD_POSITIONS = 8;
@@ -150,8 +172,10 @@ export class DecoderSetBuilder {
 
   build(): DecoderSet {
     const plainByFirst = byFirst(this.plainRoots, (d) => d.prematchFirst);
+    const plainBySecond = plainByFirst.map((roots, c) => (c < 128 && roots.length > SECOND_LEVEL_FROM ? bySecond(roots) : null));
     const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
+    const chainIndex = this.decoders.map((d, i) => (chainsOf[i].length === 0 ? null : indexChains(d, chainsOf[i])));
     return {
       decoders: this.decoders,
       programRoots: this.programRoots,
@@ -159,8 +183,10 @@ export class DecoderSetBuilder {
       children: this.children,
       reportedNames: this.reportedNames,
       plainByFirst,
+      plainBySecond,
       programByFirst,
       chainsOf,
+      chainIndex,
     };
   }
 
@@ -307,6 +333,51 @@ function byFirst(roots: CompiledDecoder[], first: (d: CompiledDecoder) => Uint8A
   const firsts = roots.map(first);
   const out: CompiledDecoder[][] = [];
   for (let c = 0; c <= 128; c++) out.push(roots.filter((_, i) => c === 128 || firsts[i] === null || firsts[i]![c] === 1));
+  return out;
+}
+
+/**
+ * The chains of `root` by the character where their heads' prematches start: at 0, or at the end
+ * of the root's prematch (`offset="after_parent"` under a root with a prematch), whichever more
+ * heads use; a head tested at the other place, or without a known first character, is in every bucket.
+ */
+function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex {
+  const atParentOf = (c: DecoderChain): boolean => c.members[0].prematchAfterParent && root.prematch !== null;
+  const keyed = chains.filter((c) => c.members[0].prematch !== null && c.members[0].prematchFirst !== null);
+  const atParent = keyed.filter(atParentOf).length * 2 > keyed.length;
+  const byChar: DecoderChain[][] = [];
+  const shared = new Map<string, DecoderChain[]>(); // equal buckets are one array
+  const always = chains.map((c) => {
+    const head = c.members[0];
+    return head.prematch === null || head.prematchFirst === null || atParentOf(c) !== atParent;
+  });
+  for (let ch = 0; ch <= 128; ch++) {
+    let key = '';
+    for (let i = 0; i < chains.length; i++) key += always[i] || chains[i].members[0].prematchFirst![ch] === 1 ? '1' : '0';
+    let bucket = shared.get(key);
+    if (bucket === undefined) shared.set(key, (bucket = chains.filter((_, i) => key.charCodeAt(i) === 49)));
+    byChar.push(bucket);
+  }
+  return { atParent, byChar };
+}
+
+/** Roots (sharing a first character) by the log's second character, load order kept; equal buckets share one array. */
+function bySecond(roots: CompiledDecoder[]): CompiledDecoder[][] | null {
+  // only roots whose head has a second position can be left out of a bucket
+  const picky = roots.filter((d) => d.prematchHead !== null && d.prematchHead.length >= 2 * 129);
+  if (picky.length === 0) return null;
+  const out: CompiledDecoder[][] = [];
+  const shared = new Map<string, CompiledDecoder[]>();
+  for (let c = 0; c <= 128; c++) {
+    let key = '';
+    for (const d of picky) key += d.prematchHead![129 + c] === 1 ? '1' : '0';
+    let bucket = shared.get(key);
+    if (bucket === undefined) {
+      const left = new Set(picky.filter((_, i) => key.charCodeAt(i) === 48));
+      shared.set(key, (bucket = roots.filter((d) => !left.has(d))));
+    }
+    out.push(bucket);
+  }
   return out;
 }
 

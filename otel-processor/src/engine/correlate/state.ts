@@ -70,13 +70,38 @@ export class History {
     this.events.push(ev);
     this.count(ev, 1);
   }
+  /** Files `ev` `times` times in a row (a rule that sits in several places of OSSEC's tree); counted once. */
+  pushTimes(ev: LogEvent, times: number): void {
+    for (let i = 0; i < times; i++) this.events.push(ev);
+    this.count(ev, times);
+  }
   /** Deletes the oldest entry (OSList_DeleteOldestNode); returns it. */
   dropOldest(): LogEvent | undefined {
+    const ev = this.takeOldest();
+    if (ev !== undefined) this.count(ev, -1);
+    return ev;
+  }
+  /** Deletes the `times` oldest entries; an event filed several times in a row is uncounted once. */
+  dropOldestTimes(times: number): void {
+    let run: LogEvent | undefined;
+    let n = 0;
+    for (let i = 0; i < times; i++) {
+      const ev = this.takeOldest();
+      if (ev === undefined) break;
+      if (ev !== run) {
+        if (n > 0) this.count(run!, -n);
+        run = ev;
+        n = 0;
+      }
+      n++;
+    }
+    if (n > 0) this.count(run!, -n);
+  }
+  private takeOldest(): LogEvent | undefined {
     if (this.head >= this.events.length) return undefined;
     const ev = this.events[this.head];
     (this.events as (LogEvent | undefined)[])[this.head] = undefined;
     this.head++;
-    this.count(ev, -1);
     if (this.head === this.events.length) {
       this.events.length = 0;
       this.head = 0;
@@ -110,126 +135,184 @@ export class History {
  * Mark_EventNodeDelete): see forgetOldest.
  */
 export class SidHistory extends History {
+  /** Entries ever added: the oldest entry still here is number `added - size`. */
+  private added = 0;
   constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
     super(keyFields);
   }
-  add(ev: LogEvent): void {
+  /** Adds `ev`; returns its entry's number, by which the scope's memory frees it (it keeps no event). */
+  add(ev: LogEvent): number {
+    const entry = this.added++;
     this.push(ev);
     // OSList_AddData: past max_size (and with more than one node) the first node goes.
     if (this.max > 0 && this.size > this.max && this.size > 1) this.dropOldest();
+    return entry;
   }
-  /** Deletes `ev`'s entry if it is still there (then it is the oldest); false when the cap dropped it. */
-  forgetOldest(ev: LogEvent): boolean {
-    if (this.head >= this.events.length || this.events[this.head] !== ev) return false;
+  /** Deletes entry number `entry` if it is still there (then it is the oldest); false when the cap dropped it. */
+  forgetOldest(entry: number): boolean {
+    if (this.size === 0 || entry !== this.added - this.size) return false;
     this.dropOldest();
     return true;
   }
 }
 
-/** What freeing a remembered event undoes (Free_Eventinfo). */
-export interface Remembered {
-  ev: LogEvent;
-  /** The if_matched_sid list it went on, if any (the cap may have dropped it since). */
-  sidList: SidHistory | null;
-  /** The group lists the event's rule feeds (whether or not the event went on them). */
-  groupLists: History[] | null;
+/**
+ * The correlation lists one rule's events go on in one scope, resolved once; what freeing such
+ * an event undoes (Free_Eventinfo). Shared by all the rule's events in the scope: no record per event.
+ */
+export class Feeds {
+  constructor(
+    /** The if_matched_sid list its events go on, if any (the cap may drop them from it). */
+    readonly sidList: SidHistory | null,
+    /** The group lists the rule feeds (whether or not its events go on them), each once... */
+    readonly groupLists: readonly History[] | null,
+    /** ...with how many times OSSEC files an event there (once per place the rule sits in its tree). */
+    readonly groupTimes: readonly number[] | null,
+    /** List slots an event takes (for the byte estimate). */
+    readonly slots: number,
+  ) {}
+  /** Files an event (OSList_AddData): on the sid list if any (returns its entry number), else on every group list (-1). */
+  file(ev: LogEvent): number {
+    if (this.sidList !== null) return this.sidList.add(ev);
+    const lists = this.groupLists!;
+    const times = this.groupTimes!;
+    for (let i = 0; i < lists.length; i++) lists[i].pushTimes(ev, times[i]);
+    return -1;
+  }
+  /** Free_Eventinfo for the event `file` numbered `entry`: its own sid-list node if still there, else the oldest node(s) of each group list. */
+  forget(entry: number): void {
+    if (this.sidList !== null && this.sidList.forgetOldest(entry)) return;
+    const lists = this.groupLists;
+    if (lists === null) return;
+    const times = this.groupTimes!;
+    for (let i = 0; i < lists.length; i++) lists[i].dropOldestTimes(times[i]);
+  }
 }
 
 /** Estimated bytes a remembered event holds (object, strings, list slots; measured: heap after GC over events held, bench:agents): for the memory budget. */
 const EVENT_BYTES = 400;
 const SLOT_BYTES = 16;
-function rememberedBytes(rec: Remembered | null): number {
-  if (rec === null) return SLOT_BYTES;
-  const slots = rec.sidList ? 1 : rec.groupLists ? rec.groupLists.length : 0;
-  return EVENT_BYTES + 2 * rec.ev.fullLog.length + 8 * slots;
+function rememberedBytes(ev: LogEvent | null, feeds: Feeds | null): number {
+  if (ev === null || feeds === null) return SLOT_BYTES;
+  return EVENT_BYTES + 2 * ev.fullLog.length + 8 * feeds.slots;
 }
+/** LastEvents `entries` value of an event on no sid list. */
+const NO_ENTRY = -1;
+/** The empty ring of a scope holding nothing. */
+const NO_NUMBERS = new Float64Array(0);
 
-/** One scope's list of last events, oldest first (OS_AddEvent_List's list, tail first). */
-class LastEvents {
-  private times: number[] = [];
-  private records: (Remembered | null)[] = [];
-  private sizes: number[] = [];
+/**
+ * One scope's memory: its list of last events, oldest first (OS_AddEvent_List's list, tail
+ * first), and its correlation lists. It holds no event objects (only the lists do): per event a
+ * time, a size, the rule's shared Feeds and its sid-list entry number, all it takes to free it.
+ */
+export class LastEvents {
+  /**
+   * The held events, a ring oldest first from `head` (no array is reallocated or copied as events
+   * come and go): per event its time, estimated size, sid-list entry number (NO_ENTRY: none) and
+   * the lists its rule feeds (null: none).
+   */
+  private times: Float64Array = NO_NUMBERS;
+  private sizes: Float64Array = NO_NUMBERS;
+  private entries: Float64Array = NO_NUMBERS;
+  private feedsOf: (Feeds | null)[] = [];
   private head = 0;
+  private count = 0;
   /** Released events OSSEC would still count (all older than any window): freed first on overflow. */
   phantoms = 0;
   bytes = 0;
   lastTime = -Infinity;
   lastSeq = 0;
-  /** The correlation lists made for this scope, to drop them when the scope is released. */
-  readonly lists: { sid: boolean; ruleId: number }[] = [];
-  /** Per rule, the group lists its events go on in this scope (resolved once). */
-  readonly feeds = new Map<number, History[]>();
+  /** Per if_matched_sid rule id: the events of that rule (rules_list.c sid_prev_matched); null until one. */
+  sid: Map<number, SidHistory> | null = null;
+  /** Per if_matched_group rule id: the events whose groups matched it (group_prev_matched); null until one. */
+  group: Map<number, History> | null = null;
+  /** Per rule id, the lists its events go on in this scope (resolved once); null until one. */
+  feeds: Map<number, Feeds> | null = null;
   constructor(private readonly owner: CorrelationState) {}
   /** Events held (not counting phantoms). */
-  get held(): number { return this.times.length - this.head; }
-  add(time: number, rec: Remembered | null): void {
+  get held(): number { return this.count; }
+  add(time: number, ev: LogEvent | null, feeds: Feeds | null, entry: number): void {
     const model = this.owner.model;
-    const size = rememberedBytes(rec);
-    this.times.push(time);
-    this.records.push(rec);
-    this.sizes.push(size);
+    const size = rememberedBytes(ev, feeds);
+    if (this.count === this.times.length) this.grow(model.memorySize + 1);
+    let at = this.head + this.count;
+    if (at >= this.times.length) at -= this.times.length;
+    this.times[at] = time;
+    this.sizes[at] = size;
+    this.entries[at] = entry;
+    this.feedsOf[at] = feeds;
+    this.count++;
     this.bytes += size;
     this.owner.noteAdded(size);
     if (time > this.lastTime) this.lastTime = time;
-    if (this.phantoms + this.held <= model.memorySize) return;
+    if (this.phantoms + this.count <= model.memorySize) return;
     // Phantoms are the oldest and older than the largest frequency: they go first, all of them.
     let freed = this.phantoms;
     this.phantoms = 0;
     const maxAge = this.owner.maxFrequencyMs;
-    while (this.head < this.times.length && (freed < model.freeAtLeast || time - this.times[this.head] > maxAge)) {
+    while (this.count > 0 && (freed < model.freeAtLeast || time - this.times[this.head] > maxAge)) {
       this.dropOldest();
       freed++;
     }
-    this.compact();
   }
   /** Frees the oldest held event as OSSEC frees it (Free_Eventinfo). */
   dropOldest(): void {
-    const old = this.records[this.head];
-    this.records[this.head] = null;
-    this.bytes -= this.sizes[this.head];
-    this.owner.noteFreed(this.sizes[this.head]);
-    this.head++;
-    if (old) forget(old);
+    const at = this.head;
+    const feeds = this.feedsOf[at];
+    this.feedsOf[at] = null;
+    const size = this.sizes[at];
+    this.bytes -= size;
+    this.owner.noteFreed(size);
+    if (feeds !== null) feeds.forget(this.entries[at]);
+    this.head = at + 1 === this.times.length ? 0 : at + 1;
+    this.count--;
   }
   /** Frees the oldest events until at most `bytes` are held; returns how many. */
   trimTo(bytes: number): number {
     let n = 0;
-    while (this.bytes > bytes && this.head < this.times.length) {
+    while (this.bytes > bytes && this.count > 0) {
       this.dropOldest();
       n++;
     }
-    this.compact();
     return n;
   }
   /** Drops every held event without list bookkeeping (the lists go too); OSSEC would still count them. */
   release(): void {
-    this.owner.noteFreed(this.bytes, this.held);
-    this.phantoms += this.held;
-    this.times = [];
-    this.records = [];
-    this.sizes = [];
+    this.owner.noteFreed(this.bytes, this.count);
+    this.phantoms += this.count;
+    this.times = NO_NUMBERS;
+    this.sizes = NO_NUMBERS;
+    this.entries = NO_NUMBERS;
+    this.feedsOf = [];
     this.head = 0;
+    this.count = 0;
     this.bytes = 0;
+    this.sid = null;
+    this.group = null;
+    this.feeds = null;
   }
-  private compact(): void {
-    if (this.head === this.times.length) {
-      this.times.length = 0;
-      this.records.length = 0;
-      this.sizes.length = 0;
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.records = this.records.slice(this.head);
-      this.sizes = this.sizes.slice(this.head);
-      this.head = 0;
+  /** A larger ring (twice, at most `most` unless full), the held events moved to its start. */
+  private grow(most: number): void {
+    const cap = this.times.length;
+    const next = Math.max(cap + 1, Math.min(cap === 0 ? 16 : cap * 2, most));
+    const times = new Float64Array(next);
+    const sizes = new Float64Array(next);
+    const entries = new Float64Array(next);
+    const feedsOf = new Array<Feeds | null>(next).fill(null);
+    for (let i = 0, at = this.head; i < this.count; i++) {
+      times[i] = this.times[at];
+      sizes[i] = this.sizes[at];
+      entries[i] = this.entries[at];
+      feedsOf[i] = this.feedsOf[at];
+      if (++at === cap) at = 0;
     }
+    this.times = times;
+    this.sizes = sizes;
+    this.entries = entries;
+    this.feedsOf = feedsOf;
+    this.head = 0;
   }
-}
-
-/** Free_Eventinfo: its own sid-list node if still there, else the oldest node of each group list its rule feeds. */
-function forget(rec: Remembered): void {
-  if (rec.sidList !== null && rec.sidList.forgetOldest(rec.ev)) return;
-  if (rec.groupLists !== null) for (const h of rec.groupLists) h.dropOldest();
 }
 
 /** How often (in remembered events) idle scopes are looked for. */
@@ -237,19 +320,24 @@ const IDLE_SWEEP_EVERY = 8192;
 /** Eviction frees down to this share of the budget, so it runs seldom. */
 const EVICT_TO = 0.9;
 
+/** What the engine remembers of one rule across scopes: its fire count and ignore windows. */
+export class RuleMemory {
+  /** Times the rule fired (alert's firedtimes). */
+  fired = 0;
+  /** When its `ignore=` window started, per scope (the same map as ignoredSince's entry). */
+  ignoredSince: Map<string, number> | null = null;
+  constructor(readonly id: number) {}
+}
+
 export class CorrelationState {
-  /** Events that fired rule N, per scope (agent, or '' when global). */
-  readonly bySid = new Map<number, Map<string, SidHistory>>();
-  /** Events whose rule groups matched correlation rule N's if_matched_group. */
-  readonly byGroupRule = new Map<number, Map<string, History>>();
   /** When each rule with `ignore=` started its window, per scope. */
   readonly ignoredSince = new Map<number, Map<string, number>>();
   /** `<ignore>` field tuples recorded per rule. */
   readonly ignoreLists = new Map<number, Set<string>>();
   /** Last output per rule and location for check_diff. */
   readonly lastOutput = new Map<string, string>();
-  /** How many times each rule fired (alert's firedtimes). */
-  readonly firedTimes = new Map<number, number>();
+  /** Per rule id: fire count and ignore windows (kept across reloads, by id). */
+  private readonly rules = new Map<number, RuleMemory>();
   /** Fields merged across lines that share an id (`<accumulate/>` decoders). */
   readonly accumulator = new Accumulator();
   /** Recent first-time-seen keys of IDS decoders (fts.c fts_list). */
@@ -293,17 +381,42 @@ export class CorrelationState {
   /** Which fields each list counts by (set by the engine from its ruleset). */
   keyFieldsFor: (map: 'sid' | 'group', ruleId: number) => readonly KeyField[] = () => [];
 
-  private scope(scope: string): LastEvents {
+  /** The memory of rule `id`, made on first use. */
+  ruleMemory(id: number): RuleMemory {
+    let r = this.rules.get(id);
+    if (r === undefined) this.rules.set(id, (r = new RuleMemory(id)));
+    return r;
+  }
+
+  /** A rule's ignore windows per scope (registered for the idle sweep). */
+  ignoreWindows(r: RuleMemory): Map<string, number> {
+    if (r.ignoredSince === null) {
+      let perScope = this.ignoredSince.get(r.id);
+      if (perScope === undefined) this.ignoredSince.set(r.id, (perScope = new Map()));
+      r.ignoredSince = perScope;
+    }
+    return r.ignoredSince;
+  }
+
+  /** The memory of a scope, made on first use. */
+  scope(scope: string): LastEvents {
     let m = this.memory.get(scope);
     if (!m) this.memory.set(scope, (m = new LastEvents(this)));
     return m;
   }
 
-  /** OS_AddEvent: `rec` null when the event went on no correlation list. */
-  remember(scope: string, time: number, rec: Remembered | null): void {
-    const m = this.scope(scope);
+  /** The memory of a scope if it has one (looking does not make one). */
+  findScope(scope: string): LastEvents | undefined {
+    return this.memory.get(scope);
+  }
+
+  /**
+   * OS_AddEvent into scope memory `m`: `ev`, `feeds` null when the event went on no correlation
+   * list; `entry` its sid-list entry number (Feeds.file), else -1.
+   */
+  remember(m: LastEvents, time: number, ev: LogEvent | null, feeds: Feeds | null, entry = NO_ENTRY): void {
     m.lastSeq = ++this.seq;
-    m.add(time, rec);
+    m.add(time, ev, feeds, entry);
     if (time > this.newest) this.newest = time;
     if (this.budgetBytes > 0 && this.bytesRemembered > this.budgetBytes) this.evict();
     if (++this.sinceSweep >= IDLE_SWEEP_EVERY) {
@@ -339,13 +452,10 @@ export class CorrelationState {
     const recent = this.seq - IDLE_SWEEP_EVERY;
     // idle: nothing since the last sweep, and nothing inside the horizon of the newest event
     const idle = (m: LastEvents) => m.lastTime < before && m.lastSeq <= recent;
-    for (const [scope, m] of this.memory) {
+    for (const m of this.memory.values()) {
       if (m.held === 0 || !idle(m)) continue;
       m.release();
       this.scopesReleased++;
-      for (const l of m.lists) (l.sid ? this.bySid : this.byGroupRule).get(l.ruleId)?.delete(scope);
-      m.lists.length = 0;
-      m.feeds.clear();
     }
     // An expired window and no window answer alike when the next event restarts it. Walked by
     // window, not by scope: idle scopes times rules with ignore= was most of this sweep's cost.
@@ -360,37 +470,48 @@ export class CorrelationState {
     }
   }
 
-  sidHistory(ruleId: number, scope: string): SidHistory {
-    let perScope = this.bySid.get(ruleId);
-    if (!perScope) this.bySid.set(ruleId, (perScope = new Map()));
-    let h = perScope.get(scope);
-    if (!h) {
-      perScope.set(scope, (h = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
-      this.scope(scope).lists.push({ sid: true, ruleId });
+  /**
+   * The lists rule `ruleId`'s events go on in scope memory `m`: its if_matched_sid list when
+   * `feedsSid`, and the lists of the if_matched_group rules in `groups` (once per entry).
+   */
+  feedsOf(m: LastEvents, ruleId: number, feedsSid: boolean, groups: readonly number[] | null): Feeds {
+    const all = m.feeds ?? (m.feeds = new Map());
+    let feeds = all.get(ruleId);
+    if (feeds !== undefined) return feeds;
+    let sidList: SidHistory | null = null;
+    if (feedsSid) {
+      const sid = m.sid ?? (m.sid = new Map());
+      sidList = sid.get(ruleId) ?? null;
+      if (sidList === null) sid.set(ruleId, (sidList = new SidHistory(this.model.sidListMax, this.keyFieldsFor('sid', ruleId))));
     }
-    return h;
-  }
-
-  /** The group lists (once per entry of `groups`) rule `ruleId` feeds in `scope`; shared, do not change. */
-  groupHistories(ruleId: number, groups: readonly number[], scope: string): History[] {
-    const m = this.scope(scope);
-    let lists = m.feeds.get(ruleId);
-    if (!lists) m.feeds.set(ruleId, (lists = groups.map((g) => this.groupHistory(g, scope))));
-    return lists;
-  }
-
-  groupHistory(ruleId: number, scope: string): History {
-    let perScope = this.byGroupRule.get(ruleId);
-    if (!perScope) this.byGroupRule.set(ruleId, (perScope = new Map()));
-    let h = perScope.get(scope);
-    if (!h) {
-      perScope.set(scope, (h = new History(this.keyFieldsFor('group', ruleId))));
-      this.scope(scope).lists.push({ sid: false, ruleId });
+    let lists: History[] | null = null;
+    let times: number[] | null = null;
+    if (groups !== null) {
+      lists = [];
+      times = [];
+      const group = m.group ?? (m.group = new Map());
+      for (const g of groups) {
+        let h = group.get(g);
+        if (h === undefined) group.set(g, (h = new History(this.keyFieldsFor('group', g))));
+        const at = lists.indexOf(h);
+        if (at >= 0) times[at]++;
+        else {
+          lists.push(h);
+          times.push(1);
+        }
+      }
     }
-    return h;
+    all.set(ruleId, (feeds = new Feeds(sidList, lists, times, sidList !== null ? 1 : groups !== null ? groups.length : 0)));
+    return feeds;
   }
 
-  peek(map: Map<number, Map<string, History>>, ruleId: number, scope: string): History | undefined {
-    return map.get(ruleId)?.get(scope);
+  /** Rule `ruleId`'s if_matched_sid list in `scope`, if any. */
+  sidList(ruleId: number, scope: string): SidHistory | undefined {
+    return this.memory.get(scope)?.sid?.get(ruleId);
+  }
+
+  /** If_matched_group rule `ruleId`'s list in `scope`, if any. */
+  groupList(ruleId: number, scope: string): History | undefined {
+    return this.memory.get(scope)?.group?.get(ruleId);
   }
 }

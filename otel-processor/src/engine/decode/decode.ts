@@ -2,15 +2,18 @@
  * Phase 2: runs the decoder trees over a pre-decoded event (OSSEC's DecodeEvent).
  */
 import type { LogEvent } from '../event';
-import type { Pattern } from '../patterns';
-import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+import type { CaptureBuffer, Pattern } from '../patterns';
+import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
 import { headAllows } from '../compile/first-char';
 
-/** Runs `p` on `log` as if the subject started at `from`; returns the absolute end, or -1. */
-function execFrom(p: Pattern, log: string, from: number, out: { captures: string[] }): number {
+/** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
+function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
+  if (p.execInto !== undefined) return p.execInto(log, from, out);
   const r = p.exec(log, from);
   if (r === null) return -1;
-  out.captures = r.captures;
+  const caps = r.captures;
+  for (let k = 0; k < caps.length; k++) out.values[k] = caps[k];
+  out.count = caps.length;
   return r.end;
 }
 
@@ -24,16 +27,19 @@ function testFrom(p: Pattern, log: string, from: number): number {
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
-  private readonly scratch = { captures: [] as string[] };
+  /** Captures of the regex being applied (one line at a time). */
+  private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
   private readonly plainByFirst: CompiledDecoder[][];
-  private readonly chainsOf: DecoderChain[][];
+  private readonly plainBySecond: (CompiledDecoder[][] | null)[];
+  private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
 
   constructor(readonly set: DecoderSet) {
     this.plainByFirst = set.plainByFirst;
-    this.chainsOf = set.chainsOf;
+    this.plainBySecond = set.plainBySecond;
+    this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
   }
 
@@ -64,7 +70,13 @@ export class Decoder {
     if (ev.programName !== null) roots = this.rootsFor(ev.programName);
     else {
       const c = log.charCodeAt(0);
-      roots = this.plainByFirst[c < 128 ? c : 128]; // NaN (empty log) compares false: 128
+      const k = c < 128 ? c : 128; // NaN (empty log) compares false: 128
+      const second = this.plainBySecond[k];
+      if (second === null) roots = this.plainByFirst[k];
+      else {
+        const c1 = log.charCodeAt(1);
+        roots = second[c1 < 128 ? c1 : 128];
+      }
     }
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i];
@@ -76,12 +88,15 @@ export class Decoder {
         if (pmatch < 0) continue;
       }
       this.setDecoder(ev, root);
-      const chains = this.chainsOf[root.index];
+      const index = this.chainIndex[root.index];
       let members: CompiledDecoder[];
       let cmatch = pmatch;
-      if (chains.length === 0) {
+      if (index === null) {
         members = this.solo[root.index];
       } else {
+        // only the chains whose head may match the character there, in load order
+        const c = log.charCodeAt(index.atParent ? pmatch : 0);
+        const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
@@ -130,9 +145,9 @@ export class Decoder {
       }
       prev = end;
       this.setDecoder(ev, d);
-      const caps = out.captures;
+      const caps = out.values;
       const order = d.order;
-      const n = Math.min(caps.length, order.length);
+      const n = Math.min(out.count, order.length);
       for (let k = 0; k < n; k++) {
         const field = order[k];
         if (field !== '') ev.setField(field, caps[k]);

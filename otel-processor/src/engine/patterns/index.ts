@@ -4,7 +4,7 @@ import { compileOsRegex } from './osregex';
 import { compileOsMatch } from './osmatch';
 import { compilePcre2 } from './pcre2';
 
-export type { MatchResult, Pattern } from './types';
+export type { CaptureBuffer, MatchResult, Pattern } from './types';
 export { PatternError } from './types';
 export { compileOsRegex, OsRegexPattern, OS_PATTERN_MAXSIZE } from './osregex';
 export { compileOsMatch, OsMatchPattern, compileWordMatch, WordMatchPattern } from './osmatch';

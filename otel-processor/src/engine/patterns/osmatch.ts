@@ -56,22 +56,25 @@ function findCi(subject: string, from: number, lit: string): number {
   const last = subject.length - n;
   if (n === 0) return from <= subject.length ? from : -1;
   const f = lit.charCodeAt(0);
-  const hasUpper = f >= 97 && f <= 122;
-  if (!hasUpper) {
-    // first char has no case: let indexOf find candidates
-    const fs = String.fromCharCode(f);
-    let i = subject.indexOf(fs, from);
-    while (i >= 0 && i <= last) {
-      if (eqAt(subject, i, lit)) return i;
-      i = subject.indexOf(fs, i + 1);
+  // candidates by the native indexOf: of the first character, and of its upper case for a letter
+  const lo = String.fromCharCode(f);
+  let a = subject.indexOf(lo, from);
+  if (f < 97 || f > 122) {
+    while (a >= 0 && a <= last) {
+      if (eqAt(subject, a, lit)) return a;
+      a = subject.indexOf(lo, a + 1);
     }
     return -1;
   }
-  for (let i = from; i <= last; i++) {
-    const c = subject.charCodeAt(i);
-    if ((c >= 65 && c <= 90 ? c | 32 : c) === f && eqAt(subject, i, lit)) return i;
+  const up = String.fromCharCode(f - 32);
+  let b = subject.indexOf(up, from);
+  for (;;) {
+    const i = b < 0 || (a >= 0 && a < b) ? a : b;
+    if (i < 0 || i > last) return -1;
+    if (eqAt(subject, i, lit)) return i;
+    if (i === a) a = subject.indexOf(lo, i + 1);
+    else b = subject.indexOf(up, i + 1);
   }
-  return -1;
 }
 
 export class OsMatchPattern implements Pattern {

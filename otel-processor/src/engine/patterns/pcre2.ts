@@ -19,7 +19,7 @@
  * run on chain.ts's matcher instead of the RegExp, which would retry every split of the line.
  */
 import { linearRegexpFallbackEnabled } from './regexp-guard';
-import { MatchResult, Pattern, PatternError } from './types';
+import { CaptureBuffer, MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 import { parseTranslated } from './translated';
 import { compileChain, type ChainMatcher } from './chain';
@@ -803,6 +803,50 @@ class Translator {
   }
 }
 
+/**
+ * `^A|^B|...` as `A|B|...` when the anchors open every top-level alternative and nothing else
+ * looks at the text before the match (no other `^`, `\b`, `\B`, lookbehind, named group); else null.
+ */
+function stickySource(src: string): string | null {
+  let out = '';
+  let from = 0;
+  let depth = 0;
+  let inClass = false;
+  let altStart = true;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const e = src[i + 1];
+      if (!inClass && (altStart || e === 'b' || e === 'B')) return null;
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '^') {
+      if (!altStart) return null;
+      out += src.slice(from, i);
+      from = i + 1;
+      altStart = false;
+      continue;
+    }
+    if (altStart) return null; // an alternative without its anchor
+    if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (src.startsWith('(?<', i)) return null;
+      depth++;
+    } else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) {
+      altStart = true;
+      continue;
+    }
+  }
+  if (altStart) return null;
+  return out + src.slice(from);
+}
+
 /** Render the pieces with the fast (no-newline) or exact anchor translation. */
 function render(tr: Translation, exact: boolean): { source: string; jsIndex: number[] } {
   const jsOf = new Map<number, number>();
@@ -888,7 +932,7 @@ export class Pcre2Pattern implements Pattern {
   private seqExact: SequenceMatcher | null | undefined;
   private seqAlways = false;
   /** Fewer than two unbounded runs: no need for the matcher before a long line comes. */
-  private seqUnlikely: boolean | undefined;
+  private readonly seqUnlikely: boolean = true;
   private readonly reExact?: RegExp;
   private readonly jsIndex: number[] = [];
   private readonly nlSens: number = 0;
@@ -954,14 +998,29 @@ export class Pcre2Pattern implements Pattern {
       throw new PatternError(`PCRE2: cannot translate pattern: ${(e as Error).message}`, source);
     }
     // (two unbounded runs at least: a cheap look at the source first keeps loading fast)
-    if (!tr.nonLinear && mayHaveAmbiguousRuns(fast.source)) {
+    const mayBeAmbiguous = mayHaveAmbiguousRuns(fast.source);
+    this.seqUnlikely = !mayBeAmbiguous;
+    if (!tr.nonLinear && mayBeAmbiguous) {
       // The exact rendering: what it reads holds for subjects with and without newlines alike.
       const parsed = parseTranslated(exactSource);
       const chain = parsed === null ? null : compileChain(parsed);
       // only where backtracking would retry the splits of `.+`-like runs (quadratic in the line)
       if (chain !== null && chain.ambiguousRuns >= 2) this.chain = chain;
     }
+    this.regexUnlessLong = this.chain === null && this.seqUnlikely;
+    const sticky = tr.contextSensitive && tr.newlineSensitivity < 2 ? stickySource(fast.source) : null;
+    this.reSticky = sticky === null ? null : new RegExp(sticky, 'gy');
   }
+
+  /**
+   * For a pattern whose only tie to the text before `start` is a leading `^` on every alternative:
+   * the fast translation without those anchors, sticky, so that a start > 0 needs no slice of
+   * the subject (one allocation per call on decoders' `offset=` regexes); else null.
+   */
+  private readonly reSticky: RegExp | null = null;
+
+  /** Below LONG_SUBJECT neither the chain nor the sequence matcher answers: the RegExp does at once. */
+  private readonly regexUnlessLong: boolean = false;
 
   private reLinear?: RegExp | null;
 
@@ -992,6 +1051,11 @@ export class Pcre2Pattern implements Pattern {
     const re = this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
+        const sticky = this.reSticky;
+        if (sticky !== null && re === this.re) {
+          sticky.lastIndex = start;
+          return sticky.exec(subject);
+        }
         // anchors / lookbehind / \b must see `start` as the beginning of the subject (V8 slices in O(1))
         re.lastIndex = 0;
         const m = re.exec(subject.slice(start));
@@ -1040,18 +1104,25 @@ export class Pcre2Pattern implements Pattern {
 
   matchEnd(subject: string, start = 0): number {
     if (this.fp !== 0) return this.fastEnd(subject, start);
-    const chain = this.chain;
-    if (chain !== null && subject.length - start < LONG_SUBJECT) {
-      // few splits to try: the RegExp is the fastest
-      if (chain.worthIt(subject, start)) return chain.exec(subject, start);
-    } else {
-      const seq = this.sequenceFor(subject, start);
-      if (seq !== null) return seq.exec(subject, start);
+    if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
+      const chain = this.chain;
+      if (chain !== null && subject.length - start < LONG_SUBJECT) {
+        // few splits to try: the RegExp is the fastest
+        if (chain.worthIt(subject, start)) return chain.exec(subject, start);
+      } else {
+        const seq = this.sequenceFor(subject, start);
+        if (seq !== null) return seq.exec(subject, start);
+      }
     }
     // a global RegExp leaves lastIndex at the end of its match
-    const re = this.pick(subject, start);
+    const re = this.nlSens === 0 ? (this.re as RegExp) : this.pick(subject, start);
     try {
       if (start > 0 && this.ctxSens) {
+        const sticky = this.reSticky;
+        if (sticky !== null && re === this.re) {
+          sticky.lastIndex = start;
+          return sticky.test(subject) ? sticky.lastIndex : -1;
+        }
         re.lastIndex = 0;
         return re.test(subject.slice(start)) ? start + re.lastIndex : -1;
       }
@@ -1065,32 +1136,78 @@ export class Pcre2Pattern implements Pattern {
   }
 
   exec(subject: string, start = 0): MatchResult | null {
+    const out: CaptureBuffer = { values: [], count: 0 };
+    const end = this.execInto(subject, start, out);
+    return end < 0 ? null : { captures: out.values, end };
+  }
+
+  /**
+   * The match's captures written into `out` (packed as exec packs them), without a result
+   * object or array; returns the match end, or -1 (`out` then unspecified).
+   */
+  execInto(subject: string, start: number, out: CaptureBuffer): number {
     if (this.fp !== 0) {
-      const e = this.fastEnd(subject, start);
-      return e >= 0 ? { captures: [], end: e } : null;
+      out.count = 0;
+      return this.fastEnd(subject, start);
     }
-    const chain = this.chain;
-    if (chain !== null && subject.length - start < LONG_SUBJECT) {
-      if (chain.worthIt(subject, start)) return this.execChain(chain, subject, start);
-    } else {
-      const seq = this.sequenceFor(subject, start);
-      if (seq !== null) return this.execSequence(seq, subject, start);
+    if (!this.regexUnlessLong || subject.length - start >= LONG_SUBJECT) {
+      const chain = this.chain;
+      if (chain !== null && subject.length - start < LONG_SUBJECT) {
+        if (chain.worthIt(subject, start)) {
+          const e = chain.exec(subject, start);
+          if (e >= 0) this.packOffsets(chain.caps, 0, subject, out);
+          return e;
+        }
+      } else {
+        const seq = this.sequenceFor(subject, start);
+        if (seq !== null) {
+          const e = seq.exec(subject, start);
+          if (e >= 0) this.packOffsets(seq.caps, 2, subject, out);
+          return e;
+        }
+      }
     }
     const m = this.run(subject, start);
-    if (m === null) return null;
-    const captures: string[] = [];
+    if (m === null) return -1;
     const idx = this.jsIndex;
+    const values = out.values;
+    let n = 0;
     if (this.keepUnset) {
       let last = idx.length - 1;
       while (last >= 0 && m[idx[last]] === undefined) last--;
-      for (let j = 0; j <= last; j++) captures.push(m[idx[j]] ?? '');
+      for (let j = 0; j <= last; j++) values[n++] = m[idx[j]] ?? '';
     } else {
-      for (const j of idx) {
-        const v = m[j];
-        if (v !== undefined) captures.push(v);
+      for (let j = 0; j < idx.length; j++) {
+        const v = m[idx[j]];
+        if (v !== undefined) values[n++] = v;
       }
     }
-    return { captures, end: m.index + m[0].length };
+    out.count = n;
+    return m.index + m[0].length;
+  }
+
+  /**
+   * Captures from a matcher's offsets (`caps[2g + shift - 2]`, `caps[2g + shift - 1]` for
+   * JavaScript group g; -1: unset), packed as exec packs them.
+   */
+  private packOffsets(caps: Int32Array, shift: number, subject: string, out: CaptureBuffer): void {
+    const idx = this.jsIndex;
+    const values = out.values;
+    let n = 0;
+    if (this.keepUnset) {
+      let last = idx.length - 1;
+      while (last >= 0 && caps[2 * idx[last] + shift - 2] < 0) last--;
+      for (let k = 0; k <= last; k++) {
+        const o = caps[2 * idx[k] + shift - 2];
+        values[n++] = o >= 0 ? subject.slice(o, caps[2 * idx[k] + shift - 1]) : '';
+      }
+    } else {
+      for (let k = 0; k < idx.length; k++) {
+        const o = caps[2 * idx[k] + shift - 2];
+        if (o >= 0) values[n++] = subject.slice(o, caps[2 * idx[k] + shift - 1]);
+      }
+    }
+    out.count = n;
   }
 
   /** The sequence matcher when it should answer for this subject, else null (the RegExp does). */
@@ -1099,7 +1216,6 @@ export class Pcre2Pattern implements Pattern {
     let seq = this.seq;
     if (seq === undefined) {
       // Built on the first long line, or at once for shapes that may need it on every line.
-      if (this.seqUnlikely === undefined) this.seqUnlikely = !mayHaveAmbiguousRuns(this.jsSource as string);
       if (this.seqUnlikely && !long) return null;
       seq = this.seq = compileSequence(this.jsSource as string);
       // V8 is faster on ordinary lines; ours wins where backtracking would retry every split.
@@ -1110,42 +1226,6 @@ export class Pcre2Pattern implements Pattern {
     if (re === this.re) return seq;
     if (this.seqExact === undefined) this.seqExact = compileSequence(re.source);
     return this.seqExact;
-  }
-
-  private execChain(chain: ChainMatcher, subject: string, start: number): MatchResult | null {
-    const end = chain.exec(subject, start);
-    if (end < 0) return null;
-    // every group of a chain takes part in a match
-    const captures: string[] = [];
-    const caps = chain.caps;
-    const idx = this.jsIndex;
-    for (let k = 0; k < idx.length; k++) {
-      const g = idx[k] - 1;
-      captures.push(subject.slice(caps[2 * g], caps[2 * g + 1]));
-    }
-    return { captures, end };
-  }
-
-  private execSequence(seq: SequenceMatcher, subject: string, start: number): MatchResult | null {
-    const end = seq.exec(subject, start);
-    if (end < 0) return null;
-    const captures: string[] = [];
-    const caps = seq.caps;
-    const idx = this.jsIndex;
-    if (this.keepUnset) {
-      let last = idx.length - 1;
-      while (last >= 0 && caps[2 * idx[last]] < 0) last--;
-      for (let k = 0; k <= last; k++) {
-        const o = caps[2 * idx[k]];
-        captures.push(o >= 0 ? subject.slice(o, caps[2 * idx[k] + 1]) : '');
-      }
-      return { captures, end };
-    }
-    for (const j of idx) {
-      const o = caps[2 * j];
-      if (o >= 0) captures.push(subject.slice(o, caps[2 * j + 1]));
-    }
-    return { captures, end };
   }
 }
 

@@ -6,6 +6,15 @@ export interface MatchResult {
   end: number;
 }
 
+/**
+ * Where execInto writes captures: the first `count` entries of `values` (entries after them are
+ * left from earlier calls; the array only grows, as setting an array's length costs a call).
+ */
+export interface CaptureBuffer {
+  values: string[];
+  count: number;
+}
+
 export interface Pattern {
   /** The pattern text as written in the rule file. */
   readonly source: string;
@@ -15,6 +24,11 @@ export interface Pattern {
   exec(subject: string, start?: number): MatchResult | null;
   /** Continuation index without captures (allocates nothing), or -1. */
   matchEnd?(subject: string, start?: number): number;
+  /**
+   * exec without a result object: the captures written into `out`, the continuation index
+   * returned, or -1 (`out` then unspecified).
+   */
+  execInto?(subject: string, start: number, out: CaptureBuffer): number;
 }
 
 /** A pattern that could not be compiled; `message` says why (the loader adds file, line and element). */

@@ -89,15 +89,6 @@ class ScanState {
   /** Locations repeat from line to line: the last one checked, and its answer. */
   memoLoc = '';
   memoRefs = false;
-  /** The last program name, header host and timestamp: runs of lines repeat them, so the same string is handed out again instead of a new slice. */
-  lastProg = '';
-  lastHost = '';
-  lastTs = '';
-}
-
-/** `s[from, to)` as a string: `last` itself when it has that text (no allocation), else a new slice. */
-function sliceOrLast(s: string, from: number, to: number, last: string): string {
-  return to - from === last.length && s.startsWith(last, from) ? last : s.slice(from, to);
 }
 
 /**
@@ -485,9 +476,11 @@ function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectR
   if (!plain && nonAsciiPrefix(s, need)) scanBytes(h, s, wazuh);
 
   ev.log = h.logS === 0 && h.logE === len ? s : s.slice(h.logS, h.logE);
-  ev.programName = h.progS < 0 ? null : (h.lastProg = sliceOrLast(s, h.progS, h.progE, h.lastProg));
-  ev.headerTimestamp = h.tsS < 0 ? null : (h.lastTs = sliceOrLast(s, h.tsS, h.tsE, h.lastTs));
-  const host = h.hostS < 0 ? null : (h.lastHost = sliceOrLast(s, h.hostS, h.hostE, h.lastHost));
+  // Plain slices: comparing with the previous line's strings to hand them out again (fewer
+  // allocations) measured ~80 ns/line slower on sshd lines than slicing (bench/predecode.mjs).
+  ev.programName = h.progS < 0 ? null : s.slice(h.progS, h.progE);
+  ev.headerTimestamp = h.tsS < 0 ? null : s.slice(h.tsS, h.tsE);
+  const host = h.hostS < 0 ? null : s.slice(h.hostS, h.hostE);
 
   if (wazuh) {
     if (loc0 === LBR) {

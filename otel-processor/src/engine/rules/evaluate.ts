@@ -4,7 +4,7 @@
  */
 import type { LogEvent } from '../event';
 import type { CompiledRule, ListCheck } from '../compile/rules';
-import type { CorrelationState, History } from '../correlate/state';
+import type { CorrelationState, History, LastEvents } from '../correlate/state';
 import { ftsKey, firstTimeSeen as ftsFirstTime, type FtsStore } from '../correlate/fts';
 import { isIP } from 'node:net';
 
@@ -15,6 +15,8 @@ export interface EvaluationContext {
   decoderFts: readonly string[] | null;
   decoderFtsComment: string | null;
   scope: string;
+  /** The scope's correlation memory: undefined until looked up for this event, null when it has none. */
+  memory: LastEvents | null | undefined;
   /** Correlated events' logs for the alert (filled when a frequency rule fires). */
   previousOutput: string[] | null;
   readonly lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
@@ -127,16 +129,21 @@ const currentValues: (string | null)[] = [];
 
 /** OSSEC's Search_LastSids / Search_LastGroups: earlier events, newest first, inside the timeframe. */
 function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
-  const scope = rule.globalFrequency ? '' : ctx.scope;
-  const state = ctx.state;
-  let history: History | undefined;
-  if (rule.ifMatchedSid !== null) history = state.peek(state.bySid, rule.ifMatchedSid, scope);
-  else history = state.peek(state.byGroupRule, rule.id, scope);
-  if (!history || history.size === 0) return false;
-  const events = history.events;
+  let memory: LastEvents | null | undefined;
+  if (rule.globalFrequency && ctx.scope !== '') memory = ctx.state.findScope('');
+  else {
+    memory = ctx.memory;
+    if (memory === undefined) memory = ctx.memory = ctx.state.findScope(ctx.scope) ?? null;
+  }
+  if (memory == null) return false;
+  const history: History | undefined = rule.ifMatchedSid !== null ? memory.sid?.get(rule.ifMatchedSid) : memory.group?.get(rule.id);
+  if (history === undefined) return false;
   // OSSEC 4.x fires once `frequency` earlier events have qualified and one more does;
   // Wazuh fires on the `frequency`-th event: frequency - 1 earlier ones.
   const needed = ctx.dialect === 'wazuh' ? Math.max(1, rule.frequency - 1) : rule.frequency + 1;
+  // Each entry counts at most once: a list shorter than that cannot fire (and nothing is marked).
+  if (history.size < needed) return false;
+  const events = history.events;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
   const filters = rule.correlate;
@@ -172,12 +179,17 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     // Wazuh's Search_LastSids: an already-consumed event stops the search only once it qualifies,
     // and a firing marks this event and the newest qualifying one (none when one suffices).
     let firstCounted: LogEvent | null = null;
+    let unqualified: LogEvent | null = null;
     for (let i = events.length - 1; i >= head; i--) {
       const past = events[i];
+      if (past === unqualified) continue; // the same event again (filed several times): same answer
       if (past.time > ev.time) continue;
       if (newest < 0) newest = i;
       if (past.time < oldest) return false;
-      if (mine !== null && !qualifies(filters, mine, past)) continue;
+      if (mine !== null && !qualifies(filters, mine, past)) {
+        unqualified = past;
+        continue;
+      }
       if (past.matched >= level) return false;
       if (++count < needed) {
         firstCounted ??= past;
@@ -190,13 +202,18 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
     }
     return false;
   }
+  let unqualified: LogEvent | null = null;
   for (let i = events.length - 1; i >= head; i--) {
     const past = events[i];
+    if (past === unqualified) continue; // the same event again (filed several times): same answer
     if (past.time > ev.time) continue;
     if (newest < 0) newest = i;
     if (past.time < oldest) return false;
     if (past.matched >= level) return false;
-    if (mine !== null && !qualifies(filters, mine, past)) continue;
+    if (mine !== null && !qualifies(filters, mine, past)) {
+      unqualified = past;
+      continue;
+    }
     if (++count < needed) continue;
     ev.matched = level;
     past.matched = level;
