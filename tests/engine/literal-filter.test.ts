@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { LiteralSet, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
+import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -23,7 +23,7 @@ test('which literals (3 characters or more) a line holds: the same as a plain se
     const set = new LiteralSet();
     const groups = Array.from({ length: 1 + Math.floor(r() * 6) }, () =>
       Array.from({ length: 1 + Math.floor(r() * 3) }, () => fold(pick(3 + Math.floor(r() * 3)))));
-    const ids = groups.map((g) => set.idsOf(g));
+    const ids = groups.map((g) => set.groupOf(g));
     for (let k = 0; k < 20; k++) {
       const line = pick(Math.floor(r() * 30));
       const owner = {};
@@ -50,11 +50,11 @@ test('never says a literal is missing when the folded line holds it: random lite
   for (let round = 0; round < 300; round++) {
     const set = new LiteralSet();
     const groups: string[][] = [];
-    const ids: Int32Array[] = [];
+    const ids: number[] = [];
     const addGroup = () => {
       const g = Array.from({ length: 1 + Math.floor(r() * 3) }, () => fold(pick(3 + Math.floor(r() * 4))));
       groups.push(g);
-      ids.push(set.idsOf(g));
+      ids.push(set.groupOf(g));
     };
     addGroup();
     for (let k = 0; k < 30; k++) {
@@ -79,6 +79,127 @@ test('never says a literal is missing when the folded line holds it: random lite
   expect(checks).toBeGreaterThan(10_000);
 });
 
+/** Every group's answer on `line` against a plain search of the folded line; the mismatches. */
+function mismatches(set: LiteralSet, groups: readonly string[][], ids: readonly number[], line: string, asked: Iterable<number>): unknown[] {
+  const owner = {};
+  const out: unknown[] = [];
+  for (const i of asked) {
+    const expected = groups[i].some((l) => fold(line).includes(l));
+    if (set.anyIn(ids[i], line, owner) !== expected) out.push([line, groups[i], expected]);
+  }
+  return out;
+}
+
+test('one scan of many literals (automaton) answers as a plain search of the folded line: shared beginnings and ends, overlaps, every position, line end, scanning at once or after searches', () => {
+  // few characters: literals overlap and share prefixes and suffixes (fallbacks in the automaton)
+  const SMALL = ['a', 'b', 'A', 'B', ' ', 'é', 'É', '\ud801\udc00', '?', '('];
+  const r = rng(23);
+  const pick = (n: number) => Array.from({ length: n }, () => SMALL[Math.floor(r() * SMALL.length)]).join('');
+  const wrong: unknown[] = [];
+  let scans = 0;
+  let searches = 0;
+  for (let round = 0; round < 60; round++) {
+    const set = new LiteralSet();
+    const groups = Array.from({ length: 8 + Math.floor(r() * 30) }, () =>
+      Array.from({ length: 1 + Math.floor(r() * 3) }, () => fold(pick(3 + Math.floor(r() * 6)))));
+    const ids = groups.map((g) => set.groupOf(g));
+    const all = groups.map((_, i) => i);
+    for (let k = 0; k < 40; k++) {
+      // a literal of the set put at every position of a line (capitals put back at random), or none
+      const lit = groups[Math.floor(r() * groups.length)][0];
+      const cased = [...lit].map((c) => (r() < 0.5 ? c.toUpperCase() : c)).join('');
+      const filler = pick(12);
+      for (let at = 0; at <= filler.length; at += 1 + Math.floor(r() * 3)) {
+        const line = r() < 0.2 ? pick(Math.floor(r() * 20)) : filler.slice(0, at) + cased + filler.slice(at, at + Math.floor(r() * 3));
+        // all groups asked (the line is scanned past SEARCHES_BEFORE_SCAN searches, later lines at once), or a few
+        const asked = r() < 0.6 ? all : all.filter(() => r() < 0.1);
+        wrong.push(...mismatches(set, groups, ids, line, asked));
+      }
+    }
+    scans += set.scans;
+    searches += set.searches;
+  }
+  expect(wrong).toEqual([]);
+  expect(scans).toBeGreaterThan(1000);
+  expect(searches).toBeGreaterThan(1000);
+});
+
+test('literals with RegExp syntax characters, searched one by one and by a scan', () => {
+  const groups = [['?????'], ['((null)'], ['a.b'], ['[x]'], ['\\d+'], ['$^|'], ['*+{2}'], ['@@@'], ['tab\tend'], ['nul\u0000']];
+  const lines = ['x ?????? y', '????', 'changed by ((null)', '(null)', 'aXb', 'A.B', 'a.', '[X]', 'x', '\\D+', '\\d', '$^|', '$^', '*+{2}', '*+2', '@@', '@@@', 'TAB\tEND', 'tab end', 'NUL\u0000', 'nul'];
+  const wrong: unknown[] = [];
+  for (const asked of [[0], groups.map((_, i) => i)]) {
+    const set = new LiteralSet();
+    const ids = groups.map((g) => set.groupOf(g));
+    for (const line of lines) wrong.push(...mismatches(set, groups, ids, line, asked));
+    expect(asked.length === 1 ? set.scans === 0 : set.scans === lines.length).toBe(true);
+  }
+  expect(wrong).toEqual([]);
+});
+
+test('a literal holding an exact capital is never in a folded line, searched or scanned', () => {
+  const set = new LiteralSet();
+  const groups = [['ABC'], ...Array.from({ length: SEARCHES_BEFORE_SCAN + 1 }, (_, i) => [`lit${i}`])];
+  const ids = groups.map((g) => set.groupOf(g));
+  expect(set.anyIn(ids[0], 'ABC abc', {})).toBe(false);
+  const owner = {};
+  for (let i = 1; i < groups.length; i++) set.anyIn(ids[i], 'ABC abc lit0', owner);
+  expect(set.scans).toBe(1);
+  expect(set.anyIn(ids[0], 'ABC abc lit0', owner)).toBe(false);
+  expect(set.anyIn(ids[1], 'ABC abc lit0', owner)).toBe(true);
+});
+
+test('an empty literal is in every line, searched or scanned', () => {
+  const groups = [[''], ['x', 'never'], ...Array.from({ length: SEARCHES_BEFORE_SCAN + 1 }, (_, i) => [`lit${i}`])];
+  for (const order of [[0, 1], [1, 2, 3, 4, 5, 6, 0]]) {
+    const set = new LiteralSet();
+    const ids = groups.map((g) => set.groupOf(g));
+    for (const line of ['', 'abc', 'lit3']) expect(mismatches(set, groups, ids, line, order)).toEqual([]);
+    expect(set.scans).toBe(order.length > 2 ? 3 : 0);
+  }
+});
+
+test('literals too many for an automaton are searched one by one, with the same answers', () => {
+  // 100 characters, long random literals: well past MAX_AUTOMATON_CELLS states x row width
+  const CHARS = Array.from({ length: 100 }, (_, i) => String.fromCharCode(i < 26 ? 97 + i : 0x100 + i));
+  const r = rng(5);
+  const pick = (n: number) => Array.from({ length: n }, () => CHARS[Math.floor(r() * CHARS.length)]).join('');
+  const groups = Array.from({ length: Math.ceil(MAX_AUTOMATON_CELLS / 128 / 100) + 20 }, () => [pick(100)]);
+  const set = new LiteralSet();
+  const ids = groups.map((g) => set.groupOf(g));
+  const all = groups.map((_, i) => i);
+  const wrong: unknown[] = [];
+  for (let k = 0; k < 5; k++) {
+    const line = pick(50) + groups[k * 7][0].replace(/[a-z]/g, (c) => c.toUpperCase()) + pick(50);
+    wrong.push(...mismatches(set, groups, ids, line, all));
+  }
+  expect(wrong).toEqual([]);
+  expect(set.scans).toBe(0);
+  expect(set.searches).toBe(5 * groups.length);
+});
+
+test('sets with the same literals and groups share one automaton, kept while one of them uses it', () => {
+  const shared = new SharedAutomata();
+  const a = new LiteralSet(shared);
+  const b = new LiteralSet(shared);
+  const groups = Array.from({ length: SEARCHES_BEFORE_SCAN + 2 }, (_, i) => [`word${i}`, `other${i}x`]);
+  const line = 'a WORD3 and OTHER5X';
+  const check = (set: LiteralSet, gs: string[][], ids: number[]) => expect(mismatches(set, gs, ids, line, gs.map((_, i) => i))).toEqual([]);
+  const idsA = groups.map((g) => a.groupOf(g));
+  const idsB = groups.map((g) => b.groupOf(g));
+  check(a, groups, idsA);
+  check(b, groups, idsB);
+  expect([a.scans, b.scans, shared.size]).toEqual([1, 1, 1]);
+  // a grows: its new automaton is its own; once b grows alike, the first is let go
+  const more = [...groups, ['third']];
+  idsA.push(a.groupOf(['third']));
+  check(a, more, idsA);
+  expect(shared.size).toBe(2);
+  idsB.push(b.groupOf(['third']));
+  check(b, more, idsB);
+  expect(shared.size).toBe(1);
+});
+
 test('literals from pattern text: alternations, caseless letters, exact capitals end a literal, none when unknown or anchored', () => {
   const lits = (src: string, caseless = true) => requiredLiteralsOf([compilePcre2(src, { caseless })])?.slice().sort() ?? null;
   expect(lits('Failed password for|Accepted publickey')).toEqual(['accepted publickey', 'failed password for']);
@@ -93,6 +214,20 @@ test('literals from pattern text: alternations, caseless letters, exact capitals
   expect(lits('a|\\d')).toBeNull();
   expect(requiredLiteralsOf([compileOsMatch('Failed password')])).toBeNull();
   expect(requiredLiteralsOf([compileOsMatch('x'), compilePcre2('abc', { caseless: true })])).toEqual(['abc']);
+  // anchored patterns' own literals (for lines scanned anyway), only theirs
+  const anchored = (src: string, caseless = false) => anchoredLiteralsOf([compilePcre2(src, { caseless })])?.slice().sort() ?? null;
+  expect(anchored('^Installed|^Updated', true)).toEqual(['installed', 'updated']);
+  expect(anchored('^hpiod: unable to ParDevice')).toEqual(['hpiod: unable to ']);
+  expect(anchored('^PHP Warning: ')).toEqual(['arning: ']);
+  expect(anchored('^nouveau ')).toEqual(['nouveau ']);
+  expect(anchored('^error: x$', true)).toEqual(['error: x']);
+  expect(anchored('^reverse mapping.*failed - POSSIBLE')).toEqual(['reverse mapping']);
+  expect(anchored('Failed password')).toBeNull();
+  expect(anchored('^Failed|password')).toBeNull();
+  expect(lits('^Failed|password', false)).toEqual(['ailed', 'password']); // not all anchored: searched as others
+  expect(anchored('^ab')).toBeNull();
+  // exact capitals in a plain literal anywhere: its longest run without one
+  expect(lits('for USER root$', false)).toEqual([' root']);
 });
 
 describeShared('the stock rulesets')('literals from the stock patterns', () => {
@@ -109,7 +244,7 @@ describeShared('the stock rulesets')('literals from the stock patterns', () => {
     const missed: string[] = [];
     for (const rule of loaded.ruleset.rulesById.values()) {
       for (const p of rule.logPatterns) {
-        const lits = requiredLiteralsOf([p]);
+        const lits = requiredLiteralsOf([p]) ?? anchoredLiteralsOf([p]);
         if (lits === null) continue;
         checked++;
         for (const line of lines) {

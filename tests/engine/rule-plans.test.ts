@@ -154,6 +154,34 @@ describe('rule plans answer as the tree walk', () => {
     expect(fresh.process(ev('alpha lambda')).rule?.id).toBe(214);
   });
 
+  test('siblings whose pattern is anchored at the start: skipped untested on lines scanned anyway when their literal is absent', () => {
+    // (lower levels than their siblings: tried after them, OSSEC's order, so the line has been scanned)
+    const more = [...'abcdefghijklmnopq'].map((c) => `kid${c}`);
+    const rules = `<group name="lit,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      ${more.map((w, i) => `<rule id="${400 + i}" level="4"><if_sid>200</if_sid><pcre2>${w}ish</pcre2><description>${w}</description></rule>`).join('\n')}
+      <rule id="500" level="3"><if_sid>200</if_sid><pcre2>^omega [0-9]+</pcre2><description>omega</description></rule>
+      <rule id="501" level="3"><if_sid>200</if_sid><pcre2>(?i)^sigma</pcre2><description>sigma</description></rule>
+    </group>`;
+    const lines = ['alpha nothing', 'omega 12 alpha', 'alpha omega 12', 'SIGMA alpha', 'Omega 1 alpha', 'alpha sigm', 'alpha kidqish', 'omega alpha']
+      .map((l, i) => ({ line: l, time: T0 + i }));
+    const e = engineFor(DECODERS, rules);
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    for (const id of [500, 501, 416, 200]) expect(fired).toContain(id);
+    // a fresh ruleset, plans only: the anchored pattern runs only on the lines holding 'omega' + space
+    const fresh = engineFor(DECODERS, rules);
+    const omega = fresh.ruleset.rulesById.get(500)!.logPatterns[0];
+    const test = omega.test.bind(omega);
+    let tested = 0;
+    omega.test = (s: string) => {
+      tested++;
+      return test(s);
+    };
+    expect(lines.map((l) => fresh.process(ev(l.line)).rule?.id)).toEqual([200, 500, 200, 501, 500, 200, 416, 200]); // pcre2 caseless (OSSEC dialect)
+    expect(tested).toBe(4); // of the 7 lines reaching it (all scanned by then: 17 siblings' literals checked first)
+  });
+
   test('an engine answers as before after another engine filled the shared plans', () => {
     const first = engineFor(DECODERS, RULES);
     const second = new Engine(first.ruleset);

@@ -1,8 +1,9 @@
 /**
- * Which of many literals a line contains, each searched natively and only when needed. A rule whose log pattern
- * can only match where one of a few literals occurs (worked out from the pattern's own text)
- * cannot match a line holding none of them: the rule walk skips it without running it (e.g.
- * sshd's forty sibling rules, each looking for its own message).
+ * Which of many literals a line contains. A rule whose log pattern can only match where one of a
+ * few literals occurs (worked out from the pattern's own text) cannot match a line holding none
+ * of them: the rule walk skips it without running it (e.g. sshd's forty sibling rules, each
+ * looking for its own message). A few literals are searched one by one; many at once by one
+ * pass of an automaton over the line.
  *
  * Literals (of three characters or more) are searched in the line with ASCII A-Z folded to a-z: a caseless letter is kept
  * lower-cased, an exact lower-case letter or any other character as it is (folding cannot hide
@@ -19,12 +20,22 @@ const MIN_LITERAL = 3;
 /**
  * Literals (for the folded line) one of which the log holds whenever all of `patterns` match,
  * or null when none are known. Patterns anchored at the start are left out: testing them is
- * already cheap (they fail at the first characters), a scan of the line would not pay.
+ * already cheap (they fail at the first characters), searching the line for them would not pay;
+ * anchoredLiteralsOf gives theirs, for lines scanned anyway.
  */
 export function requiredLiteralsOf(patterns: readonly Pattern[]): readonly string[] | null {
+  return firstLiterals(patterns, false);
+}
+
+/** The same for the first pattern anchored at the start (in every alternative) that has literals. */
+export function anchoredLiteralsOf(patterns: readonly Pattern[]): readonly string[] | null {
+  return firstLiterals(patterns, true);
+}
+
+function firstLiterals(patterns: readonly Pattern[], anchored: boolean): string[] | null {
   for (const p of patterns) {
     if (!(p instanceof Pcre2Pattern)) continue;
-    const lits = pcre2Literals(p);
+    const lits = pcre2Literals(p, anchored);
     if (lits !== null) return lits;
   }
   return null;
@@ -32,18 +43,21 @@ export function requiredLiteralsOf(patterns: readonly Pattern[]): readonly strin
 
 const PLAIN = /^\^?([a-zA-Z0-9 !"#%&',/:;<=>@_`~-]+)\$?$/;
 
-function pcre2Literals(p: Pcre2Pattern): string[] | null {
+function pcre2Literals(p: Pcre2Pattern, anchored: boolean): string[] | null {
   if (p.mode !== 'regex') {
-    // a plain string, compared as it is (or ASCII-caseless); only a suffix can be anywhere
-    if (p.mode !== 'suffix') return null;
+    // a plain string, compared as it is (or ASCII-caseless); a suffix can be anywhere, a prefix
+    // or a whole line is anchored
+    if ((p.mode !== 'suffix') !== anchored) return null;
     const m = PLAIN.exec(p.source);
     if (m === null) return null;
-    const text = p.caseless ? m[1].toLowerCase() : m[1];
-    return text.length >= MIN_LITERAL && (p.caseless || !/[A-Z]/.test(text)) ? [text] : null;
+    if (p.caseless) return m[1].length >= MIN_LITERAL ? [m[1].toLowerCase()] : null;
+    // exact capitals cannot be searched folded: the longest run without one
+    const runs = m[1].split(/[A-Z]+/).sort((a, b) => b.length - a.length);
+    return runs[0].length >= MIN_LITERAL ? [runs[0]] : null;
   }
   if (p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
-  if (alts === null || alts.every((seq) => seq[0]?.k === 'bol')) return null;
+  if (alts === null || alts.every((seq) => seq[0]?.k === 'bol') !== anchored) return null;
   return requiredAlts(alts);
 }
 
@@ -90,58 +104,201 @@ function requiredSeq(seq: Node[]): string[] | null {
   return best;
 }
 
-interface Entry { text: string; id: number }
+/** Automaton cells (states at most, one per literal character, x row width) past which a set is searched literal by literal, never scanned (memory bound). */
+export const MAX_AUTOMATON_CELLS = 1 << 22;
 
-/** Hash slots of the first three characters of each literal (collisions are checked). */
-const SLOTS = 4096;
-const fold = (c: number) => (c >= 65 && c <= 90 ? c + 32 : c);
-const slotOf = (a: number, b: number, c: number) => (a * 961 + b * 31 + c) & (SLOTS - 1);
+/**
+ * The literals (already folded) as one deterministic automaton (Aho-Corasick): one table step
+ * per character of the line finds every literal in it, however many there are and however many
+ * share a beginning; nothing is compared twice. Characters are numbered by class: one per
+ * character some literal holds (A-Z in the line take the class of a-z), 0 for all others. A row
+ * is a power of two wide, so a step is a shift and an or. States where a literal ends are
+ * numbered last: one comparison per character tells when to record what was found, as the
+ * groups those literals belong to.
+ */
+class LiteralAutomaton {
+  /** Class of each character below 256; wider ones in `wideClass`. */
+  private readonly lowClass: Uint16Array;
+  private readonly wideClass: Map<number, number>;
+  private readonly rowShift: number;
+  /** (state << rowShift) | class -> next state. */
+  private readonly next: Uint16Array | Int32Array;
+  /** States from this one on end one literal or more. */
+  private readonly firstFound: number;
+  /** Per state from firstFound: the groups one of whose literals ends there. */
+  private readonly found: Int32Array[];
+  /** Groups holding the empty literal: in every line. */
+  private readonly always: Int32Array;
 
-/** Literals (at least MIN_LITERAL characters, already folded) found by their first three characters. */
-class TrigramTable {
-  /** slot -> bucket + 1 */
-  private readonly heads = new Int32Array(SLOTS);
-  private readonly buckets: Entry[][] = [];
-
-  constructor(entries: readonly Entry[]) {
-    for (const e of entries) {
-      const t = e.text;
-      const k = slotOf(t.charCodeAt(0), t.charCodeAt(1), t.charCodeAt(2));
-      if (this.heads[k] === 0) {
-        this.buckets.push([]);
-        this.heads[k] = this.buckets.length;
+  /** The automaton of `texts` (literal id -> text) reporting `groupsOf[id]`, or null when over MAX_AUTOMATON_CELLS. */
+  static of(texts: readonly string[], groupsOf: readonly number[][]): LiteralAutomaton | null {
+    const lowClass = new Uint16Array(256);
+    const wideClass = new Map<number, number>();
+    let classes = 1;
+    const classOf = (c: number): number => {
+      if (c < 256) return lowClass[c] === 0 ? (lowClass[c] = classes++) : lowClass[c];
+      let k = wideClass.get(c);
+      if (k === undefined) wideClass.set(c, (k = classes++));
+      return k;
+    };
+    const usable: number[] = [];
+    let chars = 1; // states at most: the start and one per character
+    texts.forEach((text, id) => {
+      if (/[A-Z]/.test(text)) return; // never in a folded line
+      usable.push(id);
+      chars += text.length;
+      for (let k = 0; k < text.length; k++) classOf(text.charCodeAt(k));
+    });
+    let rowShift = 0;
+    while (1 << rowShift < classes) rowShift++;
+    if (chars << rowShift > MAX_AUTOMATON_CELLS) return null;
+    // the trie in the table itself (0: no edge; the start is no state's child), and per state the literals ending there
+    const next = new Int32Array(chars << rowShift);
+    const ends: number[][] = [[]];
+    for (const id of usable) {
+      const text = texts[id];
+      let state = 0;
+      for (let k = 0; k < text.length; k++) {
+        const cell = (state << rowShift) | classOf(text.charCodeAt(k));
+        if (next[cell] === 0) {
+          next[cell] = ends.length;
+          ends.push([]);
+        }
+        state = next[cell];
       }
-      this.buckets[this.heads[k] - 1].push(e);
+      ends[state].push(id);
     }
+    for (let c = 65; c <= 90; c++) lowClass[c] = lowClass[c + 32];
+    // breadth first, so that a state's fallback (its longest proper suffix that is a state) is
+    // complete before its children need it; a missing edge goes where the fallback's edge goes
+    const states = ends.length;
+    const fallback = new Int32Array(states);
+    const order = new Int32Array(states);
+    let queued = 1;
+    for (let q = 0; q < queued; q++) {
+      const s = order[q];
+      const row = s << rowShift;
+      const fallbackRow = fallback[s] << rowShift;
+      for (let c = 1; c < classes; c++) {
+        const viaFallback = s === 0 ? 0 : next[fallbackRow | c];
+        const to = next[row | c];
+        if (to === 0) {
+          next[row | c] = viaFallback;
+          continue;
+        }
+        fallback[to] = viaFallback;
+        if (ends[viaFallback].length > 0) ends[to].push(...ends[viaFallback]); // literals ending at a suffix end here too
+        order[queued++] = to;
+      }
+    }
+    return new LiteralAutomaton(lowClass, wideClass, rowShift, next, ends, groupsOf);
   }
 
-  /** Stamps `seen[id]` for every literal the ASCII-folded `s` contains. */
+  private constructor(lowClass: Uint16Array, wideClass: Map<number, number>, rowShift: number, next: Int32Array, ends: number[][], groupsOf: readonly number[][]) {
+    this.lowClass = lowClass;
+    this.wideClass = wideClass;
+    this.rowShift = rowShift;
+    // renumbered: the start stays 0, then states where nothing ends, then the others
+    const groupsAt = (s: number) => {
+      const groups = new Set<number>();
+      for (const id of ends[s]) for (const g of groupsOf[id]) groups.add(g);
+      return Int32Array.from(groups);
+    };
+    this.always = groupsAt(0);
+    const states = ends.length;
+    const renamed = new Int32Array(states);
+    let n = 1;
+    for (let s = 1; s < states; s++) if (ends[s].length === 0) renamed[s] = n++;
+    this.firstFound = n;
+    this.found = [];
+    for (let s = 1; s < states; s++) {
+      if (ends[s].length === 0) continue;
+      renamed[s] = n++;
+      this.found.push(groupsAt(s));
+    }
+    const width = 1 << rowShift;
+    const table = states <= 0x10000 ? new Uint16Array(states << rowShift) : new Int32Array(states << rowShift);
+    for (let s = 0; s < states; s++) {
+      const from = s << rowShift;
+      const to = renamed[s] << rowShift;
+      for (let c = 0; c < width; c++) table[to + c] = renamed[next[from + c]];
+    }
+    this.next = table;
+  }
+
+  /** Stamps `seen[group]` for every group one of whose literals the ASCII-folded `s` contains. */
   scan(s: string, seen: Int32Array, stamp: number): void {
-    const n = s.length;
-    if (n < MIN_LITERAL) return;
-    const heads = this.heads;
-    let a = fold(s.charCodeAt(0));
-    let b = fold(s.charCodeAt(1));
-    for (let i = 0; i + 2 < n; i++) {
-      const c = fold(s.charCodeAt(i + 2));
-      const k = heads[slotOf(a, b, c)];
-      a = b;
-      b = c;
-      if (k === 0) continue;
-      const bucket = this.buckets[k - 1];
-      for (let j = 0; j < bucket.length; j++) {
-        const e = bucket[j];
-        if (seen[e.id] !== stamp && foldedAt(s, i, e.text)) seen[e.id] = stamp;
-      }
+    const next = this.next;
+    const lowClass = this.lowClass;
+    const rowShift = this.rowShift;
+    const firstFound = this.firstFound;
+    for (let j = 0; j < this.always.length; j++) seen[this.always[j]] = stamp;
+    let state = 0;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      state = next[(state << rowShift) | (c < 256 ? lowClass[c] : this.wideClassOf(c))];
+      if (state < firstFound) continue;
+      const groups = this.found[state - firstFound];
+      for (let j = 0; j < groups.length; j++) seen[groups[j]] = stamp;
     }
   }
+
+  private wideClassOf(c: number): number {
+    return this.wideClass.get(c) ?? 0;
+  }
+}
+
+/**
+ * Automata shared by the literal sets of one ruleset's plans: plans of different decoders mostly
+ * reach the same rules (the syslog root's children) and so register the same literals and groups
+ * in the same order; one automaton then serves them all (less memory, and fewer cache misses
+ * when lines of several decoders alternate). Each is kept while a set uses it.
+ */
+export class SharedAutomata {
+  private readonly byKey = new Map<string, { automaton: LiteralAutomaton | null; users: number }>();
+
+  /** The automaton of `texts` reporting `groupsOf`, built or shared; `release(key)` when no longer used. */
+  take(texts: readonly string[], groupsOf: readonly number[][]): { key: string; automaton: LiteralAutomaton | null } {
+    const key = JSON.stringify([texts, groupsOf]);
+    let entry = this.byKey.get(key);
+    if (entry === undefined) this.byKey.set(key, (entry = { automaton: LiteralAutomaton.of(texts, groupsOf), users: 0 }));
+    entry.users++;
+    return { key, automaton: entry.automaton };
+  }
+
+  release(key: string): void {
+    const entry = this.byKey.get(key);
+    if (entry !== undefined && --entry.users === 0) this.byKey.delete(key);
+  }
+
+  /** Automata kept now. */
+  get size(): number {
+    return this.byKey.size;
+  }
+}
+
+/**
+ * How one literal is searched in the line without a copy of it: a literal without letters with
+ * String.includes; an ASCII one with a caseless RegExp (without the `u` flag, `i` pairs an ASCII
+ * letter with its other case only: ECMAScript Canonicalize never maps a non-ASCII character to
+ * ASCII), which is exactly the search of the A-Z-folded line; any other one compared folded, in JS.
+ */
+function searcherOf(text: string): (log: string) => boolean {
+  if (/[A-Z]/.test(text)) return () => false; // never in a folded line
+  if (!/[a-z]/.test(text)) return (log) => log.includes(text);
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    const re = new RegExp(text.replace(/[^a-z0-9 ]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`), 'i');
+    return (log) => re.test(log);
+  }
+  return (log) => {
+    for (let i = 0; i + text.length <= log.length; i++) if (foldedAt(log, i, text)) return true;
+    return false;
+  };
 }
 
 /** Whether `t` is at `i` in `s` with A-Z folded to a-z. */
 function foldedAt(s: string, i: number, t: string): boolean {
-  const m = t.length;
-  if (i + m > s.length) return false;
-  for (let k = 0; k < m; k++) {
+  for (let k = 0; k < t.length; k++) {
     let c = s.charCodeAt(i + k);
     if (c >= 65 && c <= 90) c += 32;
     if (c !== t.charCodeAt(k)) return false;
@@ -149,125 +306,139 @@ function foldedAt(s: string, i: number, t: string): boolean {
   return true;
 }
 
-/** How a literal is searched: in the line as it is, in the lower-cased line, or folded in JS. */
-const enum Search { Raw, Lowered, Folded }
-
-function searchFor(text: string): Search {
-  if (!/[a-z]/.test(text)) return Search.Raw; // no letter to fold: the line's own text
-  // an ASCII literal: String.toLowerCase folds A-Z exactly as wanted and leaves other ASCII as it
-  // is; it may also turn a non-ASCII character into ASCII (K sign -> k), an extra match only
-  if (/^[\x00-\x7f]*$/.test(text)) return Search.Lowered;
-  return Search.Folded; // toLowerCase would change a non-ASCII capital the literal holds
-}
-
 /**
  * Searches of single literals in one line after which the rest are found by one scan of the line
- * for all literals (measured in the bench worker: a native search costs about a thirtieth of a
- * scan, plus the line lower-cased once, and a line that needed this many usually needs many
- * more, e.g. sshd's forty siblings).
+ * for all literals (measured on sshd's and Apache's lines: a search costs about a quarter of a scan,
+ * and a line that needed this many usually needs many more, e.g. sshd's forty siblings).
  */
 export const SEARCHES_BEFORE_SCAN = 4;
-/** Lines over which the literals a plan's lines check are averaged (to choose search or scan). */
+/** Lines over which the literal checks of a plan's lines are averaged (to choose search or scan). */
 const DEMAND_LINES = 16;
 
 /**
- * The literals of one rule plan, given ids as rules join. Per line, a literal is searched only
- * when a child needing it is reached, at most once, by the native String.includes (on the line
- * lower-cased once, when it has letters); past SEARCHES_BEFORE_SCAN searches, one scan of the
- * line finds all literals at once. A plan whose lines check more literals than that on average
- * (its children with literals are reached one after another, as sshd's) scans at once. Both
- * give the same answers: only the cost differs.
+ * The literals of one rule plan, given ids as rules join, and the groups of them rules need (a
+ * rule needs one literal of its group). Per line, a group is checked only when a child needing
+ * it is reached, its literals each searched at most once; past SEARCHES_BEFORE_SCAN searches,
+ * one scan of the line finds all groups at once. A plan whose lines check more groups than that
+ * on average (its children with literals are reached one after another, as sshd's) scans at
+ * once. Both give the same answers: only the cost differs.
  */
 export class LiteralSet {
   private readonly ids = new Map<string, number>();
-  private readonly entries: Entry[] = [];
-  private readonly searches: Search[] = [];
-  private table: TrigramTable | null = null;
-  /** Per id: the line stamp its `found` answers. */
+  private readonly texts: string[] = [];
+  private readonly searchers: ((log: string) => boolean)[] = [];
+  /** Per literal: the groups holding it. */
+  private readonly groupsOf: number[][] = [];
+  private readonly groupIds = new Map<string, number>();
+  /** Per group: its literals. */
+  private readonly groups: Int32Array[] = [];
+  /** Built at the first scan after a group joined; null also when too large (then searched one by one). */
+  private automaton: LiteralAutomaton | null = null;
+  private built = false;
+  /** The key of `automaton` in `shared`, once built. */
+  private sharedKey: string | null = null;
+  /** Per literal: the line stamp its `found` answers. */
   private checked = new Int32Array(16);
   private found = new Uint8Array(16);
-  /** Per id: the line stamp of the scan that found it. */
+  /** Per group: the line stamp of the scan that found it. */
   private seen = new Int32Array(16);
   private stamp = 0;
   private searched = 0;
   private scanned = false;
-  /** Literal checks (anyIn calls) of the current line, and their running average over lines. */
+  /** Group checks (anyIn calls) of the current line, and their running average over lines. */
   private checks = 0;
   private demand = 0;
   private lineLog: string | null = null;
   private lineOwner: object | null = null;
-  private lowered: string | null = null;
+  /** Lines scanned and single literals searched so far (the two ways of answering). */
+  scans = 0;
+  searches = 0;
 
-  /** Ids of `lits` (registered on first sight). */
-  idsOf(lits: readonly string[]): Int32Array {
-    const out = new Int32Array(lits.length);
-    lits.forEach((text, i) => {
-      let id = this.ids.get(text);
-      if (id === undefined) {
-        id = this.ids.size;
-        this.ids.set(text, id);
-        this.entries.push({ text, id });
-        this.searches.push(searchFor(text));
-        this.table = null;
-        this.scanned = false; // a line scanned before lacks this literal: search it apart
-        if (id >= this.checked.length) {
-          this.checked = grown(this.checked, new Int32Array(this.checked.length * 2));
-          this.found = grown(this.found, new Uint8Array(this.found.length * 2));
-          this.seen = grown(this.seen, new Int32Array(this.seen.length * 2));
-        }
-      }
-      out[i] = id;
-    });
-    return out;
+  constructor(private readonly shared = new SharedAutomata()) {}
+
+  /** The group of `lits` (one of which a rule needs), registered on first sight. */
+  groupOf(lits: readonly string[]): number {
+    const ids = [...new Set(lits.map((text) => this.idOf(text)))].sort((a, b) => a - b);
+    const key = ids.join(',');
+    let group = this.groupIds.get(key);
+    if (group === undefined) {
+      group = this.groups.length;
+      this.groupIds.set(key, group);
+      this.groups.push(Int32Array.from(ids));
+      for (const id of ids) this.groupsOf[id].push(group);
+      if (group >= this.seen.length) this.seen = grown(this.seen, new Int32Array(this.seen.length * 2));
+      this.automaton = null;
+      this.built = false;
+      this.scanned = false; // a line scanned before has not looked for this group: search it apart
+    }
+    return group;
   }
 
-  /** Whether `log` (of event `owner`) contains one of the literals `ids` (ASCII A-Z folded); each literal is searched once per event. */
-  anyIn(ids: Int32Array, log: string, owner: object): boolean {
+  private idOf(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.ids.set(text, id);
+      this.texts.push(text);
+      this.searchers.push(searcherOf(text));
+      this.groupsOf.push([]);
+      if (id >= this.checked.length) {
+        this.checked = grown(this.checked, new Int32Array(this.checked.length * 2));
+        this.found = grown(this.found, new Uint8Array(this.found.length * 2));
+      }
+    }
+    return id;
+  }
+
+  /** Whether `log` (of event `owner`) contains one of the literals of `group` (ASCII A-Z folded). */
+  anyIn(group: number, log: string, owner: object): boolean {
+    if (this.scanned && this.lineOwner === owner && this.lineLog === log) {
+      this.checks++;
+      return this.seen[group] === this.stamp;
+    }
+    return this.search(group, log, owner);
+  }
+
+  /**
+   * False only when `log` (of event `owner`) has been scanned and holds no literal of `group`: for
+   * rules cheap to test directly (anchored patterns), skipped when the line was scanned anyway.
+   */
+  mayHold(group: number, log: string, owner: object): boolean {
+    return !(this.scanned && this.lineOwner === owner && this.lineLog === log) || this.seen[group] === this.stamp;
+  }
+
+  /** anyIn on a new line or one not scanned yet: the group's literals searched one by one, or the line scanned. */
+  private search(group: number, log: string, owner: object): boolean {
     if (this.lineOwner !== owner || this.lineLog !== log) this.newLine(log, owner);
     const stamp = this.stamp;
-    if (++this.checks === 1 && this.demand > SEARCHES_BEFORE_SCAN) this.scan(log);
-    if (this.scanned) {
-      const seen = this.seen;
-      for (let i = 0; i < ids.length; i++) if (seen[ids[i]] === stamp) return true;
-      return false;
-    }
+    if (++this.checks === 1 && this.demand > SEARCHES_BEFORE_SCAN && this.scan(log)) return this.seen[group] === stamp;
+    const ids = this.groups[group];
     const checked = this.checked;
     const found = this.found;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       if (checked[id] !== stamp) {
-        if (++this.searched > SEARCHES_BEFORE_SCAN) {
-          this.scan(log);
-          const seen = this.seen;
-          for (let j = 0; j < ids.length; j++) if (seen[ids[j]] === stamp) return true;
-          return false;
-        }
+        if (++this.searched > SEARCHES_BEFORE_SCAN && this.scan(log)) return this.seen[group] === stamp;
         checked[id] = stamp;
-        found[id] = this.contains(id, log) ? 1 : 0;
+        found[id] = this.searchers[id](log) ? 1 : 0;
+        this.searches++;
       }
       if (found[id] === 1) return true;
     }
     return false;
   }
 
-  private contains(id: number, log: string): boolean {
-    const text = this.entries[id].text;
-    switch (this.searches[id]) {
-      case Search.Raw:
-        return log.includes(text);
-      case Search.Lowered:
-        return (this.lowered ??= log.toLowerCase()).includes(text);
-      default:
-        for (let i = 0; i + text.length <= log.length; i++) if (foldedAt(log, i, text)) return true;
-        return false;
+  /** Finds every group in the line at once; false when the literals are too many for an automaton (then searched one by one). */
+  private scan(log: string): boolean {
+    if (!this.built) {
+      if (this.sharedKey !== null) this.shared.release(this.sharedKey);
+      ({ key: this.sharedKey, automaton: this.automaton } = this.shared.take(this.texts, this.groupsOf));
+      this.built = true;
     }
-  }
-
-  private scan(log: string): void {
-    let t = this.table;
-    if (t === null) this.table = t = new TrigramTable(this.entries);
-    t.scan(log, this.seen, this.stamp);
-    this.scanned = true;
+    if (this.automaton === null) return false;
+    this.automaton.scan(log, this.seen, this.stamp);
+    this.scans++;
+    return (this.scanned = true);
   }
 
   private newLine(log: string, owner: object): void {
@@ -278,7 +449,6 @@ export class LiteralSet {
     }
     this.lineLog = log;
     this.lineOwner = owner;
-    this.lowered = null;
     this.demand += (this.checks - this.demand) / DEMAND_LINES;
     this.checks = 0;
     this.searched = 0;

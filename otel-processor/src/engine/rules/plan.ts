@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { LiteralSet, requiredLiteralsOf } from './literal-filter';
+import { LiteralSet, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -32,15 +32,24 @@ export interface PlanNode {
   children: ChildList | null;
   /** Set with `children` when enough of them test one field. */
   dispatch: Dispatch | null;
-  /** Ids (in key.literals) of the literals one of which the log must hold for this rule; null: none known. */
-  literals: Int32Array | null | undefined;
+  /**
+   * The group (in key.literals) of the literals one of which the log must hold for this rule;
+   * below NO_LITERALS, a group of an anchored pattern's literals, -2 - group (checked on lines
+   * scanned anyway); NO_LITERALS: none known; UNKNOWN: not worked out yet.
+   */
+  literals: number;
   readonly key: KeyPlan;
 }
 
-/** Children to try, in order; `byLiterals` when enough need literals for one scan of the line to pay. */
+/** PlanNode.literals of a rule that needs no literal known, and of one not looked at yet. */
+const NO_LITERALS = -1;
+const UNKNOWN = -0x7fffffff;
+
+/** Children to try, in order; `groups` when enough need literals for one scan of the line to pay. */
 interface ChildList {
   readonly nodes: PlanNode[];
-  readonly byLiterals: boolean;
+  /** Per node: its PlanNode.literals, read without reaching the node. */
+  readonly groups: Int32Array | null;
 }
 
 /** Children narrowed by the value of the field several of them test. */
@@ -54,6 +63,9 @@ interface Dispatch {
   whenAbsent: ChildList | null;
   /** Values not remembered since the map filled up. */
   misses: number;
+  /** The last value found in byValue, and its children (consecutive events mostly share it: no hash of the value). */
+  lastValue: string | null;
+  lastList: ChildList | null;
 }
 
 /** Values remembered per dispatching node. */
@@ -70,14 +82,16 @@ const LITERALS_MIN = 16;
 class KeyPlan {
   private readonly nodes = new Map<CompiledRule, PlanNode>();
   readonly roots: PlanNode[] = [];
-  readonly literals = new LiteralSet();
+  readonly literals: LiteralSet;
 
-  constructor(readonly planner: RulePlanner) {}
+  constructor(readonly planner: RulePlanner) {
+    this.literals = new LiteralSet(planner.automata);
+  }
 
   node(rule: CompiledRule): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, literals: undefined, key: this };
+      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, literals: UNKNOWN, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -102,13 +116,18 @@ function expand(node: PlanNode, ev: LogEvent): ChildList {
 function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
   let needing = 0;
   for (const c of nodes) if (literalsOf(c.rule) !== null) needing++;
-  if (needing < LITERALS_MIN) return { nodes, byLiterals: false };
+  if (needing < LITERALS_MIN) return { nodes, groups: null };
   for (const c of nodes) {
-    if (c.literals !== undefined) continue;
+    if (c.literals !== UNKNOWN) continue;
     const lits = literalsOf(c.rule);
-    c.literals = lits === null ? null : key.literals.idsOf(lits);
+    if (lits !== null) {
+      c.literals = key.literals.groupOf(lits);
+      continue;
+    }
+    const anchored = anchoredLiteralsOf(c.rule.logPatterns);
+    c.literals = anchored === null ? NO_LITERALS : -2 - key.literals.groupOf(anchored);
   }
-  return { nodes, byLiterals: true };
+  return { nodes, groups: Int32Array.from(nodes, (c) => c.literals) };
 }
 
 const ruleLiterals = new WeakMap<CompiledRule, readonly string[] | null>();
@@ -133,7 +152,7 @@ function dispatchFor(children: readonly PlanNode[]): Dispatch | null {
   let most = DISPATCH_MIN - 1;
   for (const [f, n] of counts) if (n > most) { best = f; most = n; }
   if (best === null) return null;
-  return { reads: best, read: readerOf(best), byValue: new Map(), whenAbsent: null, misses: 0 };
+  return { reads: best, read: readerOf(best), byValue: new Map(), whenAbsent: null, misses: 0, lastValue: null, lastList: null };
 }
 
 const readers = new Map<string, (ev: LogEvent) => string | null>();
@@ -147,8 +166,13 @@ function readerOf(reads: string): (ev: LogEvent) => string | null {
 function narrow(node: PlanNode, d: Dispatch, children: ChildList, ev: LogEvent): ChildList {
   const v = d.read(ev);
   if (v === null) return (d.whenAbsent ??= childList(passing(children.nodes, d.reads, ev), node.key));
+  if (v === d.lastValue) return d.lastList!;
   const known = d.byValue.get(v);
-  if (known !== undefined) return known;
+  if (known !== undefined) {
+    d.lastValue = v;
+    d.lastList = known;
+    return known;
+  }
   const planner = node.key.planner;
   if (d.byValue.size >= MAX_VALUES || !planner.takeEntry()) {
     // Full: this value is tested as the tree walk tests it; a node missing often starts afresh.
@@ -156,6 +180,8 @@ function narrow(node: PlanNode, d: Dispatch, children: ChildList, ev: LogEvent):
       planner.giveBack(d.byValue.size);
       d.byValue.clear();
       d.misses = 0;
+      d.lastValue = null;
+      d.lastList = null;
     }
     return children;
   }
@@ -179,6 +205,12 @@ export class RulePlanner {
   /** category -> decoder name -> plan. */
   private readonly byCategory = new Map<string, Map<string | null, KeyPlan>>();
   private entries = 0;
+  /** The literal automata of all keys' plans (shared where their literals are the same). */
+  readonly automata = new SharedAutomata();
+  /** The last key asked for and its plan (consecutive events mostly share their key). */
+  private lastCategory: string | null = null;
+  private lastDecoder: string | null = null;
+  private lastPlan: KeyPlan | null = null;
 
   constructor(private readonly roots: readonly CompiledRule[]) {}
 
@@ -190,6 +222,7 @@ export class RulePlanner {
   /** The root nodes an event tries, in order (its category's roots the key lets through). */
   rootsFor(ev: LogEvent): readonly PlanNode[] {
     const category = ev.category;
+    if (category === this.lastCategory && ev.decoderName === this.lastDecoder) return this.lastPlan!.roots;
     let byDecoder = this.byCategory.get(category);
     if (byDecoder === undefined) this.byCategory.set(category, (byDecoder = new Map()));
     let plan = byDecoder.get(ev.decoderName);
@@ -198,6 +231,9 @@ export class RulePlanner {
       for (const root of this.roots) if (root.category === category && admits(root, ev)) plan.roots.push(plan.node(root));
       byDecoder.set(ev.decoderName, plan);
     }
+    this.lastCategory = category;
+    this.lastDecoder = ev.decoderName;
+    this.lastPlan = plan;
     return plan.roots;
   }
 
@@ -222,12 +258,21 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   let list = node.children ?? expand(node, ev);
   if (node.dispatch !== null) list = narrow(node, node.dispatch, list, ev);
   const children = list.nodes;
-  const literals = list.byLiterals ? node.key.literals : null;
-  for (let i = 0; i < children.length; i++) {
-    const c = children[i];
-    if (literals !== null && c.literals != null && !literals.anyIn(c.literals, ev.log, ev)) continue;
-    const r = walkNode(c, ev, ctx);
-    if (r !== null) return r;
+  const groups = list.groups;
+  if (groups === null) {
+    for (let i = 0; i < children.length; i++) {
+      const r = walkNode(children[i], ev, ctx);
+      if (r !== null) return r;
+    }
+  } else {
+    const literals = node.key.literals;
+    const log = ev.log;
+    for (let i = 0; i < children.length; i++) {
+      const g = groups[i];
+      if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
+      const r = walkNode(children[i], ev, ctx);
+      if (r !== null) return r;
+    }
   }
   if (rule.noalert) return null;
   return rule;
