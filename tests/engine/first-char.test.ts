@@ -1,5 +1,6 @@
 import { firstChars, headAllows, prefixFilter, spaceRunGuard, spaceRunsAllow } from '../../otel-processor/src/engine/compile/first-char';
 import { compilePattern, type Dialect } from '../../otel-processor/src/engine/patterns';
+import { INF } from '../../otel-processor/src/engine/patterns/translated';
 
 const chars = (t: Uint8Array | null) => (t ? [...t].map((v, i) => (v ? String.fromCharCode(i) : '')).join('') : null);
 
@@ -98,7 +99,7 @@ describe('head checks: the fixed start of a prematch, never rejecting a match', 
 });
 
 describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
-  const guardOf = (source: string, caseless = true) => spaceRunGuard(compilePattern('pcre2', source, { caseless }));
+  const guardOf = (source: string, caseless = true, steps = 4) => spaceRunGuard(compilePattern('pcre2', source, { caseless }), steps);
   /** The guard's answer, checked against the pattern: a line it rejects, the pattern rejects. */
   const compiled = new Map<string, [ReturnType<typeof guardOf>, ReturnType<typeof compilePattern>]>();
   function guardAllows(source: string, line: string, from = 0, caseless = true): boolean {
@@ -111,13 +112,17 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     return ok;
   }
   const ACCESS = '^\\S+ - \\S+ \\[\\d{2}/\\S{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\S\\d{4}\\] "';
-  test('derived from the pattern: literals after each run up to the last one longer than a space', () => {
-    expect(guardOf(ACCESS)?.lits).toEqual([' - ', ' [']);
+  test('derived from the pattern: each run\'s length bounds and the literal after it', () => {
+    expect(guardOf(ACCESS)).toEqual({ lits: [' - ', ' [', ' ', ' "'], min: [1, 1, 20, 6], max: [INF, INF, 20, 6] });
+    expect(guardOf(ACCESS, true, 2)?.lits).toEqual([' - ', ' [']);
     expect(guardOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "')?.lits).toEqual([' ', ' ', ' [']);
     expect(guardOf('^\\S{3} - x', false)).toEqual({ lits: [' - x'], min: [3], max: [3] });
-    // a caseless letter ends the literal; a lone space is no guard
+    // runs of any items that cannot take a space, their lengths added up
+    expect(guardOf('^\\d+? \\d{2}/\\d{2}/\\d{4} \\S+ SEV=')).toEqual({ lits: [' ', ' '], min: [1, 10], max: [INF, 10] });
+    // a caseless letter ends the literal; trailing lone spaces after unbounded runs are no guard
     expect(guardOf('^\\S+ IN=')).toBeNull();
-    for (const p of ['^\\w+ - ', '\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ']) expect(guardOf(p)).toBeNull();
+    expect(guardOf('^\\w+ \\S+ x')).toBeNull();
+    for (const p of ['\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ', '^[^x]+ - ', '^.+ - ']) expect(guardOf(p)).toBeNull();
   });
   test('lines of other formats are turned away; matching lines never', () => {
     expect(guardAllows(ACCESS, '1.2.3.4 - - [12/Mar/2026:00:00:00 +0000] "GET / HTTP/1.1" 200')).toBe(true);
@@ -132,8 +137,8 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
   test('random lines over the literals\' alphabet: the guard agrees with every match', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
-    const alphabet = [' ', '-', '[', ']', 'a', '1', '\t', '/', ':', '"', '\u00e9'];
-    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -'];
+    const alphabet = [' ', '-', '[', ']', 'a', '1', '\t', '/', ':', '"', '\u00e9', 'A'];
+    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 '];
     let rejected = 0;
     for (let n = 0; n < 4000; n++) {
       let line = '';

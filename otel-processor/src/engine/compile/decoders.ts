@@ -114,6 +114,12 @@ const SECOND_LEVEL_FROM = 4;
 
 /** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
 const HEAD_POSITIONS = 8;
+/**
+ * Space-run guards (see SpaceRunGuard) only for prematches whose fixed start is shorter than
+ * this (a longer one already turns other formats away), and at most this many runs checked.
+ */
+const SPACE_RUNS_BELOW_HEAD = 3;
+const SPACE_RUN_STEPS = 4;
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
 
@@ -291,6 +297,7 @@ export class DecoderSetBuilder {
     const prematchPattern = prematchEl
       ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
       : null;
+    const prematchHead = prematchFilter?.head(HEAD_POSITIONS) ?? null;
     const programFilter = programNameEl ? filterOf(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', dialect.pcre2Caseless) : null;
     return {
       index: this.decoders.length,
@@ -304,8 +311,8 @@ export class DecoderSetBuilder {
       programFirst: programFilter?.firstChars() ?? null,
       prematch: prematchPattern,
       prematchFirst: prematchFilter?.firstChars() ?? null,
-      prematchHead: prematchFilter?.head(HEAD_POSITIONS) ?? null,
-      prematchSpaceRuns: spaceRunGuard(prematchPattern),
+      prematchHead,
+      prematchSpaceRuns: prematchHead === null || prematchHead.length < SPACE_RUNS_BELOW_HEAD * 129 ? spaceRunGuard(prematchPattern, SPACE_RUN_STEPS) : null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })

@@ -16,7 +16,7 @@
  */
 import type { Dialect } from './elements';
 import { Pcre2Pattern, type Pattern } from '../patterns';
-import { parseTranslated } from '../patterns/translated';
+import { parseTranslated, type Node, type Ranges } from '../patterns/translated';
 
 export type FirstChars = Uint8Array | null; // 128 entries, 1 = possible; null = any character
 
@@ -424,13 +424,12 @@ export function firstChars(dialect: Dialect, source: string, caseless: boolean):
 }
 
 /**
- * What an anchored pattern starting `^\S+ ` (runs of non-space characters, each followed by a
- * literal beginning with a space, e.g. Apache access `^\S+ - \S+ \[`) needs of the line: each run
- * must end at the next space (a run cannot hold one, and the literal after it starts with one),
- * so the pattern can only match where, from the start, every next space is followed by its
- * literal and the run before it has a length the quantifier allows. Checked with native indexOf /
- * startsWith, in place of a RegExp call on lines of other formats. Exact as a filter: every test
- * is implied by a match.
+ * What an anchored pattern made of runs that cannot take a space, each followed by a literal that
+ * starts with one (e.g. Apache access `^\S+ - \S+ \[`, `^\d+? \d{2}/\d{2}/\d{4} `), needs of
+ * the line: each run must end at the next space, so from the start every next space must be
+ * followed by its literal, after a run of a length the quantifiers allow. Checked with native
+ * indexOf / startsWith in place of a RegExp call on lines of other formats. Exact as a filter:
+ * every test is implied by a match.
  */
 export interface SpaceRunGuard {
   /** The literal after each run (first character: a space). */
@@ -439,14 +438,8 @@ export interface SpaceRunGuard {
   readonly max: readonly number[];
 }
 
-/** PCRE2's `\S` as the translator writes it: everything but \t \n \v \f \r and space. */
-function isNonSpaceSet(ranges: readonly (readonly [number, number])[]): boolean {
-  return ranges.length === 3 && ranges[0][0] === 0 && ranges[0][1] === 8 && ranges[1][0] === 14 &&
-    ranges[1][1] === 31 && ranges[2][0] === 33 && ranges[2][1] === 0xffff;
-}
-
-/** The guard of a compiled PCRE2 pattern (its JavaScript translation, one anchored alternative), or null. */
-export function spaceRunGuard(p: Pattern | null): SpaceRunGuard | null {
+/** The guard of a compiled PCRE2 pattern (its JavaScript translation, one anchored alternative), at most `maxSteps` runs, or null. */
+export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuard | null {
   if (!(p instanceof Pcre2Pattern) || p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
   if (alts === null || alts.length !== 1) return null;
@@ -455,26 +448,31 @@ export function spaceRunGuard(p: Pattern | null): SpaceRunGuard | null {
   const lits: string[] = [];
   const min: number[] = [];
   const max: number[] = [];
+  const isLiteral = (n: Node): boolean => n.k === 'set' && n.min === 1 && n.max === 1 && n.ranges.length === 1 && n.ranges[0][0] === n.ranges[0][1];
+  const spaceFree = (n: Node): boolean => n.k === 'set' && n.ranges.every(([lo, hi]) => hi < 32 || lo > 32);
   let i = 1;
-  for (;;) {
-    const run = seq[i];
-    if (run === undefined || run.k !== 'set' || !isNonSpaceSet(run.ranges)) break;
-    let lit = '';
-    let j = i + 1;
-    for (; j < seq.length; j++) {
-      const n = seq[j];
-      if (n.k !== 'set' || n.min !== 1 || n.max !== 1 || n.ranges.length !== 1 || n.ranges[0][0] !== n.ranges[0][1]) break;
-      lit += String.fromCharCode(n.ranges[0][0]);
+  while (lits.length < maxSteps) {
+    // the run: items none of which can take a space (their lengths add up), up to a literal space
+    let lo = 0;
+    let hi = 0;
+    let j = i;
+    for (; j < seq.length && spaceFree(seq[j]); j++) {
+      const n = seq[j] as { min: number; max: number };
+      lo += n.min;
+      hi = Math.min(INF, hi + n.max);
     }
+    if (j === i) break;
+    let lit = '';
+    for (; j < seq.length && isLiteral(seq[j]); j++) lit += String.fromCharCode((seq[j] as { ranges: Ranges }).ranges[0][0]);
     if (lit.charCodeAt(0) !== 32) break;
     lits.push(lit);
-    min.push(run.min);
-    max.push(run.max);
+    min.push(lo);
+    max.push(hi);
     i = j;
   }
-  // a lone space after the last run says little (most lines have one): stop at the last longer literal
+  // a lone space after an unbounded run says little (most lines have words): trailing ones left out
   let k = lits.length;
-  while (k > 0 && lits[k - 1].length === 1) k--;
+  while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
   return k === 0 ? null : { lits: lits.slice(0, k), min: min.slice(0, k), max: max.slice(0, k) };
 }
 
