@@ -100,6 +100,10 @@ describe('head checks: the fixed start of a prematch, never rejecting a match', 
 
 describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
   const guardOf = (source: string, caseless = true, steps = 4) => spaceRunGuard(compilePattern('pcre2', source, { caseless }), steps);
+  const stepsOf = (source: string, caseless = true, steps = 4) => {
+    const g = guardOf(source, caseless, steps);
+    return g === null ? null : { lits: g.lits, min: g.min, max: g.max };
+  };
   /** The guard's answer, checked against the pattern: a line it rejects, the pattern rejects. */
   const compiled = new Map<string, [ReturnType<typeof guardOf>, ReturnType<typeof compilePattern>]>();
   function guardAllows(source: string, line: string, from = 0, caseless = true): boolean {
@@ -112,14 +116,15 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     return ok;
   }
   const ACCESS = '^\\S+ - \\S+ \\[\\d{2}/\\S{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\S\\d{4}\\] "';
-  test('derived from the pattern: each run\'s length bounds and the literal after it', () => {
-    expect(guardOf(ACCESS)).toEqual({ lits: [' - ', ' [', ' ', ' "'], min: [1, 1, 20, 6], max: [INF, INF, 20, 6] });
-    expect(guardOf(ACCESS, true, 2)?.lits).toEqual([' - ', ' [']);
-    expect(guardOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "')?.lits).toEqual([' ', ' ', ' [']);
-    expect(guardOf('^\\S{3} - x', false)).toEqual({ lits: [' - x'], min: [3], max: [3] });
+  test('derived from the pattern: runs up to the first telling literal (longer than a space, or after a bounded run)', () => {
+    expect(stepsOf(ACCESS)).toEqual({ lits: [' - '], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "')?.lits).toEqual([' ', ' ', ' [']);
+    expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "', true, 2)).toBeNull();
+    expect(stepsOf('^\\S{3} - x', false)).toEqual({ lits: [' - x'], min: [3], max: [3] });
+    expect(guardOf('^\\S{3} - x', false)?.codes).toEqual([[32, 45, 32, 120]]);
     // runs of any items that cannot take a space, their lengths added up
-    expect(guardOf('^\\d+? \\d{2}/\\d{2}/\\d{4} \\S+ SEV=')).toEqual({ lits: [' ', ' '], min: [1, 10], max: [INF, 10] });
-    // a caseless letter ends the literal; trailing lone spaces after unbounded runs are no guard
+    expect(stepsOf('^\\d+? \\d{2}/\\d{2}/\\d{4} \\S+ SEV=')).toEqual({ lits: [' ', ' '], min: [1, 10], max: [INF, 10] });
+    // a caseless letter ends the literal; lone spaces after unbounded runs only lead to a telling step
     expect(guardOf('^\\S+ IN=')).toBeNull();
     expect(guardOf('^\\w+ \\S+ x')).toBeNull();
     for (const p of ['\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ', '^[^x]+ - ', '^.+ - ']) expect(guardOf(p)).toBeNull();

@@ -434,6 +434,8 @@ export function firstChars(dialect: Dialect, source: string, caseless: boolean):
 export interface SpaceRunGuard {
   /** The literal after each run (first character: a space). */
   readonly lits: readonly string[];
+  /** The same as char codes. */
+  readonly codes: readonly (readonly number[])[];
   readonly min: readonly number[];
   readonly max: readonly number[];
 }
@@ -469,22 +471,29 @@ export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuar
     min.push(lo);
     max.push(hi);
     i = j;
+    // one telling step is where the guard pays: each more costs a native call on every line that passes
+    if (lit.length > 1 || hi !== INF) break;
   }
   // a lone space after an unbounded run says little (most lines have words): trailing ones left out
   let k = lits.length;
   while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
-  return k === 0 ? null : { lits: lits.slice(0, k), min: min.slice(0, k), max: max.slice(0, k) };
+  if (k === 0) return null;
+  const kept = lits.slice(0, k);
+  return { lits: kept, codes: kept.map((t) => Array.from(t, (c) => c.charCodeAt(0))), min: min.slice(0, k), max: max.slice(0, k) };
 }
 
 /** Whether `s` from `from` passes a guard (see SpaceRunGuard). */
 export function spaceRunsAllow(g: SpaceRunGuard, s: string, from: number): boolean {
-  const lits = g.lits;
+  const codes = g.codes;
   let pos = from;
-  for (let k = 0; k < lits.length; k++) {
+  for (let k = 0; k < codes.length; k++) {
     const w = s.indexOf(' ', pos);
     const n = w - pos;
-    if (w < 0 || n < g.min[k] || n > g.max[k] || !s.startsWith(lits[k], w)) return false;
-    pos = w + lits[k].length;
+    if (w < 0 || n < g.min[k] || n > g.max[k]) return false;
+    // the literal's first character is the space found (char codes: cheaper than a startsWith call)
+    const lit = codes[k];
+    for (let j = 1; j < lit.length; j++) if (s.charCodeAt(w + j) !== lit[j]) return false;
+    pos = w + lit.length;
   }
   return true;
 }
