@@ -1,5 +1,6 @@
-import { firstChars, headAllows, prefixFilter } from '../../otel-processor/src/engine/compile/first-char';
+import { firstChars, headAllows, prefixFilter, spaceRunGuard, spaceRunsAllow } from '../../otel-processor/src/engine/compile/first-char';
 import { compilePattern, type Dialect } from '../../otel-processor/src/engine/patterns';
+import { INF } from '../../otel-processor/src/engine/patterns/translated';
 
 const chars = (t: Uint8Array | null) => (t ? [...t].map((v, i) => (v ? String.fromCharCode(i) : '')).join('') : null);
 
@@ -94,5 +95,62 @@ describe('head checks: the fixed start of a prematch, never rejecting a match', 
     expect(allows('osmatch', '^su$|^sudo', false, 'sudo')).toBe(true);
     expect(allows('osmatch', '^su$|^sudo', false, 'xsu')).toBe(false);
     for (const p of ['sshd', '^sshd|x', '^', '^$', '!^sshd', '^a|']) expect(prefixFilter('osmatch', p, false)).toBeNull();
+  });
+});
+
+describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
+  const guardOf = (source: string, caseless = true, steps = 4) => spaceRunGuard(compilePattern('pcre2', source, { caseless }), steps);
+  const stepsOf = (source: string, caseless = true, steps = 4) => {
+    const g = guardOf(source, caseless, steps);
+    return g === null ? null : { lits: g.lits, min: g.min, max: g.max };
+  };
+  /** The guard's answer, checked against the pattern: a line it rejects, the pattern rejects. */
+  const compiled = new Map<string, [ReturnType<typeof guardOf>, ReturnType<typeof compilePattern>]>();
+  function guardAllows(source: string, line: string, from = 0, caseless = true): boolean {
+    const key = `${caseless}:${source}`;
+    if (!compiled.has(key)) compiled.set(key, [guardOf(source, caseless), compilePattern('pcre2', source, { caseless })]);
+    const [g, p] = compiled.get(key)!;
+    expect(g).not.toBeNull();
+    const ok = spaceRunsAllow(g!, line, from);
+    if (p.matchEnd!(line, from) >= 0) expect(ok).toBe(true);
+    return ok;
+  }
+  const ACCESS = '^\\S+ - \\S+ \\[\\d{2}/\\S{3}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\S\\d{4}\\] "';
+  test('derived from the pattern: runs up to the first telling literal (longer than a space, or after a bounded run)', () => {
+    expect(stepsOf(ACCESS)).toEqual({ lits: [' - '], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "')?.lits).toEqual([' ', ' ', ' [']);
+    expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "', true, 2)).toBeNull();
+    expect(stepsOf('^\\S{3} - x', false)).toEqual({ lits: [' - x'], min: [3], max: [3] });
+    expect(guardOf('^\\S{3} - x', false)?.codes).toEqual([[32, 45, 32, 120]]);
+    // runs of any items that cannot take a space, their lengths added up
+    expect(stepsOf('^\\d+? \\d{2}/\\d{2}/\\d{4} \\S+ SEV=')).toEqual({ lits: [' ', ' '], min: [1, 10], max: [INF, 10] });
+    // a caseless letter ends the literal; lone spaces after unbounded runs only lead to a telling step
+    expect(guardOf('^\\S+ IN=')).toBeNull();
+    expect(guardOf('^\\w+ \\S+ x')).toBeNull();
+    for (const p of ['\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ', '^[^x]+ - ', '^.+ - ']) expect(guardOf(p)).toBeNull();
+  });
+  test('lines of other formats are turned away; matching lines never', () => {
+    expect(guardAllows(ACCESS, '1.2.3.4 - - [12/Mar/2026:00:00:00 +0000] "GET / HTTP/1.1" 200')).toBe(true);
+    expect(guardAllows(ACCESS, '[notice] [client 1.2.3.4] Directory index forbidden')).toBe(false);
+    expect(guardAllows(ACCESS, '%PIX-6-302013: Built inbound TCP')).toBe(false);
+    expect(guardAllows(ACCESS, ' - x [')).toBe(false); // the run needs a character
+    expect(guardAllows(ACCESS, 'a\t- b [')).toBe(false); // a tab ends the run too
+    expect(guardAllows(ACCESS, 'x: a - b [12/Mar/2026:00:00:00 +0000] "', 3)).toBe(true); // from an offset
+    expect(guardAllows('^\\S{3} - x', 'abcd - x', 0, false)).toBe(false);
+    expect(guardAllows('^\\S{3} - x', 'abc - x', 0, false)).toBe(true);
+  });
+  test('random lines over the literals\' alphabet: the guard agrees with every match', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const alphabet = [' ', '-', '[', ']', 'a', '1', '\t', '/', ':', '"', '\u00e9', 'A'];
+    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 '];
+    let rejected = 0;
+    for (let n = 0; n < 4000; n++) {
+      let line = '';
+      const len = rnd(14);
+      for (let k = 0; k < len; k++) line += alphabet[rnd(alphabet.length)];
+      for (const s of sources) if (!guardAllows(s, line, 0, false)) rejected++;
+    }
+    expect(rejected).toBeGreaterThan(1000);
   });
 });

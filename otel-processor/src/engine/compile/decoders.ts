@@ -10,7 +10,7 @@ import type { XmlElement } from '../ruleset/xml';
 import type { Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
-import { prefixFilter, type PrefixFilter } from './first-char';
+import { prefixFilter, spaceRunGuard, type PrefixFilter, type SpaceRunGuard } from './first-char';
 import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
 
 /** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
@@ -38,6 +38,8 @@ export interface CompiledDecoder {
   readonly prematchFirst: Uint8Array | null;
   /** The prematch's fixed-position start (see PrefixFilter.head), checked before running it; null: none. */
   readonly prematchHead: Uint8Array | null;
+  /** The prematch's `^\S+ ...` runs (see SpaceRunGuard), checked before running it; null: none. */
+  readonly prematchSpaceRuns: SpaceRunGuard | null;
   readonly prematchAfterParent: boolean;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
@@ -112,6 +114,12 @@ const SECOND_LEVEL_FROM = 4;
 
 /** Positions of a prematch's start checked inline before it runs (enough to tell most decoders apart). */
 const HEAD_POSITIONS = 8;
+/**
+ * Space-run guards (see SpaceRunGuard) only for prematches whose fixed start is shorter than
+ * this (a longer one already turns other formats away), and at most this many runs checked.
+ */
+const SPACE_RUNS_BELOW_HEAD = 3;
+const SPACE_RUN_STEPS = 4;
 
 const TYPES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
 
@@ -286,6 +294,10 @@ export class DecoderSetBuilder {
     }
     const dialect = this.dialect;
     const prematchFilter = prematchEl ? filterOf(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', dialect.pcre2Caseless) : null;
+    const prematchPattern = prematchEl
+      ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
+      : null;
+    const prematchHead = prematchFilter?.head(HEAD_POSITIONS) ?? null;
     const programFilter = programNameEl ? filterOf(programNameEl, programName, programNamePcre2 ? 'pcre2' : 'osmatch', dialect.pcre2Caseless) : null;
     return {
       index: this.decoders.length,
@@ -297,11 +309,10 @@ export class DecoderSetBuilder {
         : null,
       programHead: programFilter?.head(HEAD_POSITIONS) ?? null,
       programFirst: programFilter?.firstChars() ?? null,
-      prematch: prematchEl
-        ? compileElementPattern(prematchEl, prematch, prematchPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
-        : null,
+      prematch: prematchPattern,
       prematchFirst: prematchFilter?.firstChars() ?? null,
-      prematchHead: prematchFilter?.head(HEAD_POSITIONS) ?? null,
+      prematchHead,
+      prematchSpaceRuns: prematchHead === null || prematchHead.length < SPACE_RUNS_BELOW_HEAD * 129 ? spaceRunGuard(prematchPattern, SPACE_RUN_STEPS) : null,
       prematchAfterParent,
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })

@@ -15,6 +15,8 @@
  * - OS_Match: `^text` / `^text$` alternatives, case-insensitive (program names).
  */
 import type { Dialect } from './elements';
+import { Pcre2Pattern, type Pattern } from '../patterns';
+import { parseTranslated, type Node, type Ranges } from '../patterns/translated';
 
 export type FirstChars = Uint8Array | null; // 128 entries, 1 = possible; null = any character
 
@@ -419,4 +421,79 @@ export function firstChars(dialect: Dialect, source: string, caseless: boolean):
   if (f === null) return null;
   const t = f.firstChars();
   return t[128] ? null : t.subarray(0, 128);
+}
+
+/**
+ * What an anchored pattern made of runs that cannot take a space, each followed by a literal that
+ * starts with one (e.g. Apache access `^\S+ - \S+ \[`, `^\d+? \d{2}/\d{2}/\d{4} `), needs of
+ * the line: each run must end at the next space, so from the start every next space must be
+ * followed by its literal, after a run of a length the quantifiers allow. Checked with native
+ * indexOf / startsWith in place of a RegExp call on lines of other formats. Exact as a filter:
+ * every test is implied by a match.
+ */
+export interface SpaceRunGuard {
+  /** The literal after each run (first character: a space). */
+  readonly lits: readonly string[];
+  /** The same as char codes. */
+  readonly codes: readonly (readonly number[])[];
+  readonly min: readonly number[];
+  readonly max: readonly number[];
+}
+
+/** The guard of a compiled PCRE2 pattern (its JavaScript translation, one anchored alternative), at most `maxSteps` runs, or null. */
+export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuard | null {
+  if (!(p instanceof Pcre2Pattern) || p.jsSource === undefined) return null;
+  const alts = parseTranslated(p.jsSource);
+  if (alts === null || alts.length !== 1) return null;
+  const seq = alts[0];
+  if (seq[0]?.k !== 'bol') return null;
+  const lits: string[] = [];
+  const min: number[] = [];
+  const max: number[] = [];
+  const isLiteral = (n: Node): boolean => n.k === 'set' && n.min === 1 && n.max === 1 && n.ranges.length === 1 && n.ranges[0][0] === n.ranges[0][1];
+  const spaceFree = (n: Node): boolean => n.k === 'set' && n.ranges.every(([lo, hi]) => hi < 32 || lo > 32);
+  let i = 1;
+  while (lits.length < maxSteps) {
+    // the run: items none of which can take a space (their lengths add up), up to a literal space
+    let lo = 0;
+    let hi = 0;
+    let j = i;
+    for (; j < seq.length && spaceFree(seq[j]); j++) {
+      const n = seq[j] as { min: number; max: number };
+      lo += n.min;
+      hi = Math.min(INF, hi + n.max);
+    }
+    if (j === i) break;
+    let lit = '';
+    for (; j < seq.length && isLiteral(seq[j]); j++) lit += String.fromCharCode((seq[j] as { ranges: Ranges }).ranges[0][0]);
+    if (lit.charCodeAt(0) !== 32) break;
+    lits.push(lit);
+    min.push(lo);
+    max.push(hi);
+    i = j;
+    // one telling step is where the guard pays: each more costs a native call on every line that passes
+    if (lit.length > 1 || hi !== INF) break;
+  }
+  // a lone space after an unbounded run says little (most lines have words): trailing ones left out
+  let k = lits.length;
+  while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
+  if (k === 0) return null;
+  const kept = lits.slice(0, k);
+  return { lits: kept, codes: kept.map((t) => Array.from(t, (c) => c.charCodeAt(0))), min: min.slice(0, k), max: max.slice(0, k) };
+}
+
+/** Whether `s` from `from` passes a guard (see SpaceRunGuard). */
+export function spaceRunsAllow(g: SpaceRunGuard, s: string, from: number): boolean {
+  const codes = g.codes;
+  let pos = from;
+  for (let k = 0; k < codes.length; k++) {
+    const w = s.indexOf(' ', pos);
+    const n = w - pos;
+    if (w < 0 || n < g.min[k] || n > g.max[k]) return false;
+    // the literal's first character is the space found (char codes: cheaper than a startsWith call)
+    const lit = codes[k];
+    for (let j = 1; j < lit.length; j++) if (s.charCodeAt(w + j) !== lit[j]) return false;
+    pos = w + lit.length;
+  }
+  return true;
 }

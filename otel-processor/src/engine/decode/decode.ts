@@ -4,7 +4,7 @@
 import type { LogEvent } from '../event';
 import type { CaptureBuffer, Pattern } from '../patterns';
 import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
-import { headAllows } from '../compile/first-char';
+import { headAllows, spaceRunsAllow } from '../compile/first-char';
 
 /** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
 function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
@@ -84,6 +84,7 @@ export class Decoder {
       if (root.prematch !== null) {
         // the first characters turn most roots away without a call into their pattern
         if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
+        if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
         pmatch = testFrom(root.prematch, log, 0);
         if (pmatch < 0) continue;
       }
@@ -104,6 +105,7 @@ export class Decoder {
           if (head.prematch !== null) {
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+            if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
             const end = testFrom(head.prematch, log, from);
             if (end >= 0) {
               cmatch = end;
