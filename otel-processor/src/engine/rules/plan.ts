@@ -261,8 +261,6 @@ export class RulePlanner {
 /** checkRule over a plan node: the same answer, and the same conditions recorded, as OSSEC's walk. */
 export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
   const rule = node.rule;
-  // a log not opening as an anchored pattern needs fails that (pure) check: skipped untested
-  if (node.prefixes !== null && !startsWithOne(ev.log, node.prefixes)) return null;
   const checks = rule.checks;
   for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
   if (node.conditions && !conditionsHold(rule, ev, ctx)) return null;
@@ -270,18 +268,23 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   if (node.dispatch !== null) list = narrow(node, node.dispatch, list, ev);
   const children = list.nodes;
   const groups = list.groups;
+  const log = ev.log;
+  // a child whose anchored pattern needs the log to open otherwise fails that (pure) check: skipped untested
   if (groups === null) {
     for (let i = 0; i < children.length; i++) {
-      const r = walkNode(children[i], ev, ctx);
+      const c = children[i];
+      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      const r = walkNode(c, ev, ctx);
       if (r !== null) return r;
     }
   } else {
     const literals = node.key.literals;
-    const log = ev.log;
     for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
       const g = groups[i];
       if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
-      const r = walkNode(children[i], ev, ctx);
+      const r = walkNode(c, ev, ctx);
       if (r !== null) return r;
     }
   }
