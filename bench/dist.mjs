@@ -22,8 +22,10 @@ export function requireDist(who, rel) {
 export function loadEngine(who) {
   const { enableLinearRegexpFallback } = requireDist(who, 'engine/patterns/regexp-guard.js');
   const { loadRuleset } = requireDist(who, 'loader/ruleset-loader.js');
+  // how every entry point (warden serve, logtest, analyze) opens a ruleset, V8 settings included
+  const { openRuleset } = requireDist(who, 'loader/open-ruleset.js');
   const { Engine, LogEvent } = requireDist(who, 'engine/engine.js');
-  return { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent };
+  return { enableLinearRegexpFallback, loadRuleset, openRuleset, Engine, LogEvent };
 }
 
 /** `--name value` from the command line, else the default. */

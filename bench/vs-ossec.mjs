@@ -2,9 +2,11 @@
 // Warden against the real OSSEC 4.2.0 engine, format by format: the same stock ruleset and the
 // same generated lines (tests/generator, fixed seed), lines per CPU-second of each engine.
 //
-// Usage: npm run bench:vs-ossec [-- --lines N] [--seed S] [--runs R] [--only FORMAT,...] [--json]
-//        [--node-args "--max-semi-space-size=32 ..."]  (V8/node flags for Warden's worker, to
-//        measure a setting; the default is none, as `warden serve` runs)
+// Usage: npm run bench:vs-ossec [-- --lines N] [--seed S] [--runs R] [--processes P]
+//        [--only FORMAT,...] [--json]
+//        [--node-args "--max-semi-space-size=32 ..."]  (node/V8 flags for Warden's workers, to
+//        measure a setting; the default is none: the workers open the ruleset as `warden serve`
+//        does, with the V8 settings it sets at run time, loader/v8-settings.ts)
 //
 // OSSEC: its ossec-logtest (built by ../shared/ossec-4.2.0/oracle/build, -O2) reads the corpus on
 // stdin with -a (alerts only, as analysisd writes them). Without -a logtest prints its phase trace
@@ -16,9 +18,14 @@
 // code over the first tens of thousands of lines, as in a running service), then the corpus
 // `runs` times timed (each alert also written as alerts.log text to /dev/null, as OSSEC's -a
 // does; a new Engine per run, lines cut afresh each run, ruleset loading not counted); CPU time
-// from process.cpuUsage, peak RSS from the child's maxRSS. Figures are medians of `runs` runs;
-// the first timed run (lines the engine never saw) and the cold first warm-up pass are printed
-// beside them.
+// from process.cpuUsage, peak RSS from the child's maxRSS. `processes` such children (default 3:
+// V8's optimisation decisions differ between processes); Warden's figure is the median of all
+// their timed runs, peak RSS the largest; the first timed run (lines the engine never saw) is
+// printed beside them.
+// Warden, whole run: what OSSEC's figure is, one process over the corpus once: a fresh child
+// opens the ruleset (as `warden serve` does; not counted, as OSSEC's start-up is subtracted) and
+// runs the timed corpus once, cold, V8's tier-up (interpreter, background Turbofan compiles)
+// included; median of max(runs, processes) such processes.
 import { spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,17 +42,12 @@ const WARMUP_LINES = 50_000;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (args[0] === '--worker') worker(args[1], Number(args[2]), args[3]);
+else if (args[0] === '--whole-run-worker') wholeRunWorker(args[1]);
 else main();
 
 /** Child: Warden over one corpus file, warmed up on another; prints one JSON object. */
 function worker(corpus, runs, warmupCorpus) {
-  const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('bench:vs-ossec');
-  const { AlertsLogWriter } = requireDist('bench:vs-ossec', 'alert/alerts-log.js');
-  // alerts.log bytes go to /dev/null in 64 KiB writes, as OSSEC's stdout (a stdio buffer) does here
-  const devNull = fs.openSync('/dev/null', 'w');
-  const toDevNull = (bytes) => fs.writeSync(devNull, bytes);
-  enableLinearRegexpFallback();
-  const loaded = loadRuleset(rulesetDir);
+  const pass = passOver(openWarden());
   const timedBuf = fs.readFileSync(corpus);
   const warmBuf = fs.readFileSync(warmupCorpus);
   const count = (buf) => {
@@ -55,8 +57,40 @@ function worker(corpus, runs, warmupCorpus) {
   };
   const timedLines = count(timedBuf);
   const warmLines = count(warmBuf);
-  /** One pass with a new Engine; lines per CPU-second and alerts. */
-  const pass = (buf, n) => {
+  // Warm-up on other lines of the same formats (another seed) until WARMUP_LINES have gone
+  // through: V8 optimises the per-line code over the first tens of thousands of lines, as in a
+  // running service. No forced collection between passes (a service never has one; V8 runs the
+  // following lines markedly slower after one).
+  let firstPass = 0;
+  for (let done = 0; done < WARMUP_LINES; done += warmLines) {
+    const { rate } = pass(warmBuf, warmLines);
+    if (done === 0) firstPass = rate;
+  }
+  const rates = [];
+  let alerts = 0;
+  for (let r = 0; r < runs; r++) {
+    const res = pass(timedBuf, timedLines);
+    rates.push(res.rate);
+    alerts = res.alerts;
+  }
+  const lines = { length: timedLines };
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  console.log(JSON.stringify({ lines: lines.length, alerts, lines_per_cpu_sec: median(rates), first_pass_lines_per_cpu_sec: firstPass, first_timed_lines_per_cpu_sec: rates[0], runs: rates, peak_rss_mb: peakRssMb }));
+}
+
+/** The stock ruleset opened as `warden serve` opens it (the same V8 settings, no others). */
+function openWarden() {
+  const { openRuleset, Engine, LogEvent } = loadEngine('bench:vs-ossec');
+  const { AlertsLogWriter } = requireDist('bench:vs-ossec', 'alert/alerts-log.js');
+  return { loaded: openRuleset(rulesetDir), Engine, LogEvent, AlertsLogWriter };
+}
+
+/** A function running one pass with a new Engine over a buffer of `n` lines: lines per CPU-second and alerts. */
+function passOver({ loaded, Engine, LogEvent, AlertsLogWriter }) {
+  // alerts.log bytes go to /dev/null in 64 KiB writes, as OSSEC's stdout (a stdio buffer) does here
+  const devNull = fs.openSync('/dev/null', 'w');
+  const toDevNull = (bytes) => fs.writeSync(devNull, bytes);
+  return (buf, n) => {
     const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
     let alerts = 0;
     const out = new AlertsLogWriter();
@@ -80,25 +114,16 @@ function worker(corpus, runs, warmupCorpus) {
     const cpu = process.cpuUsage(c0);
     return { rate: n / ((cpu.user + cpu.system) / 1e6), alerts };
   };
-  // Warm-up on other lines of the same formats (another seed) until WARMUP_LINES have gone
-  // through: V8 optimises the per-line code over the first tens of thousands of lines, as in a
-  // running service. No forced collection between passes (a service never has one; V8 runs the
-  // following lines markedly slower after one).
-  let firstPass = 0;
-  for (let done = 0; done < WARMUP_LINES; done += warmLines) {
-    const { rate } = pass(warmBuf, warmLines);
-    if (done === 0) firstPass = rate;
-  }
-  const rates = [];
-  let alerts = 0;
-  for (let r = 0; r < runs; r++) {
-    const res = pass(timedBuf, timedLines);
-    rates.push(res.rate);
-    alerts = res.alerts;
-  }
-  const lines = { length: timedLines };
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ lines: lines.length, alerts, lines_per_cpu_sec: median(rates), first_pass_lines_per_cpu_sec: firstPass, first_timed_lines_per_cpu_sec: rates[0], runs: rates, peak_rss_mb: peakRssMb }));
+}
+
+/** Child: Warden's whole run, one pass over the corpus right after opening the ruleset; prints one JSON object. */
+function wholeRunWorker(corpus) {
+  const pass = passOver(openWarden());
+  const buf = fs.readFileSync(corpus);
+  let lines = 0;
+  for (const _ of linesOf(buf)) lines++;
+  const { rate, alerts } = pass(buf, lines);
+  console.log(JSON.stringify({ lines, alerts, whole_run_lines_per_cpu_sec: rate, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
 }
 
 /** CPU seconds (user+system) the OSSEC child spent on `input`. */
@@ -123,6 +148,7 @@ function main() {
   const linesPerFormat = Number(opt('lines', '10000'));
   const seed = Number(opt('seed', '11'));
   const runs = Number(opt('runs', '3'));
+  const processes = Math.max(1, Number(opt('processes', '3')));
   const json = args.includes('--json');
   const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
   const nodeArgs = opt('node-args', '')?.split(' ').filter(Boolean) ?? [];
@@ -171,11 +197,29 @@ function main() {
       const warm = generate({ seed: seed + 1000, lines: Math.min(WARMUP_LINES, s.lines ?? linesPerFormat), formats: s.formats });
       const warmFile = path.join(work, `${s.name}.warmup.log`);
       fs.writeFileSync(warmFile, warm.lines.join('\n') + '\n', 'latin1');
-      const child = spawnSync(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker', file, String(runs), warmFile], {
-        encoding: 'utf8', maxBuffer: 1 << 20,
-      });
-      if (child.status !== 0) throw new Error(`warden worker failed on ${s.name}: ${child.stderr}`);
-      const w = JSON.parse(child.stdout.trim().split('\n').pop());
+      // `processes` warm workers: V8's optimisation decisions differ between processes (medians of
+      // identical processes move 10-30%), so every timed run of every process counts, none discarded.
+      const workers = [];
+      for (let p = 0; p < processes; p++) {
+        const child = spawnSync(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker', file, String(runs), warmFile], {
+          encoding: 'utf8', maxBuffer: 1 << 20,
+        });
+        if (child.status !== 0) throw new Error(`warden worker failed on ${s.name}: ${child.stderr}`);
+        workers.push(JSON.parse(child.stdout.trim().split('\n').pop()));
+      }
+      const w = {
+        lines_per_cpu_sec: median(workers.flatMap((x) => x.runs)),
+        first_timed_lines_per_cpu_sec: median(workers.map((x) => x.first_timed_lines_per_cpu_sec)),
+        first_pass_lines_per_cpu_sec: median(workers.map((x) => x.first_pass_lines_per_cpu_sec)),
+        peak_rss_mb: Math.max(...workers.map((x) => x.peak_rss_mb)),
+      };
+      const wholeRuns = [];
+      for (let r = 0; r < Math.max(runs, processes); r++) {
+        const once = spawnSync(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--whole-run-worker', file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+        if (once.status !== 0) throw new Error(`warden whole-run worker failed on ${s.name}: ${once.stderr}`);
+        wholeRuns.push(JSON.parse(once.stdout.trim().split('\n').pop()).whole_run_lines_per_cpu_sec);
+      }
+      const whole = median(wholeRuns);
       const ossec = median(ossecRates);
       results.push({
         format: s.name, label: s.label, lines: n,
@@ -184,21 +228,24 @@ function main() {
         warden_first_timed_lines_per_cpu_sec: Math.round(w.first_timed_lines_per_cpu_sec),
         warden_cold_lines_per_cpu_sec: Math.round(w.first_pass_lines_per_cpu_sec),
         ratio: Math.round((w.lines_per_cpu_sec / ossec) * 100) / 100,
+        warden_whole_run_lines_per_cpu_sec: Math.round(whole),
+        whole_run_ratio: Math.round((whole / ossec) * 100) / 100,
         warden_peak_rss_mb: Math.round(w.peak_rss_mb * 10) / 10,
       });
     }
     const result = {
-      ruleset: path.relative(root, rulesetDir), seed, runs, node_args: nodeArgs, ossec_startup_cpu_sec: startup,
+      ruleset: path.relative(root, rulesetDir), seed, runs, processes, node_args: nodeArgs, ossec_startup_cpu_sec: startup,
       load_average: os.loadavg()[0], cores: os.cpus().length, formats: results,
     };
     if (json) console.log(JSON.stringify(result));
     else {
-      console.log(`stock OSSEC 4.2.0 ruleset, generator seed ${seed}, median of ${runs} runs, lines per CPU-second`);
-      console.log('| format | lines | OSSEC | Warden | ratio | Warden, first timed run | Warden cold (first warm-up pass) | Warden peak RSS |');
-      console.log('|---|---|---|---|---|---|---|---|');
+      console.log(`stock OSSEC 4.2.0 ruleset, generator seed ${seed}, lines per CPU-second; Warden: median of ${runs} timed runs in each of ${processes} worker processes (peak RSS: the largest)`);
+      console.log('| format | lines | OSSEC | Warden | ratio | Warden, first timed run | Warden, whole run (cold, one pass) | whole-run ratio | Warden peak RSS |');
+      console.log('|---|---|---|---|---|---|---|---|---|');
       for (const r of results) {
-        console.log(`| ${r.label} | ${r.lines} | ${r.ossec_lines_per_cpu_sec} | ${r.warden_lines_per_cpu_sec} | ${r.ratio.toFixed(2)} | ${r.warden_first_timed_lines_per_cpu_sec} | ${r.warden_cold_lines_per_cpu_sec} | ${r.warden_peak_rss_mb} MB |`);
+        console.log(`| ${r.label} | ${r.lines} | ${r.ossec_lines_per_cpu_sec} | ${r.warden_lines_per_cpu_sec} | ${r.ratio.toFixed(2)} | ${r.warden_first_timed_lines_per_cpu_sec} | ${r.warden_whole_run_lines_per_cpu_sec} | ${r.whole_run_ratio.toFixed(2)} | ${r.warden_peak_rss_mb} MB |`);
       }
+      console.log('Warden: after 50,000 warm-up lines (a running service); whole run: a fresh process over the corpus once, as OSSEC runs (ruleset loading not counted, V8 warming up counted)');
       console.log(`OSSEC start-up (subtracted): ${startup.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores${nodeArgs.length ? `; Warden's worker ran with ${nodeArgs.join(' ')}` : ''}`);
     }
   } finally {

@@ -1,4 +1,5 @@
-import { LogEvent } from '../../otel-processor/src/engine/event';
+import { LogEvent, WAZUH_EXTRA_DATA } from '../../otel-processor/src/engine/event';
+import { readerByName } from '../../otel-processor/src/engine/compile/rules';
 
 test('static and dynamic fields', () => {
   const ev = new LogEvent('x', 'stdin', 'h', 0);
@@ -9,4 +10,64 @@ test('static and dynamic fields', () => {
   expect(ev.getField('data')).toBe('d');
   expect(ev.getField('audit.key')).toBe('k');
   expect(ev.getField('missing')).toBeNull();
+});
+
+test('rare fields live off the event until set, and read back as set', () => {
+  const ev = new LogEvent('x', 'stdin', 'h', 0);
+  expect([ev.url, ev.srcuser, ev.protocol, ev.dstport, ev.system_name, ev.agentName, ev.remoteOrigin, ev.generatedRuleId, ev.extraData, ev.fields])
+    .toEqual([null, null, null, null, null, null, null, null, null, null]);
+  const rare = () => (ev as unknown as { rare: object | null }).rare;
+  ev.agentName = null;
+  ev.url = null;
+  expect(rare()).toBeNull(); // null writes allocate nothing
+  ev.setField('srcip', '10.0.0.1');
+  expect(rare()).toBeNull(); // nor do the common fields
+  ev.setField('url', '/a');
+  ev.setField('srcuser', 'bob');
+  ev.agentName = 'web1';
+  ev.fields ??= new Map([['k', 'v']]);
+  expect([ev.url, ev.srcuser, ev.agentName, ev.getField('k'), ev.getField('user')]).toEqual(['/a', 'bob', 'web1', 'v', 'bob']);
+  expect(rare()).not.toBeNull();
+  ev.url = null;
+  expect(ev.url).toBeNull();
+});
+
+test('readers by name answer what getField does, static, aliased and dynamic names alike', () => {
+  const ev = new LogEvent('Jan  1 h p: m', 'loc', 'host', 0);
+  ev.programName = 'p';
+  ev.log = 'm';
+  ev.decoderName = 'dec';
+  const values = ['srcip', 'dstip', 'srcport', 'dstport', 'protocol', 'action', 'id', 'url', 'data', 'status', 'system_name', 'srcuser', 'dstuser', WAZUH_EXTRA_DATA, 'Audit.Key'];
+  values.forEach((name, i) => ev.setField(name, `v${i}`));
+  const names = [...values, 'extra_data', 'user', 'hostname', 'program_name', 'location', 'full_log', 'log', 'decoder', 'decoded_as', 'audit.key', 'missing'];
+  expect(names.map((n) => readerByName(n)(ev))).toEqual(names.map((n) => ev.getField(n)));
+  expect(readerByName('user')(ev)).toBe('v12');
+  expect(readerByName('audit.key')(ev)).toBe('v14');
+});
+
+test('the event time reads back as written, whatever the number', () => {
+  const times = [0, 1, -1, 1.5, -1.5, 1e-20, -1e-20, 1_700_000_000_123, 1_700_000_000_123.456, 2 ** 51 + 1, 2 ** 53, -(2 ** 53),
+    253_402_300_799_999, Number.MAX_VALUE, -Number.MIN_VALUE, Infinity, -Infinity];
+  for (const t of times) {
+    const ev = new LogEvent('x', 'stdin', 'h', t);
+    expect(ev.time).toBe(t);
+    ev.time = -t;
+    expect(ev.time).toBe(-t === 0 ? 0 : -t);
+  }
+  expect(new LogEvent('x', 'stdin', 'h', NaN).time).toBeNaN();
+});
+
+test('matched and the first-time-seen answer are kept apart in their shared integer', () => {
+  const ev = new LogEvent('x', 'stdin', 'h', 0);
+  expect([ev.matched, ev.ftsNew]).toEqual([0, null]);
+  ev.ftsNew = true;
+  ev.matched = 16;
+  expect([ev.matched, ev.ftsNew]).toEqual([16, true]);
+  ev.ftsNew = false;
+  expect([ev.matched, ev.ftsNew]).toEqual([16, false]);
+  ev.matched = 3;
+  ev.ftsNew = null;
+  expect([ev.matched, ev.ftsNew]).toEqual([3, null]);
+  expect(() => { ev.matched = 256; }).toThrow(RangeError);
+  expect(() => { ev.matched = 1.5; }).toThrow(RangeError);
 });

@@ -110,6 +110,33 @@ describe('phase 3: rules', () => {
     expect(e.process(ev(line('login a from 1.1.1.1 status x'), noonSat)).rule?.id).toBe(102);
     expect(e.process(ev(line('login a from 1.1.1.1 status x'), noonWed)).rule?.id).toBe(100);
   });
+
+  test('pure checks run cheapest first (fields before the log) and all must pass', () => {
+    const e = build(`<group name="app,">
+      <rule id="100" level="3"><decoded_as>app</decoded_as><description>base</description></rule>
+      <rule id="101" level="5"><if_sid>100</if_sid><match>status fail</match><time>0:00 - 23:59</time><user>root</user><hostname>^h$</hostname><description>x</description></rule>
+    </group>`);
+    const rule = e.ruleset.rulesById.get(101)!;
+    // OSSEC tests match before user, time and hostname; the answer is the same in any order.
+    expect(rule.checkReads).toEqual(['hostname', 'user', null, null]);
+    expect(rule.checks).toHaveLength(4);
+    const events = [
+      ev(line('login root from 1.1.1.1 status fail')), ev(line('login bob from 1.1.1.1 status fail')),
+      ev(line('login root from 1.1.1.1 status ok')),
+    ];
+    for (const event of events) {
+      e.predecode(event);
+      e.decode(event);
+    }
+    expect(events.map((event) => rule.checks.every((c) => c(event)))).toEqual([true, false, false]);
+    // The log is not read when a field check fails.
+    let logReads = 0;
+    const spy = events[1];
+    const log = spy.log;
+    Object.defineProperty(spy, 'log', { get: () => { logReads++; return log; } });
+    expect(rule.checks.every((c) => c(spy))).toBe(false);
+    expect(logReads).toBe(0);
+  });
 });
 
 describe('broken rules name the file, line and element', () => {

@@ -3,7 +3,6 @@
  * (the ossec-logtest form), or one TSV row per line with `--format tsv`.
  */
 import * as readline from 'node:readline';
-import * as v8 from 'node:v8';
 import type { LogEvent, Verdict } from '../engine/engine';
 import { runLine, TracedEvent, LOGTEST_FIELD_NAMES } from '../engine/run-line';
 import { clockOption, lineEvent, newEngine, openRuleset, parseClock, parseDialect, DIALECT_OPTION, RULESET_OPTION } from './session';
@@ -52,10 +51,6 @@ export function formatTsv(lineNo: number, ev: LogEvent, v: Verdict): string {
   return `${lineNo}\t${r ? r.id : '-'}\t${r ? r.level : '-'}\t${ev.decoderName ?? '-'}\t${v.alert ? 1 : 0}\t${r ? clean(r.description) : '-'}`;
 }
 
-/** V8 11's default (`node --v8-options`), and about 15x it while the ruleset loads (measured). */
-const DEFAULT_INTERRUPT_BUDGET = 67_584;
-const LOAD_INTERRUPT_BUDGET = 1_000_000;
-
 export async function logtestCommand(argv: string[]): Promise<number> {
   const args = parseCommand(LOGTEST, argv);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (lines are read on stdin)\nusage: ${LOGTEST.usage}`);
@@ -63,18 +58,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   if (format !== 'trace' && format !== 'tsv') throw new UsageError('--format must be trace or tsv');
   const clock = parseClock(stringOption(args, 'clock'), 'processing');
   const location = stringOption(args, 'location') ?? 'stdin';
-  // Loading runs each compiler function over a few thousand elements, once: with V8's default
-  // interrupt budget Turbofan compiles them on a background thread for nothing (0.1 of 0.35 CPU-s
-  // on the stock ruleset). A larger budget while loading delays that tier-up; functions first run
-  // afterwards (the per-line path) get the default again. Switching Turbofan off instead makes
-  // Wazuh's 5,500 patterns load 3.5x slower.
-  v8.setFlagsFromString(`--interrupt-budget=${LOAD_INTERRUPT_BUDGET}`);
-  let loaded;
-  try {
-    loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
-  } finally {
-    v8.setFlagsFromString(`--interrupt-budget=${DEFAULT_INTERRUPT_BUDGET}`);
-  }
+  const loaded = openRuleset(stringOption(args, 'ruleset'), parseDialect(stringOption(args, 'dialect')));
   const engine = newEngine(loaded, OSSEC_LOGTEST);
   const out = process.stdout;
   const chunks: string[] = [];

@@ -14,6 +14,7 @@ import { parseIniTests, parseWazuhIniTests, wazuhCaseOk, type IniTestCase, type 
 import type { XmlElement } from '../engine/ruleset/xml';
 import { loadRuleset } from '../loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../engine/patterns/regexp-guard';
+import { applyLineProcessingSettings, whileLoading } from '../loader/v8-settings';
 import { Engine } from '../engine/engine';
 import type { LoadedRuleset } from '../loader/ruleset-loader';
 import { DIALECT_OPTION, lineEvent, openRuleset, parseDialect, RULESET_OPTION } from './session';
@@ -106,12 +107,14 @@ export function loadWazuhTestRuleset(dir: string): LoadedRuleset {
   enableLinearRegexpFallback();
   const testing = [path.join(dir, 'testing', 'ruleset'), path.join(dir, 'ruleset', 'testing', 'ruleset')].find((d) => fs.existsSync(d));
   const files = testing ? fs.readdirSync(testing).sort() : [];
-  return loadRuleset(dir, {
+  // the V8 settings openRuleset uses (this tree is opened with extra files, not through it)
+  applyLineProcessingSettings();
+  return whileLoading(() => loadRuleset(dir, {
     dialect: 'wazuh',
     etcRuleFiles: files.filter((f) => TEST_RULE_FILE.test(f)).map((f) => path.join(testing!, f)),
     etcDecoderFiles: files.filter((f) => TEST_DECODER_FILE.test(f)).map((f) => path.join(testing!, f)),
     editRuleFile: decodeRule60000AsJson,
-  });
+  }));
 }
 
 /** The .ini files runtests.py would run: `*geoip.ini` only with geoip. */

@@ -1,7 +1,8 @@
 /**
  * The event that flows through the engine's three phases.
  * Phase 1 (pre-decoding) fills the header fields, phase 2 (decoding) the decoded
- * fields, phase 3 (rules) reads them. Plain properties keep the per-line path cheap.
+ * fields, phase 3 (rules) reads them. Plain properties keep the per-line path cheap; the
+ * fields few events set live in a side object (RareFields) behind accessors, so the event is small.
  */
 
 /** Static decoded fields, named as OSSEC's `<order>` names them. */
@@ -13,6 +14,34 @@ export type StaticField = (typeof STATIC_FIELDS)[number];
 
 /** Field name a Wazuh-dialect decoder's `extra_data` order item writes (see LogEvent.extraData). */
 export const WAZUH_EXTRA_DATA = 'extra_data(wazuh)';
+
+/**
+ * The fields few events set (ossec decoder.xml's `<order>` lists name protocol, dstport, url,
+ * srcuser and system_name least often; agent, forwarded-alert, Wazuh and dynamic fields come from
+ * other inputs), kept off the event so that the object every line allocates, and correlation
+ * memory holds, stays small. Created on the first non-null write.
+ */
+class RareFields {
+  protocol: string | null = null;
+  dstport: string | null = null;
+  url: string | null = null;
+  srcuser: string | null = null;
+  system_name: string | null = null;
+  agentName: string | null = null;
+  remoteOrigin: string | null = null;
+  generatedRuleId: string | null = null;
+  extraData: string | null = null;
+  fields: Map<string, string> | null = null;
+}
+
+/** 2^20: a power of two, so that splitting a time at it and joining the parts back are exact. */
+const TIME_SPLIT = 1_048_576;
+
+/** The high part of a time: 0 where splitting would not round-trip (tiny negatives, non-finite times). */
+function highOf(t: number): number {
+  const high = Math.floor(t / TIME_SPLIT);
+  return high * TIME_SPLIT + (t - high * TIME_SPLIT) === t ? high : 0;
+}
 
 export class LogEvent {
   // ---- input / phase 1
@@ -28,17 +57,16 @@ export class LogEvent {
   programName: string | null = null;
   /** The header timestamp text that was skipped, if any. */
   headerTimestamp: string | null = null;
-  /** Event time in ms since the epoch (record time, or receive time). */
-  time: number;
+  /**
+   * The event time (see `time`) in two parts, `timeHigh * 2^20 + timeLow`: small integers V8 keeps
+   * in the object (for any integer time up to 2^51 ms), where one number of milliseconds since the
+   * epoch would be a separate 16-byte heap number per event. Any other time round-trips too (its
+   * parts are then heap numbers; one that would not split exactly is all in `timeLow`).
+   */
+  private timeHigh: number;
+  private timeLow: number;
   /** Agent identity ("000" for local events). */
   agentId = '000';
-  agentName: string | null = null;
-  /**
-   * For a record an agent sent to the service: the agent as OSSEC's remoted writes it before an
-   * agent's location, `(agent) any` (OSSEC's location is then `(agent) any->path`). Null when the
-   * location is already whole (local files, stdin, replayed `(agent) ip->path` locations).
-   */
-  remoteOrigin: string | null = null;
 
   // ---- phase 2
   /** Name the decoder reports (the parent's unless use_own_name). */
@@ -50,61 +78,109 @@ export class LogEvent {
   /** First-time-seen key fields of the decoder, resolved at decode time by the rules phase. */
   decoderIndex = -1;
 
+  // Static decoded fields the stock decoders fill most (the others are in `rare`).
   srcip: string | null = null;
   dstip: string | null = null;
   srcport: string | null = null;
-  dstport: string | null = null;
-  protocol: string | null = null;
   action: string | null = null;
   id: string | null = null;
-  url: string | null = null;
   /** OSSEC's `data`/`extra_data` share one slot (`<order>data</order>` and `extra_data` both fill it). */
   data: string | null = null;
   status: string | null = null;
-  system_name: string | null = null;
-  srcuser: string | null = null;
   dstuser: string | null = null;
-  /** Dynamic fields (Wazuh `<order>` names beyond the static ones, JSON keys, OTLP attributes). */
-  fields: Map<string, string> | null = null;
-
-  /** Rule id named inside a forwarded OSSEC alert (OSSECAlert_Decoder); phase 3 alerts as that rule. */
-  generatedRuleId: string | null = null;
 
   // ---- phase 3 state
-  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
-  matched = 0;
-  /** First-time-seen answer for this event, once asked (null: not asked yet). */
-  ftsNew: boolean | null = null;
+  /** `matched` (bits 0-7) and `ftsNew` (bits 8-9: 0 not asked, 1 false, 2 true) in one small integer. */
+  private phase3 = 0;
+
+  /** The fields few events set; null until one is. */
+  private rare: RareFields | null = null;
 
   constructor(fullLog: string, location: string, hostname: string, time: number) {
     this.fullLog = fullLog;
     this.log = fullLog;
     this.location = location;
     this.hostname = hostname;
-    this.time = time;
+    const high = highOf(time);
+    this.timeHigh = high;
+    this.timeLow = time - high * TIME_SPLIT;
   }
 
-  /** Wazuh's `extra_data`, a field of its own there (OSSEC's `extra_data` is `data`). */
-  extraData: string | null = null;
+  /** Event time in ms since the epoch (record time, or receive time). */
+  get time(): number { return this.timeHigh * TIME_SPLIT + this.timeLow; }
+  set time(t: number) {
+    const high = highOf(t);
+    this.timeHigh = high;
+    this.timeLow = t - high * TIME_SPLIT;
+  }
 
+  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
+  get matched(): number { return this.phase3 & 0xff; }
+  set matched(level: number) {
+    if (!Number.isInteger(level) || level < 0 || level > 0xff) throw new RangeError(`matched must be a rule level, got ${level}`);
+    this.phase3 = (this.phase3 & ~0xff) | level;
+  }
+  /** First-time-seen answer for this event, once asked (null: not asked yet). */
+  get ftsNew(): boolean | null {
+    const f = this.phase3 >> 8;
+    return f === 0 ? null : f === 2;
+  }
+  set ftsNew(answer: boolean | null) { this.phase3 = (this.phase3 & 0xff) | (answer === null ? 0 : answer ? 0x200 : 0x100); }
+
+  private rareForWrite(): RareFields {
+    return (this.rare ??= new RareFields());
+  }
+
+  get protocol(): string | null { return this.rare === null ? null : this.rare.protocol; }
+  set protocol(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().protocol = v; }
+  get dstport(): string | null { return this.rare === null ? null : this.rare.dstport; }
+  set dstport(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().dstport = v; }
+  get url(): string | null { return this.rare === null ? null : this.rare.url; }
+  set url(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().url = v; }
+  get srcuser(): string | null { return this.rare === null ? null : this.rare.srcuser; }
+  set srcuser(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().srcuser = v; }
+  get system_name(): string | null { return this.rare === null ? null : this.rare.system_name; }
+  set system_name(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().system_name = v; }
+
+  /** The agent's name, when an agent sent the record. */
+  get agentName(): string | null { return this.rare === null ? null : this.rare.agentName; }
+  set agentName(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().agentName = v; }
+  /**
+   * For a record an agent sent to the service: the agent as OSSEC's remoted writes it before an
+   * agent's location, `(agent) any` (OSSEC's location is then `(agent) any->path`). Null when the
+   * location is already whole (local files, stdin, replayed `(agent) ip->path` locations).
+   */
+  get remoteOrigin(): string | null { return this.rare === null ? null : this.rare.remoteOrigin; }
+  set remoteOrigin(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().remoteOrigin = v; }
+  /** Rule id named inside a forwarded OSSEC alert (OSSECAlert_Decoder); phase 3 alerts as that rule. */
+  get generatedRuleId(): string | null { return this.rare === null ? null : this.rare.generatedRuleId; }
+  set generatedRuleId(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().generatedRuleId = v; }
+  /** Wazuh's `extra_data`, a field of its own there (OSSEC's `extra_data` is `data`). */
+  get extraData(): string | null { return this.rare === null ? null : this.rare.extraData; }
+  set extraData(v: string | null) { if (v !== null || this.rare !== null) this.rareForWrite().extraData = v; }
+  /** Dynamic fields (Wazuh `<order>` names beyond the static ones, JSON keys, OTLP attributes). */
+  get fields(): Map<string, string> | null { return this.rare === null ? null : this.rare.fields; }
+  set fields(v: Map<string, string> | null) { if (v !== null || this.rare !== null) this.rareForWrite().fields = v; }
+
+  /** Cases in the order ossec decoder.xml's `<order>` lists name the fields most (string cases are compared in turn). */
   setField(name: string, value: string): void {
     switch (name) {
-      case WAZUH_EXTRA_DATA: this.extraData = value; return;
       case 'srcip': this.srcip = value; return;
+      case 'user': case 'dstuser': this.dstuser = value; return;
+      case 'id': this.id = value; return;
+      case 'action': this.action = value; return;
+      case 'extra_data': case 'data': this.data = value; return;
       case 'dstip': this.dstip = value; return;
       case 'srcport': this.srcport = value; return;
-      case 'dstport': this.dstport = value; return;
-      case 'protocol': this.protocol = value; return;
-      case 'action': this.action = value; return;
-      case 'id': this.id = value; return;
-      case 'url': this.url = value; return;
-      case 'data': case 'extra_data': this.data = value; return;
       case 'status': this.status = value; return;
-      case 'system_name': this.system_name = value; return;
+      case 'protocol': this.protocol = value; return;
+      case 'dstport': this.dstport = value; return;
+      case 'url': this.url = value; return;
       case 'srcuser': this.srcuser = value; return;
-      case 'dstuser': case 'user': this.dstuser = value; return;
+      case 'system_name': this.system_name = value; return;
+      case WAZUH_EXTRA_DATA: this.extraData = value; return;
       default:
-        (this.fields ??= new Map()).set(name, value);
+        (this.rareForWrite().fields ??= new Map()).set(name, value);
     }
   }
 

@@ -66,7 +66,7 @@ export interface CompiledRule {
 
   // conditions
   decodedAs: string | null;
-  /** Pure checks on the event, in OSSEC's order (no state). */
+  /** Pure checks on the event, all of which must pass (no state), cheapest first (see CHECK_ORDER). */
   checks: FieldCheck[];
   /**
    * What each of `checks` reads: the one event field its answer depends on alone (a name for
@@ -149,11 +149,17 @@ const FIELD_ELEMENTS: Record<string, { field: string; dialect: Dialect }> = {
   dstgeoip: { field: 'dstgeoip', dialect: 'osmatch' },
 };
 
-/** The order OSSEC/Wazuh test the elements in (first failure rejects). */
+/**
+ * The order a rule's pure checks run in: cheapest first. OSSEC tests them in another order
+ * (program_name, id, system_name, protocol, match, regex, action, url, ...; rules.c
+ * OS_CheckIfRuleMatch), but they are ANDed and none has an effect, so any order gives its answer;
+ * the first failure saves the rest. Patterns on short header or decoded fields come first, then
+ * address lists and the clock, then fields that may be long, and last the log itself.
+ */
 const CHECK_ORDER = [
-  'program_name', 'id', 'system_name', 'protocol', 'match', 'regex', 'action', 'url', 'location', 'field',
-  'srcip', 'dstip', 'srcport', 'dstport', 'user', 'srcgeoip', 'dstgeoip', 'time', 'weekday', 'data', 'extra_data',
-  'hostname', 'status',
+  'program_name', 'hostname', 'id', 'system_name', 'protocol', 'action', 'srcport', 'dstport', 'status', 'user',
+  'location', 'srcip', 'dstip', 'weekday', 'time', 'url', 'data', 'extra_data', 'srcgeoip', 'dstgeoip', 'field',
+  'match', 'regex',
 ];
 const CHECK_RANK = new Map(CHECK_ORDER.map((n, i) => [n, i]));
 
@@ -183,7 +189,7 @@ interface PendingCheck { rank: number; check: FieldCheck; reads: string | null }
 interface RuleBuild {
   rule: CompiledRule;
   dialect: RuleDialect;
-  /** Checks not built from patterns (<field>, <time>, <weekday>), with their rank in OSSEC's order. */
+  /** Checks not built from patterns (<field>, <time>, <weekday>), with their rank in CHECK_ORDER. */
   pending: PendingCheck[];
   /** Same-named pattern elements are concatenated before compiling, as OSSEC does. */
   patterns: Map<string, { el: XmlElement; text: string; dialect: Dialect }>;
@@ -232,8 +238,9 @@ const ELEMENTS = new Map<string, (c: XmlElement, b: RuleBuild) => void>(Object.e
     if (!fname) fail(c, '<field> needs a name attribute');
     const p = compileElementPattern(c, c.text, 'osregex', { wazuh: b.dialect.wazuh });
     const negate = isNegated(c);
+    const read = readerByName(fname);
     pushCheck(b, 'field', (ev) => {
-      const v = ev.getField(fname);
+      const v = read(ev);
       if (v === null) return false;
       return p.test(v) !== negate;
     }, `field:${fname}`);
@@ -343,6 +350,22 @@ function compileElement(c: XmlElement, b: RuleBuild): void {
   fail(c, `unknown rule element <${name}>`);
 }
 
+/** What LogEvent.getField answers for its fixed names, read by property (no name switch per event). */
+const NAMED_READERS: Readonly<Record<string, (ev: LogEvent) => string | null>> = {
+  srcip: (ev) => ev.srcip, dstip: (ev) => ev.dstip, srcport: (ev) => ev.srcport, dstport: (ev) => ev.dstport,
+  protocol: (ev) => ev.protocol, action: (ev) => ev.action, id: (ev) => ev.id, url: (ev) => ev.url,
+  data: (ev) => ev.data, extra_data: (ev) => ev.data, status: (ev) => ev.status, system_name: (ev) => ev.system_name,
+  srcuser: (ev) => ev.srcuser, dstuser: (ev) => ev.dstuser, user: (ev) => ev.dstuser ?? ev.srcuser,
+  hostname: (ev) => ev.hostname, program_name: (ev) => ev.programName, location: (ev) => ev.location,
+  full_log: (ev) => ev.fullLog, log: (ev) => ev.log, decoder: (ev) => ev.decoderName, decoded_as: (ev) => ev.decoderName,
+  [WAZUH_EXTRA_DATA]: (ev) => ev.extraData,
+};
+
+/** Reads what `ev.getField(name)` answers: by property for fixed names, else through getField (dynamic fields). */
+export function readerByName(name: string): (ev: LogEvent) => string | null {
+  return Object.hasOwn(NAMED_READERS, name) ? NAMED_READERS[name] : (ev) => ev.getField(name);
+}
+
 /** The field a pattern element's check reads (see fieldReader), null for the log. */
 function patternReads(key: string, dialect: RuleDialect): string | null {
   if (key === 'srcip' || key === 'dstip') return key;
@@ -353,15 +376,13 @@ function patternReads(key: string, dialect: RuleDialect): string | null {
   return field;
 }
 
-/** Reads the value a check with `reads` depends on (as that check reads it). */
+/** Reads the value a check with `reads` depends on (as that check reads it), by property where it can. */
 export function fieldReader(reads: string): (ev: LogEvent) => string | null {
-  if (reads === 'user') return (ev) => ev.dstuser ?? ev.srcuser;
-  if (reads.startsWith('field:')) {
-    const name = reads.slice('field:'.length);
-    return (ev) => ev.getField(name);
-  }
-  const f = reads as 'srcip' | 'dstip' | 'extraData' | 'id' | 'programName' | 'system_name' | 'protocol' | 'action' | 'url' | 'location' | 'srcport' | 'dstport' | 'data' | 'hostname' | 'status';
-  return (ev) => ev[f];
+  if (reads.startsWith('field:')) return readerByName(reads.slice('field:'.length));
+  if (reads === 'programName') return NAMED_READERS.program_name;
+  if (reads === 'extraData') return NAMED_READERS[WAZUH_EXTRA_DATA];
+  // the other property names are getField's names for the same values (srcip, id, user, ...)
+  return readerByName(reads);
 }
 
 /** The check of a (joined) pattern element: an address list, the log, or one event field. */
@@ -430,15 +451,8 @@ function finishRule(el: XmlElement, rule: CompiledRule): CompiledRule {
   return rule;
 }
 
-const STATIC_GETTERS: Record<string, (ev: LogEvent) => string | null> = {
-  srcip: (ev) => ev.srcip, dstip: (ev) => ev.dstip, srcport: (ev) => ev.srcport, dstport: (ev) => ev.dstport,
-  protocol: (ev) => ev.protocol, action: (ev) => ev.action, id: (ev) => ev.id, url: (ev) => ev.url,
-  data: (ev) => ev.data, status: (ev) => ev.status, system_name: (ev) => ev.system_name,
-  srcuser: (ev) => ev.srcuser, dstuser: (ev) => ev.dstuser, location: (ev) => ev.location, hostname: (ev) => ev.hostname,
-};
-
 function sameOrDifferent(field: string, same: boolean): SameOrDifferent {
-  return { field, same, get: STATIC_GETTERS[field] ?? ((ev) => ev.getField(field)) };
+  return { field, same, get: readerByName(field) };
 }
 
 function normalizeField(f: string): string {
