@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from '../../otel-processor/src/engine/rules/literal-filter';
+import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -230,6 +230,51 @@ test('literals from pattern text: alternations, caseless letters, exact capitals
   expect(lits('for USER root$', false)).toEqual([' root']);
 });
 
+test('prefixes from pattern text: the literal characters opening every alternative of a pattern anchored at the start; none when not anchored, unknown, or the m flag may be set', () => {
+  const pre = (src: string, caseless = false) => anchoredPrefixesOf([compilePcre2(src, { caseless })])?.map((p) => [p.text, p.fold]).sort() ?? null;
+  expect(pre('^Installed|^Updated|^Erased')).toEqual([['Erased', 0], ['Installed', 0], ['Updated', 0]]);
+  expect(pre('^Installed|^Updated', true)).toEqual([['installed', 0b111111111], ['updated', 0b1111111]]);
+  expect(pre('^\\[error\\] ')).toEqual([['[error] ', 0]]);
+  expect(pre('^hpiod: unable to ParDevice')).toEqual([['hpiod: unable to ParDevice', 0]]);
+  expect(pre('^Ab: x$', true)).toEqual([['ab: x', 0b10011]]);
+  expect(pre('^ab*c')).toEqual([['a', 0]]);
+  expect(pre('^a{3}b+c')).toEqual([['aaab', 0]]);
+  expect(pre('^\\d+ x')).toBeNull();
+  expect(pre('^(ab|cD)e', true)).toEqual([['ab', 0b11], ['cd', 0b11]]);
+  expect(pre('^(?:ab|cd)e')).toBeNull(); // any `(?`: not taken
+  expect(pre('^Failed|password')).toBeNull();
+  expect(pre('Failed password')).toBeNull();
+  expect(pre('denied$')).toBeNull();
+  // (?m): ^ also after a newline; any inline option or verb: not taken
+  expect(pre('(?m)^abc')).toBeNull();
+  expect(pre('x\\n(?m:^abc)|^abc')).toBeNull();
+  expect(anchoredPrefixesOf([compileOsMatch('^Failed')])).toBeNull();
+});
+
+test('a line a pattern matches starts with one of its prefixes: random anchored patterns and lines (mixed case, non-ASCII, newlines)', () => {
+  const r = rng(11);
+  const CH = ['a', 'A', 'b', 'B', 'k', 'K', '\u212a', 'é', 'É', ' ', ':', '[', '\n', '1'];
+  const pick = (n: number) => Array.from({ length: n }, () => CH[Math.floor(r() * CH.length)]).join('');
+  const escape = (t: string) => t.replace(/[[\]\\^$.|?*+(){}]/g, '\\$&').replace(/\n/g, '\\n');
+  let matched = 0;
+  for (let round = 0; round < 300; round++) {
+    const alts = Array.from({ length: 1 + Math.floor(r() * 3) }, () => '^' + escape(pick(1 + Math.floor(r() * 4))) + (r() < 0.5 ? '\\S*' : ''));
+    const caseless = r() < 0.5;
+    const p = compilePcre2(alts.join('|'), { caseless });
+    const prefixes = anchoredPrefixesOf([p]);
+    if (prefixes === null) continue;
+    for (let k = 0; k < 60; k++) {
+      const line = pick(Math.floor(r() * 8));
+      if (!p.test(line)) {
+        continue;
+      }
+      matched++;
+      expect([alts, caseless, line, startsWithOne(line, prefixes)]).toEqual([alts, caseless, line, true]);
+    }
+  }
+  expect(matched).toBeGreaterThan(100);
+});
+
 describeShared('the stock rulesets')('literals from the stock patterns', () => {
   test.each([
     // Wazuh's rules are mostly OS_Match/OS_Regex (no literals taken): few pcre2 patterns to check.
@@ -245,12 +290,14 @@ describeShared('the stock rulesets')('literals from the stock patterns', () => {
     for (const rule of loaded.ruleset.rulesById.values()) {
       for (const p of rule.logPatterns) {
         const lits = requiredLiteralsOf([p]) ?? anchoredLiteralsOf([p]);
-        if (lits === null) continue;
+        const prefixes = anchoredPrefixesOf([p]);
+        if (lits === null && prefixes === null) continue;
         checked++;
         for (const line of lines) {
           if (!p.test(line)) continue;
           matched++;
-          if (!lits.some((l) => fold(line).includes(l))) missed.push(`${rule.id} ${p.source} :: ${line}`);
+          if (lits !== null && !lits.some((l) => fold(line).includes(l))) missed.push(`${rule.id} ${p.source} :: ${line}`);
+          if (prefixes !== null && !startsWithOne(line, prefixes)) missed.push(`prefix ${rule.id} ${p.source} :: ${line}`);
         }
       }
     }

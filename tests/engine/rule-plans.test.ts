@@ -169,7 +169,7 @@ describe('rule plans answer as the tree walk', () => {
     const { disagreements, fired } = compareWalks(e.ruleset, lines);
     expect(disagreements).toEqual([]);
     for (const id of [500, 501, 416, 200]) expect(fired).toContain(id);
-    // a fresh ruleset, plans only: the anchored pattern runs only on the lines holding 'omega' + space
+    // a fresh ruleset, plans only: the anchored pattern runs only on the lines opening with 'omega' + space (any case)
     const fresh = engineFor(DECODERS, rules);
     const omega = fresh.ruleset.rulesById.get(500)!.logPatterns[0];
     const test = omega.test.bind(omega);
@@ -179,7 +179,37 @@ describe('rule plans answer as the tree walk', () => {
       return test(s);
     };
     expect(lines.map((l) => fresh.process(ev(l.line)).rule?.id)).toEqual([200, 500, 200, 501, 500, 200, 416, 200]); // pcre2 caseless (OSSEC dialect)
-    expect(tested).toBe(4); // of the 7 lines reaching it (all scanned by then: 17 siblings' literals checked first)
+    expect(tested).toBe(3); // of the 7 lines reaching it
+  });
+
+  test('rules whose pattern is anchored at the start: skipped untested on lines not opening as it needs, in short lists too', () => {
+    const rules = `<group name="pre,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      <rule id="500" level="3"><if_sid>200</if_sid><pcre2>^omega [0-9]+|^Psi</pcre2><description>omega</description></rule>
+      <rule id="501" level="4"><if_sid>200</if_sid><pcre2>(?i)^sigma</pcre2><description>sigma</description></rule>
+      <rule id="502" level="5"><if_sid>200</if_sid><match>^Kappa</match><description>kappa</description></rule>
+    </group>`;
+    const lines = ['alpha nothing', 'omega 12 alpha', 'alpha omega 12', 'SIGMA alpha', 'OMEGA 1 alpha', 'Psi alpha', 'psi alpha', 'kappa alpha', 'Kappa alpha', 'omega alpha']
+      .map((l, i) => ({ line: l, time: T0 + i }));
+    const e = engineFor(DECODERS, rules);
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    for (const id of [500, 501, 502, 200]) expect(fired).toContain(id);
+    const fresh = engineFor(DECODERS, rules);
+    const counted = [500, 502].map((id) => {
+      const p = fresh.ruleset.rulesById.get(id)!.logPatterns[0];
+      const test = p.test.bind(p);
+      const box = { tested: 0 };
+      p.test = (s: string) => {
+        box.tested++;
+        return test(s);
+      };
+      return box;
+    });
+    expect(lines.map((l) => fresh.process(ev(l.line)).rule?.id)).toEqual([200, 500, 200, 501, 500, 500, 500, 502, 502, 200]); // pcre2 caseless (OSSEC dialect)
+    // (tried by level: 502, 501, 500) 500 runs only on the 5 lines opening with 'omega ' or 'psi' (any case) of the 7 reaching it;
+    // 502 (OS_Match: no prefixes taken) on all 10
+    expect(counted.map((c) => c.tested)).toEqual([5, 10]);
   });
 
   test('an engine answers as before after another engine filled the shared plans', () => {

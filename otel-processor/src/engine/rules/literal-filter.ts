@@ -104,6 +104,106 @@ function requiredSeq(seq: Node[]): string[] | null {
   return best;
 }
 
+/**
+ * A text the log must start with: `fold` has bit i set where character i is a caseless ASCII
+ * letter (kept lower-cased in `text`, either case matches), else character i must be as it is.
+ */
+export interface Prefix {
+  readonly text: string;
+  readonly fold: number;
+}
+
+/** Longest prefix kept (bits of Prefix.fold). */
+const MAX_PREFIX = 31;
+
+/**
+ * Texts one of which the log starts with whenever all of `patterns` match, or null when none are
+ * known: the literal characters that open every alternative of a pattern anchored at the start.
+ * Testing a few characters beats calling the pattern on the many lines that differ there (e.g.
+ * the syslog root's `^Installed|^Updated|^Erased` on every syslog line). Only patterns that
+ * cannot set the `m` flag (no `(?` nor `(*` in their text), whose `^` is the start of the log.
+ */
+export function anchoredPrefixesOf(patterns: readonly Pattern[]): readonly Prefix[] | null {
+  for (const p of patterns) {
+    if (!(p instanceof Pcre2Pattern)) continue;
+    const got = pcre2Prefixes(p);
+    if (got !== null) return got;
+  }
+  return null;
+}
+
+function pcre2Prefixes(p: Pcre2Pattern): Prefix[] | null {
+  if (p.mode === 'equal' || p.mode === 'prefix') {
+    // `^literal` or `^literal$`, compared as it is or with A-Z folded (Pcre2Pattern's fast path)
+    const lit = p.source.slice(1, p.mode === 'equal' ? -1 : undefined);
+    let text = '';
+    let fold = 0;
+    for (let i = 0; i < lit.length && i < MAX_PREFIX; i++) {
+      const c = lit.charCodeAt(i);
+      if (p.caseless && (c | 32) >= 97 && (c | 32) <= 122) {
+        text += String.fromCharCode(c | 32);
+        fold |= 1 << i;
+      } else text += lit[i];
+    }
+    return text.length > 0 ? [{ text, fold }] : null;
+  }
+  if (p.mode !== 'regex' || p.jsSource === undefined) return null;
+  if (p.source.includes('(?') || p.source.includes('(*')) return null;
+  const alts = parseTranslated(p.jsSource);
+  if (alts === null) return null;
+  const out: Prefix[] = [];
+  for (const seq of alts) {
+    if (seq[0]?.k !== 'bol') return null;
+    const got = seqPrefixes(seq, 1);
+    if (got === null) return null;
+    out.push(...got);
+    if (out.length > MAX_SET) return null;
+  }
+  return out;
+}
+
+/** The prefixes of `seq` from node `from` on: literal characters, or one group of alternatives opening with them. */
+function seqPrefixes(seq: Node[], from: number): Prefix[] | null {
+  let text = '';
+  let fold = 0;
+  for (let i = from; i < seq.length && text.length < MAX_PREFIX; i++) {
+    const n = seq[i];
+    if (n.k === 'group' && text.length === 0 && n.min > 0) {
+      const out: Prefix[] = [];
+      for (const alt of n.alts) {
+        const got = seqPrefixes(alt, 0);
+        if (got === null) return null;
+        out.push(...got);
+      }
+      return out.length > 0 && out.length <= MAX_SET ? out : null;
+    }
+    if (n.k !== 'set' || n.min === 0) break;
+    const lit = charLit(n.ranges);
+    if (lit === null) break;
+    for (let r = 0; r < n.min && text.length < MAX_PREFIX; r++) {
+      if (lit.ci) fold |= 1 << text.length;
+      text += lit.text;
+    }
+    if (n.max !== n.min) break;
+  }
+  return text.length > 0 ? [{ text, fold }] : null;
+}
+
+/** Whether `log` starts with one of `prefixes`. */
+export function startsWithOne(log: string, prefixes: readonly Prefix[]): boolean {
+  for (let k = 0; k < prefixes.length; k++) {
+    const { text, fold } = prefixes[k];
+    if (log.length < text.length) continue;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = log.charCodeAt(i);
+      if ((fold >>> i) & 1 ? (c | 32) !== text.charCodeAt(i) : c !== text.charCodeAt(i)) break;
+    }
+    if (i === text.length) return true;
+  }
+  return false;
+}
+
 /** Automaton cells (states at most, one per literal character, x row width) past which a set is searched literal by literal, never scanned (memory bound). */
 export const MAX_AUTOMATON_CELLS = 1 << 22;
 

@@ -22,12 +22,14 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { LiteralSet, SharedAutomata, anchoredLiteralsOf, requiredLiteralsOf } from './literal-filter';
+import { LiteralSet, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
   readonly rule: CompiledRule;
   readonly conditions: boolean;
+  /** Texts one of which the log must start with for the rule's patterns to match; null: none known. */
+  readonly prefixes: readonly Prefix[] | null;
   /** The children the key lets through; null until first needed. */
   children: ChildList | null;
   /** Set with `children` when enough of them test one field. */
@@ -91,7 +93,7 @@ class KeyPlan {
   node(rule: CompiledRule): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      n = { rule, conditions: hasConditions(rule), children: null, dispatch: null, literals: UNKNOWN, key: this };
+      n = { rule, conditions: hasConditions(rule), prefixes: prefixesOf(rule), children: null, dispatch: null, literals: UNKNOWN, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -128,6 +130,13 @@ function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
     c.literals = anchored === null ? NO_LITERALS : -2 - key.literals.groupOf(anchored);
   }
   return { nodes, groups: Int32Array.from(nodes, (c) => c.literals) };
+}
+
+const rulePrefixes = new WeakMap<CompiledRule, readonly Prefix[] | null>();
+function prefixesOf(rule: CompiledRule): readonly Prefix[] | null {
+  let p = rulePrefixes.get(rule);
+  if (p === undefined) rulePrefixes.set(rule, (p = anchoredPrefixesOf(rule.logPatterns)));
+  return p;
 }
 
 const ruleLiterals = new WeakMap<CompiledRule, readonly string[] | null>();
@@ -259,18 +268,23 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   if (node.dispatch !== null) list = narrow(node, node.dispatch, list, ev);
   const children = list.nodes;
   const groups = list.groups;
+  const log = ev.log;
+  // a child whose anchored pattern needs the log to open otherwise fails that (pure) check: skipped untested
   if (groups === null) {
     for (let i = 0; i < children.length; i++) {
-      const r = walkNode(children[i], ev, ctx);
+      const c = children[i];
+      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      const r = walkNode(c, ev, ctx);
       if (r !== null) return r;
     }
   } else {
     const literals = node.key.literals;
-    const log = ev.log;
     for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
       const g = groups[i];
       if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
-      const r = walkNode(children[i], ev, ctx);
+      const r = walkNode(c, ev, ctx);
       if (r !== null) return r;
     }
   }
