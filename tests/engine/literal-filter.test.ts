@@ -159,6 +159,25 @@ test('an empty literal is in every line, searched or scanned', () => {
   }
 });
 
+test('an automaton of more than 65536 cells (32-bit table) answers as a plain search, literals found at the line end too', () => {
+  // 100 characters (row width 128), 40 literals of 40: ~1600 states x 128 cells, under MAX_AUTOMATON_CELLS
+  const CHARS = Array.from({ length: 100 }, (_, i) => String.fromCharCode(i < 26 ? 97 + i : 0x100 + i));
+  const r = rng(11);
+  const pick = (n: number) => Array.from({ length: n }, () => CHARS[Math.floor(r() * CHARS.length)]).join('');
+  const groups = Array.from({ length: 40 }, () => [pick(40), pick(40)]);
+  const set = new LiteralSet();
+  const ids = groups.map((g) => set.groupOf(g));
+  const all = groups.map((_, i) => i);
+  const wrong: unknown[] = [];
+  for (let k = 0; k < 40; k++) {
+    const lit = groups[k][k % 2].replace(/[a-z]/g, (c) => (r() < 0.5 ? c.toUpperCase() : c));
+    wrong.push(...mismatches(set, groups, ids, pick(30) + lit + pick(k % 3 === 0 ? 0 : 30), all));
+    wrong.push(...mismatches(set, groups, ids, pick(30) + lit.slice(1) + pick(5), all));
+  }
+  expect(wrong).toEqual([]);
+  expect(set.scans).toBe(80);
+});
+
 test('literals too many for an automaton are searched one by one, with the same answers', () => {
   // 100 characters, long random literals: well past MAX_AUTOMATON_CELLS states x row width
   const CHARS = Array.from({ length: 100 }, (_, i) => String.fromCharCode(i < 26 ? 97 + i : 0x100 + i));

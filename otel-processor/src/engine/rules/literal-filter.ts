@@ -212,16 +212,16 @@ export const MAX_AUTOMATON_CELLS = 1 << 22;
  * per character of the line finds every literal in it, however many there are and however many
  * share a beginning; nothing is compared twice. Characters are numbered by class: one per
  * character some literal holds (A-Z in the line take the class of a-z), 0 for all others. A row
- * is a power of two wide, so a step is a shift and an or. States where a literal ends are
- * numbered last: one comparison per character tells when to record what was found, as the
- * groups those literals belong to.
+ * is a power of two wide and a state is held as its row's start, so a step is an or and a load.
+ * States where a literal ends are numbered last: one comparison per character tells when to
+ * record what was found, as the groups those literals belong to.
  */
 class LiteralAutomaton {
   /** Class of each character below 256; wider ones in `wideClass`. */
   private readonly lowClass: Uint16Array;
   private readonly wideClass: Map<number, number>;
   private readonly rowShift: number;
-  /** (state << rowShift) | class -> next state. */
+  /** (state << rowShift) | class -> next state << rowShift (its row: a step is one or, no shift on the path from one character to the next). */
   private readonly next: Uint16Array | Int32Array;
   /** States from this one on end one literal or more. */
   private readonly firstFound: number;
@@ -317,11 +317,12 @@ class LiteralAutomaton {
       this.found.push(groupsAt(s));
     }
     const width = 1 << rowShift;
-    const table = states <= 0x10000 ? new Uint16Array(states << rowShift) : new Int32Array(states << rowShift);
+    const cells = states << rowShift;
+    const table = cells <= 0x10000 ? new Uint16Array(cells) : new Int32Array(cells);
     for (let s = 0; s < states; s++) {
       const from = s << rowShift;
       const to = renamed[s] << rowShift;
-      for (let c = 0; c < width; c++) table[to + c] = renamed[next[from + c]];
+      for (let c = 0; c < width; c++) table[to + c] = renamed[next[from + c]] << rowShift;
     }
     this.next = table;
   }
@@ -331,14 +332,14 @@ class LiteralAutomaton {
     const next = this.next;
     const lowClass = this.lowClass;
     const rowShift = this.rowShift;
-    const firstFound = this.firstFound;
+    const firstFoundRow = this.firstFound << rowShift;
     for (let j = 0; j < this.always.length; j++) seen[this.always[j]] = stamp;
-    let state = 0;
+    let row = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
-      state = next[(state << rowShift) | (c < 256 ? lowClass[c] : this.wideClassOf(c))];
-      if (state < firstFound) continue;
-      const groups = this.found[state - firstFound];
+      row = next[row | (c < 256 ? lowClass[c] : this.wideClassOf(c))];
+      if (row < firstFoundRow) continue;
+      const groups = this.found[(row >>> rowShift) - this.firstFound];
       for (let j = 0; j < groups.length; j++) seen[groups[j]] = stamp;
     }
   }
