@@ -78,7 +78,13 @@ export const MAX_ENTRIES = 32_768;
 export const RENEW_AFTER_MISSES = 16 * MAX_VALUES;
 /** Children testing one field that make a node dispatch on it (one map lookup beats testing them). */
 const DISPATCH_MIN = 3;
-/** Children needing literals that make a list worth a scan of the line (measured: scanning a line costs about what testing 10 to 20 literal patterns on it does). */
+/**
+ * Children needing literals that make a list worth a scan of the line. A line reaching the list
+ * tests each such child's pattern (most fail), against one scan plus the tests of the children
+ * whose literals are there. Measured per character of Apache error and sshd lines: a scan about
+ * 4 ns, a failing pattern test 0.4-0.5 ns (the RegExp engine skips ahead on its literal), so a
+ * scan pays only past 8 to 10 such children that all fail, more when some literals are present.
+ */
 const LITERALS_MIN = 16;
 
 class KeyPlan {
