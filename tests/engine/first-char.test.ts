@@ -127,6 +127,13 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     // a caseless letter ends the literal; lone spaces after unbounded runs only lead to a telling step
     expect(guardOf('^\\S+ IN=')).toBeNull();
     expect(guardOf('^\\w+ \\S+ x')).toBeNull();
+    // several alternatives: the steps they all start with (a literal cut to their common start)
+    expect(stepsOf('^\\[[A-Za-z0-9@_-]+\\] \\[imp\\] |^\\[[A-Za-z0-9@_-]+\\] \\[horde\\] ')).toEqual({ lits: [' ['], min: [3], max: [INF] });
+    expect(stepsOf('^\\S{3} - \\S+ abc|^\\S{3} - \\S+ abd', false)).toEqual({ lits: [' - '], min: [3], max: [3] });
+    expect(stepsOf('^\\S+ - \\S+ abc|^\\S+ - \\S+ abd', false)).toEqual({ lits: [' - '], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ - x|^\\S+ -- x', false)).toEqual({ lits: [' -'], min: [1], max: [INF] });
+    expect(guardOf('^\\S{3} - x|^\\S{4} - x', false)).toBeNull(); // different runs
+    expect(guardOf('^\\S+ - x|\\S+ - x', false)).toBeNull(); // one alternative unanchored
     for (const p of ['\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ', '^[^x]+ - ', '^.+ - ']) expect(guardOf(p)).toBeNull();
   });
   test('lines of other formats are turned away; matching lines never', () => {
@@ -138,12 +145,17 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     expect(guardAllows(ACCESS, 'x: a - b [12/Mar/2026:00:00:00 +0000] "', 3)).toBe(true); // from an offset
     expect(guardAllows('^\\S{3} - x', 'abcd - x', 0, false)).toBe(false);
     expect(guardAllows('^\\S{3} - x', 'abc - x', 0, false)).toBe(true);
+    const HORDE = '^\\[[A-Za-z0-9@_-]+\\] \\[imp\\] |^\\[[A-Za-z0-9@_-]+\\] \\[horde\\] ';
+    expect(guardAllows(HORDE, '[Thu Mar 12 00:00:00.197624 2026] [autoindex:error] [pid 57370]')).toBe(false);
+    expect(guardAllows(HORDE, '[notice] [client 1.2.3.4] x')).toBe(true);
+    expect(guardAllows(HORDE, '[x] [HORDE] y')).toBe(true);
+    expect(guardAllows(HORDE, '[x] [imp] y')).toBe(true);
   });
   test('random lines over the literals\' alphabet: the guard agrees with every match', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     const alphabet = [' ', '-', '[', ']', 'a', '1', '\t', '/', ':', '"', '\u00e9', 'A'];
-    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 '];
+    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 ', '^\\S+ - \\S+ \\[a|^\\S+ - \\S+ \\[1', '^\\S{1,2} -a|^\\S{1,2} -1|^\\S{1,2} --'];
     let rejected = 0;
     for (let n = 0; n < 4000; n++) {
       let line = '';

@@ -440,12 +440,51 @@ export interface SpaceRunGuard {
   readonly max: readonly number[];
 }
 
-/** The guard of a compiled PCRE2 pattern (its JavaScript translation, one anchored alternative), at most `maxSteps` runs, or null. */
+/**
+ * The guard of a compiled PCRE2 pattern (its JavaScript translation, every alternative anchored),
+ * at most `maxSteps` runs, or null. With several alternatives (e.g. `^\[\w+\] \[imp\] |^\[\w+\] \[horde\] `),
+ * the steps they all start with: a match of any one implies those.
+ */
 export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuard | null {
   if (!(p instanceof Pcre2Pattern) || p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
-  if (alts === null || alts.length !== 1) return null;
-  const seq = alts[0];
+  if (alts === null || alts.length === 0) return null;
+  let lits: string[] = [];
+  let min: number[] = [];
+  let max: number[] = [];
+  for (let a = 0; a < alts.length; a++) {
+    const steps = alternativeSteps(alts[a], maxSteps);
+    if (steps === null) return null;
+    if (a === 0) {
+      ({ lits, min, max } = steps);
+      continue;
+    }
+    let k = 0;
+    while (k < lits.length && k < steps.lits.length && lits[k] === steps.lits[k] && min[k] === steps.min[k] && max[k] === steps.max[k]) k++;
+    let differing = '';
+    if (k < lits.length && k < steps.lits.length && min[k] === steps.min[k] && max[k] === steps.max[k]) {
+      // the same run, then literals that differ later (` [imp` / ` [horde`): their common start, as the last step
+      const x = lits[k];
+      const y = steps.lits[k];
+      let n = 0;
+      while (n < x.length && n < y.length && x[n] === y[n]) n++;
+      differing = x.slice(0, n);
+    }
+    lits = lits.slice(0, k);
+    min = min.slice(0, k + (differing === '' ? 0 : 1));
+    max = max.slice(0, k + (differing === '' ? 0 : 1));
+    if (differing !== '') lits.push(differing);
+  }
+  // a lone space after an unbounded run says little (most lines have words): trailing ones left out
+  let k = lits.length;
+  while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
+  if (k === 0) return null;
+  const kept = lits.slice(0, k);
+  return { lits: kept, codes: kept.map((t) => Array.from(t, (c) => c.charCodeAt(0))), min: min.slice(0, k), max: max.slice(0, k) };
+}
+
+/** The steps of one anchored alternative (see SpaceRunGuard), or null when it is not anchored. */
+function alternativeSteps(seq: Node[], maxSteps: number): { lits: string[]; min: number[]; max: number[] } | null {
   if (seq[0]?.k !== 'bol') return null;
   const lits: string[] = [];
   const min: number[] = [];
@@ -474,12 +513,7 @@ export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuar
     // one telling step is where the guard pays: each more costs a native call on every line that passes
     if (lit.length > 1 || hi !== INF) break;
   }
-  // a lone space after an unbounded run says little (most lines have words): trailing ones left out
-  let k = lits.length;
-  while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
-  if (k === 0) return null;
-  const kept = lits.slice(0, k);
-  return { lits: kept, codes: kept.map((t) => Array.from(t, (c) => c.charCodeAt(0))), min: min.slice(0, k), max: max.slice(0, k) };
+  return { lits, min, max };
 }
 
 /** Whether `s` from `from` passes a guard (see SpaceRunGuard). */
