@@ -183,16 +183,24 @@ function main() {
   const results = [];
   try {
     // OSSEC's runs are short (10,000 lines take it about 0.06 CPU-s beside 0.04 of start-up, which
-    // itself moves by some 0.005 between runs): more runs of it keep its medians steady.
+    // itself moves between runs, and drifted by half once over a whole bench): each run over the
+    // corpus follows a start-up run (empty input), and the lines' CPU is the median of at least 11
+    // runs over the corpus less the median of the start-up runs interleaved with them.
     const ossecRuns = Math.max(runs, 11);
-    const startup = median(Array.from({ length: ossecRuns }, () => ossecCpu(prefix, empty)));
+    const startups = [];
     for (const s of suites) {
       const gen = generate({ seed, lines: s.lines ?? linesPerFormat, formats: s.formats });
       const file = path.join(work, `${s.name}.log`);
       fs.writeFileSync(file, gen.lines.join('\n') + '\n', 'latin1');
       const n = gen.lines.length;
-      const ossecRates = [];
-      for (let r = 0; r < ossecRuns; r++) ossecRates.push(n / Math.max(1e-6, ossecCpu(prefix, file) - startup));
+      const formatStartups = [];
+      const fullRuns = [];
+      for (let r = 0; r < ossecRuns; r++) {
+        formatStartups.push(ossecCpu(prefix, empty));
+        fullRuns.push(ossecCpu(prefix, file));
+      }
+      startups.push(...formatStartups);
+      const ossec = n / Math.max(1e-6, median(fullRuns) - median(formatStartups));
       // Warm-up lines of the same formats from another seed: the timed lines are new to the engine.
       const warm = generate({ seed: seed + 1000, lines: Math.min(WARMUP_LINES, s.lines ?? linesPerFormat), formats: s.formats });
       const warmFile = path.join(work, `${s.name}.warmup.log`);
@@ -220,7 +228,6 @@ function main() {
         wholeRuns.push(JSON.parse(once.stdout.trim().split('\n').pop()).whole_run_lines_per_cpu_sec);
       }
       const whole = median(wholeRuns);
-      const ossec = median(ossecRates);
       results.push({
         format: s.name, label: s.label, lines: n,
         ossec_lines_per_cpu_sec: Math.round(ossec),
@@ -234,7 +241,7 @@ function main() {
       });
     }
     const result = {
-      ruleset: path.relative(root, rulesetDir), seed, runs, processes, node_args: nodeArgs, ossec_startup_cpu_sec: startup,
+      ruleset: path.relative(root, rulesetDir), seed, runs, processes, node_args: nodeArgs, ossec_startup_cpu_sec: median(startups),
       load_average: os.loadavg()[0], cores: os.cpus().length, formats: results,
     };
     if (json) console.log(JSON.stringify(result));
@@ -246,7 +253,7 @@ function main() {
         console.log(`| ${r.label} | ${r.lines} | ${r.ossec_lines_per_cpu_sec} | ${r.warden_lines_per_cpu_sec} | ${r.ratio.toFixed(2)} | ${r.warden_first_timed_lines_per_cpu_sec} | ${r.warden_whole_run_lines_per_cpu_sec} | ${r.whole_run_ratio.toFixed(2)} | ${r.warden_peak_rss_mb} MB |`);
       }
       console.log('Warden: after 50,000 warm-up lines (a running service); whole run: a fresh process over the corpus once, as OSSEC runs (ruleset loading not counted, V8 warming up counted)');
-      console.log(`OSSEC start-up (subtracted): ${startup.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores${nodeArgs.length ? `; Warden's worker ran with ${nodeArgs.join(' ')}` : ''}`);
+      console.log(`OSSEC start-up (subtracted, median of every format's runs): ${result.ossec_startup_cpu_sec.toFixed(3)} CPU-s; load average ${result.load_average.toFixed(2)} on ${result.cores} cores${nodeArgs.length ? `; Warden's worker ran with ${nodeArgs.join(' ')}` : ''}`);
     }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
