@@ -44,30 +44,3 @@ test('readers by name answer what getField does, static, aliased and dynamic nam
   expect(readerByName('user')(ev)).toBe('v12');
   expect(readerByName('audit.key')(ev)).toBe('v14');
 });
-
-test('the event time reads back as written, whatever the number', () => {
-  const times = [0, 1, -1, 1.5, -1.5, 1e-20, -1e-20, 1_700_000_000_123, 1_700_000_000_123.456, 2 ** 51 + 1, 2 ** 53, -(2 ** 53),
-    253_402_300_799_999, Number.MAX_VALUE, -Number.MIN_VALUE, Infinity, -Infinity];
-  for (const t of times) {
-    const ev = new LogEvent('x', 'stdin', 'h', t);
-    expect(ev.time).toBe(t);
-    ev.time = -t;
-    expect(ev.time).toBe(-t === 0 ? 0 : -t);
-  }
-  expect(new LogEvent('x', 'stdin', 'h', NaN).time).toBeNaN();
-});
-
-test('matched and the first-time-seen answer are kept apart in their shared integer', () => {
-  const ev = new LogEvent('x', 'stdin', 'h', 0);
-  expect([ev.matched, ev.ftsNew]).toEqual([0, null]);
-  ev.ftsNew = true;
-  ev.matched = 16;
-  expect([ev.matched, ev.ftsNew]).toEqual([16, true]);
-  ev.ftsNew = false;
-  expect([ev.matched, ev.ftsNew]).toEqual([16, false]);
-  ev.matched = 3;
-  ev.ftsNew = null;
-  expect([ev.matched, ev.ftsNew]).toEqual([3, null]);
-  expect(() => { ev.matched = 256; }).toThrow(RangeError);
-  expect(() => { ev.matched = 1.5; }).toThrow(RangeError);
-});

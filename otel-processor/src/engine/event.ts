@@ -34,15 +34,6 @@ class RareFields {
   fields: Map<string, string> | null = null;
 }
 
-/** 2^20: a power of two, so that splitting a time at it and joining the parts back are exact. */
-const TIME_SPLIT = 1_048_576;
-
-/** The high part of a time: 0 where splitting would not round-trip (tiny negatives, non-finite times). */
-function highOf(t: number): number {
-  const high = Math.floor(t / TIME_SPLIT);
-  return high * TIME_SPLIT + (t - high * TIME_SPLIT) === t ? high : 0;
-}
-
 export class LogEvent {
   // ---- input / phase 1
   /** The whole record as received (OSSEC's full_log). */
@@ -57,14 +48,8 @@ export class LogEvent {
   programName: string | null = null;
   /** The header timestamp text that was skipped, if any. */
   headerTimestamp: string | null = null;
-  /**
-   * The event time (see `time`) in two parts, `timeHigh * 2^20 + timeLow`: small integers V8 keeps
-   * in the object (for any integer time up to 2^51 ms), where one number of milliseconds since the
-   * epoch would be a separate 16-byte heap number per event. Any other time round-trips too (its
-   * parts are then heap numbers; one that would not split exactly is all in `timeLow`).
-   */
-  private timeHigh: number;
-  private timeLow: number;
+  /** Event time in ms since the epoch (record time, or receive time). */
+  time: number;
   /** Agent identity ("000" for local events). */
   agentId = '000';
 
@@ -90,8 +75,10 @@ export class LogEvent {
   dstuser: string | null = null;
 
   // ---- phase 3 state
-  /** `matched` (bits 0-7) and `ftsNew` (bits 8-9: 0 not asked, 1 false, 2 true) in one small integer. */
-  private phase3 = 0;
+  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
+  matched = 0;
+  /** First-time-seen answer for this event, once asked (null: not asked yet). */
+  ftsNew: boolean | null = null;
 
   /** The fields few events set; null until one is. */
   private rare: RareFields | null = null;
@@ -101,31 +88,8 @@ export class LogEvent {
     this.log = fullLog;
     this.location = location;
     this.hostname = hostname;
-    const high = highOf(time);
-    this.timeHigh = high;
-    this.timeLow = time - high * TIME_SPLIT;
+    this.time = time;
   }
-
-  /** Event time in ms since the epoch (record time, or receive time). */
-  get time(): number { return this.timeHigh * TIME_SPLIT + this.timeLow; }
-  set time(t: number) {
-    const high = highOf(t);
-    this.timeHigh = high;
-    this.timeLow = t - high * TIME_SPLIT;
-  }
-
-  /** Level of the correlation alert this event took part in (OSSEC's lf->matched). */
-  get matched(): number { return this.phase3 & 0xff; }
-  set matched(level: number) {
-    if (!Number.isInteger(level) || level < 0 || level > 0xff) throw new RangeError(`matched must be a rule level, got ${level}`);
-    this.phase3 = (this.phase3 & ~0xff) | level;
-  }
-  /** First-time-seen answer for this event, once asked (null: not asked yet). */
-  get ftsNew(): boolean | null {
-    const f = this.phase3 >> 8;
-    return f === 0 ? null : f === 2;
-  }
-  set ftsNew(answer: boolean | null) { this.phase3 = (this.phase3 & 0xff) | (answer === null ? 0 : answer ? 0x200 : 0x100); }
 
   private rareForWrite(): RareFields {
     return (this.rare ??= new RareFields());
