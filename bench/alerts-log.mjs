@@ -12,7 +12,7 @@
 import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { option, root, shared } from './dist.mjs';
+import { FORMATS_BY_GROUP, option, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -20,11 +20,7 @@ const only = option(args, 'only', 'sshd');
 const seed = Number(option(args, 'seed', '11'));
 const runs = Number(option(args, 'runs', '40'));
 const dist = path.resolve(option(args, 'dist', path.join(root, 'otel-processor', 'dist')));
-const FORMATS = {
-  all: undefined, 'apache-access': ['apache-access'], 'apache-error': ['apache-error'],
-  auth: ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd'], messages: ['kernel', 'named', 'postfix', 'cron'],
-  pix: ['pix'], squid: ['squid'], sshd: ['sshd'], windows: ['windows'],
-};
+const FORMATS = FORMATS_BY_GROUP;
 if (!Object.hasOwn(FORMATS, only)) {
   console.error(`bench/alerts-log: --only must be one of ${Object.keys(FORMATS).join(', ')}`);
   process.exit(2);

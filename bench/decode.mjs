@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import inspector from 'node:inspector';
-import { loadEngine, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -20,7 +20,6 @@ const runs = Number(opt('runs', 7));
 const passes = Number(opt('passes', 5));
 const only = opt('only', '');
 const alloc = args.includes('--alloc');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
 const distDir = opt('dist', '');
@@ -31,17 +30,7 @@ const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = distDir
 enableLinearRegexpFallback();
 const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
 
-const suites = [
-  ['all', undefined],
-  ['apache-access', ['apache-access']],
-  ['apache-error', ['apache-error']],
-  ['auth', ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd']],
-  ['messages', ['kernel', 'named', 'postfix', 'cron']],
-  ['pix', ['pix']],
-  ['squid', ['squid']],
-  ['sshd', ['sshd']],
-  ['windows', ['windows']],
-].filter(([name]) => !only || only.split(',').includes(name));
+const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
 
 let session = null;
 const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));

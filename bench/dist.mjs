@@ -28,6 +28,28 @@ export function loadEngine(who) {
   return { enableLinearRegexpFallback, loadRuleset, openRuleset, Engine, LogEvent };
 }
 
+/**
+ * The format groups of issue 11's table, which every engine bench runs: name, label and the
+ * generator formats (tests/generator; undefined: its whole mix).
+ */
+export const FORMAT_GROUPS = [
+  { name: 'all', label: 'all (mix of every generated format)', formats: undefined },
+  { name: 'apache-access', label: 'Apache access', formats: ['apache-access'] },
+  { name: 'apache-error', label: 'Apache error (2.2 and 2.4)', formats: ['apache-error'] },
+  { name: 'auth', label: 'auth (su, sudo, useradd, pam, ftp)', formats: ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd'] },
+  { name: 'messages', label: '/var/log/messages (kernel, named, postfix, cron)', formats: ['kernel', 'named', 'postfix', 'cron'] },
+  { name: 'pix', label: 'Cisco PIX/ASA', formats: ['pix'] },
+  { name: 'squid', label: 'squid', formats: ['squid'] },
+  { name: 'sshd', label: 'sshd', formats: ['sshd'] },
+  { name: 'windows', label: 'Windows agent event lines (WinEvtLog: ...)', formats: ['windows'] },
+];
+
+/** The group's generator formats by name. */
+export const FORMATS_BY_GROUP = Object.fromEntries(FORMAT_GROUPS.map((g) => [g.name, g.formats]));
+
+/** The middle value (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** `--name value` from the command line, else the default. */
 export function option(args, name, dflt) {
   const i = args.indexOf(`--${name}`);

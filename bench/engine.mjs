@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import { linesOf, loadEngine, option, root, shared } from './dist.mjs';
+import { linesOf, loadEngine, median, option, root, shared } from './dist.mjs';
 
 const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = loadEngine('bench');
 
@@ -47,7 +47,6 @@ for (let r = 0; r < runs; r++) {
   // CPU time moves much less than wall time when other work shares the machine.
   cpuRates.push(lineCount / ((cpu.user + cpu.system) / 1e6));
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const peakRssMb = process.resourceUsage().maxRSS / 1024;
 const result = {
   ruleset: path.relative(root, rulesetDir) || rulesetDir,

@@ -21,18 +21,14 @@ import * as v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import { Session } from 'node:inspector';
 import { fileURLToPath } from 'node:url';
-import { loadEngine, option, requireDist, root, shared } from './dist.mjs';
+import { FORMATS_BY_GROUP, loadEngine, option, requireDist, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const only = option(args, 'only', 'all');
 const seed = Number(option(args, 'seed', '11'));
 const runs = Number(option(args, 'runs', '5'));
-const FORMATS = {
-  all: undefined, 'apache-access': ['apache-access'], 'apache-error': ['apache-error'],
-  auth: ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd'], messages: ['kernel', 'named', 'postfix', 'cron'],
-  pix: ['pix'], squid: ['squid'], sshd: ['sshd'], windows: ['windows'],
-};
+const FORMATS = FORMATS_BY_GROUP;
 if (!Object.hasOwn(FORMATS, only)) {
   console.error(`bench:memory: --only must be one of ${Object.keys(FORMATS).join(', ')}`);
   process.exit(2);

@@ -10,7 +10,7 @@
 //        [--formats F,...]   (generator formats to run as one suite instead of the bench:vs-ossec groups)
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { loadEngine, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -20,7 +20,6 @@ const seed = Number(opt('seed', 11));
 const runs = Number(opt('runs', 5));
 const top = Number(opt('top', 0));
 const only = opt('only', '');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
 const distDir = opt('dist', '');
@@ -32,18 +31,7 @@ const P = fromDist('engine/patterns/index.js');
 enableLinearRegexpFallback();
 const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
 
-// The same format groups as bench:vs-ossec.
-const suites = [
-  ['all', undefined],
-  ['apache-access', ['apache-access']],
-  ['apache-error', ['apache-error']],
-  ['auth', ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd']],
-  ['messages', ['kernel', 'named', 'postfix', 'cron']],
-  ['pix', ['pix']],
-  ['squid', ['squid']],
-  ['sshd', ['sshd']],
-  ['windows', ['windows']],
-].filter(([name]) => !only || only.split(',').includes(name));
+const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
 const formatsOpt = opt('formats', '');
 if (formatsOpt) suites.splice(0, suites.length, [formatsOpt, formatsOpt.split(',')]);
 

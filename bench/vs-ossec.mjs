@@ -32,14 +32,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { linesOf, loadEngine, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, linesOf, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const rulesetDir = path.join(shared, 'ossec-4.2.0');
 const WARMUP_LINES = 50_000;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 if (args[0] === '--worker') worker(args[1], Number(args[2]), args[3]);
 else if (args[0] === '--whole-run-worker') wholeRunWorker(args[1]);
@@ -165,17 +164,8 @@ function main() {
 
   const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
   // The formats of the issue; "all" is the generator's whole mix (every format it writes).
-  const suites = [
-    { name: 'all', label: 'all (mix of every generated format)', formats: undefined, lines: linesPerFormat * 3 },
-    { name: 'apache-access', label: 'Apache access', formats: ['apache-access'] },
-    { name: 'apache-error', label: 'Apache error (2.2 and 2.4)', formats: ['apache-error'] },
-    { name: 'auth', label: 'auth (su, sudo, useradd, pam, ftp)', formats: ['su', 'sudo', 'useradd', 'pam', 'vsftpd', 'proftpd', 'pure-ftpd'] },
-    { name: 'messages', label: '/var/log/messages (kernel, named, postfix, cron)', formats: ['kernel', 'named', 'postfix', 'cron'] },
-    { name: 'pix', label: 'Cisco PIX/ASA', formats: ['pix'] },
-    { name: 'squid', label: 'squid', formats: ['squid'] },
-    { name: 'sshd', label: 'sshd', formats: ['sshd'] },
-    { name: 'windows', label: 'Windows agent event lines (WinEvtLog: ...)', formats: ['windows'] },
-  ].filter((s) => only.length === 0 || only.includes(s.name));
+  const suites = FORMAT_GROUPS.map((g) => ({ ...g, lines: g.name === 'all' ? linesPerFormat * 3 : undefined }))
+    .filter((s) => only.length === 0 || only.includes(s.name));
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'warden-vs-ossec-'));
   const empty = path.join(work, 'empty.log');
