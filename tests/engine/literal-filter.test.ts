@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -122,6 +122,52 @@ test('one scan of many literals (automaton) answers as a plain search of the fol
   expect(wrong).toEqual([]);
   expect(scans).toBeGreaterThan(1000);
   expect(searches).toBeGreaterThan(1000);
+});
+
+test('a few literals searched by one RegExp (FewLiterals) answer as a plain search of the folded line: overlaps, literals inside others, shared starts, every position', () => {
+  // few characters: literals overlap, contain one another and start alike
+  const SMALL = ['a', 'b', 'A', 'B', ' ', '?', '(', 'é', '\u0130', '\u212a', 'k', 'K'];
+  const ASCII = ['a', 'b', ' ', '?', '(', 'k'];
+  const r = rng(29);
+  const pick = (from: string[], n: number) => Array.from({ length: n }, () => from[Math.floor(r() * from.length)]).join('');
+  const wrong: unknown[] = [];
+  let found = 0;
+  for (let round = 0; round < 300; round++) {
+    const texts = [...new Set(Array.from({ length: 1 + Math.floor(r() * 12) }, () => pick(ASCII, 3 + Math.floor(r() * 5))))];
+    const few = FewLiterals.of(texts)!;
+    for (let k = 0; k < 40; k++) {
+      // some literals of the set put in a line (capitals put back at random), or none
+      let line = pick(SMALL, Math.floor(r() * 8));
+      for (let n = Math.floor(r() * 4); n > 0; n--) {
+        const lit = texts[Math.floor(r() * texts.length)];
+        line += [...lit].map((c) => (r() < 0.5 ? c.toUpperCase() : c)).join('') + pick(SMALL, Math.floor(r() * 3));
+      }
+      const got = few.found(line);
+      texts.forEach((t, i) => {
+        const expected = fold(line).includes(t);
+        if (expected) found++;
+        if (((got >>> i) & 1) !== (expected ? 1 : 0)) wrong.push([line, t, expected]);
+      });
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(found).toBeGreaterThan(5000);
+});
+
+test('FewLiterals takes plain ASCII literals (no capitals) of 3 characters or more, distinct, FEW_MAX at most', () => {
+  expect(FewLiterals.of(['abc', 'a.b', '[x]', '$^|', '\\d+'])).not.toBeNull();
+  expect(FewLiterals.of(['abc', 'ab'])).toBeNull();
+  expect(FewLiterals.of(['abc', 'Abc'])).toBeNull();
+  expect(FewLiterals.of(['abc', 'ébc'])).toBeNull();
+  expect(FewLiterals.of(['abc', 'tab\tend'])).toBeNull();
+  expect(FewLiterals.of(['abc', 'abc'])).toBeNull();
+  expect(FewLiterals.of([])).toBeNull();
+  const many = Array.from({ length: FEW_MAX + 1 }, (_, i) => `lit${i}`);
+  expect(FewLiterals.of(many.slice(0, FEW_MAX))).not.toBeNull();
+  expect(FewLiterals.of(many)).toBeNull();
+  // RegExp syntax in literals is searched as text
+  const few = FewLiterals.of(['a.b', '[x]', '$^|', '\\d+', '*+{2}'])!;
+  expect(['aXb', 'A.B', '[X]', 'x', '$^|', '\\D+', '\\d', '*+{2}', '*+2'].map((l) => few.found(l))).toEqual([0, 1, 2, 0, 4, 8, 0, 16, 0]);
 });
 
 test('literals with RegExp syntax characters, searched one by one and by a scan', () => {

@@ -9,6 +9,7 @@ import { engineFor, ev } from './helpers';
 import { Engine, LogEvent, type Verdict } from '../../otel-processor/src/engine/engine';
 import type { CompiledRuleset } from '../../otel-processor/src/engine/ruleset';
 import { MAX_VALUES, RENEW_AFTER_MISSES, plannerFor } from '../../otel-processor/src/engine/rules/plan';
+import { FewLiterals } from '../../otel-processor/src/engine/rules/literal-filter';
 import { OSSEC_LOGTEST } from '../../otel-processor/src/engine/correlate/state';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { collectIniFiles, collectWazuhIniFiles, loadWazuhTestRuleset } from '../../otel-processor/src/cli/test-rules';
@@ -152,6 +153,73 @@ describe('rule plans answer as the tree walk', () => {
     for (const id of [214, 212, 211, 210, 300, 307, 202, 203, 213, 405, 200]) expect(fired).toContain(id);
     const fresh = engineFor(DECODERS, rules);
     expect(fresh.process(ev('alpha lambda')).rule?.id).toBe(214);
+  });
+
+  test('a few siblings needing literals: the line searched once for all of theirs, those whose literals are absent skipped untested', () => {
+    // (fewer than LITERALS_MIN: FewLiterals) literals that overlap ('abcd' / 'cdef'), one inside
+    // another ('xyz' in 'wxyz'), an alternation, a child without literals between them, an
+    // anchored one, one with a non-ASCII literal (not searched), and a stateful one
+    const rules = `<group name="few,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      <rule id="210" level="5"><if_sid>200</if_sid><pcre2>abcd</pcre2><description>abcd</description></rule>
+      <rule id="211" level="6"><if_sid>200</if_sid><pcre2>cdef [0-9]+</pcre2><description>cdef</description></rule>
+      <rule id="212" level="7"><if_sid>200</if_sid><pcre2>wxyz|omega</pcre2><description>wxyz</description></rule>
+      <rule id="213" level="4"><if_sid>200</if_sid><pcre2>xyz\\d</pcre2><description>xyz</description></rule>
+      <rule id="214" level="4"><if_sid>200</if_sid><match>plain</match><description>plain (OS_Match: no literals taken)</description></rule>
+      <rule id="215" level="4"><if_sid>200</if_sid><pcre2>^alpha beta</pcre2><description>anchored</description></rule>
+      <rule id="216" level="4"><if_sid>200</if_sid><pcre2>caf\xe9s</pcre2><description>non-ASCII</description></rule>
+      <rule id="217" level="8" frequency="2" timeframe="60"><if_matched_sid>210</if_matched_sid><pcre2>again</pcre2><description>abcd again</description></rule>
+      <rule id="218" level="2"><if_sid>200</if_sid><pcre2>a.b|x\\(y</pcre2><description>syntax</description></rule>
+    </group>`;
+    const lines = ['alpha', 'alpha abcdef 12', 'ALPHA ABCD', 'alpha cdef 7', 'alpha abcdef', 'alpha wxyz1', 'alpha xyz1', 'alpha OMEGA', 'alpha plain',
+      'alpha beta', 'beta alpha', 'alpha caf\u00e9s', 'alpha abcd again', 'alpha abcd again', 'alpha a.b', 'alpha X(Y', 'alpha wxyz xyz', 'alpha xyzwxyz']
+      .map((l, i) => ({ line: l, time: T0 + i }));
+    const e = engineFor(DECODERS, rules);
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    for (const id of [200, 210, 211, 212, 213, 214, 215, 216, 217, 218]) expect(fired).toContain(id);
+    // a fresh ruleset, plans only: 211's pattern runs only on the lines holding 'cdef ' (any case)
+    const fresh = engineFor(DECODERS, rules);
+    const cdef = fresh.ruleset.rulesById.get(211)!.logPatterns[0];
+    const test = cdef.test.bind(cdef);
+    let tested = 0;
+    cdef.test = (s: string) => {
+      tested++;
+      return test(s);
+    };
+    expect(lines.map((l) => fresh.process(ev(l.line)).rule?.id)).toEqual(
+      [200, 211, 210, 211, 210, 212, 213, 212, 214, 215, 200, 216, 210, 217, 218, 218, 212, 212]);
+    expect(tested).toBe(2);
+  });
+
+  test('a few siblings needing literals: the search stops where it does not pay (the first child matches) and starts again where it does', () => {
+    const rules = `<group name="few,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      <rule id="210" level="7"><if_sid>200</if_sid><pcre2>first one</pcre2><description>first</description></rule>
+      <rule id="211" level="6"><if_sid>200</if_sid><pcre2>second one</pcre2><description>second</description></rule>
+      <rule id="212" level="5"><if_sid>200</if_sid><pcre2>third one</pcre2><description>third</description></rule>
+      <rule id="213" level="4"><if_sid>200</if_sid><pcre2>fourth one</pcre2><description>fourth</description></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules);
+    const searches = jest.spyOn(FewLiterals.prototype, 'found');
+    const phase = (line: string, n: number, t0: number) => Array.from({ length: n }, (_, i) => ({ line: `${line} ${i}`, time: t0 + i }));
+    try {
+      // lines the first child takes: the search saves nothing, the list stops searching
+      const first = compareWalks(e.ruleset, phase('alpha first one', 100, T0));
+      expect(first.disagreements).toEqual([]);
+      const whileFirst = searches.mock.calls.length;
+      expect(whileFirst).toBeGreaterThan(0);
+      expect(whileFirst).toBeLessThan(30);
+      // lines none of them takes: every child fails, the list searches again (and skips them all)
+      const none = compareWalks(e.ruleset, phase('alpha nothing', 100, T0 + 1000));
+      expect(none.disagreements).toEqual([]);
+      expect(searches.mock.calls.length - whileFirst).toBeGreaterThan(70);
+      const mixed = compareWalks(e.ruleset, ['alpha FOURTH ONE', 'alpha first one', 'alpha third one x', 'alpha second on', 'alpha'].map((line, i) => ({ line, time: T0 + 5000 + i })));
+      expect(mixed.disagreements).toEqual([]);
+      expect([...mixed.fired].sort()).toEqual([200, 210, 212, 213]);
+    } finally {
+      searches.mockRestore();
+    }
   });
 
   test('siblings whose pattern is anchored at the start: skipped untested on lines scanned anyway when their literal is absent', () => {

@@ -561,3 +561,89 @@ function grown<T extends Int32Array | Uint8Array>(from: T, to: T): T {
   to.set(from);
   return to;
 }
+
+/** At most this many literals in one FewLiterals (bits of its answer). */
+export const FEW_MAX = 30;
+
+/** Printable ASCII without capitals: what FewLiterals searches (the RegExp's `i` is then exactly A-Z folding). */
+const FEW_TEXT = /^[\x20-\x40\x5b-\x7e]+$/;
+
+/**
+ * The literals of a short child list (a few siblings, each needing one of its own), searched in
+ * one go by one caseless RegExp of them all: V8 runs such an alternation over a line in about the
+ * time of two of the separate pattern tests it replaces (measured on Apache error lines: 18
+ * literals in 190 ns, against about 50 ns for each test alone). Answers which literals the
+ * ASCII-folded line holds, exactly (as LiteralSet.anyIn would).
+ */
+export class FewLiterals {
+  private readonly re: RegExp;
+  private readonly all: number;
+  /** Per literal: its bit, with those of the literals it contains (found wherever it is). */
+  private readonly within: Int32Array;
+  /** Per literal: the literals that may start inside it and end past it, with where they start (flat pairs). */
+  private readonly overlaps: Int32Array[];
+  /** By last character (folded, below 128): the literals ending with it. */
+  private readonly byLast: Int32Array[];
+
+  /** `texts` (folded, as requiredLiteralsOf gives them); null when one is not plain ASCII or they are too many. */
+  static of(texts: readonly string[]): FewLiterals | null {
+    if (texts.length === 0 || texts.length > FEW_MAX || new Set(texts).size !== texts.length) return null;
+    if (!texts.every((t) => t.length >= MIN_LITERAL && FEW_TEXT.test(t))) return null;
+    return new FewLiterals(texts);
+  }
+
+  private constructor(readonly texts: readonly string[]) {
+    // longest first: where several start at one place, the RegExp reports the longest
+    const alts = [...texts].sort((a, b) => b.length - a.length)
+      .map((t) => t.replace(/[^a-z0-9 ]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+    // without `u`, `i` pairs an ASCII letter with its other case only (see searcherOf)
+    this.re = new RegExp(alts.join('|'), 'gi');
+    this.all = (1 << texts.length) - 1; // FEW_MAX bits at most
+    this.within = Int32Array.from(texts, (t) => texts.reduce((bits, u, j) => (t.includes(u) ? bits | (1 << j) : bits), 0));
+    this.overlaps = texts.map((t) => {
+      const pairs: number[] = [];
+      texts.forEach((u, j) => {
+        for (let d = 1; d < t.length; d++) if (d + u.length > t.length && u.startsWith(t.slice(d))) pairs.push(j, d);
+      });
+      return Int32Array.from(pairs);
+    });
+    this.byLast = Array.from({ length: 128 }, (_, c) => Int32Array.from(texts.flatMap((t, i) => (t.charCodeAt(t.length - 1) === c ? [i] : []))));
+  }
+
+  /**
+   * Bit i set when the ASCII-folded `log` holds texts[i]. A match is the longest literal starting
+   * at the leftmost place any does (from where the search resumed): those starting there or
+   * inside it are the literals it contains, or overlaps checked in place; the search goes on
+   * from its end. Stops when all are found.
+   */
+  found(log: string): number {
+    const re = this.re;
+    const texts = this.texts;
+    let bits = 0;
+    let from = 0;
+    re.lastIndex = 0;
+    while (re.test(log)) {
+      const end = re.lastIndex;
+      // the literal matched: the longest one ending there (the earliest start from `from` on)
+      let longest = -1;
+      let start = end;
+      let last = log.charCodeAt(end - 1);
+      if (last >= 65 && last <= 90) last += 32;
+      const ending = this.byLast[last]; // (the match's last character is printable ASCII)
+      for (let k = 0; k < ending.length; k++) {
+        const i = ending[k];
+        const at = end - texts[i].length;
+        if (at >= from && at < start && foldedAt(log, at, texts[i])) {
+          start = at;
+          longest = i;
+        }
+      }
+      bits |= this.within[longest];
+      const over = this.overlaps[longest];
+      for (let k = 0; k < over.length; k += 2) if (foldedAt(log, start + over[k + 1], texts[over[k]])) bits |= 1 << over[k];
+      if (bits === this.all) break;
+      from = end;
+    }
+    return bits;
+  }
+}

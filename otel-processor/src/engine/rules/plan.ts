@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { LiteralSet, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -52,6 +52,26 @@ interface ChildList {
   readonly nodes: PlanNode[];
   /** Per node: its PlanNode.literals, read without reaching the node. */
   readonly groups: Int32Array | null;
+  /** Fewer (FEW_MIN or more) needing literals: one search of the line for all of theirs, when it pays; null: none. */
+  readonly few: FewFilter | null;
+}
+
+/**
+ * The children of a short list needing literals, with one search (FewLiterals) for all of them.
+ * The search costs about two failing tests; where most lines have the literal of one of the first
+ * children (vsftpd's, pam's lists) it saves nothing, where they have none of them (Apache's
+ * `[error]` children) it saves many. So each list measures, over the last lines that reached it,
+ * what the search saves (children skipped) or would save (children tested that failed), and
+ * searches only while that stays above the cost. Either way the answers are the same.
+ */
+interface FewFilter {
+  readonly literals: FewLiterals;
+  /** Per node, the bits (in the search's answer) of the literals one of which it needs; 0: none known. */
+  readonly masks: Int32Array;
+  /** Searching now (else each child is tested as it comes). */
+  searching: boolean;
+  /** Running average over lines of the children the search skipped (searching) or that failed (not searching). */
+  gain: number;
 }
 
 /** Children narrowed by the value of the field several of them test. */
@@ -86,6 +106,17 @@ const DISPATCH_MIN = 3;
  * scan pays only past 8 to 10 such children that all fail, more when some literals are present.
  */
 const LITERALS_MIN = 16;
+/**
+ * Children needing literals that make a shorter list search the line once for all of theirs
+ * (FewLiterals: one RegExp call, about the cost of two separate failing tests on Apache error
+ * lines); below it, each child's pattern is tested as it comes.
+ */
+const FEW_MIN = 3;
+/** FewFilter.gain past which a list starts searching (children failing per line), and below which it stops (children skipped). */
+const FEW_START = 3;
+const FEW_STOP = 2;
+/** Lines over which FewFilter.gain is averaged. */
+const FEW_LINES = 16;
 
 class KeyPlan {
   private readonly nodes = new Map<CompiledRule, PlanNode>();
@@ -124,7 +155,7 @@ function expand(node: PlanNode, ev: LogEvent): ChildList {
 function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
   let needing = 0;
   for (const c of nodes) if (literalsOf(c.rule) !== null) needing++;
-  if (needing < LITERALS_MIN) return { nodes, groups: null };
+  if (needing < LITERALS_MIN) return needing >= FEW_MIN ? fewList(nodes, key.planner) : plainList(nodes);
   for (const c of nodes) {
     if (c.literals !== UNKNOWN) continue;
     const lits = literalsOf(c.rule);
@@ -135,7 +166,29 @@ function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
     const anchored = anchoredLiteralsOf(c.rule.logPatterns);
     c.literals = anchored === null ? NO_LITERALS : -2 - key.literals.groupOf(anchored);
   }
-  return { nodes, groups: Int32Array.from(nodes, (c) => c.literals) };
+  return { nodes, groups: Int32Array.from(nodes, (c) => c.literals), few: null };
+}
+
+function plainList(nodes: PlanNode[]): ChildList {
+  return { nodes, groups: null, few: null };
+}
+
+/** A short list whose children needing literals (FewLiterals can search up to FEW_MAX of them) get their bits. */
+function fewList(nodes: PlanNode[], planner: RulePlanner): ChildList {
+  const texts: string[] = [];
+  const masks = new Int32Array(nodes.length);
+  let filtered = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const lits = literalsOf(nodes[i].rule);
+    if (lits === null || FewLiterals.of(lits) === null) continue;
+    const added = lits.filter((t, k) => !texts.includes(t) && lits.indexOf(t) === k);
+    if (texts.length + added.length > FEW_MAX) continue;
+    texts.push(...added);
+    for (const t of lits) masks[i] |= 1 << texts.indexOf(t);
+    filtered++;
+  }
+  if (filtered < FEW_MIN) return plainList(nodes);
+  return { nodes, groups: null, few: { literals: planner.fewLiterals(texts), masks, searching: true, gain: FEW_START } };
 }
 
 const rulePrefixes = new WeakMap<CompiledRule, readonly Prefix[] | null>();
@@ -226,8 +279,18 @@ export class RulePlanner {
   private lastCategory: string | null = null;
   private lastDecoder: string | null = null;
   private lastPlan: KeyPlan | null = null;
+  /** FewLiterals by their texts (lists of several keys and dispatch values share them). */
+  private readonly few = new Map<string, FewLiterals>();
 
   constructor(private readonly roots: readonly CompiledRule[]) {}
+
+  /** The search of `texts` (each one FewLiterals accepts, FEW_MAX at most), shared. */
+  fewLiterals(texts: readonly string[]): FewLiterals {
+    const key = texts.join('\u0000');
+    let f = this.few.get(key);
+    if (f === undefined) this.few.set(key, (f = FewLiterals.of(texts)!));
+    return f;
+  }
 
   /** Values remembered now, across all nodes (at most MAX_ENTRIES). */
   get remembered(): number {
@@ -277,6 +340,8 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   const log = ev.log;
   // a child whose anchored pattern needs the log to open otherwise fails that (pure) check: skipped untested
   if (groups === null) {
+    const few = list.few;
+    if (few !== null) return walkFew(rule, children, few, ev, ctx);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
       if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
@@ -294,6 +359,38 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
       if (r !== null) return r;
     }
   }
+  if (rule.noalert) return null;
+  return rule;
+}
+
+/** walkNode's walk of the children of `rule` (a list with a FewFilter): a child whose literals the line lacks is skipped untested. */
+function walkFew(rule: CompiledRule, children: PlanNode[], few: FewFilter, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+  const log = ev.log;
+  const masks = few.masks;
+  const searching = few.searching;
+  let found = -1; // searched when the first child needing literals is reached
+  let gain = 0;
+  let r: CompiledRule | null = null;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    const m = masks[i];
+    if (m !== 0 && searching) {
+      if (found < 0) found = few.literals.found(log);
+      if ((found & m) === 0) {
+        gain++;
+        continue;
+      }
+    }
+    r = walkNode(c, ev, ctx);
+    if (r !== null) break;
+    if (m !== 0 && !searching) gain++;
+  }
+  if (found >= 0 || !searching) {
+    const g = (few.gain += (gain - few.gain) / FEW_LINES);
+    if (searching ? g < FEW_STOP : g >= FEW_START) few.searching = !searching;
+  }
+  if (r !== null) return r;
   if (rule.noalert) return null;
   return rule;
 }
