@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadRuleset, type LoadedRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { Engine, LogEvent } from '../../otel-processor/src/engine/engine';
+import { Decoder } from '../../otel-processor/src/engine/decode/decode';
 import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../../otel-processor/src/engine/compile/decoders';
 import { headAllows, prefixFilter } from '../../otel-processor/src/engine/compile/first-char';
 import { compilePattern } from '../../otel-processor/src/engine/patterns';
@@ -141,16 +142,21 @@ describeShared('the decoder dispatch index')('decoder dispatch index against the
     const loaded = load();
     const engine = new Engine(loaded.ruleset, { logAlertLevel: loaded.logAlertLevel });
     const set = loaded.ruleset.decoders;
+    // every decoder whose regex may run first runs it first (the engine's decides line by line)
+    const regexFirst = new Decoder(set, { regexFirst: 'always' });
     const diffs: string[] = [];
     let claimed = 0;
     for (const line of lines) {
       const a = new LogEvent(line, 'stdin', 'host', 0);
       const b = new LogEvent(line, 'stdin', 'host', 0);
-      if (!engine.predecode(a) || !engine.predecode(b)) continue;
+      const c = new LogEvent(line, 'stdin', 'host', 0);
+      if (!engine.predecode(a) || !engine.predecode(b) || !engine.predecode(c)) continue;
       engine.decode(a);
       linearDecode(set, b);
+      regexFirst.decode(c);
       if (b.decoderIndex >= 0) claimed++;
       if (decoded(a) !== decoded(b)) diffs.push(`${line}\n  indexed: ${decoded(a)}\n  plain:   ${decoded(b)}`);
+      if (decoded(c) !== decoded(b)) diffs.push(`${line}\n  regex first: ${decoded(c)}\n  plain:   ${decoded(b)}`);
     }
     expect(diffs.slice(0, 5)).toEqual([]);
     expect(claimed).toBeGreaterThan(lines.length / 10); // the lines do reach decoders

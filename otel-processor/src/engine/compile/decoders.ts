@@ -7,10 +7,11 @@
  * in turn (`after_regex` continues where the previous one ended).
  */
 import type { XmlElement } from '../ruleset/xml';
-import type { Pattern } from '../patterns';
+import { Pcre2Pattern, type Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, spaceRunGuard, type PrefixFilter, type SpaceRunGuard } from './first-char';
+import { parseTranslated, type Node } from '../patterns/translated';
 import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
 
 /** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
@@ -60,6 +61,13 @@ export interface CompiledDecoder {
 /** Same-name children of one parent, tried as one unit. */
 export interface DecoderChain {
   readonly members: CompiledDecoder[];
+  /** Its place among its parent's chains. */
+  readonly position: number;
+  /**
+   * The head's regex, run where its prematch is, matches only where the prematch does, and no
+   * member needs where the prematch ended: the regex may run first (see regexImpliesPrematch).
+   */
+  regexFirst: boolean;
 }
 
 /**
@@ -100,6 +108,11 @@ export interface DecoderSet {
   readonly chainsOf: DecoderChain[][];
   /** The chains of each root by a character of the log (by index; null: no chains). */
   readonly chainIndex: (ChainIndex | null)[];
+  /**
+   * Per decoder (by index): a root without children whose regex, run from the start of the log
+   * as its prematch is, matches only where the prematch does (its regex may run first).
+   */
+  readonly rootRegexFirst: boolean[];
 }
 
 export interface DecoderDialect {
@@ -171,7 +184,7 @@ export class DecoderSetBuilder {
         chain.members.push(d);
       } else {
         if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
-        chains.push({ members: [d] });
+        chains.push({ members: [d], position: chains.length, regexFirst: false });
       }
     }
     this.decoders.push(d);
@@ -184,6 +197,9 @@ export class DecoderSetBuilder {
     const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     const chainIndex = this.decoders.map((d, i) => (chainsOf[i].length === 0 ? null : indexChains(d, chainsOf[i])));
+    for (const chains of this.children.values()) for (const c of chains) c.regexFirst = chainRegexFirst(c);
+    const rootRegexFirst = this.decoders.map((d, i) => d.parent === null && chainsOf[i].length === 0 && d.plugin === null &&
+      d.regexOffset === 'none' && d.prematch !== null && d.regex !== null && regexImpliesPrematch(d.prematch, d.regex));
     return {
       decoders: this.decoders,
       programRoots: this.programRoots,
@@ -195,6 +211,7 @@ export class DecoderSetBuilder {
       programByFirst,
       chainsOf,
       chainIndex,
+      rootRegexFirst,
     };
   }
 
@@ -390,6 +407,72 @@ function bySecond(roots: CompiledDecoder[]): CompiledDecoder[][] | null {
     out.push(bucket);
   }
   return out;
+}
+
+/**
+ * Whether the chain's head may run its regex before its prematch: they start at the same place,
+ * the regex matching implies the prematch does, and no member reads where the prematch ended
+ * (after_prematch, after_regex falling back to it, a plugin's offset).
+ */
+function chainRegexFirst(chain: DecoderChain): boolean {
+  const head = chain.members[0];
+  if (head.prematch === null || head.regex === null) return false;
+  const sameStart = head.prematchAfterParent ? head.regexOffset === 'after_parent' : head.regexOffset === 'none';
+  if (!sameStart || !chain.members.every((d) => d.plugin === null && (d.regexOffset === 'none' || d.regexOffset === 'after_parent'))) return false;
+  return regexImpliesPrematch(head.prematch, head.regex);
+}
+
+/**
+ * Whether every match of `regex` implies a match of `prematch`, both run from the same place:
+ * both PCRE2 (same case rule) of one alternative each, and the prematch's syntax tree (as the
+ * translation reads back) the start of the regex's once their unquantified capture groups of one
+ * alternative are opened. A match of the regex then begins with a match of the prematch, at the
+ * same place. Lookaround, `$`, `\b` and back-references (whose text the tree does not keep) make
+ * it false.
+ */
+export function regexImpliesPrematch(prematch: Pattern, regex: Pattern): boolean {
+  if (!(prematch instanceof Pcre2Pattern) || !(regex instanceof Pcre2Pattern)) return false;
+  if (prematch.mode !== 'regex' || regex.mode !== 'regex' || prematch.caseless !== regex.caseless) return false;
+  if (prematch.jsSource === undefined || regex.jsSource === undefined) return false;
+  const p = parseTranslated(prematch.jsSource);
+  const r = parseTranslated(regex.jsSource);
+  if (p === null || r === null || p.length !== 1 || r.length !== 1) return false;
+  const ps = opened(p[0]);
+  const rs = opened(r[0]);
+  if (ps === null || rs === null || ps.length === 0 || ps.length > rs.length) return false;
+  for (let i = 0; i < ps.length; i++) if (!sameNode(ps[i], rs[i])) return false;
+  return true;
+}
+
+/** The sequence with its unquantified groups of one alternative opened; null when it holds a node whose text is not kept. */
+function opened(seq: Node[]): Node[] | null {
+  const out: Node[] = [];
+  for (const n of seq) {
+    if (n.k === 'zero' || n.k === 'ref') return null;
+    if (n.k === 'group') {
+      for (const alt of n.alts) if (opened(alt) === null) return null;
+      if (n.min === 1 && n.max === 1 && n.alts.length === 1) {
+        out.push(...opened(n.alts[0])!);
+        continue;
+      }
+    }
+    out.push(n);
+  }
+  return out;
+}
+
+function sameNode(a: Node, b: Node): boolean {
+  if (a.k !== b.k) return false;
+  if (a.k === 'bol') return true;
+  if (a.k === 'set' && b.k === 'set') {
+    return a.min === b.min && a.max === b.max && a.lazy === b.lazy && a.ranges.length === b.ranges.length &&
+      a.ranges.every(([lo, hi], i) => lo === b.ranges[i][0] && hi === b.ranges[i][1]);
+  }
+  if (a.k === 'group' && b.k === 'group') {
+    return a.min === b.min && a.max === b.max && a.lazy === b.lazy && a.alts.length === b.alts.length &&
+      a.alts.every((alt, i) => alt.length === b.alts[i].length && alt.every((n, j) => sameNode(n, b.alts[i][j])));
+  }
+  return false;
 }
 
 function parseOffset(el: XmlElement, v: string): RegexOffset {

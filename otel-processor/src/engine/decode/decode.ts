@@ -24,6 +24,18 @@ function testFrom(p: Pattern, log: string, from: number): number {
   return r === null ? -1 : r.end;
 }
 
+/**
+ * When a decoder's regex may run before its prematch (its match implies the prematch's, see
+ * regexImpliesPrematch): `adaptive` (default) runs it first while, over the last lines that
+ * reached that decoder, it matched more often than both failed (a line both fail then costs one
+ * call more, a line the regex matches one less); `always` and `never` for tests.
+ */
+export type RegexFirst = 'adaptive' | 'always' | 'never';
+
+/** Lines over which a decoder's regex-first score is averaged, and the score past which the regex runs first (and below whose negative it stops). */
+const REGEX_FIRST_LINES = 16;
+const REGEX_FIRST_FROM = 0.125;
+
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
   private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
@@ -36,11 +48,36 @@ export class Decoder {
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
 
-  constructor(readonly set: DecoderSet) {
+  /**
+   * Per root (by index) without children, then per root and child chain (slotOf + position): the
+   * running score of running the regex first (see RegexFirst), and whether it does now.
+   */
+  private readonly score: Float64Array;
+  private readonly regexFirstNow: Uint8Array;
+  /** Per root (by index): its chains' first slot (position added), or -1. */
+  private readonly slotOf: Int32Array;
+  private readonly rootRegexFirst: boolean[];
+  private readonly adaptive: boolean;
+
+  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst } = {}) {
     this.plainByFirst = set.plainByFirst;
     this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
+    const mode = options.regexFirst ?? 'adaptive';
+    this.rootRegexFirst = mode === 'never' ? set.decoders.map(() => false) : set.rootRegexFirst;
+    this.slotOf = new Int32Array(set.decoders.length).fill(-1);
+    let slots = set.decoders.length;
+    set.decoders.forEach((d, i) => {
+      const chains = set.chainsOf[i];
+      if (mode !== 'never' && chains.some((c) => c.regexFirst)) {
+        this.slotOf[i] = slots;
+        slots += chains.length;
+      }
+    });
+    this.score = new Float64Array(slots);
+    this.regexFirstNow = new Uint8Array(slots).fill(mode === 'always' ? 1 : 0);
+    this.adaptive = mode === 'adaptive';
   }
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
@@ -85,6 +122,10 @@ export class Decoder {
         // the first characters turn most roots away without a call into their pattern
         if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
         if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
+        if (this.rootRegexFirst[root.index]) {
+          if (!this.claim(ev, log, root, root.index, 0)) continue;
+          return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+        }
         pmatch = testFrom(root.prematch, log, 0);
         if (pmatch < 0) continue;
       }
@@ -99,6 +140,7 @@ export class Decoder {
         const c = log.charCodeAt(index.atParent ? pmatch : 0);
         const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
+        const slots = this.slotOf[root.index];
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
           const head = chain.members[0];
@@ -106,6 +148,12 @@ export class Decoder {
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
             if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+            if (chain.regexFirst && slots >= 0) {
+              if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
+              // the head's regex has run (cmatch is read by no member of such a chain)
+              if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+              return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+            }
             const end = testFrom(head.prematch, log, from);
             if (end >= 0) {
               cmatch = end;
@@ -133,10 +181,39 @@ export class Decoder {
     return null;
   }
 
-  private runRegexChain(ev: LogEvent, log: string, members: CompiledDecoder[], pmatch: number, cmatch: number): void {
+  /**
+   * The prematch and regex of `d` (whose regex matching implies its prematch does, from the same
+   * place `from`), in the order its score says; the effects of the plain order (prematch, then the
+   * regex as the chain's first member): the decoder set when the prematch matches, the regex's
+   * fields when it matches too. Returns whether the prematch matched.
+   */
+  private claim(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number): boolean {
+    const out = this.scratch;
+    let end: number;
+    let matched: boolean;
+    if (this.regexFirstNow[slot] === 1) {
+      end = execFrom(d.regex!, log, from, out);
+      matched = end >= 0 || testFrom(d.prematch!, log, from) >= 0;
+    } else {
+      matched = testFrom(d.prematch!, log, from) >= 0;
+      end = matched ? execFrom(d.regex!, log, from, out) : -1;
+    }
+    if (this.adaptive) {
+      // +1: the regex alone would have answered; -1: both ran and failed
+      const s = (this.score[slot] += ((end >= 0 ? 1 : matched ? 0 : -1) - this.score[slot]) / REGEX_FIRST_LINES);
+      if (s > REGEX_FIRST_FROM) this.regexFirstNow[slot] = 1;
+      else if (s < -REGEX_FIRST_FROM) this.regexFirstNow[slot] = 0;
+    }
+    if (!matched) return false;
+    this.setDecoder(ev, d);
+    if (end >= 0) this.setFields(ev, d, out);
+    return true;
+  }
+
+  private runRegexChain(ev: LogEvent, log: string, members: CompiledDecoder[], pmatch: number, cmatch: number, first = 0): void {
     let prev = -1;
     const out = this.scratch;
-    for (let i = 0; i < members.length; i++) {
+    for (let i = first; i < members.length; i++) {
       const d = members[i];
       if (d.regex === null) return;
       const start = offsetFor(d.regexOffset, pmatch, cmatch, prev);
@@ -146,14 +223,19 @@ export class Decoder {
         return;
       }
       prev = end;
-      this.setDecoder(ev, d);
-      const caps = out.values;
-      const order = d.order;
-      const n = Math.min(out.count, order.length);
-      for (let k = 0; k < n; k++) {
-        const field = order[k];
-        if (field !== '') ev.setField(field, caps[k]);
-      }
+      this.setFields(ev, d, out);
+    }
+  }
+
+  /** What a member whose regex matched does: the decoder set, the captures stored in its order's fields. */
+  private setFields(ev: LogEvent, d: CompiledDecoder, out: CaptureBuffer): void {
+    this.setDecoder(ev, d);
+    const caps = out.values;
+    const order = d.order;
+    const n = Math.min(out.count, order.length);
+    for (let k = 0; k < n; k++) {
+      const field = order[k];
+      if (field !== '') ev.setField(field, caps[k]);
     }
   }
 
