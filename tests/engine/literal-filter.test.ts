@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, exactPrefixesOf, prefixEnd, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -168,6 +168,40 @@ test('FewLiterals takes plain ASCII literals (no capitals) of 3 characters or mo
   // RegExp syntax in literals is searched as text
   const few = FewLiterals.of(['a.b', '[x]', '$^|', '\\d+', '*+{2}'])!;
   expect(['aXb', 'A.B', '[X]', 'x', '$^|', '\\D+', '\\d', '*+{2}', '*+2'].map((l) => few.found(l))).toEqual([0, 1, 2, 0, 4, 8, 0, 16, 0]);
+});
+
+test('the texts a pattern matches when that is all it does: anchored literal alternatives only', () => {
+  const texts = (source: string, caseless = true) => exactPrefixesOf(compilePcre2(source, { caseless }))?.map((p) => [p.text, p.fold]) ?? null;
+  expect(texts('^\\[warn\\] |^\\[notice\\] |^\\[error\\] ')).toEqual([['[warn] ', 0b11110], ['[notice] ', 0b1111110], ['[error] ', 0b111110]]);
+  expect(texts('^abc', false)).toEqual([['abc', 0]]);
+  expect(texts('^a{3}b')).toEqual([['aaab', 0b1111]]);
+  expect(texts('^Installed|^Updated', false)).toEqual([['Installed', 0], ['Updated', 0]]);
+  for (const more of ['^abc$', '^ab+', '^a|b', 'abc', '^(?i)abc', '^(abc)', '^a.c', '^a[bc]', '^a\\d', '^' + 'x'.repeat(32), '^ab(?=c)', '^ab\\b']) expect([more, texts(more)]).toEqual([more, null]);
+  expect(texts('^' + 'x'.repeat(31))).toEqual([['x'.repeat(31), 0b1111111111111111111111111111111]]);
+});
+
+test('a pattern of such texts answers as they do, from any start: random anchored literal alternations and lines', () => {
+  const r = rng(31);
+  const CH = ['a', 'b', 'A', ' ', '[', ']', '1', 'é'];
+  const pick = (n: number) => Array.from({ length: n }, () => CH[Math.floor(r() * CH.length)]).join('');
+  const esc = (t: string) => t.replace(/[[\]\\]/g, (c) => `\\${c}`);
+  let exact = 0;
+  const wrong: unknown[] = [];
+  for (let k = 0; k < 300; k++) {
+    const alts = Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(1 + Math.floor(r() * 4)));
+    const caseless = r() < 0.5;
+    const p = compilePcre2(alts.map((a) => `^${esc(a)}`).join('|'), { caseless });
+    const prefixes = exactPrefixesOf(p);
+    if (prefixes === null) continue;
+    exact++;
+    for (let j = 0; j < 40; j++) {
+      const line = r() < 0.5 ? pick(Math.floor(r() * 3)) + alts[Math.floor(r() * alts.length)].toUpperCase() + pick(2) : pick(Math.floor(r() * 8));
+      const from = Math.floor(r() * (line.length + 1));
+      if (p.matchEnd(line, from) !== prefixEnd(line, from, prefixes)) wrong.push([p.source, caseless, line, from]);
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(exact).toBeGreaterThan(250);
 });
 
 test('literals with RegExp syntax characters, searched one by one and by a scan', () => {

@@ -280,6 +280,32 @@ describe('rule plans answer as the tree walk', () => {
     expect(counted.map((c) => c.tested)).toEqual([5, 10]);
   });
 
+  test('a child whose pattern only matches texts the log starts with: the comparison of those texts answers for it, its pattern never runs', () => {
+    const rules = `<group name="pre,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      <rule id="500" level="3"><if_sid>200</if_sid><pcre2>^\\[error\\] |^\\[warn\\] </pcre2><description>error or warn</description></rule>
+      <rule id="501" level="4"><if_sid>500</if_sid><pcre2>^\\[error\\] </pcre2><pcre2>alpha x</pcre2><description>error with more</description></rule>
+      <rule id="502" level="5"><if_sid>200</if_sid><pcre2>^\\[notice\\] </pcre2><match>!beta</match><description>notice, no beta</description></rule>
+    </group>`;
+    const lines = ['[error] alpha', '[ERROR] alpha x', '[warn] alpha', '[Warn]alpha', '[notice] alpha', '[notice] alpha beta', 'alpha [error] ', '[erro] alpha', '[error] alpha x']
+      .map((l, i) => ({ line: l, time: T0 + i }));
+    const e = engineFor(DECODERS, rules);
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    for (const id of [200, 500, 502]) expect(fired).toContain(id);
+    const fresh = engineFor(DECODERS, rules);
+    const calls = [500, 501, 502].map((id) => {
+      const p = fresh.ruleset.rulesById.get(id)!.logPatterns[0];
+      return jest.spyOn(p, 'test');
+    });
+    // (501's two <pcre2> are one pattern, '^\\[error\\] alpha x', as OSSEC joins them)
+    expect(lines.map((l) => fresh.process(ev(l.line)).rule?.id)).toEqual([500, 501, 500, 200, 502, 200, 200, 200, 501]);
+    expect(calls.map((c) => c.mock.calls.length)).toEqual([0, 0, 0]);
+    // a category root's pattern (nothing compared before it) still runs
+    const root = engineFor(DECODERS, `<group name="r,"><rule id="6" level="3"><category>syslog</category><pcre2>^\\[error\\] </pcre2><description>root</description></rule></group>`);
+    expect(['[error] x', '[warn] x'].map((l) => root.process(ev(l)).rule?.id ?? null)).toEqual([6, null]);
+  });
+
   test('an engine answers as before after another engine filled the shared plans', () => {
     const first = engineFor(DECODERS, RULES);
     const second = new Engine(first.ruleset);

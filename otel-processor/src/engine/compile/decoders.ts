@@ -12,6 +12,7 @@ import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decod
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, spaceRunGuard, type PrefixFilter, type SpaceRunGuard } from './first-char';
 import { parseTranslated, type Node } from '../patterns/translated';
+import { exactPrefixesOf, type Prefix } from '../rules/literal-filter';
 import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
 
 /** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
@@ -42,6 +43,8 @@ export interface CompiledDecoder {
   /** The prematch's `^\S+ ...` runs (see SpaceRunGuard), checked before running it; null: none. */
   readonly prematchSpaceRuns: SpaceRunGuard | null;
   readonly prematchAfterParent: boolean;
+  /** The texts the prematch matches when that is all it does (see exactPrefixesOf): compared in place of running it; null: run it. */
+  readonly prematchExact: Prefix[] | null;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
   /** Field name per capture ('' drops the capture). */
@@ -331,6 +334,7 @@ export class DecoderSetBuilder {
       prematchHead,
       prematchSpaceRuns: prematchHead === null || prematchHead.length < SPACE_RUNS_BELOW_HEAD * 129 ? spaceRunGuard(prematchPattern, SPACE_RUN_STEPS) : null,
       prematchAfterParent,
+      prematchExact: prematchPattern === null ? null : exactPrefixesOf(prematchPattern),
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,

@@ -75,6 +75,8 @@ export interface CompiledRule {
   checkReads: (string | null)[];
   /** The patterns `checks` must find in the log (`<match>`, `<regex>`, `<pcre2>`, not negated). */
   logPatterns: Pattern[];
+  /** Per check: the log pattern it tests (one of logPatterns), or null. */
+  checkPatterns: (Pattern | null)[];
   maxsize: number;
   compiledRule: string | null;
   checkDiff: boolean;
@@ -183,7 +185,7 @@ export interface RuleDialect {
   selfReference?: 'refuse' | 'drop';
 }
 
-interface PendingCheck { rank: number; check: FieldCheck; reads: string | null }
+interface PendingCheck { rank: number; check: FieldCheck; reads: string | null; pattern?: Pattern }
 
 /** A rule being compiled: what its element handlers fill in. */
 interface RuleBuild {
@@ -305,11 +307,15 @@ export function compileRule(el: XmlElement, groupAttr: string, order: number, di
   for (const c of el.children) compileElement(c, b);
   for (const [key, { el: pel, text, dialect: d }] of b.patterns) {
     if (key === 'if_matched_regex') continue; // accepted by the parser, as in OSSEC; unused by rulesets
-    b.pending.push({ rank: CHECK_RANK.get(key)!, check: patternCheck(key, pel, text, d, dialect, rule), reads: patternReads(key, dialect) });
+    const before = rule.logPatterns.length;
+    const check = patternCheck(key, pel, text, d, dialect, rule);
+    const pattern = rule.logPatterns.length > before ? rule.logPatterns[before] : undefined;
+    b.pending.push({ rank: CHECK_RANK.get(key)!, check, reads: patternReads(key, dialect), pattern });
   }
   b.pending.sort((x, y) => x.rank - y.rank);
   rule.checks = b.pending.map((p) => p.check);
   rule.checkReads = b.pending.map((p) => p.reads);
+  rule.checkPatterns = b.pending.map((p) => p.pattern ?? null);
   return finishRule(el, rule);
 }
 
@@ -329,7 +335,7 @@ function ruleFromAttributes(el: XmlElement, groupAttr: string, order: number, di
   return {
     id, level, description: '', groupString: groupAttr, groups: [], file: el.file, line: el.line,
     ifSid: [], ifGroup: null, ifLevel: null, category: null, children: [], childrenByDecoder: null, genericChildren: [], order,
-    decodedAs: null, checks: [], checkReads: [], logPatterns: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
+    decodedAs: null, checks: [], checkReads: [], logPatterns: [], checkPatterns: [], maxsize, compiledRule: null, checkDiff: false, ifFts: false, lists: [],
     feedsSid: false, feedsGroups: null, frequency, correlates: false, timeframe, ifMatchedSid: null, ifMatchedGroup: null, ifMatchedGroupText: null, correlate: [],
     globalFrequency: false, ignoreTime, ignoreFields: [], checkIfIgnored: [],
     noalert, options: new Set(), noLog: false, info: [], mitre: [], dynamicDescription: false,

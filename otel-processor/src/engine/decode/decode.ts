@@ -5,6 +5,7 @@ import type { LogEvent } from '../event';
 import type { CaptureBuffer, Pattern } from '../patterns';
 import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
 import { headAllows, spaceRunsAllow } from '../compile/first-char';
+import { prefixEnd } from '../rules/literal-filter';
 
 /** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
 function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
@@ -17,11 +18,17 @@ function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): nu
   return r.end;
 }
 
-/** The same without captures (prematch): nothing allocated where the pattern can avoid it. */
+/** The same without captures: nothing allocated where the pattern can avoid it. */
 function testFrom(p: Pattern, log: string, from: number): number {
   if (p.matchEnd !== undefined) return p.matchEnd(log, from);
   const r = p.exec(log, from);
   return r === null ? -1 : r.end;
+}
+
+/** The end of `d`'s prematch run from `from`, or -1; a prematch of plain texts is compared in place. */
+function prematchEnd(d: CompiledDecoder, log: string, from: number): number {
+  const exact = d.prematchExact;
+  return exact !== null ? prefixEnd(log, from, exact) : testFrom(d.prematch!, log, from);
 }
 
 /**
@@ -126,7 +133,7 @@ export class Decoder {
           if (!this.claim(ev, log, root, root.index, 0)) continue;
           return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
         }
-        pmatch = testFrom(root.prematch, log, 0);
+        pmatch = prematchEnd(root, log, 0);
         if (pmatch < 0) continue;
       }
       this.setDecoder(ev, root);
@@ -154,7 +161,7 @@ export class Decoder {
               if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
               return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
             }
-            const end = testFrom(head.prematch, log, from);
+            const end = prematchEnd(head, log, from);
             if (end >= 0) {
               cmatch = end;
               this.setDecoder(ev, head);
@@ -193,9 +200,9 @@ export class Decoder {
     let matched: boolean;
     if (this.regexFirstNow[slot] === 1) {
       end = execFrom(d.regex!, log, from, out);
-      matched = end >= 0 || testFrom(d.prematch!, log, from) >= 0;
+      matched = end >= 0 || prematchEnd(d, log, from) >= 0;
     } else {
-      matched = testFrom(d.prematch!, log, from) >= 0;
+      matched = prematchEnd(d, log, from) >= 0;
       end = matched ? execFrom(d.regex!, log, from, out) : -1;
     }
     if (this.adaptive) {

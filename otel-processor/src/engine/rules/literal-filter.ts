@@ -124,10 +124,15 @@ const MAX_PREFIX = 31;
  * cannot set the `m` flag (no `(?` nor `(*` in their text), whose `^` is the start of the log.
  */
 export function anchoredPrefixesOf(patterns: readonly Pattern[]): readonly Prefix[] | null {
+  return prefixedPatternOf(patterns)?.prefixes ?? null;
+}
+
+/** The pattern anchoredPrefixesOf takes its prefixes from, with them; null when none. */
+export function prefixedPatternOf(patterns: readonly Pattern[]): { pattern: Pattern; prefixes: readonly Prefix[] } | null {
   for (const p of patterns) {
     if (!(p instanceof Pcre2Pattern)) continue;
     const got = pcre2Prefixes(p);
-    if (got !== null) return got;
+    if (got !== null) return { pattern: p, prefixes: got };
   }
   return null;
 }
@@ -187,6 +192,57 @@ function seqPrefixes(seq: Node[], from: number): Prefix[] | null {
     if (n.max !== n.min) break;
   }
   return text.length > 0 ? [{ text, fold }] : null;
+}
+
+/**
+ * The texts an anchored PCRE2 pattern matches, when that is all it does: a log matches it exactly
+ * when it starts with one of them, and the first of them (in order) that it starts with is the
+ * match (PCRE2 tries alternatives in order). Alternatives of literal characters only (caseless
+ * letters folded), MAX_PREFIX characters at most each; else null.
+ */
+export function exactPrefixesOf(p: Pattern): Prefix[] | null {
+  if (!(p instanceof Pcre2Pattern)) return null;
+  if (p.mode === 'prefix') {
+    const lit = p.source.slice(1);
+    return lit.length === 0 || lit.length > MAX_PREFIX || lit.includes('\n') ? null : pcre2Prefixes(p);
+  }
+  if (p.mode !== 'regex' || p.jsSource === undefined || p.source.includes('(?') || p.source.includes('(*')) return null;
+  const alts = parseTranslated(p.jsSource);
+  if (alts === null || alts.length > MAX_SET) return null;
+  const out: Prefix[] = [];
+  for (const seq of alts) {
+    if (seq.length < 2 || seq[0].k !== 'bol') return null;
+    let text = '';
+    let fold = 0;
+    for (let i = 1; i < seq.length; i++) {
+      const n = seq[i];
+      if (n.k !== 'set' || n.min !== n.max || n.min + text.length > MAX_PREFIX) return null;
+      const lit = charLit(n.ranges);
+      if (lit === null) return null;
+      for (let r = 0; r < n.min; r++) {
+        if (lit.ci) fold |= 1 << text.length;
+        text += lit.text;
+      }
+    }
+    if (text.length === 0) return null;
+    out.push({ text, fold });
+  }
+  return out;
+}
+
+/** Where the first of `prefixes` that `log` holds at `from` ends, or -1 when none is there. */
+export function prefixEnd(log: string, from: number, prefixes: readonly Prefix[]): number {
+  for (let k = 0; k < prefixes.length; k++) {
+    const { text, fold } = prefixes[k];
+    if (log.length - from < text.length) continue;
+    let i = 0;
+    for (; i < text.length; i++) {
+      const c = log.charCodeAt(from + i);
+      if ((fold >>> i) & 1 ? (c | 32) !== text.charCodeAt(i) : c !== text.charCodeAt(i)) break;
+    }
+    if (i === text.length) return from + text.length;
+  }
+  return -1;
 }
 
 /** Whether `log` starts with one of `prefixes`. */

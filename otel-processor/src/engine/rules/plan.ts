@@ -20,13 +20,19 @@
  * afresh after RENEW_AFTER_MISSES misses, so such values cost little time and no memory.
  */
 import type { LogEvent } from '../event';
-import { fieldReader, type CompiledRule } from '../compile/rules';
+import { fieldReader, type CompiledRule, type FieldCheck } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, exactPrefixesOf, prefixedPatternOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
   readonly rule: CompiledRule;
+  /**
+   * The rule's pure checks as the walk runs them: a child's check of a pattern that only matches
+   * texts the log starts with (see exactPrefixesOf) is left out, the walk having compared
+   * `prefixes` before reaching it.
+   */
+  readonly checks: readonly FieldCheck[];
   readonly conditions: boolean;
   /** Texts one of which the log must start with for the rule's patterns to match; null: none known. */
   readonly prefixes: readonly Prefix[] | null;
@@ -127,10 +133,12 @@ class KeyPlan {
     this.literals = new LiteralSet(planner.automata);
   }
 
-  node(rule: CompiledRule): PlanNode {
+  /** The node of `rule`: a child (the walk compares its prefixes before it), or a root. */
+  node(rule: CompiledRule, child = true): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      n = { rule, conditions: hasConditions(rule), prefixes: prefixesOf(rule), children: null, dispatch: null, literals: UNKNOWN, key: this };
+      const { prefixes, childChecks } = prefixedOf(rule);
+      n = { rule, checks: child ? childChecks : rule.checks, conditions: hasConditions(rule), prefixes, children: null, dispatch: null, literals: UNKNOWN, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -191,10 +199,25 @@ function fewList(nodes: PlanNode[], planner: RulePlanner): ChildList {
   return { nodes, groups: null, few: { literals: planner.fewLiterals(texts), masks, searching: true, gain: FEW_START } };
 }
 
-const rulePrefixes = new WeakMap<CompiledRule, readonly Prefix[] | null>();
-function prefixesOf(rule: CompiledRule): readonly Prefix[] | null {
+/** What a rule's nodes need of its patterns' prefixes (worked out once per rule). */
+interface Prefixed {
+  readonly prefixes: readonly Prefix[] | null;
+  /** Its checks as a child runs them (see PlanNode.checks). */
+  readonly childChecks: readonly FieldCheck[];
+}
+
+const rulePrefixes = new WeakMap<CompiledRule, Prefixed>();
+function prefixedOf(rule: CompiledRule): Prefixed {
   let p = rulePrefixes.get(rule);
-  if (p === undefined) rulePrefixes.set(rule, (p = anchoredPrefixesOf(rule.logPatterns)));
+  if (p === undefined) {
+    const prefixed = prefixedPatternOf(rule.logPatterns);
+    const exact = prefixed === null ? null : exactPrefixesOf(prefixed.pattern);
+    p = {
+      prefixes: exact ?? prefixed?.prefixes ?? null,
+      childChecks: exact !== null ? rule.checks.filter((_, i) => rule.checkPatterns[i] !== prefixed!.pattern) : rule.checks,
+    };
+    rulePrefixes.set(rule, p);
+  }
   return p;
 }
 
@@ -306,7 +329,7 @@ export class RulePlanner {
     let plan = byDecoder.get(ev.decoderName);
     if (plan === undefined) {
       plan = new KeyPlan(this);
-      for (const root of this.roots) if (root.category === category && admits(root, ev)) plan.roots.push(plan.node(root));
+      for (const root of this.roots) if (root.category === category && admits(root, ev)) plan.roots.push(plan.node(root, false));
       byDecoder.set(ev.decoderName, plan);
     }
     this.lastCategory = category;
@@ -330,7 +353,7 @@ export class RulePlanner {
 /** checkRule over a plan node: the same answer, and the same conditions recorded, as OSSEC's walk. */
 export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
   const rule = node.rule;
-  const checks = rule.checks;
+  const checks = node.checks;
   for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
   if (node.conditions && !conditionsHold(rule, ev, ctx)) return null;
   let list = node.children ?? expand(node, ev);
