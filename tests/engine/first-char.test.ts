@@ -102,7 +102,7 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
   const guardOf = (source: string, caseless = true, steps = 4) => spaceRunGuard(compilePattern('pcre2', source, { caseless }), steps);
   const stepsOf = (source: string, caseless = true, steps = 4) => {
     const g = guardOf(source, caseless, steps);
-    return g === null ? null : { lits: g.lits, min: g.min, max: g.max };
+    return g === null ? null : { lits: g.steps.map((st) => st.alts.map((a) => a.text).join('|')), min: g.steps.map((st) => st.min), max: g.steps.map((st) => st.max) };
   };
   /** The guard's answer, checked against the pattern: a line it rejects, the pattern rejects. */
   const compiled = new Map<string, [ReturnType<typeof guardOf>, ReturnType<typeof compilePattern>]>();
@@ -121,17 +121,22 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "')?.lits).toEqual([' ', ' ', ' [']);
     expect(stepsOf('^\\S+ \\S+ \\S+ \\[\\S+ \\S\\d+\\] "', true, 2)).toBeNull();
     expect(stepsOf('^\\S{3} - x', false)).toEqual({ lits: [' - x'], min: [3], max: [3] });
-    expect(guardOf('^\\S{3} - x', false)?.codes).toEqual([[32, 45, 32, 120]]);
+    expect(guardOf('^\\S{3} - x', false)?.steps.map((st) => st.alts.map((a) => a.codes))).toEqual([[[32, 45, 32, 120]]]);
     // runs of any items that cannot take a space, their lengths added up
     expect(stepsOf('^\\d+? \\d{2}/\\d{2}/\\d{4} \\S+ SEV=')).toEqual({ lits: [' ', ' '], min: [1, 10], max: [INF, 10] });
-    // a caseless letter ends the literal; lone spaces after unbounded runs only lead to a telling step
-    expect(guardOf('^\\S+ IN=')).toBeNull();
-    expect(guardOf('^\\w+ \\S+ x')).toBeNull();
-    // several alternatives: the steps they all start with (a literal cut to their common start)
-    expect(stepsOf('^\\[[A-Za-z0-9@_-]+\\] \\[imp\\] |^\\[[A-Za-z0-9@_-]+\\] \\[horde\\] ')).toEqual({ lits: [' ['], min: [3], max: [INF] });
+    // a caseless letter is kept lower-cased (either case passes); lone spaces after unbounded runs only lead to a telling step
+    expect(stepsOf('^\\S+ IN=')).toEqual({ lits: [' in='], min: [1], max: [INF] });
+    expect(guardOf('^\\S+ IN=')?.steps[0].alts[0].fold).toBe(0b110);
+    expect(stepsOf('^\\S+ IN=', false)).toEqual({ lits: [' IN='], min: [1], max: [INF] });
+    expect(stepsOf('^\\w+ \\S+ x')).toEqual({ lits: [' ', ' x'], min: [1, 1], max: [INF, INF] });
+    expect(guardOf('^\\w+ \\S+ \\d')).toBeNull();
+    // several alternatives: the steps they all start with, then where only the literal after one run differs, that step with either
+    expect(stepsOf('^\\[[A-Za-z0-9@_-]+\\] \\[imp\\] |^\\[[A-Za-z0-9@_-]+\\] \\[horde\\] ')).toEqual({ lits: [' [imp] | [horde] '], min: [3], max: [INF] });
     expect(stepsOf('^\\S{3} - \\S+ abc|^\\S{3} - \\S+ abd', false)).toEqual({ lits: [' - '], min: [3], max: [3] });
     expect(stepsOf('^\\S+ - \\S+ abc|^\\S+ - \\S+ abd', false)).toEqual({ lits: [' - '], min: [1], max: [INF] });
-    expect(stepsOf('^\\S+ - x|^\\S+ -- x', false)).toEqual({ lits: [' -'], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ - x|^\\S+ -- x', false)).toEqual({ lits: [' - x| -- x'], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ a|^\\S+ b|^\\S+ a', false)).toEqual({ lits: [' a| b'], min: [1], max: [INF] });
+    expect(stepsOf('^\\S+ - \\S+ x|^\\S+ -- y|^\\S+ - \\S+ x', false)).toEqual({ lits: [' - | -- y'], min: [1], max: [INF] });
     expect(guardOf('^\\S{3} - x|^\\S{4} - x', false)).toBeNull(); // different runs
     expect(guardOf('^\\S+ - x|\\S+ - x', false)).toBeNull(); // one alternative unanchored
     for (const p of ['\\S+ - ', '^\\S+ - |^x', '^\\S+-x', '^(\\S+) - ', '^\\S+\\s- ', '^[^x]+ - ', '^.+ - ']) expect(guardOf(p)).toBeNull();
@@ -147,7 +152,9 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     expect(guardAllows('^\\S{3} - x', 'abc - x', 0, false)).toBe(true);
     const HORDE = '^\\[[A-Za-z0-9@_-]+\\] \\[imp\\] |^\\[[A-Za-z0-9@_-]+\\] \\[horde\\] ';
     expect(guardAllows(HORDE, '[Thu Mar 12 00:00:00.197624 2026] [autoindex:error] [pid 57370]')).toBe(false);
-    expect(guardAllows(HORDE, '[notice] [client 1.2.3.4] x')).toBe(true);
+    expect(guardAllows(HORDE, '[notice] [client 1.2.3.4] x')).toBe(false);
+    expect(guardAllows(HORDE, '[notice] [iMP] x')).toBe(true);
+    expect(guardAllows(HORDE, '[notice] [imp]x')).toBe(false);
     expect(guardAllows(HORDE, '[x] [HORDE] y')).toBe(true);
     expect(guardAllows(HORDE, '[x] [imp] y')).toBe(true);
   });
@@ -155,13 +162,16 @@ describe('space-run guards: `^\\S+ lit` runs, never rejecting a match', () => {
     let seed = 7;
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
     const alphabet = [' ', '-', '[', ']', 'a', '1', '\t', '/', ':', '"', '\u00e9', 'A'];
-    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 ', '^\\S+ - \\S+ \\[a|^\\S+ - \\S+ \\[1', '^\\S{1,2} -a|^\\S{1,2} -1|^\\S{1,2} --'];
+    const sources = [ACCESS, '^\\S+ - \\S+ \\[', '^\\S+ \\S+ \\S+ \\[\\S+ ', '^\\S+? - \\S+?  x', '^\\S{1,2} -', '^\\d+? \\d/[a-]{2} - ', '^a\\d* \\[\\S?1 ', '^\\S+ - \\S+ \\[a|^\\S+ - \\S+ \\[1', '^\\S{1,2} -a|^\\S{1,2} -1|^\\S{1,2} --',
+      '^\\S+ [a-]A|^\\S+ a -', '^\\S+ a\\]|^\\S+ -1|^\\S+ A'];
+    const caselessSources = ['^\\S+ a\\]|^\\S+ -1|^\\S+ A', '^\\[\\S+\\] \\[a\\] |^\\[\\S+\\] \\[a1\\] ', '^\\S{1,2} a-'];
     let rejected = 0;
     for (let n = 0; n < 4000; n++) {
       let line = '';
       const len = rnd(14);
       for (let k = 0; k < len; k++) line += alphabet[rnd(alphabet.length)];
       for (const s of sources) if (!guardAllows(s, line, 0, false)) rejected++;
+      for (const s of caselessSources) if (!guardAllows(s, line, 0, true)) rejected++;
     }
     expect(rejected).toBeGreaterThan(1000);
   });

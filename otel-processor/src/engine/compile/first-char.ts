@@ -16,7 +16,7 @@
  */
 import type { Dialect } from './elements';
 import { Pcre2Pattern, type Pattern } from '../patterns';
-import { parseTranslated, type Node, type Ranges } from '../patterns/translated';
+import { charLit, parseTranslated, type Node } from '../patterns/translated';
 
 export type FirstChars = Uint8Array | null; // 128 entries, 1 = possible; null = any character
 
@@ -428,71 +428,75 @@ export function firstChars(dialect: Dialect, source: string, caseless: boolean):
  * starts with one (e.g. Apache access `^\S+ - \S+ \[`, `^\d+? \d{2}/\d{2}/\d{4} `), needs of
  * the line: each run must end at the next space, so from the start every next space must be
  * followed by its literal, after a run of a length the quantifiers allow. Checked with native
- * indexOf / startsWith in place of a RegExp call on lines of other formats. Exact as a filter:
- * every test is implied by a match.
+ * indexOf and a few character reads in place of a RegExp call on lines of other formats. Exact
+ * as a filter: every test is implied by a match.
  */
 export interface SpaceRunGuard {
-  /** The literal after each run (first character: a space). */
-  readonly lits: readonly string[];
-  /** The same as char codes. */
-  readonly codes: readonly (readonly number[])[];
-  readonly min: readonly number[];
-  readonly max: readonly number[];
+  readonly steps: readonly GuardStep[];
 }
+
+/** One run and the literal after it: one of `alts` (alternatives of the pattern that differ only there). */
+export interface GuardStep {
+  readonly alts: readonly GuardLiteral[];
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A literal: its characters (caseless letters lower-cased, with their bit set in `fold`). */
+export interface GuardLiteral {
+  readonly text: string;
+  readonly codes: readonly number[];
+  readonly fold: number;
+}
+
+/** Literal characters kept per step (bits of GuardLiteral.fold). */
+const MAX_GUARD_LITERAL = 31;
 
 /**
  * The guard of a compiled PCRE2 pattern (its JavaScript translation, every alternative anchored),
  * at most `maxSteps` runs, or null. With several alternatives (e.g. `^\[\w+\] \[imp\] |^\[\w+\] \[horde\] `),
- * the steps they all start with: a match of any one implies those.
+ * the steps they all share, then, where they differ only by the literal after the same run,
+ * that step with each one's literal: a match of any one implies those.
  */
 export function spaceRunGuard(p: Pattern | null, maxSteps: number): SpaceRunGuard | null {
   if (!(p instanceof Pcre2Pattern) || p.jsSource === undefined) return null;
   const alts = parseTranslated(p.jsSource);
   if (alts === null || alts.length === 0) return null;
-  let lits: string[] = [];
-  let min: number[] = [];
-  let max: number[] = [];
+  let steps: GuardStep[] = [];
   for (let a = 0; a < alts.length; a++) {
-    const steps = alternativeSteps(alts[a], maxSteps);
-    if (steps === null) return null;
+    const mine = alternativeSteps(alts[a], maxSteps);
+    if (mine === null) return null;
     if (a === 0) {
-      ({ lits, min, max } = steps);
+      steps = mine;
       continue;
     }
     let k = 0;
-    while (k < lits.length && k < steps.lits.length && lits[k] === steps.lits[k] && min[k] === steps.min[k] && max[k] === steps.max[k]) k++;
-    let differing = '';
-    if (k < lits.length && k < steps.lits.length && min[k] === steps.min[k] && max[k] === steps.max[k]) {
-      // the same run, then literals that differ later (` [imp` / ` [horde`): their common start, as the last step
-      const x = lits[k];
-      const y = steps.lits[k];
-      let n = 0;
-      while (n < x.length && n < y.length && x[n] === y[n]) n++;
-      differing = x.slice(0, n);
-    }
-    lits = lits.slice(0, k);
-    min = min.slice(0, k + (differing === '' ? 0 : 1));
-    max = max.slice(0, k + (differing === '' ? 0 : 1));
-    if (differing !== '') lits.push(differing);
+    while (k < steps.length && k < mine.length && sameStep(steps[k], mine[k])) k++;
+    if (k < steps.length && k < mine.length && steps[k].min === mine[k].min && steps[k].max === mine[k].max) {
+      // the same run, then another literal: either one there, and nothing checked after
+      const extra = mine[k].alts.filter((x) => !steps[k].alts.some((y) => y.text === x.text && y.fold === x.fold));
+      steps = [...steps.slice(0, k), { ...steps[k], alts: [...steps[k].alts, ...extra] }];
+    } else steps = steps.slice(0, k);
   }
   // a lone space after an unbounded run says little (most lines have words): trailing ones left out
-  let k = lits.length;
-  while (k > 0 && lits[k - 1].length === 1 && max[k - 1] === INF) k--;
-  if (k === 0) return null;
-  const kept = lits.slice(0, k);
-  return { lits: kept, codes: kept.map((t) => Array.from(t, (c) => c.charCodeAt(0))), min: min.slice(0, k), max: max.slice(0, k) };
+  let k = steps.length;
+  while (k > 0 && steps[k - 1].max === INF && steps[k - 1].alts.every((x) => x.text.length === 1)) k--;
+  return k === 0 ? null : { steps: steps.slice(0, k) };
+}
+
+function sameStep(x: GuardStep, y: GuardStep): boolean {
+  return x.min === y.min && x.max === y.max && x.alts.length === y.alts.length &&
+    x.alts.every((a, i) => a.text === y.alts[i].text && a.fold === y.alts[i].fold);
 }
 
 /** The steps of one anchored alternative (see SpaceRunGuard), or null when it is not anchored. */
-function alternativeSteps(seq: Node[], maxSteps: number): { lits: string[]; min: number[]; max: number[] } | null {
+function alternativeSteps(seq: Node[], maxSteps: number): GuardStep[] | null {
   if (seq[0]?.k !== 'bol') return null;
-  const lits: string[] = [];
-  const min: number[] = [];
-  const max: number[] = [];
-  const isLiteral = (n: Node): boolean => n.k === 'set' && n.min === 1 && n.max === 1 && n.ranges.length === 1 && n.ranges[0][0] === n.ranges[0][1];
+  const steps: GuardStep[] = [];
+  const literalOf = (n: Node) => (n.k === 'set' && n.min === 1 && n.max === 1 ? charLit(n.ranges) : null);
   const spaceFree = (n: Node): boolean => n.k === 'set' && n.ranges.every(([lo, hi]) => hi < 32 || lo > 32);
   let i = 1;
-  while (lits.length < maxSteps) {
+  while (steps.length < maxSteps) {
     // the run: items none of which can take a space (their lengths add up), up to a literal space
     let lo = 0;
     let hi = 0;
@@ -503,31 +507,46 @@ function alternativeSteps(seq: Node[], maxSteps: number): { lits: string[]; min:
       hi = Math.min(INF, hi + n.max);
     }
     if (j === i) break;
-    let lit = '';
-    for (; j < seq.length && isLiteral(seq[j]); j++) lit += String.fromCharCode((seq[j] as { ranges: Ranges }).ranges[0][0]);
-    if (lit.charCodeAt(0) !== 32) break;
-    lits.push(lit);
-    min.push(lo);
-    max.push(hi);
+    let text = '';
+    let fold = 0;
+    for (; j < seq.length && text.length < MAX_GUARD_LITERAL; j++) {
+      const lit = literalOf(seq[j]);
+      if (lit === null) break;
+      if (lit.ci) fold |= 1 << text.length;
+      text += lit.text;
+    }
+    if (text.charCodeAt(0) !== 32) break;
+    steps.push({ alts: [{ text, codes: Array.from(text, (c) => c.charCodeAt(0)), fold }], min: lo, max: hi });
     i = j;
     // one telling step is where the guard pays: each more costs a native call on every line that passes
-    if (lit.length > 1 || hi !== INF) break;
+    if (text.length > 1 || hi !== INF) break;
   }
-  return { lits, min, max };
+  return steps;
 }
 
 /** Whether `s` from `from` passes a guard (see SpaceRunGuard). */
 export function spaceRunsAllow(g: SpaceRunGuard, s: string, from: number): boolean {
-  const codes = g.codes;
+  const steps = g.steps;
   let pos = from;
-  for (let k = 0; k < codes.length; k++) {
+  for (let k = 0; k < steps.length; k++) {
+    const step = steps[k];
     const w = s.indexOf(' ', pos);
     const n = w - pos;
-    if (w < 0 || n < g.min[k] || n > g.max[k]) return false;
-    // the literal's first character is the space found (char codes: cheaper than a startsWith call)
-    const lit = codes[k];
-    for (let j = 1; j < lit.length; j++) if (s.charCodeAt(w + j) !== lit[j]) return false;
-    pos = w + lit.length;
+    if (w < 0 || n < step.min || n > step.max) return false;
+    // the literal's first character is the space found
+    const alts = step.alts;
+    let next = -1;
+    for (let a = 0; a < alts.length && next < 0; a++) {
+      const { codes, fold } = alts[a];
+      let j = 1;
+      for (; j < codes.length; j++) {
+        const c = s.charCodeAt(w + j);
+        if ((fold >>> j) & 1 ? (c | 32) !== codes[j] : c !== codes[j]) break;
+      }
+      if (j === codes.length) next = w + codes.length;
+    }
+    if (next < 0) return false;
+    pos = next;
   }
   return true;
 }
