@@ -686,7 +686,11 @@ export class FewLiterals {
       let last = log.charCodeAt(end - 1);
       if (last >= 65 && last <= 90) last += 32;
       const ending = this.byLast[last]; // (the match's last character is printable ASCII)
-      for (let k = 0; k < ending.length; k++) {
+      if (ending.length === 1) {
+        // the only literal ending with that character: the match
+        longest = ending[0];
+        start = end - texts[longest].length;
+      } else for (let k = 0; k < ending.length; k++) {
         const i = ending[k];
         const at = end - texts[i].length;
         if (at >= from && at < start && foldedAt(log, at, texts[i])) {
