@@ -80,7 +80,10 @@ describe('alternations of plain literals (literals.ts)', () => {
     expect(literal('^\\(pam_unix\\)|^pam_succeed_if')).toBe(true);
     expect(literal('^apache$|^mysql$')).toBe(true);
     expect(literal('\\(pam_unix\\)$')).toBe(true);
-    expect(literal('ModSecurity: Warning')).toBe(false); // caseless search: the RegExp is faster
+    expect(literal('ModSecurity: Warning')).toBe(false); // caseless search by `: `, common: the RegExp is faster
+    expect(literal('INFORMATION\\(1\\)')).toBe(true); // caseless, searched by `(1)`
+    expect(literal('AH01617|AH01807')).toBe(true);
+    expect(literal('lsass\\.exe')).toBe(false);
     expect(literal('ModSecurity: Warning', cs)).toBe(true);
     expect(literal('^warn|^work')).toBe(false); // one first character for two: the RegExp is faster
     expect(literal('a|b|c|d')).toBe(false); // four searches: one RegExp scan is faster
@@ -111,6 +114,10 @@ describe('alternations of plain literals (literals.ts)', () => {
     expect(end('b$|^a', 'b', 1)).toBe(-1);
     expect(end('^k$|^x', '\u212a', 0, ci)).toBe(-1); // the Kelvin sign is not an ASCII k
     expect(end('^\\(pam_unix\\)|^pam_succeed_if', '(PAM_UNIX) x', 0, ci)).toBe(10);
+    expect(end('INFORMATION\\(1\\)', 'x (1) information(1) y', 0, ci)).toBe(20);
+    expect(end('INFORMATION\\(1\\)', 'InFoRmAtIoN(1)INFORMATION(1)', 1, ci)).toBe(28);
+    expect(end('INFORMATION\\(1\\)', 'NFORMATION(1)', 0, ci)).toBe(-1);
+    expect(end('AH01807|AH01617', 'ah01617 ah01807', 0, ci)).toBe(7);
   });
 });
 

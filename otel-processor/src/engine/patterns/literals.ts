@@ -5,8 +5,10 @@
  * answers are PCRE2's for the same pattern: the leftmost match, the first alternative in order
  * among those matching there; `^` at `start` (Pcre2Pattern reads the subject from `start` on), `$`
  * at the end or before a final newline; caseless compares fold ASCII letters only (default tables).
- * Unanchored alternatives are searched with indexOf, so only case-exact ones qualify (a caseless
- * search in JavaScript is slower than V8's RegExp); anything else stays with the RegExp.
+ * Unanchored alternatives are searched with indexOf: a case-exact one as it is; a caseless one
+ * only by a run of it without letters that lines seldom hold (`(1)` of `INFORMATION\(1\)`, `01630`
+ * of `AH01630`), each place found then compared; a caseless search in JavaScript is slower than
+ * V8's RegExp, so other caseless ones keep the RegExp, as does anything else.
  */
 
 /** A literal character of the body: anything but PCRE2's metacharacters and `{ } ]` (kept simple). */
@@ -17,6 +19,10 @@ const MAX_SEARCHED = 3;
 interface Alternative {
   lit: LiteralAt;
   text: string;
+  /** What indexOf looks for (unanchored only): the text, or a run of it without letters. */
+  needle: string;
+  /** Where `needle` is in the text. */
+  needleAt: number;
   /** `^`: only at `start`. */
   atStart: boolean;
   /** `$`: only at the end (or before a final newline). */
@@ -25,6 +31,18 @@ interface Alternative {
 
 function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
+ * The longest run of `text` without ASCII letters if it is one lines seldom hold (three characters
+ * or more, or two with a digit or a bracket: not `: ` or ` -`), with its index; else null.
+ */
+function seldomRun(text: string): [string, number] | null {
+  let best: [string, number] | null = null;
+  for (const m of text.matchAll(/[^A-Za-z]+/g)) if (best === null || m[0].length > best[0].length) best = [m[0], m.index as number];
+  if (best === null) return null;
+  const run = best[0];
+  return run.length >= 3 || (run.length === 2 && /[0-9()[\]{}<>]/.test(run)) ? best : null;
 }
 
 /**
@@ -69,10 +87,17 @@ function parseAlternatives(source: string, caseless: boolean): Alternative[] | n
     let hasLetter = false;
     for (let k = 0; k < text.length; k++) if (isLetter(text.charCodeAt(k))) hasLetter = true;
     const ci = caseless && hasLetter;
+    let needle = text;
+    let needleAt = 0;
     if (!atStart && !atEnd) {
-      if (ci || ++searched > MAX_SEARCHED) return null;
+      if (++searched > MAX_SEARCHED) return null;
+      if (ci) {
+        const run = seldomRun(text);
+        if (run === null) return null;
+        [needle, needleAt] = run;
+      }
     }
-    out.push({ lit: new LiteralAt(text, ci), text, atStart, atEnd });
+    out.push({ lit: new LiteralAt(text, ci), text, needle, needleAt, atStart, atEnd });
     if (i >= n) return out;
     i++; // '|'
   }
@@ -163,7 +188,17 @@ export class LiteralAlternation {
       const at = s.charCodeAt(len - 1) === 10 ? len - 1 - n : len - n;
       return at >= start && a.lit.at(s, at) ? at : -1;
     }
-    return s.indexOf(a.text, start);
+    if (a.needle === a.text) return s.indexOf(a.text, start);
+    // each place of the letterless run, compared as a whole (the first that holds is the leftmost)
+    const n0 = a.text.length;
+    for (let from = start + a.needleAt; ; ) {
+      const i = s.indexOf(a.needle, from);
+      if (i < 0) return -1;
+      const p = i - a.needleAt;
+      if (p + n0 > len) return -1;
+      if (a.lit.at(s, p)) return p;
+      from = i + 1;
+    }
   }
 
   /** Whether the rest of the subject from `start` has room for `^`-anchored `a` (and ends with it for `$`). */
