@@ -1,20 +1,27 @@
 /**
  * PCRE2 patterns that are alternations of plain literals, each optionally anchored by `^` and/or
- * `$` (`^4|^5|^6`, `^\[warn\] |^\[notice\] `, `-4-`, `^apache$|^mysql$|...`), answered with string
- * compares instead of a RegExp call (which costs some 20-25 ns however simple the pattern). The
- * answers are PCRE2's for the same pattern: the leftmost match, the first alternative in order
- * among those matching there; `^` at `start` (Pcre2Pattern reads the subject from `start` on), `$`
- * at the end or before a final newline; caseless compares fold ASCII letters only (default tables).
- * Unanchored alternatives are searched with indexOf: a case-exact one as it is; a caseless one
- * only by a run of it without letters that lines seldom hold (`(1)` of `INFORMATION\(1\)`, `01630`
- * of `AH01630`), each place found then compared; a caseless search in JavaScript is slower than
- * V8's RegExp, so other caseless ones keep the RegExp, as does anything else.
+ * `$` (`^4|^5|^6`, `^5-|^6-`, `-4-`, `INFORMATION\(1\)`), answered with string compares and
+ * indexOf instead of a RegExp call (some 20-25 ns however simple the pattern). The answers are
+ * PCRE2's for the same pattern: the leftmost match, the first alternative in order among those
+ * matching there; `^` at `start` (Pcre2Pattern reads the subject from `start` on), `$` at the end
+ * or before a final newline; caseless compares fold ASCII letters only (default tables).
+ *
+ * Only where it pays on this V8 (a charCodeAt step costs 1.5-3 ns, String.startsWith as much a
+ * character, and rules mostly test lines that hold their literal): `^`/`$` alternatives of a few
+ * characters with distinct first characters; unanchored ones searched with indexOf, a case-exact
+ * one as it is, a caseless one only by a run of it without letters that lines seldom hold (`(1)`,
+ * `01630` of `AH01630`), the rest compared where it is found. Anything else keeps the RegExp.
  */
 
 /** A literal character of the body: anything but PCRE2's metacharacters and `{ } ]` (kept simple). */
 const PLAIN = /[^\\^$.|?*+()[\]{}]/;
 /** Unanchored alternatives searched one by one: past this many, one RegExp scan is cheaper. */
 const MAX_SEARCHED = 3;
+/**
+ * Longest text of a `^` or `$` alternative: comparing more in JavaScript (1.5-3 ns a character
+ * here, rules mostly test lines that hold their literal) costs more than the RegExp call.
+ */
+const MAX_ANCHORED = 4;
 
 interface Alternative {
   lit: LiteralAt;
@@ -23,6 +30,9 @@ interface Alternative {
   needle: string;
   /** Where `needle` is in the text. */
   needleAt: number;
+  /** The text before and after `needle`, compared where the needle is found. */
+  before: LiteralAt;
+  after: LiteralAt;
   /** `^`: only at `start`. */
   atStart: boolean;
   /** `$`: only at the end (or before a final newline). */
@@ -34,15 +44,14 @@ function isLetter(c: number): boolean {
 }
 
 /**
- * The longest run of `text` without ASCII letters if it is one lines seldom hold (three characters
- * or more, or two with a digit or a bracket: not `: ` or ` -`), with its index; else null.
+ * The longest run of `text` without ASCII letters if lines seldom hold it (two characters or
+ * more with a digit, as `(1)` or `01630`; punctuation runs such as `): ` are common), with its
+ * index; else null.
  */
 function seldomRun(text: string): [string, number] | null {
   let best: [string, number] | null = null;
   for (const m of text.matchAll(/[^A-Za-z]+/g)) if (best === null || m[0].length > best[0].length) best = [m[0], m.index as number];
-  if (best === null) return null;
-  const run = best[0];
-  return run.length >= 3 || (run.length === 2 && /[0-9()[\]{}<>]/.test(run)) ? best : null;
+  return best !== null && best[0].length >= 2 && /[0-9]/.test(best[0]) ? best : null;
 }
 
 /**
@@ -96,8 +105,10 @@ function parseAlternatives(source: string, caseless: boolean): Alternative[] | n
         if (run === null) return null;
         [needle, needleAt] = run;
       }
-    }
-    out.push({ lit: new LiteralAt(text, ci), text, needle, needleAt, atStart, atEnd });
+    } else if (text.length > MAX_ANCHORED) return null;
+    const before = new LiteralAt(text.slice(0, needleAt), ci);
+    const after = new LiteralAt(text.slice(needleAt + needle.length), ci);
+    out.push({ lit: new LiteralAt(text, ci), text, needle, needleAt, before, after, atStart, atEnd });
     if (i >= n) return out;
     i++; // '|'
   }
@@ -196,7 +207,7 @@ export class LiteralAlternation {
       if (i < 0) return -1;
       const p = i - a.needleAt;
       if (p + n0 > len) return -1;
-      if (a.lit.at(s, p)) return p;
+      if (a.before.at(s, p) && a.after.at(s, i + a.needle.length)) return p;
       from = i + 1;
     }
   }
