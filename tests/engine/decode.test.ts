@@ -99,31 +99,3 @@ describe('phase 2: decoding', () => {
     expect([e.srcip, e.action, e.url, e.id]).toEqual(['10.1.2.3', 'GET', '/index.html', '404']);
   });
 });
-
-describe('an unanchored prematch needing characters without letters', () => {
-  const DECODERS = `
-<decoder name="sysmon-like">
-  <prematch_pcre2>INFORMATION\\(1\\)</prematch_pcre2>
-  <pcre2 offset="after_prematch">^: (\\S+)</pcre2>
-  <order>status</order>
-</decoder>
-<decoder name="other">
-  <prematch_pcre2>^x</prematch_pcre2>
-</decoder>`;
-
-  test('lines without them are turned away before the pattern runs; the others as the pattern says', () => {
-    const engine = engineFor(DECODERS, '');
-    const sysmon = engine.ruleset.decoders.decoders.find((d) => d.name === 'sysmon-like')!;
-    expect(sysmon.prematchNeeds).toBe('(1)');
-    const runs = jest.spyOn(sysmon.prematch!, 'matchEnd');
-    const decoded = ['a INFORMATION(1): up', 'information(1): Up', 'INFORMATION (1): x', 'INFORMATION(2): x', 'x (1)', 'xINFORMATION(1)', 'plain line']
-      .map((line) => {
-        const e = ev(line);
-        engine.process(e);
-        return [e.decoderName, e.status];
-      });
-    expect(decoded).toEqual([['sysmon-like', 'up'], ['sysmon-like', 'Up'], [null, null], [null, null], ['other', null], ['sysmon-like', null], [null, null]]);
-    expect(runs).toHaveBeenCalledTimes(5); // the lines holding '(1)'
-    runs.mockRestore();
-  });
-});

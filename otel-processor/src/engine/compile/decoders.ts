@@ -12,7 +12,7 @@ import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decod
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, spaceRunGuard, type PrefixFilter, type SpaceRunGuard } from './first-char';
 import { parseTranslated, type Node } from '../patterns/translated';
-import { exactPrefixesOf, requiredLiteralsOf, type Prefix } from '../rules/literal-filter';
+import { exactPrefixesOf, type Prefix } from '../rules/literal-filter';
 import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
 
 /** Field names LogEvent.setField switches on, as the constants themselves (compared by pointer per line). */
@@ -45,12 +45,6 @@ export interface CompiledDecoder {
   readonly prematchAfterParent: boolean;
   /** The texts the prematch matches when that is all it does (see exactPrefixesOf): compared in place of running it; null: run it. */
   readonly prematchExact: Prefix[] | null;
-  /**
-   * Characters (no letters: no case to fold) every match of an unanchored prematch holds, looked
-   * for with native indexOf before running it (e.g. `(1)` of Sysmon's `INFORMATION\(1\)`, which
-   * every line not claimed earlier reaches); null: none known.
-   */
-  readonly prematchNeeds: string | null;
   readonly regex: Pattern | null;
   readonly regexOffset: RegexOffset;
   /** Field name per capture ('' drops the capture). */
@@ -341,7 +335,6 @@ export class DecoderSetBuilder {
       prematchSpaceRuns: prematchHead === null || prematchHead.length < SPACE_RUNS_BELOW_HEAD * 129 ? spaceRunGuard(prematchPattern, SPACE_RUN_STEPS) : null,
       prematchAfterParent,
       prematchExact: prematchPattern === null ? null : exactPrefixesOf(prematchPattern),
-      prematchNeeds: prematchPattern === null ? null : letterFreeNeed(prematchPattern),
       regex: regexEl
         ? compileElementPattern(regexEl, regex, regexPcre2 ? 'pcre2' : 'osregex', { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh })
         : null,
@@ -365,17 +358,6 @@ function filterOf(el: XmlElement, source: string, dflt: Dialect, pcre2Caseless: 
   if (t === undefined) return prefixFilter(dflt, source, dflt === 'pcre2' && pcre2Caseless);
   if (t === 'pcre2' || t === 'osregex' || t === 'osmatch') return prefixFilter(t, source, false);
   return null;
-}
-
-/** Shortest run of characters without letters worth an indexOf before a prematch. */
-const MIN_NEED = 3;
-
-/** See CompiledDecoder.prematchNeeds: the longest letter-free run of the one literal an unanchored pattern requires. */
-function letterFreeNeed(p: Pattern): string | null {
-  const lits = requiredLiteralsOf([p]); // (anchored patterns give none: their head checks turn lines away)
-  if (lits === null || lits.length !== 1) return null;
-  const best = lits[0].split(/[a-z]+/).sort((a, b) => b.length - a.length)[0];
-  return best.length >= MIN_NEED ? best : null;
 }
 
 /** Roots by the first character of what they test (index 128: empty or non-ASCII start: all of them), load order kept. */

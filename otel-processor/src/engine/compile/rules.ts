@@ -9,8 +9,7 @@
  */
 import type { XmlElement } from '../ruleset/xml';
 import { WAZUH_EXTRA_DATA, type LogEvent } from '../event';
-import { compileOsMatch, compileWordMatch, Pcre2Pattern, type Pattern } from '../patterns';
-import { exactPrefixesOf, prefixEnd } from '../rules/literal-filter';
+import { compileOsMatch, compileWordMatch, type Pattern } from '../patterns';
 import { compileElementPattern, fail, isNegated, parseIntStrict, splitList, truncate, type Dialect } from './elements';
 import { compileIpList, type IpList } from './iplist';
 import { compileTimeRange, compileWeekdays } from './timematch';
@@ -405,8 +404,7 @@ function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, di
       return v !== null && list.contains(v) !== negate;
     };
   }
-  const compiled = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
-  const p = exactlyPrefixed(compiled);
+  const p = compileElementPattern(pel, text, d, { pcre2Caseless: dialect.pcre2Caseless, wazuh: dialect.wazuh });
   if (key === 'match' || key === 'regex') {
     if (negate) return (ev) => !p.test(ev.log);
     rule.logPatterns.push(p);
@@ -436,19 +434,6 @@ function patternCheck(key: string, pel: XmlElement, text: string, d: Dialect, di
     const v = ev[f];
     return v !== null && p.test(v) !== negate;
   };
-}
-
-/**
- * A pattern that only matches a few texts at the start of the subject (e.g. squid's
- * `<id_pcre2>^4|^5|^6</id_pcre2>`, see exactPrefixesOf) tested by comparing them in place of its
- * RegExp; any other pattern as it is.
- */
-function exactlyPrefixed(p: Pattern): Pattern {
-  const prefixes = p instanceof Pcre2Pattern && p.mode === 'regex' ? exactPrefixesOf(p) : null;
-  if (prefixes === null) return p;
-  const tested = Object.create(p) as Pattern;
-  tested.test = (subject: string, start = 0) => prefixEnd(subject, start, prefixes) >= 0;
-  return tested;
 }
 
 /** Groups, description, and what correlation implies for the tree. */

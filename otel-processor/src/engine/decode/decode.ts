@@ -28,10 +28,7 @@ function testFrom(p: Pattern, log: string, from: number): number {
 /** The end of `d`'s prematch run from `from`, or -1; a prematch of plain texts is compared in place. */
 function prematchEnd(d: CompiledDecoder, log: string, from: number): number {
   const exact = d.prematchExact;
-  if (exact !== null) return prefixEnd(log, from, exact);
-  const needs = d.prematchNeeds;
-  if (needs !== null && log.indexOf(needs, from) < 0) return -1;
-  return testFrom(d.prematch!, log, from);
+  return exact !== null ? prefixEnd(log, from, exact) : testFrom(d.prematch!, log, from);
 }
 
 /**
