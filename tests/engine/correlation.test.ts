@@ -183,6 +183,8 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(list.size).toBe(5);
     expect(list.events.slice(list.head, list.tail)).toEqual(kept);
     expect(list.events.length).toBeLessThan(200); // compacted as it goes, not grown to 2,000
+    expect(list.events.slice(0, list.head).every((x) => x === undefined)).toBe(true); // dropped entries are let go
+    expect(list.events.slice(list.tail).every((x) => x === undefined)).toBe(true); // the moved-from slots too
     for (const [ip, n] of model) expect(list.countOf(0, ip)).toBe(n);
     expect(list.countOf(0, '10.0.0.0')).toBe(0);
     // draining empties it; values counted before read 0
