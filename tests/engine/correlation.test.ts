@@ -195,6 +195,66 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     for (const e of kept) expect(group.countOf(0, e.srcip!)).toBe(0);
   });
 
+  test('per-value counts follow a plain recount through filings, drops, sweeps and the asked-value shortcut', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const byUser = { field: 'dstuser', get: (e: LogEvent) => e.dstuser };
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const list = new SidHistory(40, [byIp, byUser]);
+    const group = new History([byIp, byUser]);
+    const recount = (h: History, keyIndex: number, value: string) => {
+      let n = 0;
+      for (let i = h.head; i < h.tail; i++) if ((keyIndex === 0 ? h.events[i]!.srcip : h.events[i]!.dstuser) === value) n++;
+      return n;
+    };
+    const values = (i: number) => [`10.0.0.${i % 50}`, `u${i % 9}`];
+    for (let i = 0; i < 20000; i++) {
+      const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+      const r = rand(100);
+      e.srcip = r < 90 ? `10.0.0.${rand(i < 10000 ? 50 : 400)}` : null; // many new values later: sweeps
+      e.dstuser = r % 3 === 0 ? null : `u${rand(9)}`;
+      // a rule asks first (about this event's value, or another), then the event is filed
+      const [ip, user] = rand(2) === 0 ? [e.srcip ?? 'none', e.dstuser ?? 'none'] : values(rand(1000));
+      expect(list.countOf(0, ip)).toBe(recount(list, 0, ip));
+      expect(group.countOf(1, user)).toBe(recount(group, 1, user));
+      list.add(e);
+      group.pushTimes(e, 1 + rand(3));
+      if (rand(4) === 0) group.dropOldestTimes(1 + rand(6));
+      if (rand(50) === 0) list.dropOldest();
+    }
+    for (const h of [list, group]) {
+      for (let i = 0; i < 1000; i++) {
+        const [ip, user] = values(i);
+        expect(h.countOf(0, ip)).toBe(recount(h, 0, ip));
+        expect(h.countOf(1, user)).toBe(recount(h, 1, user));
+      }
+    }
+    group.dropOldestTimes(group.size);
+    expect(group.countOf(0, '10.0.0.1')).toBe(0);
+  });
+
+  test('a value asked about, swept at 0 and filed again is counted afresh', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const list = new History([byIp]);
+    const file = (ip: string) => {
+      const e = new LogEvent(ip, 'x', 'h', T0);
+      e.srcip = ip;
+      list.push(e);
+    };
+    file('1.1.1.1');
+    list.dropOldest();
+    expect(list.countOf(0, '1.1.1.1')).toBe(0); // its box is kept at 0, and remembered as asked
+    for (let i = 0; i < 40; i++) {
+      file(`2.2.2.${i}`); // new values: the boxes at 0 are swept
+      list.dropOldest();
+    }
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+  });
+
   test('rules loaded after an if_matched_group rule do not feed it', () => {
     const rules = `<group name="t,">
       <rule id="310" level="12" frequency="1" timeframe="60"><if_sid>1</if_sid><if_matched_group>late</if_matched_group><description>x</description></rule>

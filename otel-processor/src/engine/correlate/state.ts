@@ -54,6 +54,9 @@ export interface KeyField {
 /** Slots a list's array keeps once empty (more is freed: a burst does not pin its high-water room). */
 const LIST_ROOM_KEPT = 4096;
 
+/** How many entries of a list hold one value of a key field. */
+interface Count { n: number }
+
 /**
  * One correlation list, oldest first: `events[head]` .. `events[tail - 1]`. The array only
  * grows (a drained prefix is moved down in place, not spliced off), so filing and dropping
@@ -68,49 +71,49 @@ export class History {
   /** One past the newest entry; slots from here on are empty (undefined). */
   tail = 0;
   /** Per key field: value -> entries with it (a box, so a count changes with one lookup). */
-  private readonly counts: Map<string, { n: number }>[];
+  private readonly counts: Map<string, Count>[];
+  /**
+   * Per key field, beside `events`: the box each entry was counted in (null: the event has no
+   * value), so that dropping an entry uncounts it without reading the field or a lookup.
+   */
+  private readonly boxes: (Count | null | undefined)[][];
+  /**
+   * The box countOf found last: the event a rule is asking about is usually filed on this list
+   * right after, with that value, and then needs no lookup. Null once a sweep may have removed it.
+   */
+  private askedKey = -1;
+  private askedValue = '';
+  private askedBox: Count | null = null;
   constructor(readonly keyFields: readonly KeyField[] = []) {
     this.counts = keyFields.map(() => new Map());
+    this.boxes = keyFields.map(() => []);
   }
   get size(): number { return this.tail - this.head; }
   push(ev: LogEvent): void {
-    this.events[this.tail++] = ev;
-    if (this.keyFields.length > 0) this.count(ev, 1);
+    const at = this.tail++;
+    this.events[at] = ev;
+    if (this.keyFields.length > 0) this.count(ev, at, 1);
   }
   /** Files `ev` `times` times in a row (a rule that sits in several places of OSSEC's tree); counted once. */
   pushTimes(ev: LogEvent, times: number): void {
+    const at = this.tail;
     for (let i = 0; i < times; i++) this.events[this.tail++] = ev;
-    if (this.keyFields.length > 0) this.count(ev, times);
+    if (this.keyFields.length > 0 && times > 0) this.count(ev, at, times);
   }
   /** Deletes the oldest entry (OSList_DeleteOldestNode); returns it. */
   dropOldest(): LogEvent | undefined {
-    const ev = this.takeOldest();
-    if (ev !== undefined && this.keyFields.length > 0) this.count(ev, -1);
-    return ev;
-  }
-  /** Deletes the `times` oldest entries; an event filed several times in a row is uncounted once. */
-  dropOldestTimes(times: number): void {
-    if (this.keyFields.length === 0) {
-      for (let i = 0; i < times; i++) if (this.takeOldest() === undefined) break;
-      return;
-    }
-    let run: LogEvent | undefined;
-    let n = 0;
-    for (let i = 0; i < times; i++) {
-      const ev = this.takeOldest();
-      if (ev === undefined) break;
-      if (ev !== run) {
-        if (n > 0) this.count(run!, -n);
-        run = ev;
-        n = 0;
-      }
-      n++;
-    }
-    if (n > 0) this.count(run!, -n);
-  }
-  private takeOldest(): LogEvent | undefined {
     const head = this.head;
     if (head >= this.tail) return undefined;
+    if (this.keyFields.length > 0) this.uncount(head);
+    return this.takeOldest();
+  }
+  /** Deletes the `times` oldest entries. */
+  dropOldestTimes(times: number): void {
+    for (let i = 0; i < times; i++) if (this.dropOldest() === undefined) break;
+  }
+  /** Removes the oldest entry (the list is not empty; its counts are already undone). */
+  private takeOldest(): LogEvent | undefined {
+    const head = this.head;
     const events = this.events;
     const ev = events[head];
     events[head] = undefined;
@@ -118,7 +121,10 @@ export class History {
     if (this.head === this.tail) {
       // Empty (every slot already cleared): start over at 0; a long-drained array is let go.
       this.head = this.tail = 0;
-      if (events.length > LIST_ROOM_KEPT) events.length = 0;
+      if (events.length > LIST_ROOM_KEPT) {
+        events.length = 0;
+        for (let k = 0; k < this.boxes.length; k++) this.boxes[k].length = 0;
+      }
     } else if (this.head >= 64 && this.head * 2 >= this.tail) {
       // At least half the slots are dead: move the live entries down in place (splice would
       // allocate and shrink the array); each move copies no more entries than were dropped since.
@@ -126,39 +132,70 @@ export class History {
       // (about 40 ns an element against 2-3 here, measured on node 20).
       const from = this.head;
       const tail = this.tail;
-      const live = tail - from;
-      for (let i = 0; i < live; i++) events[i] = events[from + i];
-      for (let i = live; i < tail; i++) events[i] = undefined;
+      moveDown(events, from, tail);
+      for (let k = 0; k < this.boxes.length; k++) moveDown(this.boxes[k], from, tail);
       this.head = 0;
-      this.tail = live;
+      this.tail = tail - from;
     }
     return ev;
   }
   /** Entries whose `field` equals `value` (the field must be one of keyFields). */
   countOf(keyIndex: number, value: string): number {
-    return this.counts[keyIndex].get(value)?.n ?? 0;
+    const c = this.counts[keyIndex].get(value);
+    if (c === undefined) return 0;
+    this.askedKey = keyIndex;
+    this.askedValue = value;
+    this.askedBox = c;
+    return c.n;
   }
   /**
-   * A value whose count falls to 0 keeps its box (values recur: no delete, set and new box each
-   * time); boxes at 0 are swept once the map holds more than twice the list's entries (plus 16),
-   * so a sweep comes at most once per that many new values and the map stays bounded.
+   * Counts the entries `at` .. `at + times - 1` (all `ev`) under their values. A value whose
+   * count falls to 0 keeps its box (values recur: no delete, set and new box each time); boxes
+   * at 0 are swept once the map holds more than twice the list's entries (plus 16), so a sweep
+   * comes at most once per that many new values and the map stays bounded.
    */
-  private count(ev: LogEvent, delta: number): void {
+  private count(ev: LogEvent, at: number, times: number): void {
     for (let k = 0; k < this.keyFields.length; k++) {
+      const boxes = this.boxes[k];
       const v = this.keyFields[k].get(ev);
-      if (v === null) continue;
-      const m = this.counts[k];
-      const c = m.get(v);
-      if (c !== undefined) c.n += delta;
-      else if (delta > 0) {
-        if (m.size > 2 * this.size + 16) sweepZeroes(m);
-        m.set(v, { n: delta });
+      let c: Count | null = null;
+      if (v !== null) {
+        c = k === this.askedKey && v === this.askedValue ? this.askedBox : null;
+        if (c === null) {
+          const m = this.counts[k];
+          c = m.get(v) ?? null;
+          if (c === null) {
+            if (m.size > 2 * this.size + 16) {
+              sweepZeroes(m);
+              this.askedBox = null;
+            }
+            m.set(v, (c = { n: 0 }));
+          }
+        }
+        c.n += times;
       }
+      for (let i = at; i < at + times; i++) boxes[i] = c;
+    }
+  }
+  /** Uncounts entry `at` and clears its boxes. */
+  private uncount(at: number): void {
+    for (let k = 0; k < this.boxes.length; k++) {
+      const boxes = this.boxes[k];
+      const c = boxes[at];
+      if (c != null) c.n--;
+      boxes[at] = undefined;
     }
   }
 }
 
-function sweepZeroes(m: Map<string, { n: number }>): void {
+/** Moves slots `from` .. `tail - 1` of `a` to 0 .. and clears the rest up to `tail`. */
+function moveDown<T>(a: (T | undefined)[], from: number, tail: number): void {
+  const live = tail - from;
+  for (let i = 0; i < live; i++) a[i] = a[from + i];
+  for (let i = live; i < tail; i++) a[i] = undefined;
+}
+
+function sweepZeroes(m: Map<string, Count>): void {
   for (const [v, c] of m) if (c.n <= 0) m.delete(v);
 }
 
@@ -326,10 +363,15 @@ export class LastEvents {
     this.group = null;
     this.feeds = null;
   }
-  /** A larger ring (twice, at most `most` unless full), the held events moved to its start. */
+  /**
+   * A larger ring (twice, at most `most` unless full), the held events moved to its start. Once
+   * doubling twice would pass `most` it goes straight there: with 8,192 + 1 the ring would
+   * otherwise be copied at 8,192 for one more slot (every new engine's memory fills up to it).
+   */
   private grow(most: number): void {
     const cap = this.times.length;
-    const next = Math.max(cap + 1, Math.min(cap === 0 ? 16 : cap * 2, most));
+    const doubled = cap === 0 ? 16 : cap * 2;
+    const next = Math.max(cap + 1, 2 * doubled > most ? most : doubled);
     const times = new Float64Array(next);
     const sizes = new Float64Array(next);
     const entries = new Float64Array(next);
