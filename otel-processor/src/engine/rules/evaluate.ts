@@ -153,7 +153,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   let mine: (string | null)[] | null = null;
   if (nf > 0) {
     mine = currentValues;
-    mine.length = nf;
+    if (mine.length !== nf) mine.length = nf; // setting it costs a runtime call even when unchanged
     for (let k = 0; k < nf; k++) {
       mine[k] = filters[k].get(ev);
       if (mine[k] === null) return false;
