@@ -1,6 +1,6 @@
 import { engineFor, ev } from './helpers';
 import { MemoryFtsStore } from '../../otel-processor/src/engine/correlate/fts';
-import { History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
+import { CorrelationState, History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
 import { LogEvent } from '../../otel-processor/src/engine/event';
 
 const DECODERS = `
@@ -234,6 +234,19 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     }
     group.dropOldestTimes(group.size);
     expect(group.countOf(0, '10.0.0.1')).toBe(0);
+  });
+
+  test('scope look-ups answer as the map does, whichever scope was looked up last', () => {
+    const st = new CorrelationState();
+    expect(st.findScope('001')).toBeUndefined();
+    const a = st.scope('001');
+    expect(st.findScope('001')).toBe(a);
+    expect(st.findScope('002')).toBeUndefined();
+    expect(st.findScope('002')).toBeUndefined(); // asked twice: still none
+    const b = st.scope('002');
+    expect(b).not.toBe(a);
+    expect([st.findScope('001'), st.scope('001'), st.findScope('002'), st.scope('002')]).toEqual([a, a, b, b]);
+    expect(st.findScope('0' + '01')).toBe(a); // by value, not by string object
   });
 
   test('a value asked about, swept at 0 and filed again is counted afresh', () => {

@@ -474,16 +474,30 @@ export class CorrelationState {
     return r.ignoredSince;
   }
 
+  /**
+   * The scope looked up last and its memory (lines come in runs from one agent; a scope's memory,
+   * once made, stays in the map for good: release empties it in place).
+   */
+  private lastScope: string | null = null;
+  private lastScopeMemory: LastEvents | undefined = undefined;
+
   /** The memory of a scope, made on first use. */
   scope(scope: string): LastEvents {
+    if (scope === this.lastScope && this.lastScopeMemory !== undefined) return this.lastScopeMemory;
     let m = this.memory.get(scope);
     if (!m) this.memory.set(scope, (m = new LastEvents(this)));
+    this.lastScope = scope;
+    this.lastScopeMemory = m;
     return m;
   }
 
   /** The memory of a scope if it has one (looking does not make one). */
   findScope(scope: string): LastEvents | undefined {
-    return this.memory.get(scope);
+    if (scope === this.lastScope) return this.lastScopeMemory;
+    const m = this.memory.get(scope);
+    this.lastScope = scope;
+    this.lastScopeMemory = m;
+    return m;
   }
 
   /**
