@@ -16,17 +16,20 @@
 // Warden: a child process loads the same ruleset, processes other lines of the same formats
 // (another seed) untimed until 50,000 lines have gone through (warm-up: V8 optimises the per-line
 // code over the first tens of thousands of lines, as in a running service), then the corpus
-// `runs` times timed (each alert also written as alerts.log text to /dev/null, as OSSEC's -a
-// does; a new Engine per run, lines cut afresh each run, ruleset loading not counted); CPU time
-// from process.cpuUsage, peak RSS from the child's maxRSS. `processes` such children (default 3:
-// V8's optimisation decisions differ between processes); Warden's figure is the median of all
-// their timed runs, peak RSS the largest; the first timed run (lines the engine never saw) is
-// printed beside them.
+// timed pass by timed pass (each alert also written as alerts.log text to /dev/null, as OSSEC's
+// -a does; a new Engine per pass, lines cut afresh each pass, ruleset loading not counted); CPU
+// time from process.cpuUsage, peak RSS from the child's maxRSS. `processes` such children (default
+// 3: V8's optimisation decisions differ between processes), each running `runs` timed passes;
+// Warden's figure is the median of all their passes, peak RSS the largest; the first pass of each
+// (the first lines after the warm-up) is printed beside them.
+// Interleaved: every Warden pass follows an OSSEC start-up run and an OSSEC run over the corpus,
+// so that a drift of the machine's speed (this kind of VM's moves by up to 40% over minutes,
+// host-side) touches both engines alike rather than one of them.
 // Warden, whole run: what OSSEC's figure is, one process over the corpus once: a fresh child
 // opens the ruleset (as `warden serve` does; not counted, as OSSEC's start-up is subtracted) and
 // runs the timed corpus once, cold, V8's tier-up (interpreter, background Turbofan compiles)
 // included; median of max(runs, processes) such processes.
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -39,13 +42,16 @@ const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const rulesetDir = path.join(shared, 'ossec-4.2.0');
 const WARMUP_LINES = 50_000;
+/** OSSEC runs over each corpus, at least (each beside a start-up run). */
+const MIN_OSSEC_RUNS = 11;
 
-if (args[0] === '--worker') worker(args[1], Number(args[2]), args[3]);
-else if (args[0] === '--whole-run-worker') wholeRunWorker(args[1]);
-else main();
 
-/** Child: Warden over one corpus file, warmed up on another; prints one JSON object. */
-function worker(corpus, runs, warmupCorpus) {
+/**
+ * Child: Warden over one corpus file, warmed up on another. Prints `{"ready":...}` after the
+ * warm-up, then one timed pass per `pass` line on stdin (`{"rate":...,"alerts":...}`), and at the
+ * end of stdin its peak RSS. The parent interleaves these passes with OSSEC's runs.
+ */
+function worker(corpus, warmupCorpus) {
   const pass = passOver(openWarden());
   const timedBuf = fs.readFileSync(corpus);
   const warmBuf = fs.readFileSync(warmupCorpus);
@@ -65,16 +71,33 @@ function worker(corpus, runs, warmupCorpus) {
     const { rate } = pass(warmBuf, warmLines);
     if (done === 0) firstPass = rate;
   }
-  const rates = [];
-  let alerts = 0;
-  for (let r = 0; r < runs; r++) {
-    const res = pass(timedBuf, timedLines);
-    rates.push(res.rate);
-    alerts = res.alerts;
+  const say = (o) => fs.writeSync(1, JSON.stringify(o) + '\n');
+  say({ ready: true, lines: timedLines, first_pass_lines_per_cpu_sec: firstPass });
+  // Commands arrive one line at a time on stdin (read synchronously: nothing else runs meanwhile).
+  const cmd = Buffer.alloc(64);
+  let pending = '';
+  for (;;) {
+    let nl = pending.indexOf('\n');
+    if (nl < 0) {
+      let got = 0;
+      try {
+        got = fs.readSync(0, cmd, 0, cmd.length, null);
+      } catch (e) {
+        if (e.code === 'EAGAIN') continue;
+        throw e;
+      }
+      if (got === 0) break;
+      pending += cmd.toString('latin1', 0, got);
+      continue;
+    }
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    if (line === 'pass') {
+      const { rate, alerts } = pass(timedBuf, timedLines);
+      say({ rate, alerts });
+    }
   }
-  const lines = { length: timedLines };
-  const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(JSON.stringify({ lines: lines.length, alerts, lines_per_cpu_sec: median(rates), first_pass_lines_per_cpu_sec: firstPass, first_timed_lines_per_cpu_sec: rates[0], runs: rates, peak_rss_mb: peakRssMb }));
+  say({ peak_rss_mb: process.resourceUsage().maxRSS / 1024 });
 }
 
 /** The stock ruleset opened as `warden serve` opens it (the same V8 settings, no others). */
@@ -143,11 +166,13 @@ function ossecCpu(prefix, input) {
   return Number(out.trim());
 }
 
-function main() {
+async function main() {
   const linesPerFormat = Number(opt('lines', '10000'));
   const seed = Number(opt('seed', '11'));
   const runs = Number(opt('runs', '3'));
   const processes = Math.max(1, Number(opt('processes', '3')));
+  // Warden's timed passes per worker; OSSEC runs once per Warden pass (at least MIN_OSSEC_RUNS times)
+  const rounds = Math.max(runs, Math.ceil(MIN_OSSEC_RUNS / processes));
   const json = args.includes('--json');
   const only = opt('only', '')?.split(',').filter(Boolean) ?? [];
   const nodeArgs = opt('node-args', '')?.split(' ').filter(Boolean) ?? [];
@@ -172,44 +197,49 @@ function main() {
   fs.writeFileSync(empty, '');
   const results = [];
   try {
-    // OSSEC's runs are short (10,000 lines take it about 0.06 CPU-s beside 0.04 of start-up, which
-    // itself moves between runs, and drifted by half once over a whole bench): each run over the
-    // corpus follows a start-up run (empty input), and the lines' CPU is the median of at least 11
-    // runs over the corpus less the median of the start-up runs interleaved with them.
-    const ossecRuns = Math.max(runs, 11);
     const startups = [];
     for (const s of suites) {
       const gen = generate({ seed, lines: s.lines ?? linesPerFormat, formats: s.formats });
       const file = path.join(work, `${s.name}.log`);
       fs.writeFileSync(file, gen.lines.join('\n') + '\n', 'latin1');
       const n = gen.lines.length;
-      const formatStartups = [];
-      const fullRuns = [];
-      for (let r = 0; r < ossecRuns; r++) {
-        formatStartups.push(ossecCpu(prefix, empty));
-        fullRuns.push(ossecCpu(prefix, file));
-      }
-      startups.push(...formatStartups);
-      const ossec = n / Math.max(1e-6, median(fullRuns) - median(formatStartups));
       // Warm-up lines of the same formats from another seed: the timed lines are new to the engine.
       const warm = generate({ seed: seed + 1000, lines: Math.min(WARMUP_LINES, s.lines ?? linesPerFormat), formats: s.formats });
       const warmFile = path.join(work, `${s.name}.warmup.log`);
       fs.writeFileSync(warmFile, warm.lines.join('\n') + '\n', 'latin1');
-      // `processes` warm workers: V8's optimisation decisions differ between processes (medians of
-      // identical processes move 10-30%), so every timed run of every process counts, none discarded.
+      // `processes` warm workers: V8's optimisation decisions differ between processes, so every
+      // timed pass of every process counts, none discarded.
       const workers = [];
-      for (let p = 0; p < processes; p++) {
-        const child = spawnSync(process.execPath, [...nodeArgs, fileURLToPath(import.meta.url), '--worker', file, String(runs), warmFile], {
-          encoding: 'utf8', maxBuffer: 1 << 20,
-        });
-        if (child.status !== 0) throw new Error(`warden worker failed on ${s.name}: ${child.stderr}`);
-        workers.push(JSON.parse(child.stdout.trim().split('\n').pop()));
+      for (let p = 0; p < processes; p++) workers.push(new WardenWorker([...nodeArgs, fileURLToPath(import.meta.url), '--worker', file, warmFile], s.name));
+      const ready = [];
+      for (const w of workers) ready.push(await w.next());
+      // Interleaved: each Warden pass sits between an OSSEC start-up run and an OSSEC run over the
+      // corpus, so a change of the machine's speed (this VM's drifts by up to 40% over minutes,
+      // host-side) touches both engines alike instead of one. OSSEC's runs are short (10,000 lines
+      // take it about 0.05 CPU-s beside 0.04 of start-up, which itself moves): the lines' CPU is the
+      // median of at least 11 runs over the corpus less the median of the start-up runs among them.
+      const formatStartups = [];
+      const fullRuns = [];
+      const wardenRuns = [];
+      const firstTimed = [];
+      for (let r = 0; r < rounds; r++) {
+        for (let p = 0; p < processes; p++) {
+          formatStartups.push(ossecCpu(prefix, empty));
+          fullRuns.push(ossecCpu(prefix, file));
+          const { rate } = await workers[p].pass();
+          wardenRuns.push(rate);
+          if (r === 0) firstTimed.push(rate);
+        }
       }
+      const peaks = [];
+      for (const w of workers) peaks.push((await w.end()).peak_rss_mb);
+      startups.push(...formatStartups);
+      const ossec = n / Math.max(1e-6, median(fullRuns) - median(formatStartups));
       const w = {
-        lines_per_cpu_sec: median(workers.flatMap((x) => x.runs)),
-        first_timed_lines_per_cpu_sec: median(workers.map((x) => x.first_timed_lines_per_cpu_sec)),
-        first_pass_lines_per_cpu_sec: median(workers.map((x) => x.first_pass_lines_per_cpu_sec)),
-        peak_rss_mb: Math.max(...workers.map((x) => x.peak_rss_mb)),
+        lines_per_cpu_sec: median(wardenRuns),
+        first_timed_lines_per_cpu_sec: median(firstTimed),
+        first_pass_lines_per_cpu_sec: median(ready.map((x) => x.first_pass_lines_per_cpu_sec)),
+        peak_rss_mb: Math.max(...peaks),
       };
       const wholeRuns = [];
       for (let r = 0; r < Math.max(runs, processes); r++) {
@@ -231,12 +261,12 @@ function main() {
       });
     }
     const result = {
-      ruleset: path.relative(root, rulesetDir), seed, runs, processes, node_args: nodeArgs, ossec_startup_cpu_sec: median(startups),
+      ruleset: path.relative(root, rulesetDir), seed, runs: rounds, processes, node_args: nodeArgs, ossec_startup_cpu_sec: median(startups),
       load_average: os.loadavg()[0], cores: os.cpus().length, formats: results,
     };
     if (json) console.log(JSON.stringify(result));
     else {
-      console.log(`stock OSSEC 4.2.0 ruleset, generator seed ${seed}, lines per CPU-second; Warden: median of ${runs} timed runs in each of ${processes} worker processes (peak RSS: the largest)`);
+      console.log(`stock OSSEC 4.2.0 ruleset, generator seed ${seed}, lines per CPU-second; Warden: median of ${rounds} timed runs in each of ${processes} worker processes, interleaved with OSSEC's runs (peak RSS: the largest)`);
       console.log('| format | lines | OSSEC | Warden | ratio | Warden, first timed run | Warden, whole run (cold, one pass) | whole-run ratio | Warden peak RSS |');
       console.log('|---|---|---|---|---|---|---|---|---|');
       for (const r of results) {
@@ -249,3 +279,63 @@ function main() {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
+
+/** A warm worker child (`--worker`), driven one timed pass at a time. */
+class WardenWorker {
+  constructor(argv, name) {
+    this.name = name;
+    this.child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.lines = [];
+    this.waiting = null;
+    this.stderr = '';
+    let buf = '';
+    this.child.stdout.setEncoding('utf8').on('data', (d) => {
+      buf += d;
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        this.lines.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+      this.wake();
+    });
+    this.child.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
+    this.exited = false;
+    this.child.on('exit', (code) => {
+      this.exited = true;
+      this.code = code;
+      this.wake();
+    });
+  }
+
+  wake() {
+    const w = this.waiting;
+    if (w !== null && (this.lines.length > 0 || this.exited)) {
+      this.waiting = null;
+      w();
+    }
+  }
+
+  /** The worker's next JSON line. */
+  async next() {
+    while (this.lines.length === 0) {
+      if (this.exited) throw new Error(`warden worker failed on ${this.name} (exit ${this.code}): ${this.stderr}`);
+      await new Promise((resolve) => (this.waiting = resolve));
+    }
+    return JSON.parse(this.lines.shift());
+  }
+
+  /** One timed pass over the corpus: { rate, alerts }. */
+  pass() {
+    this.child.stdin.write('pass\n');
+    return this.next();
+  }
+
+  /** Ends the worker: { peak_rss_mb }. */
+  async end() {
+    this.child.stdin.end();
+    return this.next();
+  }
+}
+
+if (args[0] === '--worker') worker(args[1], args[2]);
+else if (args[0] === '--whole-run-worker') wholeRunWorker(args[1]);
+else await main();
