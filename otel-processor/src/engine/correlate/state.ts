@@ -73,10 +73,12 @@ export class History {
   /** Per key field: value -> entries with it (a box, so a count changes with one lookup). */
   private readonly counts: Map<string, Count>[];
   /**
-   * Per key field, beside `events`: the box each entry was counted in (null: the event has no
-   * value), so that dropping an entry uncounts it without reading the field or a lookup.
+   * With `slotBoxes`, per key field, beside `events`: the box each entry was counted in (null: the
+   * event has no value), so that dropping an entry uncounts it without reading the field or a
+   * lookup. For if_matched_sid lists, whose cap drops an entry per filing; a group list is
+   * filed in runs (one event dozens of times, see pushTimes) and uncounts a run with one lookup.
    */
-  private readonly boxes: (Count | null | undefined)[][];
+  private readonly boxes: (Count | null | undefined)[][] | null;
   /**
    * The box countOf found last: the event a rule is asking about is usually filed on this list
    * right after, with that value, and then needs no lookup. Null once a sweep may have removed it.
@@ -84,9 +86,9 @@ export class History {
   private askedKey = -1;
   private askedValue = '';
   private askedBox: Count | null = null;
-  constructor(readonly keyFields: readonly KeyField[] = []) {
+  constructor(readonly keyFields: readonly KeyField[] = [], slotBoxes = false) {
     this.counts = keyFields.map(() => new Map());
-    this.boxes = keyFields.map(() => []);
+    this.boxes = slotBoxes && keyFields.length > 0 ? keyFields.map(() => []) : null;
   }
   get size(): number { return this.tail - this.head; }
   push(ev: LogEvent): void {
@@ -104,12 +106,30 @@ export class History {
   dropOldest(): LogEvent | undefined {
     const head = this.head;
     if (head >= this.tail) return undefined;
-    if (this.keyFields.length > 0) this.uncount(head);
+    if (this.keyFields.length > 0) {
+      if (this.boxes !== null) this.uncountSlot(head);
+      else this.uncount(this.events[head]!, 1);
+    }
     return this.takeOldest();
   }
-  /** Deletes the `times` oldest entries. */
+  /** Deletes the `times` oldest entries; without slot boxes an event filed several times in a row is uncounted with one lookup. */
   dropOldestTimes(times: number): void {
-    for (let i = 0; i < times; i++) if (this.dropOldest() === undefined) break;
+    if (this.keyFields.length === 0 || this.boxes !== null) {
+      for (let i = 0; i < times; i++) if (this.dropOldest() === undefined) break;
+      return;
+    }
+    let run: LogEvent | undefined;
+    let n = 0;
+    for (let i = 0; i < times && this.head < this.tail; i++) {
+      const ev = this.takeOldest();
+      if (ev !== run) {
+        if (n > 0) this.uncount(run!, n);
+        run = ev;
+        n = 0;
+      }
+      n++;
+    }
+    if (n > 0) this.uncount(run!, n);
   }
   /** Removes the oldest entry (the list is not empty; its counts are already undone). */
   private takeOldest(): LogEvent | undefined {
@@ -123,7 +143,7 @@ export class History {
       this.head = this.tail = 0;
       if (events.length > LIST_ROOM_KEPT) {
         events.length = 0;
-        for (let k = 0; k < this.boxes.length; k++) this.boxes[k].length = 0;
+        if (this.boxes !== null) for (let k = 0; k < this.boxes.length; k++) this.boxes[k].length = 0;
       }
     } else if (this.head >= 64 && this.head * 2 >= this.tail) {
       // At least half the slots are dead: move the live entries down in place (splice would
@@ -133,7 +153,7 @@ export class History {
       const from = this.head;
       const tail = this.tail;
       moveDown(events, from, tail);
-      for (let k = 0; k < this.boxes.length; k++) moveDown(this.boxes[k], from, tail);
+      if (this.boxes !== null) for (let k = 0; k < this.boxes.length; k++) moveDown(this.boxes[k], from, tail);
       this.head = 0;
       this.tail = tail - from;
     }
@@ -155,8 +175,8 @@ export class History {
    * comes at most once per that many new values and the map stays bounded.
    */
   private count(ev: LogEvent, at: number, times: number): void {
+    const slots = this.boxes;
     for (let k = 0; k < this.keyFields.length; k++) {
-      const boxes = this.boxes[k];
       const v = this.keyFields[k].get(ev);
       let c: Count | null = null;
       if (v !== null) {
@@ -174,16 +194,29 @@ export class History {
         }
         c.n += times;
       }
-      for (let i = at; i < at + times; i++) boxes[i] = c;
+      if (slots !== null) {
+        const boxes = slots[k];
+        for (let i = at; i < at + times; i++) boxes[i] = c;
+      }
     }
   }
-  /** Uncounts entry `at` and clears its boxes. */
-  private uncount(at: number): void {
-    for (let k = 0; k < this.boxes.length; k++) {
-      const boxes = this.boxes[k];
+  /** Uncounts entry `at` and clears its boxes (slot boxes). */
+  private uncountSlot(at: number): void {
+    const slots = this.boxes!;
+    for (let k = 0; k < slots.length; k++) {
+      const boxes = slots[k];
       const c = boxes[at];
       if (c != null) c.n--;
       boxes[at] = undefined;
+    }
+  }
+  /** Uncounts `n` entries of `ev` by looking its values up (no slot boxes). */
+  private uncount(ev: LogEvent, n: number): void {
+    for (let k = 0; k < this.keyFields.length; k++) {
+      const v = this.keyFields[k].get(ev);
+      if (v === null) continue;
+      const c = this.counts[k].get(v);
+      if (c !== undefined) c.n -= n;
     }
   }
 }
@@ -209,7 +242,7 @@ export class SidHistory extends History {
   /** Entries ever added: the oldest entry still here is number `added - size`. */
   private added = 0;
   constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
-    super(keyFields);
+    super(keyFields, true);
   }
   /** Adds `ev`; returns its entry's number, by which the scope's memory frees it (it keeps no event). */
   add(ev: LogEvent): number {
