@@ -266,6 +266,23 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     }
     file('1.1.1.1');
     expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    // asked again and again (the remembered box), while its entries come and go
+    file('1.1.1.' + '1');
+    expect(list.countOf(0, '1.1.1.' + '1')).toBe(2);
+    list.dropOldest();
+    list.dropOldest();
+    expect(list.countOf(0, '1.1.1.1')).toBe(0);
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    list.dropOldest();
+    for (let i = 0; i < 40; i++) {
+      file(`3.3.3.${i}`);
+      list.dropOldest();
+    }
+    expect(list.countOf(0, '1.1.1.1')).toBe(0); // swept meanwhile
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    expect(list.countOf(0, '3.3.3.39')).toBe(0);
   });
 
   test('rules loaded after an if_matched_group rule do not feed it', () => {

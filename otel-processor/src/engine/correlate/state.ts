@@ -161,6 +161,8 @@ export class History {
   }
   /** Entries whose `field` equals `value` (the field must be one of keyFields). */
   countOf(keyIndex: number, value: string): number {
+    // consecutive events often share a value (a source's burst): no hash of the new string, no lookup
+    if (keyIndex === this.askedKey && this.askedBox !== null && value === this.askedValue) return this.askedBox.n;
     const c = this.counts[keyIndex].get(value);
     if (c === undefined) return 0;
     this.askedKey = keyIndex;
