@@ -249,6 +249,25 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(st.findScope('0' + '01')).toBe(a); // by value, not by string object
   });
 
+  test('a scope\'s memory frees its oldest events first as its ring grows to memory_size + 1 and wraps', () => {
+    for (const memorySize of [100, 2048, 5]) {
+      const st = new CorrelationState({ ...OSSEC_ANALYSISD, memorySize, freeAtLeast: 1, sidListMax: 1 << 20 });
+      st.maxFrequencyMs = Infinity; // free exactly freeAtLeast
+      const m = st.scope('000');
+      const feeds = st.feedsOf(m, 7, true, null);
+      const all: LogEvent[] = [];
+      for (let i = 0; i < 3 * memorySize + 7; i++) {
+        const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+        all.push(e);
+        st.remember(m, e.time, e, feeds, feeds.file(e));
+        expect(m.held).toBe(Math.min(i + 1, memorySize));
+      }
+      // each freed event took its own sid-list node: the list holds exactly the newest events
+      const list = st.sidList(7, '000')!;
+      expect(list.events.slice(list.head, list.tail)).toEqual(all.slice(-memorySize));
+    }
+  });
+
   test('a value asked about, swept at 0 and filed again is counted afresh', () => {
     const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
     const list = new History([byIp]);
