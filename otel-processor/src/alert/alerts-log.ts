@@ -112,7 +112,9 @@ export class AlertsLogWriter {
   private secondDate = Buffer.alloc(0);
   private location = '';
   private locationBytes = Buffer.alloc(0);
-  /** Each rule's pieces by its load position (a plain array: cheaper than the WeakMap per alert); checked against the rule, as another ruleset's rules share positions. */
+  /** The last alert's rule pieces (alerts of one rule come in runs). */
+  private lastRuleBytes: RuleBytes | null = null;
+  /** Each rule's pieces by its load position (a plain array: cheaper than the WeakMap when the rule changes); checked against the rule, as another ruleset's rules share positions. */
   private readonly byOrder: (RuleBytes | undefined)[] = [];
 
   /** `position`: the byte position in the file of the next alert (OSSEC numbers alerts by it). */
@@ -134,16 +136,8 @@ export class AlertsLogWriter {
   /** Appends one alert; returns its length in bytes. */
   add(ev: LogEvent, verdict: Verdict): number {
     const rule = verdict.rule!;
-    const order = rule.order;
-    let rb = this.byOrder[order];
-    if (rb === undefined || rb.rule !== rule) {
-      rb = ruleBytes(rule);
-      if (order >= 0 && order < MAX_RULE_ORDER && Number.isInteger(order)) {
-        const byOrder = this.byOrder;
-        while (byOrder.length <= order) byOrder.push(undefined); // dense: a store far past the end would make it a dictionary
-        byOrder[order] = rb;
-      }
-    }
+    let rb = this.lastRuleBytes;
+    if (rb === null || rb.rule !== rule) rb = this.lastRuleBytes = this.ruleBytesOf(rule);
     const t = logTimeParts(ev.time);
     if (t !== this.second) { this.second = t; this.secondHead = Buffer.from(t.head); this.secondDate = Buffer.from(t.date); }
     const host = ev.hostname;
@@ -194,6 +188,20 @@ export class AlertsLogWriter {
     const n = this.len - start;
     this.position += n;
     return n;
+  }
+
+  private ruleBytesOf(rule: Rule): RuleBytes {
+    const order = rule.order;
+    let rb = this.byOrder[order];
+    if (rb === undefined || rb.rule !== rule) {
+      rb = ruleBytes(rule);
+      if (order >= 0 && order < MAX_RULE_ORDER && Number.isInteger(order)) {
+        const byOrder = this.byOrder;
+        while (byOrder.length <= order) byOrder.push(undefined); // dense: a store far past the end would make it a dictionary
+        byOrder[order] = rb;
+      }
+    }
+    return rb;
   }
 
   private field(label: number, value: string): void {
