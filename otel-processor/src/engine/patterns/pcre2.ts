@@ -23,6 +23,7 @@ import { CaptureBuffer, MatchResult, Pattern, PatternError } from './types';
 import { compileSequence, hasAmbiguousRuns, mayHaveAmbiguousRuns, type SequenceMatcher } from './sequence';
 import { parseTranslated } from './translated';
 import { compileChain, type ChainMatcher } from './chain';
+import { LiteralAlternation, LiteralAt } from './literals';
 
 export interface Pcre2Options {
   /** PCRE2_CASELESS (Wazuh compiles rule pcre2 without it; `(?i)` in the pattern still works). */
@@ -32,6 +33,11 @@ export interface Pcre2Options {
    * the last one that matched are not returned, as PCRE2's match count ends there).
    */
   keepUnsetGroups?: boolean;
+  /**
+   * Answer alternations of plain literals (`^4|^5|^6`) with string compares (literals.ts), the
+   * default; false runs the RegExp as for any pattern (the reference the tests compare with).
+   */
+  literalMatcher?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -874,17 +880,8 @@ const FAST_PATH = /^\^?[a-zA-Z0-9 !"#%&',/:;<=>@_`~-]*\$?\n?$/;
 const FP_EQUAL = 1;
 const FP_PREFIX = 2;
 const FP_SUFFIX = 3;
-
-function eqCase(s: string, at: number, lit: string, caseless: boolean): boolean {
-  const n = lit.length;
-  if (!caseless) return s.startsWith(lit, at);
-  for (let i = 0; i < n; i++) {
-    const a = s.charCodeAt(at + i);
-    const b = lit.charCodeAt(i);
-    if (a !== b && (a >= 65 && a <= 90 ? a | 32 : a) !== (b >= 65 && b <= 90 ? b | 32 : b)) return false;
-  }
-  return true;
-}
+/** not OSSEC's fast path: a PCRE2 alternation of plain literals (literals.ts) */
+const FP_LITERALS = 4;
 
 /** From this length on, every pattern the sequence matcher can run uses it (linear work). */
 const LONG_SUBJECT = 2048;
@@ -916,10 +913,10 @@ export class Pcre2Pattern implements Pattern {
   /** true when the RegExp can fall back to V8's linear-time engine (no lookaround/backreference/big counters) */
   readonly linear: boolean;
   private readonly fp: number = 0;
+  private readonly literals: LiteralAlternation | null = null;
   private readonly lit: string = '';
-  /** the literal's first character, and its other case when caseless (fast path only) */
-  private readonly first0: number = -1;
-  private readonly first1: number = -1;
+  /** the fast path's literal, compared where it must be */
+  private readonly litAt: LiteralAt | null = null;
   private readonly re?: RegExp;
   /**
    * Our linear matcher (see sequence.ts) for the same translation, or null outside its subset;
@@ -964,12 +961,7 @@ export class Pcre2Pattern implements Pattern {
       }
     }
     if (this.fp !== 0) {
-      if (this.lit.length > 0) {
-        const c = this.lit.charCodeAt(0);
-        const letter = (c | 32) >= 97 && (c | 32) <= 122;
-        this.first0 = c;
-        this.first1 = opts.caseless && letter ? c ^ 32 : c;
-      }
+      this.litAt = new LiteralAt(this.lit, opts.caseless);
       this.mode = this.fp === FP_EQUAL ? 'equal' : this.fp === FP_PREFIX ? 'prefix' : 'suffix';
       this.linear = true;
       return;
@@ -1010,6 +1002,10 @@ export class Pcre2Pattern implements Pattern {
     this.regexUnlessLong = this.chain === null && this.seqUnlikely;
     const sticky = tr.contextSensitive && tr.newlineSensitivity < 2 ? stickySource(fast.source) : null;
     this.reSticky = sticky === null ? null : new RegExp(sticky, 'gy');
+    if (opts.literalMatcher !== false) {
+      this.literals = LiteralAlternation.compile(source, opts.caseless);
+      if (this.literals !== null) this.fp = FP_LITERALS;
+    }
   }
 
   /**
@@ -1081,24 +1077,22 @@ export class Pcre2Pattern implements Pattern {
 
   /** Yes or no, without building a match array (most rule conditions). */
   test(subject: string, start = 0): boolean {
+    if (this.fp === FP_LITERALS) return (this.literals as LiteralAlternation).test(subject, start);
     return this.matchEnd(subject, start) >= 0;
   }
 
   private fastEnd(s: string, start: number): number {
-    const lit = this.lit;
-    const len = s.length;
-    if (lit.length > 0 && len - start >= lit.length) {
-      // most lines differ at the first character: no call, no loop
-      const c = s.charCodeAt(this.fp === FP_SUFFIX ? len - lit.length : start);
-      if (c !== this.first0 && c !== this.first1) return -1;
-    }
+    if (this.fp === FP_LITERALS) return (this.literals as LiteralAlternation).matchEnd(s, start);
+    const lit = this.litAt as LiteralAt;
+    const n = lit.length;
+    const rest = s.length - start;
     switch (this.fp) {
       case FP_EQUAL:
-        return len - start === lit.length && eqCase(s, start, lit, this.caseless) ? len : -1;
+        return rest === n && lit.at(s, start) ? s.length : -1;
       case FP_PREFIX:
-        return len - start >= lit.length && eqCase(s, start, lit, this.caseless) ? start + lit.length : -1;
+        return rest >= n && lit.at(s, start) ? start + n : -1;
       default:
-        return len - start >= lit.length && eqCase(s, len - lit.length, lit, this.caseless) ? len : -1;
+        return rest >= n && lit.at(s, s.length - n) ? s.length : -1;
     }
   }
 
