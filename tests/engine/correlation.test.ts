@@ -1,6 +1,6 @@
 import { engineFor, ev } from './helpers';
 import { MemoryFtsStore } from '../../otel-processor/src/engine/correlate/fts';
-import { History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
+import { CorrelationState, History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
 import { LogEvent } from '../../otel-processor/src/engine/event';
 
 const DECODERS = `
@@ -183,6 +183,8 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(list.size).toBe(5);
     expect(list.events.slice(list.head, list.tail)).toEqual(kept);
     expect(list.events.length).toBeLessThan(200); // compacted as it goes, not grown to 2,000
+    expect(list.events.slice(0, list.head).every((x) => x === undefined)).toBe(true); // dropped entries are let go
+    expect(list.events.slice(list.tail).every((x) => x === undefined)).toBe(true); // the moved-from slots too
     for (const [ip, n] of model) expect(list.countOf(0, ip)).toBe(n);
     expect(list.countOf(0, '10.0.0.0')).toBe(0);
     // draining empties it; values counted before read 0
@@ -191,6 +193,115 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     group.dropOldestTimes(10);
     expect(group.size).toBe(0);
     for (const e of kept) expect(group.countOf(0, e.srcip!)).toBe(0);
+  });
+
+  test('per-value counts follow a plain recount through filings, drops, sweeps and the asked-value shortcut', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const byUser = { field: 'dstuser', get: (e: LogEvent) => e.dstuser };
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const list = new SidHistory(40, [byIp, byUser]);
+    const group = new History([byIp, byUser]);
+    const recount = (h: History, keyIndex: number, value: string) => {
+      let n = 0;
+      for (let i = h.head; i < h.tail; i++) if ((keyIndex === 0 ? h.events[i]!.srcip : h.events[i]!.dstuser) === value) n++;
+      return n;
+    };
+    const values = (i: number) => [`10.0.0.${i % 50}`, `u${i % 9}`];
+    for (let i = 0; i < 20000; i++) {
+      const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+      const r = rand(100);
+      e.srcip = r < 90 ? `10.0.0.${rand(i < 10000 ? 50 : 400)}` : null; // many new values later: sweeps
+      e.dstuser = r % 3 === 0 ? null : `u${rand(9)}`;
+      // a rule asks first (about this event's value, or another), then the event is filed
+      const [ip, user] = rand(2) === 0 ? [e.srcip ?? 'none', e.dstuser ?? 'none'] : values(rand(1000));
+      expect(list.countOf(0, ip)).toBe(recount(list, 0, ip));
+      expect(group.countOf(1, user)).toBe(recount(group, 1, user));
+      list.add(e);
+      group.pushTimes(e, 1 + rand(3));
+      if (rand(4) === 0) group.dropOldestTimes(1 + rand(6));
+      if (rand(50) === 0) list.dropOldest();
+    }
+    for (const h of [list, group]) {
+      for (let i = 0; i < 1000; i++) {
+        const [ip, user] = values(i);
+        expect(h.countOf(0, ip)).toBe(recount(h, 0, ip));
+        expect(h.countOf(1, user)).toBe(recount(h, 1, user));
+      }
+    }
+    group.dropOldestTimes(group.size);
+    expect(group.countOf(0, '10.0.0.1')).toBe(0);
+  });
+
+  test('scope look-ups answer as the map does, whichever scope was looked up last', () => {
+    const st = new CorrelationState();
+    expect(st.findScope('001')).toBeUndefined();
+    const a = st.scope('001');
+    expect(st.findScope('001')).toBe(a);
+    expect(st.findScope('002')).toBeUndefined();
+    expect(st.findScope('002')).toBeUndefined(); // asked twice: still none
+    const b = st.scope('002');
+    expect(b).not.toBe(a);
+    expect([st.findScope('001'), st.scope('001'), st.findScope('002'), st.scope('002')]).toEqual([a, a, b, b]);
+    expect(st.findScope('0' + '01')).toBe(a); // by value, not by string object
+  });
+
+  test('a scope\'s memory frees its oldest events first as its ring grows to memory_size + 1 and wraps', () => {
+    for (const memorySize of [100, 2048, 5]) {
+      const st = new CorrelationState({ ...OSSEC_ANALYSISD, memorySize, freeAtLeast: 1, sidListMax: 1 << 20 });
+      st.maxFrequencyMs = Infinity; // free exactly freeAtLeast
+      const m = st.scope('000');
+      const feeds = st.feedsOf(m, 7, true, null);
+      const all: LogEvent[] = [];
+      for (let i = 0; i < 3 * memorySize + 7; i++) {
+        const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+        all.push(e);
+        st.remember(m, e.time, e, feeds, feeds.file(e));
+        expect(m.held).toBe(Math.min(i + 1, memorySize));
+      }
+      // each freed event took its own sid-list node: the list holds exactly the newest events
+      const list = st.sidList(7, '000')!;
+      expect(list.events.slice(list.head, list.tail)).toEqual(all.slice(-memorySize));
+    }
+  });
+
+  test('a value asked about, swept at 0 and filed again is counted afresh', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const list = new History([byIp]);
+    const file = (ip: string) => {
+      const e = new LogEvent(ip, 'x', 'h', T0);
+      e.srcip = ip;
+      list.push(e);
+    };
+    file('1.1.1.1');
+    list.dropOldest();
+    expect(list.countOf(0, '1.1.1.1')).toBe(0); // its box is kept at 0, and remembered as asked
+    for (let i = 0; i < 40; i++) {
+      file(`2.2.2.${i}`); // new values: the boxes at 0 are swept
+      list.dropOldest();
+    }
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    // asked again and again (the remembered box), while its entries come and go
+    file('1.1.1.' + '1');
+    expect(list.countOf(0, '1.1.1.' + '1')).toBe(2);
+    list.dropOldest();
+    list.dropOldest();
+    expect(list.countOf(0, '1.1.1.1')).toBe(0);
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    list.dropOldest();
+    for (let i = 0; i < 40; i++) {
+      file(`3.3.3.${i}`);
+      list.dropOldest();
+    }
+    expect(list.countOf(0, '1.1.1.1')).toBe(0); // swept meanwhile
+    file('1.1.1.1');
+    expect(list.countOf(0, '1.1.1.1')).toBe(1);
+    expect(list.countOf(0, '3.3.3.39')).toBe(0);
   });
 
   test('rules loaded after an if_matched_group rule do not feed it', () => {

@@ -23,6 +23,7 @@ test('rare fields live off the event until set, and read back as set', () => {
   ev.setField('srcip', '10.0.0.1');
   expect(rare()).toBeNull(); // nor do the common fields
   ev.setField('url', '/a');
+  expect(rare()).toBeNull(); // url is a plain field (squid and web logs set it on every line)
   ev.setField('srcuser', 'bob');
   ev.agentName = 'web1';
   ev.fields ??= new Map([['k', 'v']]);

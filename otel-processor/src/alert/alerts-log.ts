@@ -57,6 +57,7 @@ export function formatAlertText(ev: LogEvent, verdict: Verdict, offset: number):
  * changes from line to line (syslog hosts) and is written per alert.
  */
 interface RuleBytes {
+  rule: Rule;
   noFullLog: boolean;
   headTail: Buffer;
   /** `\nRule: ...'\n` (static description) or `\nRule: ID (level N) -> '` (expanded per alert). */
@@ -71,6 +72,7 @@ function ruleBytes(rule: Rule): RuleBytes {
   if (!b) {
     const parts = ruleParts(rule);
     b = {
+      rule,
       noFullLog: parts.noFullLog,
       headTail: Buffer.from(parts.logHeadTail),
       ruleText: Buffer.from(parts.logRuleLine === null ? `\n${parts.logRulePrefix}` : `\n${parts.logRuleLine}`),
@@ -91,6 +93,8 @@ const utf8Write = (Buffer.prototype as unknown as { utf8Write?: (s: string, offs
   ?? function (this: Buffer, s: string, offset: number): number { return this.write(s, offset); };
 /** Alert positions are written in 32-bit unsigned arithmetic (the usual case; others take String()). */
 const POWERS_OF_TEN = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** Rule positions beyond this (none in a real ruleset) are looked up in the WeakMap each time. */
+const MAX_RULE_ORDER = 1 << 20;
 const FIELD_LABELS = ['Src IP: ', 'Src Port: ', 'Dst IP: ', 'Dst Port: ', 'User: '].map((l) => Buffer.from(l));
 
 /**
@@ -108,8 +112,10 @@ export class AlertsLogWriter {
   private secondDate = Buffer.alloc(0);
   private location = '';
   private locationBytes = Buffer.alloc(0);
-  private lastRule: Rule | null = null;
+  /** The last alert's rule pieces (alerts of one rule come in runs). */
   private lastRuleBytes: RuleBytes | null = null;
+  /** Each rule's pieces by its load position (a plain array: cheaper than the WeakMap when the rule changes); checked against the rule, as another ruleset's rules share positions. */
+  private readonly byOrder: (RuleBytes | undefined)[] = [];
 
   /** `position`: the byte position in the file of the next alert (OSSEC numbers alerts by it). */
   constructor(public position = 0, capacity = 1 << 16) {
@@ -131,7 +137,7 @@ export class AlertsLogWriter {
   add(ev: LogEvent, verdict: Verdict): number {
     const rule = verdict.rule!;
     let rb = this.lastRuleBytes;
-    if (rule !== this.lastRule || rb === null) { rb = ruleBytes(rule); this.lastRule = rule; this.lastRuleBytes = rb; }
+    if (rb === null || rb.rule !== rule) rb = this.lastRuleBytes = this.ruleBytesOf(rule);
     const t = logTimeParts(ev.time);
     if (t !== this.second) { this.second = t; this.secondHead = Buffer.from(t.head); this.secondDate = Buffer.from(t.date); }
     const host = ev.hostname;
@@ -182,6 +188,20 @@ export class AlertsLogWriter {
     const n = this.len - start;
     this.position += n;
     return n;
+  }
+
+  private ruleBytesOf(rule: Rule): RuleBytes {
+    const order = rule.order;
+    let rb = this.byOrder[order];
+    if (rb === undefined || rb.rule !== rule) {
+      rb = ruleBytes(rule);
+      if (order >= 0 && order < MAX_RULE_ORDER && Number.isInteger(order)) {
+        const byOrder = this.byOrder;
+        while (byOrder.length <= order) byOrder.push(undefined); // dense: a store far past the end would make it a dictionary
+        byOrder[order] = rb;
+      }
+    }
+    return rb;
   }
 
   private field(label: number, value: string): void {

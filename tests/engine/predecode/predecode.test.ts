@@ -185,6 +185,23 @@ describe('predecode: compiled predecoders agree with predecode()', () => {
   });
 });
 
+describe('predecode: without stripping (no whole-line scan, only the leading units tested for non-ASCII)', () => {
+  test.each(['ossec', 'wazuh'] as const)('%s: lines without control characters read as with stripping', (dialect) => {
+    const fast = createPredecoder({ dialect, stripControlChars: false });
+    const plain = createPredecoder({ dialect, stripControlChars: true });
+    let nonAscii = 0;
+    for (const [, line] of CASES) {
+      if (/[\x00-\x1f\x7f]/.test(line)) continue;
+      if (/[^\x00-\x7f]/.test(line)) nonAscii++;
+      const a = new LogEvent(line, 'stdin', DEFAULT_HOST, 0);
+      const b = new LogEvent(line, 'stdin', DEFAULT_HOST, 0);
+      expect(fast(a)).toBe(plain(b));
+      expect(a).toEqual(b);
+    }
+    expect(nonAscii).toBeGreaterThan(0);
+  });
+});
+
 describe('predecode: one predecoder over consecutive lines', () => {
   // each line's timestamp, host and program name are its own, whatever the previous line had
   test.each(['ossec', 'wazuh'] as const)('%s: timestamps, hosts and program names of the same length but other text are read afresh', (dialect) => {

@@ -464,8 +464,9 @@ function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectR
   }
 
   let s = ev.fullLog;
-  // One native scan settles both questions below for almost every line.
-  const plain = PRINTABLE_ASCII.test(s);
+  // One native scan settles both questions below for almost every line. Without stripping only
+  // the leading units the recogniser reads matter (nonAsciiPrefix): no whole-line scan.
+  const plain = strip && PRINTABLE_ASCII.test(s);
   if (!plain && strip && !NO_CONTROL.test(s)) {
     s = stripControlChars(s);
     ev.fullLog = s;

@@ -153,7 +153,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   let mine: (string | null)[] | null = null;
   if (nf > 0) {
     mine = currentValues;
-    mine.length = nf;
+    // (only indices below nf are read: its length is left as it is, a store to it is a runtime call)
     for (let k = 0; k < nf; k++) {
       mine[k] = filters[k].get(ev);
       if (mine[k] === null) return false;
