@@ -250,6 +250,42 @@ describe('rule plans answer as the tree walk', () => {
     expect(tested).toBe(3); // of the 7 lines reaching it
   });
 
+  test('a long list on scanned lines: only the children needing no literal or whose literals the scan found are tried, in order, past 32 children too', () => {
+    // 44 children of 200: needing literals (one shared by two, some overlapping), anchored ones
+    // (only their literal known), ones needing none (OS_Match), with children of their own;
+    // lines holding several literals, so that the first in OSSEC's order must win
+    const words = Array.from({ length: 36 }, (_, i) => `w${String.fromCharCode(97 + (i % 26))}${i}x`);
+    const rules = `<group name="many,">
+      <rule id="200" level="2"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      ${words.map((w, i) => `<rule id="${400 + i}" level="${3 + (i % 5)}"><if_sid>200</if_sid><pcre2>${i % 9 === 4 ? `${w}|${words[i + 1]}` : w}</pcre2><description>${w}</description></rule>`).join('\n')}
+      <rule id="450" level="3"><if_sid>200</if_sid><match>plainone</match><description>no literal known</description></rule>
+      <rule id="451" level="3"><if_sid>200</if_sid><pcre2>^omega [0-9]+</pcre2><description>anchored</description></rule>
+      <rule id="452" level="3"><if_sid>200</if_sid><pcre2>wq16xtail</pcre2><description>overlaps wq16x</description></rule>
+      <rule id="453" level="3"><if_sid>200</if_sid><match>plaintwo</match><description>no literal known</description></rule>
+      <rule id="454" level="3"><if_sid>200</if_sid><pcre2>^Zed [a-z]+ alpha</pcre2><description>anchored, capital</description></rule>
+      <rule id="455" level="3"><if_sid>200</if_sid><pcre2>later [0-9]+</pcre2><description>after 32</description></rule>
+      <rule id="456" level="3"><if_sid>200</if_sid><pcre2>(?:wj35y|wa0y) end</pcre2><description>the last</description></rule>
+      <rule id="460" level="9"><if_sid>410</if_sid><pcre2>deep</pcre2><description>child of a candidate</description></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules);
+    const texts = [
+      'alpha nothing here', 'alpha wa0x', 'alpha wj35x end', 'alpha wa0x end', 'wq16xtail alpha', 'alpha wq16x', 'omega 12 alpha wk10x',
+      'alpha omega 12', 'Zed abc alpha', 'zed abc alpha', 'alpha plaintwo wh33x 5', 'alpha wh33x 5', 'plainone alpha wz25x', 'alpha wk10x deep',
+      'alpha wk10x', 'WF5X alpha', 'alpha we4x wf5x', 'alpha wn13x wo14x wi34x', 'alpha wi34x', 'plainone alpha', 'alpha plaintwo',
+      'omega 7 alpha', 'alpha later 5', 'alpha wa0y end', 'alpha wj35y end later 3',
+    ];
+    const lines: Line[] = [];
+    for (let r = 0; r < 6; r++) texts.forEach((t, i) => lines.push({ line: r % 2 ? t : `${t} wb1x`, time: T0 + (r * texts.length + i) * 1000 }));
+    const { disagreements, fired } = compareWalks(e.ruleset, lines);
+    expect(disagreements).toEqual([]);
+    for (const id of [400, 401, 410, 416, 425, 433, 434, 435, 450, 451, 453, 454, 455, 456, 460]) expect(fired).toContain(id);
+    // the plans' literal sets scanned these lines (the walk above took the candidates' path)
+    const planner = plannerFor(e.ruleset, e.ruleset.roots) as unknown as { byCategory: Map<string, Map<string | null, { literals: { scans: number } }>> };
+    let scans = 0;
+    for (const byDecoder of planner.byCategory.values()) for (const plan of byDecoder.values()) scans += plan.literals.scans;
+    expect(scans).toBeGreaterThan(lines.length / 2);
+  });
+
   test('rules whose pattern is anchored at the start: skipped untested on lines not opening as it needs, in short lists too', () => {
     const rules = `<group name="pre,">
       <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>

@@ -383,21 +383,32 @@ class LiteralAutomaton {
     this.next = table;
   }
 
-  /** Stamps `seen[group]` for every group one of whose literals the ASCII-folded `s` contains. */
-  scan(s: string, seen: Int32Array, stamp: number): void {
+  /**
+   * Stamps `seen[group]` for every group one of whose literals the ASCII-folded `s` contains;
+   * each group not stamped before is also appended to `list` from `n` on. Returns the new count.
+   */
+  scan(s: string, seen: Int32Array, stamp: number, list: Int32Array, n: number): number {
     const next = this.next;
     const lowClass = this.lowClass;
     const rowShift = this.rowShift;
     const firstFoundRow = this.firstFound << rowShift;
-    for (let j = 0; j < this.always.length; j++) seen[this.always[j]] = stamp;
+    const always = this.always;
+    for (let j = 0; j < always.length; j++) {
+      const g = always[j];
+      if (seen[g] !== stamp) { seen[g] = stamp; list[n++] = g; }
+    }
     let row = 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       row = next[row | (c < 256 ? lowClass[c] : this.wideClassOf(c))];
       if (row < firstFoundRow) continue;
       const groups = this.found[(row >>> rowShift) - this.firstFound];
-      for (let j = 0; j < groups.length; j++) seen[groups[j]] = stamp;
+      for (let j = 0; j < groups.length; j++) {
+        const g = groups[j];
+        if (seen[g] !== stamp) { seen[g] = stamp; list[n++] = g; }
+      }
     }
+    return n;
   }
 
   private wideClassOf(c: number): number {
@@ -499,6 +510,9 @@ export class LiteralSet {
   private found = new Uint8Array(16);
   /** Per group: the line stamp of the scan that found it. */
   private seen = new Int32Array(16);
+  /** The groups the scans of the current line found, each once (`foundCount` of them). */
+  foundGroups = new Int32Array(16);
+  foundCount = 0;
   private stamp = 0;
   private searched = 0;
   private scanned = false;
@@ -523,7 +537,10 @@ export class LiteralSet {
       this.groupIds.set(key, group);
       this.groups.push(Int32Array.from(ids));
       for (const id of ids) this.groupsOf[id].push(group);
-      if (group >= this.seen.length) this.seen = grown(this.seen, new Int32Array(this.seen.length * 2));
+      if (group >= this.seen.length) {
+        this.seen = grown(this.seen, new Int32Array(this.seen.length * 2));
+        this.foundGroups = grown(this.foundGroups, new Int32Array(this.seen.length));
+      }
       this.automaton = null;
       this.built = false;
       this.scanned = false; // a line scanned before has not looked for this group: search it apart
@@ -564,6 +581,27 @@ export class LiteralSet {
     return !(this.scanned && this.lineOwner === owner && this.lineLog === log) || this.seen[group] === this.stamp;
   }
 
+  /** Groups registered so far (numbered from 0). */
+  get groupCount(): number {
+    return this.groups.length;
+  }
+
+  /**
+   * Whether `log` (of event `owner`) is scanned, scanning it now when the plan's lines check
+   * enough groups for a scan to pay (as anyIn would at its first check); then `foundGroups`
+   * holds the groups it holds. False: its groups are to be checked one by one (anyIn).
+   */
+  scanFor(log: string, owner: object): boolean {
+    if (this.lineOwner !== owner || this.lineLog !== log) this.newLine(log, owner);
+    else if (this.scanned) return true;
+    return this.demand > SEARCHES_BEFORE_SCAN && this.scan(log);
+  }
+
+  /** Counts group checks a walk answered from `foundGroups` (they decide, as anyIn's, when to scan at once). */
+  countChecks(n: number): void {
+    this.checks += n;
+  }
+
   /** anyIn on a new line or one not scanned yet: the group's literals searched one by one, or the line scanned. */
   private search(group: number, log: string, owner: object): boolean {
     if (this.lineOwner !== owner || this.lineLog !== log) this.newLine(log, owner);
@@ -593,7 +631,7 @@ export class LiteralSet {
       this.built = true;
     }
     if (this.automaton === null) return false;
-    this.automaton.scan(log, this.seen, this.stamp);
+    this.foundCount = this.automaton.scan(log, this.seen, this.stamp, this.foundGroups, this.foundCount);
     this.scans++;
     return (this.scanned = true);
   }
@@ -608,6 +646,7 @@ export class LiteralSet {
     this.lineOwner = owner;
     this.demand += (this.checks - this.demand) / DEMAND_LINES;
     this.checks = 0;
+    this.foundCount = 0;
     this.searched = 0;
     this.scanned = false;
   }

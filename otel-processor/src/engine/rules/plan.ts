@@ -60,7 +60,28 @@ interface ChildList {
   readonly groups: Int32Array | null;
   /** Fewer (FEW_MIN or more) needing literals: one search of the line for all of theirs, when it pays; null: none. */
   readonly few: FewFilter | null;
+  /** With `groups`, for lists of up to 64: on a scanned line, the children to try from the groups found. */
+  readonly candidates: Candidates | null;
 }
+
+/**
+ * A list's children as bits (child i: bit i of lo, or bit i - 32 of hi): on a line the literal
+ * automaton scanned, the children to try are those needing no literal and those whose group the
+ * scan found, which a few ors of the found groups' bits give; the others are never looked at.
+ */
+interface Candidates {
+  /** Children no literal is known of: always tried. */
+  readonly alwaysLo: number;
+  readonly alwaysHi: number;
+  /** Per group (numbered when the list was built): the children needing one of its literals (an anchored child's too: on a scanned line it needs them). */
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Per index i (0 to length): the children before i needing literals, the group checks the walk would have counted. */
+  readonly checksBefore: Int32Array;
+}
+
+/** Lists past this many children are walked child by child (two 32-bit words of candidates). */
+const MAX_CANDIDATES = 64;
 
 /**
  * The children of a short list needing literals, with one search (FewLiterals) for all of them.
@@ -174,11 +195,32 @@ function childList(nodes: PlanNode[], key: KeyPlan): ChildList {
     const anchored = anchoredLiteralsOf(c.rule.logPatterns);
     c.literals = anchored === null ? NO_LITERALS : -2 - key.literals.groupOf(anchored);
   }
-  return { nodes, groups: Int32Array.from(nodes, (c) => c.literals), few: null };
+  const groups = Int32Array.from(nodes, (c) => c.literals);
+  return { nodes, groups, few: null, candidates: candidatesOf(groups, key.literals.groupCount) };
+}
+
+function candidatesOf(groups: Int32Array, groupCount: number): Candidates | null {
+  if (groups.length > MAX_CANDIDATES) return null;
+  let alwaysLo = 0;
+  let alwaysHi = 0;
+  const lo = new Int32Array(groupCount);
+  const hi = new Int32Array(groupCount);
+  const checksBefore = new Int32Array(groups.length + 1);
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    checksBefore[i + 1] = checksBefore[i] + (g >= 0 ? 1 : 0);
+    const group = g >= 0 ? g : g < NO_LITERALS ? -2 - g : -1;
+    if (i < 32) {
+      if (group < 0) alwaysLo |= 1 << i;
+      else lo[group] |= 1 << i;
+    } else if (group < 0) alwaysHi |= 1 << (i - 32);
+    else hi[group] |= 1 << (i - 32);
+  }
+  return { alwaysLo, alwaysHi, lo, hi, checksBefore };
 }
 
 function plainList(nodes: PlanNode[]): ChildList {
-  return { nodes, groups: null, few: null };
+  return { nodes, groups: null, few: null, candidates: null };
 }
 
 /** A short list whose children needing literals (FewLiterals can search up to FEW_MAX of them) get their bits. */
@@ -196,7 +238,7 @@ function fewList(nodes: PlanNode[], planner: RulePlanner): ChildList {
     filtered++;
   }
   if (filtered < FEW_MIN) return plainList(nodes);
-  return { nodes, groups: null, few: { literals: planner.fewLiterals(texts), masks, searching: true, gain: FEW_START } };
+  return { nodes, groups: null, few: { literals: planner.fewLiterals(texts), masks, searching: true, gain: FEW_START }, candidates: null };
 }
 
 /** What a rule's nodes need of its patterns' prefixes (worked out once per rule). */
@@ -373,6 +415,8 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
     }
   } else {
     const literals = node.key.literals;
+    const candidates = list.candidates;
+    if (candidates !== null && literals.scanFor(log, ev)) return walkCandidates(rule, children, candidates, literals, ev, ctx);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
       if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
@@ -382,6 +426,56 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
       if (r !== null) return r;
     }
   }
+  if (rule.noalert) return null;
+  return rule;
+}
+
+/** walkNode's walk of the children of `rule` on a scanned line: only those needing no literal or whose group the scan found, in order. */
+function walkCandidates(rule: CompiledRule, children: PlanNode[], cand: Candidates, literals: LiteralSet, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+  const log = ev.log;
+  let lo = cand.alwaysLo;
+  let hi = cand.alwaysHi;
+  const found = literals.foundGroups;
+  const n = literals.foundCount;
+  const byLo = cand.lo;
+  const byHi = cand.hi;
+  for (let k = 0; k < n; k++) {
+    const g = found[k];
+    if (g < byLo.length) {
+      lo |= byLo[g];
+      hi |= byHi[g];
+    }
+  }
+  let r: CompiledRule | null = null;
+  let stop = children.length;
+  while (lo !== 0) {
+    const bit = lo & -lo;
+    lo ^= bit;
+    const i = 31 - Math.clz32(bit);
+    const c = children[i];
+    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    r = walkNode(c, ev, ctx);
+    if (r !== null) {
+      stop = i + 1;
+      break;
+    }
+  }
+  if (r === null) {
+    while (hi !== 0) {
+      const bit = hi & -hi;
+      hi ^= bit;
+      const i = 63 - Math.clz32(bit);
+      const c = children[i];
+      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      r = walkNode(c, ev, ctx);
+      if (r !== null) {
+        stop = i + 1;
+        break;
+      }
+    }
+  }
+  literals.countChecks(cand.checksBefore[stop]);
+  if (r !== null) return r;
   if (rule.noalert) return null;
   return rule;
 }
