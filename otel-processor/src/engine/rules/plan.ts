@@ -58,8 +58,13 @@ interface ChildList {
   readonly nodes: PlanNode[];
   /** Per node: its PlanNode.literals, read without reaching the node. */
   readonly groups: Int32Array | null;
-  /** Fewer (FEW_MIN or more) needing literals: one search of the line for all of theirs, when it pays; null: none. */
-  readonly few: FewFilter | null;
+  /**
+   * Fewer (FEW_MIN or more) needing literals: the list cut into runs of children, each ending
+   * with a child needing no literal known (it may match and end the walk, so later children's
+   * literals are searched only when it does not); per run, one search of the line for all of
+   * its children's literals, when it pays. null: none.
+   */
+  readonly few: readonly FewFilter[] | null;
   /** With `groups`, for lists of up to 64: on a scanned line, the children to try from the groups found. */
   readonly candidates: Candidates | null;
 }
@@ -92,8 +97,12 @@ const MAX_CANDIDATES = 64;
  * searches only while that stays above the cost. Either way the answers are the same.
  */
 interface FewFilter {
-  readonly literals: FewLiterals;
-  /** Per node, the bits (in the search's answer) of the literals one of which it needs; 0: none known. */
+  /** The run of children: indices from..to-1 of the list. */
+  readonly from: number;
+  readonly to: number;
+  /** null: too few of the run's children need literals, each is tested as it comes. */
+  readonly literals: FewLiterals | null;
+  /** Per node of the list, the bits (in its run's search answer) of the literals one of which it needs; 0: none known. */
   readonly masks: Int32Array;
   /** Searching now (else each child is tested as it comes). */
   searching: boolean;
@@ -223,22 +232,39 @@ function plainList(nodes: PlanNode[]): ChildList {
   return { nodes, groups: null, few: null, candidates: null };
 }
 
-/** A short list whose children needing literals (FewLiterals can search up to FEW_MAX of them) get their bits. */
+/**
+ * A short list whose children needing literals (FewLiterals can search up to FEW_MAX of them per
+ * run) get their bits; cut after each child needing none (see ChildList.few).
+ */
 function fewList(nodes: PlanNode[], planner: RulePlanner): ChildList {
-  const texts: string[] = [];
   const masks = new Int32Array(nodes.length);
+  const runs: FewFilter[] = [];
+  let searched = 0;
+  let from = 0;
+  let texts: string[] = [];
   let filtered = 0;
+  const endRun = (to: number) => {
+    const search = filtered >= FEW_MIN;
+    if (search) searched++;
+    runs.push({ from, to, literals: search ? planner.fewLiterals(texts) : null, masks, searching: search, gain: FEW_START });
+    from = to;
+    texts = [];
+    filtered = 0;
+  };
   for (let i = 0; i < nodes.length; i++) {
     const lits = literalsOf(nodes[i].rule);
-    if (lits === null || FewLiterals.of(lits) === null) continue;
-    const added = lits.filter((t, k) => !texts.includes(t) && lits.indexOf(t) === k);
-    if (texts.length + added.length > FEW_MAX) continue;
+    const added = lits === null || FewLiterals.of(lits) === null ? null : lits.filter((t, k) => !texts.includes(t) && lits.indexOf(t) === k);
+    if (added === null || texts.length + added.length > FEW_MAX) {
+      endRun(i + 1);
+      continue;
+    }
     texts.push(...added);
-    for (const t of lits) masks[i] |= 1 << texts.indexOf(t);
+    for (const t of lits!) masks[i] |= 1 << texts.indexOf(t);
     filtered++;
   }
-  if (filtered < FEW_MIN) return plainList(nodes);
-  return { nodes, groups: null, few: { literals: planner.fewLiterals(texts), masks, searching: true, gain: FEW_START }, candidates: null };
+  if (from < nodes.length) endRun(nodes.length);
+  if (searched === 0) return plainList(nodes);
+  return { nodes, groups: null, few: runs, candidates: null };
 }
 
 /** What a rule's nodes need of its patterns' prefixes (worked out once per rule). */
@@ -480,20 +506,43 @@ function walkCandidates(rule: CompiledRule, children: PlanNode[], cand: Candidat
   return rule;
 }
 
-/** walkNode's walk of the children of `rule` (a list with a FewFilter): a child whose literals the line lacks is skipped untested. */
-function walkFew(rule: CompiledRule, children: PlanNode[], few: FewFilter, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+/** walkNode's walk of the children of `rule` (a list with FewFilters): a child whose literals the line lacks is skipped untested. */
+function walkFew(rule: CompiledRule, children: PlanNode[], runs: readonly FewFilter[], ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+  for (let k = 0; k < runs.length; k++) {
+    const run = runs[k];
+    const r = run.literals === null ? walkRange(children, run.from, run.to, ev, ctx) : walkRun(children, run, run.literals, ev, ctx);
+    if (r !== null) return r;
+  }
+  if (rule.noalert) return null;
+  return rule;
+}
+
+/** The children from..to-1 tested as they come (those whose prefixes the log lacks skipped); the first rule one gives, or null. */
+function walkRange(children: PlanNode[], from: number, to: number, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+  const log = ev.log;
+  for (let i = from; i < to; i++) {
+    const c = children[i];
+    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    const r = walkNode(c, ev, ctx);
+    if (r !== null) return r;
+  }
+  return null;
+}
+
+/** The children of one run, searched for when it pays; the first rule one gives, or null. */
+function walkRun(children: PlanNode[], few: FewFilter, literals: FewLiterals, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
   const log = ev.log;
   const masks = few.masks;
   const searching = few.searching;
   let found = -1; // searched when the first child needing literals is reached
   let gain = 0;
   let r: CompiledRule | null = null;
-  for (let i = 0; i < children.length; i++) {
+  for (let i = few.from; i < few.to; i++) {
     const c = children[i];
     if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
     const m = masks[i];
     if (m !== 0 && searching) {
-      if (found < 0) found = few.literals.found(log);
+      if (found < 0) found = literals.found(log);
       if ((found & m) === 0) {
         gain++;
         continue;
@@ -507,9 +556,7 @@ function walkFew(rule: CompiledRule, children: PlanNode[], few: FewFilter, ev: L
     const g = (few.gain += (gain - few.gain) / FEW_LINES);
     if (searching ? g < FEW_STOP : g >= FEW_START) few.searching = !searching;
   }
-  if (r !== null) return r;
-  if (rule.noalert) return null;
-  return rule;
+  return r;
 }
 
 const planners = new WeakMap<object, RulePlanner>();
