@@ -222,6 +222,40 @@ describe('rule plans answer as the tree walk', () => {
     }
   });
 
+  test('a few siblings needing literals cut at a child needing none: the later ones searched only on lines that child does not take', () => {
+    // 210-213 need literals, 214 none (OS_Match), then 215-218 need literals again
+    const rules = `<group name="runs,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      <rule id="210" level="9"><if_sid>200</if_sid><pcre2>first one</pcre2><description>first</description></rule>
+      <rule id="211" level="9"><if_sid>200</if_sid><pcre2>second one|other one</pcre2><description>second</description></rule>
+      <rule id="212" level="9"><if_sid>200</if_sid><pcre2>third one</pcre2><description>third</description></rule>
+      <rule id="213" level="9"><if_sid>200</if_sid><pcre2>fourth one</pcre2><description>fourth</description></rule>
+      <rule id="214" level="8"><if_sid>200</if_sid><match>plain</match><description>plain</description></rule>
+      <rule id="215" level="7"><if_sid>200</if_sid><pcre2>fifth one</pcre2><description>fifth</description></rule>
+      <rule id="216" level="7"><if_sid>200</if_sid><pcre2>sixth one</pcre2><description>sixth</description></rule>
+      <rule id="217" level="7"><if_sid>200</if_sid><pcre2>seventh one</pcre2><description>seventh</description></rule>
+      <rule id="218" level="7"><if_sid>200</if_sid><pcre2>first one plain</pcre2><description>never: 210 first</description></rule>
+    </group>`;
+    const e = engineFor(DECODERS, rules);
+    const texts = ['alpha plain', 'alpha plain sixth one', 'alpha sixth one', 'alpha FIFTH ONE', 'alpha other one plain', 'alpha first one plain', 'alpha seventh on', 'alpha', 'alpha fourth one seventh one'];
+    const spy = jest.spyOn(FewLiterals.prototype, 'found');
+    try {
+      const { disagreements, fired } = compareWalks(e.ruleset, texts.map((line, i) => ({ line, time: T0 + i })));
+      expect(disagreements).toEqual([]);
+      expect([...fired].sort()).toEqual([200, 210, 211, 213, 214, 215, 216]);
+      // the runs' searches: the first four children's literals, then the last four's
+      const runs = new Set(spy.mock.contexts.map((f) => (f as FewLiterals).texts.join('|')));
+      expect([...runs].sort()).toEqual(['fifth one|sixth one|seventh one|first one plain', 'first one|second one|other one|third one|fourth one']);
+      // a fresh engine, plans only: lines 214 takes search the first run's literals only
+      spy.mockClear();
+      const fresh = engineFor(DECODERS, rules);
+      expect(['alpha plain', 'alpha plain sixth one', 'alpha sixth one'].map((l) => fresh.process(ev(l)).rule?.id)).toEqual([214, 214, 216]);
+      expect(spy.mock.contexts.map((f) => (f as FewLiterals).texts.length)).toEqual([5, 5, 5, 4]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('siblings whose pattern is anchored at the start: skipped untested on lines scanned anyway when their literal is absent', () => {
     // (lower levels than their siblings: tried after them, OSSEC's order, so the line has been scanned)
     const more = [...'abcdefghijklmnopq'].map((c) => `kid${c}`);
