@@ -65,8 +65,17 @@ export class Decoder {
   private readonly slotOf: Int32Array;
   private readonly rootRegexFirst: boolean[];
   private readonly adaptive: boolean;
+  /**
+   * Per root (by index): its chains' first slot (position added) in weakScore / weakerFirstNow,
+   * or -1 (no chain has a weaker one, or weaker-first is off). The score: +1 for a line the
+   * weaker head failed (running it first spares this head), -1 for one this head matched (running
+   * the weaker first costs a call), 0 else; averaged as the regex-first score.
+   */
+  private readonly weakSlotOf: Int32Array;
+  private readonly weakScore: Float64Array;
+  private readonly weakerFirstNow: Uint8Array;
 
-  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst } = {}) {
+  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
     this.plainByFirst = set.plainByFirst;
     this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
@@ -85,6 +94,31 @@ export class Decoder {
     this.score = new Float64Array(slots);
     this.regexFirstNow = new Uint8Array(slots).fill(mode === 'always' ? 1 : 0);
     this.adaptive = mode === 'adaptive';
+    this.weakSlotOf = new Int32Array(set.decoders.length).fill(-1);
+    let weakSlots = 0;
+    set.decoders.forEach((d, i) => {
+      const chains = set.chainsOf[i];
+      if (options.weakerFirst !== false && chains.some((c) => c.weaker !== null)) {
+        this.weakSlotOf[i] = weakSlots;
+        weakSlots += chains.length;
+      }
+    });
+    this.weakScore = new Float64Array(weakSlots);
+    this.weakerFirstNow = new Uint8Array(weakSlots);
+  }
+
+  /** The end of the prematch of `chain`'s head from `from`, its first-character guards first; -1: no match. */
+  private headEnd(chain: DecoderChain, log: string, from: number): number {
+    const head = chain.members[0];
+    if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) return -1;
+    if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) return -1;
+    return prematchEnd(head, log, from);
+  }
+
+  private weakUpdate(slot: number, outcome: number): void {
+    const s = (this.weakScore[slot] += (outcome - this.weakScore[slot]) / REGEX_FIRST_LINES);
+    if (s > REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 1;
+    else if (s < -REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 0;
   }
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
@@ -130,7 +164,7 @@ export class Decoder {
         if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
         if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
         if (this.rootRegexFirst[root.index]) {
-          if (!this.claim(ev, log, root, root.index, 0)) continue;
+          if (!this.claim(ev, log, root, root.index, 0, -2)) continue;
           return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
         }
         pmatch = prematchEnd(root, log, 0);
@@ -148,20 +182,53 @@ export class Decoder {
         const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
         const slots = this.slotOf[root.index];
+        const weakSlots = this.weakSlotOf[root.index];
+        // a weaker chain's head prematch run ahead of its turn on this line (see DecoderChain.weaker), and its end
+        let known: DecoderChain | null = null;
+        let knownEnd = -1;
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
           const head = chain.members[0];
           if (head.prematch !== null) {
+            if (chain === known && knownEnd < 0) continue;
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
             if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+            const regexNow = chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1;
+            // the head's prematch end when already known on this line (-2: not yet)
+            let pre = chain === known ? knownEnd : -2;
+            const weaker: DecoderChain | null = chain.weaker;
+            if (weaker !== null && weakSlots >= 0 && !regexNow && pre === -2) {
+              const ws = weakSlots + chain.position;
+              if (this.weakerFirstNow[ws] === 1) {
+                known = weaker;
+                knownEnd = this.headEnd(weaker, log, from);
+                if (knownEnd < 0) {
+                  // this head's prematch implies the weaker one's: it fails too
+                  if (this.adaptive) this.weakUpdate(ws, 1);
+                  continue;
+                }
+                pre = prematchEnd(head, log, from);
+                if (this.adaptive) this.weakUpdate(ws, pre >= 0 ? -1 : 0);
+              } else {
+                pre = prematchEnd(head, log, from);
+                if (pre >= 0) {
+                  if (this.adaptive) this.weakUpdate(ws, -1);
+                } else {
+                  // what the weaker head does on this line, learnt now it would run anyway (kept for its turn)
+                  known = weaker;
+                  knownEnd = this.headEnd(weaker, log, from);
+                  if (this.adaptive) this.weakUpdate(ws, knownEnd < 0 ? 1 : 0);
+                }
+              }
+            }
             if (chain.regexFirst && slots >= 0) {
-              if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
+              if (!this.claim(ev, log, head, slots + chain.position, from, pre)) continue;
               // the head's regex has run (cmatch is read by no member of such a chain)
               if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
               return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
             }
-            const end = prematchEnd(head, log, from);
+            const end = pre !== -2 ? pre : prematchEnd(head, log, from);
             if (end >= 0) {
               cmatch = end;
               this.setDecoder(ev, head);
@@ -192,13 +259,17 @@ export class Decoder {
    * The prematch and regex of `d` (whose regex matching implies its prematch does, from the same
    * place `from`), in the order its score says; the effects of the plain order (prematch, then the
    * regex as the chain's first member): the decoder set when the prematch matches, the regex's
-   * fields when it matches too. Returns whether the prematch matched.
+   * fields when it matches too. Returns whether the prematch matched. `pre`: the prematch's end
+   * when already known on this line, else -2.
    */
-  private claim(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number): boolean {
+  private claim(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number, pre: number): boolean {
     const out = this.scratch;
     let end: number;
     let matched: boolean;
-    if (this.regexFirstNow[slot] === 1) {
+    if (pre !== -2) {
+      matched = pre >= 0;
+      end = matched ? execFrom(d.regex!, log, from, out) : -1;
+    } else if (this.regexFirstNow[slot] === 1) {
       end = execFrom(d.regex!, log, from, out);
       matched = end >= 0 || prematchEnd(d, log, from) >= 0;
     } else {
