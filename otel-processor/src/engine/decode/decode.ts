@@ -42,6 +42,8 @@ export type RegexFirst = 'adaptive' | 'always' | 'never';
 /** Lines over which a decoder's regex-first score is averaged, and the score past which the regex runs first (and below whose negative it stops). */
 const REGEX_FIRST_LINES = 16;
 const REGEX_FIRST_FROM = 0.125;
+/** What Decoder.withWeaker returns for a head known to fail. */
+const SKIP = -3;
 
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
@@ -115,6 +117,43 @@ export class Decoder {
     return prematchEnd(head, log, from);
   }
 
+  /** A weaker chain's head prematch run on this line ahead of its turn (see DecoderChain.weaker), and its end. */
+  private known: DecoderChain | null = null;
+  private knownEnd = -1;
+
+  /**
+   * The end of `chain`'s head prematch from `from`, or SKIP when its weaker chain's head fails
+   * there (so does this head); runs the weaker one first or after it as `slot`'s score says, and
+   * keeps what it found in `known` for the weaker chain's turn.
+   */
+  private withWeaker(chain: DecoderChain, log: string, from: number, slot: number): number {
+    const head = chain.members[0];
+    const weaker = chain.weaker as DecoderChain;
+    let pre: number;
+    if (this.weakerFirstNow[slot] === 1) {
+      this.known = weaker;
+      this.knownEnd = this.headEnd(weaker, log, from);
+      if (this.knownEnd < 0) {
+        // this head's prematch implies the weaker one's: it fails too
+        if (this.adaptive) this.weakUpdate(slot, 1);
+        return SKIP;
+      }
+      pre = prematchEnd(head, log, from);
+      if (this.adaptive) this.weakUpdate(slot, pre >= 0 ? -1 : 0);
+    } else {
+      pre = prematchEnd(head, log, from);
+      if (pre >= 0) {
+        if (this.adaptive) this.weakUpdate(slot, -1);
+      } else {
+        // what the weaker head does on this line, learnt now that it would run anyway (kept for its turn)
+        this.known = weaker;
+        this.knownEnd = this.headEnd(weaker, log, from);
+        if (this.adaptive) this.weakUpdate(slot, this.knownEnd < 0 ? 1 : 0);
+      }
+    }
+    return pre;
+  }
+
   private weakUpdate(slot: number, outcome: number): void {
     const s = (this.weakScore[slot] += (outcome - this.weakScore[slot]) / REGEX_FIRST_LINES);
     if (s > REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 1;
@@ -183,44 +222,24 @@ export class Decoder {
         let selected: DecoderChain | null = null;
         const slots = this.slotOf[root.index];
         const weakSlots = this.weakSlotOf[root.index];
-        // a weaker chain's head prematch run ahead of its turn on this line (see DecoderChain.weaker), and its end
-        let known: DecoderChain | null = null;
-        let knownEnd = -1;
+        this.known = null;
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
           const head = chain.members[0];
           if (head.prematch !== null) {
-            if (chain === known && knownEnd < 0) continue;
+            // the head's prematch end when already known on this line (-2: not yet)
+            let pre = -2;
+            if (chain === this.known) {
+              if (this.knownEnd < 0) continue;
+              pre = this.knownEnd;
+            }
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
             if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
-            const regexNow = chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1;
-            // the head's prematch end when already known on this line (-2: not yet)
-            let pre = chain === known ? knownEnd : -2;
-            const weaker: DecoderChain | null = chain.weaker;
-            if (weaker !== null && weakSlots >= 0 && !regexNow && pre === -2) {
-              const ws = weakSlots + chain.position;
-              if (this.weakerFirstNow[ws] === 1) {
-                known = weaker;
-                knownEnd = this.headEnd(weaker, log, from);
-                if (knownEnd < 0) {
-                  // this head's prematch implies the weaker one's: it fails too
-                  if (this.adaptive) this.weakUpdate(ws, 1);
-                  continue;
-                }
-                pre = prematchEnd(head, log, from);
-                if (this.adaptive) this.weakUpdate(ws, pre >= 0 ? -1 : 0);
-              } else {
-                pre = prematchEnd(head, log, from);
-                if (pre >= 0) {
-                  if (this.adaptive) this.weakUpdate(ws, -1);
-                } else {
-                  // what the weaker head does on this line, learnt now it would run anyway (kept for its turn)
-                  known = weaker;
-                  knownEnd = this.headEnd(weaker, log, from);
-                  if (this.adaptive) this.weakUpdate(ws, knownEnd < 0 ? 1 : 0);
-                }
-              }
+            if (chain.weaker !== null && pre === -2 && weakSlots >= 0 &&
+              !(chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1)) {
+              pre = this.withWeaker(chain, log, from, weakSlots + chain.position);
+              if (pre === SKIP) continue;
             }
             if (chain.regexFirst && slots >= 0) {
               if (!this.claim(ev, log, head, slots + chain.position, from, pre)) continue;
