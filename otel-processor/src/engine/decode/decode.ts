@@ -117,6 +117,82 @@ export class Decoder {
     return prematchEnd(head, log, from);
   }
 
+  /**
+   * The rest of decode() for a root whose chains have weaker ones (DecoderChain.weaker), its
+   * prematch matched (ending at `pmatch`): the same choice of chain and the same effects, each
+   * head's prematch skipped where its weaker one is known to fail (withWeaker).
+   */
+  private decodeWithWeaker(ev: LogEvent, log: string, root: CompiledDecoder, index: ChainIndex, pmatch: number): CompiledDecoder {
+    const c = log.charCodeAt(index.atParent ? pmatch : 0);
+    const chains = index.byChar[c < 128 ? c : 128];
+    const slots = this.slotOf[root.index];
+    let cmatch = pmatch;
+    let selected: DecoderChain | null = null;
+    const weakSlots = this.weakSlotOf[root.index];
+    this.known = null;
+    for (let k = 0; k < chains.length; k++) {
+      const chain = chains[k];
+      const head = chain.members[0];
+      if (head.prematch !== null) {
+        // the head's prematch end when already known on this line (-2: not yet)
+        let pre = -2;
+        if (chain === this.known) {
+          if (this.knownEnd < 0) continue;
+          pre = this.knownEnd;
+        }
+        const from = head.prematchAfterParent ? pmatch : 0;
+        if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+        if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+        if (chain.weaker !== null && pre === -2 && weakSlots >= 0 &&
+          !(chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1)) {
+          pre = this.withWeaker(chain, log, from, weakSlots + chain.position);
+          if (pre === SKIP) continue;
+        }
+        if (chain.regexFirst && slots >= 0) {
+          if (!this.claimKnown(ev, log, head, slots + chain.position, from, pre)) continue;
+          if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+          return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+        }
+        const end = pre !== -2 ? pre : prematchEnd(head, log, from);
+        if (end >= 0) {
+          cmatch = end;
+          this.setDecoder(ev, head);
+          selected = chain;
+          break;
+        }
+      } else {
+        cmatch = pmatch;
+        selected = chain;
+        break;
+      }
+    }
+    if (selected === null) return root;
+    const members = selected.members;
+    const first = members[0];
+    if (first.plugin !== null) {
+      first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
+      return first;
+    }
+    this.runRegexChain(ev, log, members, pmatch, cmatch);
+    return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+  }
+
+  /** claim() when the prematch's end `pre` may be known on this line already (-2: not). */
+  private claimKnown(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number, pre: number): boolean {
+    if (pre === -2) return this.claim(ev, log, d, slot, from);
+    if (pre < 0) return false;
+    this.setDecoder(ev, d);
+    const end = execFrom(d.regex!, log, from, this.scratch);
+    if (this.adaptive) {
+      // as claim() scores it: the regex alone would have answered (+1), or not (0)
+      const s = (this.score[slot] += ((end >= 0 ? 1 : 0) - this.score[slot]) / REGEX_FIRST_LINES);
+      if (s > REGEX_FIRST_FROM) this.regexFirstNow[slot] = 1;
+      else if (s < -REGEX_FIRST_FROM) this.regexFirstNow[slot] = 0;
+    }
+    if (end >= 0) this.setFields(ev, d, this.scratch);
+    return true;
+  }
+
   /** A weaker chain's head prematch run on this line ahead of its turn (see DecoderChain.weaker), and its end. */
   private known: DecoderChain | null = null;
   private knownEnd = -1;
@@ -203,7 +279,7 @@ export class Decoder {
         if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
         if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
         if (this.rootRegexFirst[root.index]) {
-          if (!this.claim(ev, log, root, root.index, 0, -2)) continue;
+          if (!this.claim(ev, log, root, root.index, 0)) continue;
           return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
         }
         pmatch = prematchEnd(root, log, 0);
@@ -211,6 +287,8 @@ export class Decoder {
       }
       this.setDecoder(ev, root);
       const index = this.chainIndex[root.index];
+      // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
+      if (index !== null && this.weakSlotOf[root.index] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
       let members: CompiledDecoder[];
       let cmatch = pmatch;
       if (index === null) {
@@ -221,33 +299,20 @@ export class Decoder {
         const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
         const slots = this.slotOf[root.index];
-        const weakSlots = this.weakSlotOf[root.index];
-        this.known = null;
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
           const head = chain.members[0];
           if (head.prematch !== null) {
-            // the head's prematch end when already known on this line (-2: not yet)
-            let pre = -2;
-            if (chain === this.known) {
-              if (this.knownEnd < 0) continue;
-              pre = this.knownEnd;
-            }
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
             if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
-            if (chain.weaker !== null && pre === -2 && weakSlots >= 0 &&
-              !(chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1)) {
-              pre = this.withWeaker(chain, log, from, weakSlots + chain.position);
-              if (pre === SKIP) continue;
-            }
             if (chain.regexFirst && slots >= 0) {
-              if (!this.claim(ev, log, head, slots + chain.position, from, pre)) continue;
+              if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
               // the head's regex has run (cmatch is read by no member of such a chain)
               if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
               return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
             }
-            const end = pre !== -2 ? pre : prematchEnd(head, log, from);
+            const end = prematchEnd(head, log, from);
             if (end >= 0) {
               cmatch = end;
               this.setDecoder(ev, head);
@@ -278,17 +343,13 @@ export class Decoder {
    * The prematch and regex of `d` (whose regex matching implies its prematch does, from the same
    * place `from`), in the order its score says; the effects of the plain order (prematch, then the
    * regex as the chain's first member): the decoder set when the prematch matches, the regex's
-   * fields when it matches too. Returns whether the prematch matched. `pre`: the prematch's end
-   * when already known on this line, else -2.
+   * fields when it matches too. Returns whether the prematch matched.
    */
-  private claim(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number, pre: number): boolean {
+  private claim(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number): boolean {
     const out = this.scratch;
     let end: number;
     let matched: boolean;
-    if (pre !== -2) {
-      matched = pre >= 0;
-      end = matched ? execFrom(d.regex!, log, from, out) : -1;
-    } else if (this.regexFirstNow[slot] === 1) {
+    if (this.regexFirstNow[slot] === 1) {
       end = execFrom(d.regex!, log, from, out);
       matched = end >= 0 || prematchEnd(d, log, from) >= 0;
     } else {
