@@ -11,7 +11,7 @@ import { Pcre2Pattern, type Pattern } from '../patterns';
 import { PLUGIN_DECODERS, createJsonDecoder, type PluginDecoder } from '../decode/plugins';
 import { compileElementPattern, fail, splitList, type Dialect } from './elements';
 import { prefixFilter, spaceRunGuard, type PrefixFilter, type SpaceRunGuard } from './first-char';
-import { parseTranslated, type Node } from '../patterns/translated';
+import { INF, parseTranslated, type Node, type Ranges } from '../patterns/translated';
 import { exactPrefixesOf, type Prefix } from '../rules/literal-filter';
 import { STATIC_FIELDS, WAZUH_EXTRA_DATA } from '../event';
 
@@ -71,6 +71,12 @@ export interface DecoderChain {
    * member needs where the prematch ended: the regex may run first (see regexImpliesPrematch).
    */
   regexFirst: boolean;
+  /**
+   * A later chain of the same parent whose head's prematch, run from the same place, matches
+   * wherever this head's does (prematchImplies): where it fails this head's fails too, so the
+   * decoder may run it first and skip this head (and it) on a line it fails; else null.
+   */
+  weaker: DecoderChain | null;
 }
 
 /**
@@ -187,7 +193,7 @@ export class DecoderSetBuilder {
         chain.members.push(d);
       } else {
         if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
-        chains.push({ members: [d], position: chains.length, regexFirst: false });
+        chains.push({ members: [d], position: chains.length, regexFirst: false, weaker: null });
       }
     }
     this.decoders.push(d);
@@ -200,7 +206,10 @@ export class DecoderSetBuilder {
     const programByFirst = byFirst(this.programRoots, (d) => d.programFirst);
     const chainsOf = this.decoders.map((d) => (d.parent === null ? this.children.get(d.name) ?? [] : []));
     const chainIndex = this.decoders.map((d, i) => (chainsOf[i].length === 0 ? null : indexChains(d, chainsOf[i])));
-    for (const chains of this.children.values()) for (const c of chains) c.regexFirst = chainRegexFirst(c);
+    for (const chains of this.children.values()) {
+      for (const c of chains) c.regexFirst = chainRegexFirst(c);
+      chains.forEach((c, k) => (c.weaker = chains.slice(k + 1).find((w) => chainImplies(c, w)) ?? null));
+    }
     const rootRegexFirst = this.decoders.map((d, i) => d.parent === null && chainsOf[i].length === 0 && d.plugin === null &&
       d.regexOffset === 'none' && d.prematch !== null && d.regex !== null && regexImpliesPrematch(d.prematch, d.regex));
     return {
@@ -446,6 +455,69 @@ export function regexImpliesPrematch(prematch: Pattern, regex: Pattern): boolean
   if (ps === null || rs === null || ps.length === 0 || ps.length > rs.length) return false;
   for (let i = 0; i < ps.length; i++) if (!sameNode(ps[i], rs[i])) return false;
   return true;
+}
+
+/** Whether chain `c`'s head prematch matching implies `w`'s does, both run from the same place. */
+function chainImplies(c: DecoderChain, w: DecoderChain): boolean {
+  const a = c.members[0];
+  const b = w.members[0];
+  return a.prematch !== null && b.prematch !== null && a.prematchAfterParent === b.prematchAfterParent && prematchImplies(a.prematch, b.prematch);
+}
+
+/**
+ * Whether every match of pattern `a` comes with a match of `b` at the same place (`b` run
+ * unanchored from where `a` was then matches): both PCRE2 (same case rule) of one alternative
+ * each, without anchors, lookaround or back-references, and `b`'s syntax tree is `a`'s with runs
+ * of consecutive character-set nodes merged into one of `b`'s sets that takes every character
+ * they take, as few and as many times (`\[client \S+:\d+?\] \S+:` implies `\[client \S+\] \S+:`:
+ * `\S+:\d+?` is a run of `\S` characters), up to `a`'s end or before. `b` then matches the text
+ * `a` matched (or its start), node by block.
+ */
+export function prematchImplies(a: Pattern, b: Pattern): boolean {
+  if (!(a instanceof Pcre2Pattern) || !(b instanceof Pcre2Pattern)) return false;
+  if (a.mode !== 'regex' || b.mode !== 'regex' || a.caseless !== b.caseless) return false;
+  if (a.jsSource === undefined || b.jsSource === undefined) return false;
+  const pa = parseTranslated(a.jsSource);
+  const pb = parseTranslated(b.jsSource);
+  if (pa === null || pb === null || pa.length !== 1 || pb.length !== 1) return false;
+  const as = opened(pa[0]);
+  const bs = opened(pb[0]);
+  if (as === null || bs === null || bs.length === 0 || as.length > 64) return false;
+  if (as.some((n) => n.k === 'bol') || bs.some((n) => n.k === 'bol')) return false;
+  return covers(as, 0, bs, 0);
+}
+
+/** Whether b[j..] matches the start of every text a[i..] matches (see prematchImplies). */
+function covers(a: Node[], i: number, b: Node[], j: number): boolean {
+  if (j === b.length) return true;
+  if (i === a.length) return false;
+  const q = b[j];
+  if (sameNode(a[i], q) && covers(a, i + 1, b, j + 1)) return true;
+  if (q.k !== 'set') return false;
+  let min = 0;
+  let max = 0;
+  for (let e = i; e < a.length; e++) {
+    const n = a[e];
+    if (n.k !== 'set' || !rangesWithin(n.ranges, q.ranges)) return false;
+    min += n.min;
+    max = Math.min(max + n.max, INF);
+    if (min >= q.min && max <= q.max && covers(a, e + 1, b, j + 1)) return true;
+  }
+  return false;
+}
+
+/** Whether every unit of `inner` is in `outer`. */
+function rangesWithin(inner: Ranges, outer: Ranges): boolean {
+  return inner.every(([lo, hi]) => {
+    // walk the outer ranges covering lo..hi (they may touch without being merged)
+    let at = lo;
+    for (;;) {
+      const r = outer.find(([olo, ohi]) => olo <= at && at <= ohi);
+      if (r === undefined) return false;
+      if (r[1] >= hi) return true;
+      at = r[1] + 1;
+    }
+  });
 }
 
 /** The sequence with its unquantified groups of one alternative opened; null when it holds a node whose text is not kept. */

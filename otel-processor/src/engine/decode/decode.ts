@@ -42,6 +42,8 @@ export type RegexFirst = 'adaptive' | 'always' | 'never';
 /** Lines over which a decoder's regex-first score is averaged, and the score past which the regex runs first (and below whose negative it stops). */
 const REGEX_FIRST_LINES = 16;
 const REGEX_FIRST_FROM = 0.125;
+/** What Decoder.withWeaker returns for a head known to fail. */
+const SKIP = -3;
 
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
@@ -65,8 +67,17 @@ export class Decoder {
   private readonly slotOf: Int32Array;
   private readonly rootRegexFirst: boolean[];
   private readonly adaptive: boolean;
+  /**
+   * Per root (by index): its chains' first slot (position added) in weakScore / weakerFirstNow,
+   * or -1 (no chain has a weaker one, or weaker-first is off). The score: +1 for a line the
+   * weaker head failed (running it first spares this head), -1 for one this head matched (running
+   * the weaker first costs a call), 0 else; averaged as the regex-first score.
+   */
+  private readonly weakSlotOf: Int32Array;
+  private readonly weakScore: Float64Array;
+  private readonly weakerFirstNow: Uint8Array;
 
-  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst } = {}) {
+  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
     this.plainByFirst = set.plainByFirst;
     this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
@@ -85,6 +96,144 @@ export class Decoder {
     this.score = new Float64Array(slots);
     this.regexFirstNow = new Uint8Array(slots).fill(mode === 'always' ? 1 : 0);
     this.adaptive = mode === 'adaptive';
+    this.weakSlotOf = new Int32Array(set.decoders.length).fill(-1);
+    let weakSlots = 0;
+    set.decoders.forEach((d, i) => {
+      const chains = set.chainsOf[i];
+      if (options.weakerFirst !== false && chains.some((c) => c.weaker !== null)) {
+        this.weakSlotOf[i] = weakSlots;
+        weakSlots += chains.length;
+      }
+    });
+    this.weakScore = new Float64Array(weakSlots);
+    this.weakerFirstNow = new Uint8Array(weakSlots);
+  }
+
+  /** The end of the prematch of `chain`'s head from `from`, its first-character guards first; -1: no match. */
+  private headEnd(chain: DecoderChain, log: string, from: number): number {
+    const head = chain.members[0];
+    if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) return -1;
+    if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) return -1;
+    return prematchEnd(head, log, from);
+  }
+
+  /**
+   * The rest of decode() for a root whose chains have weaker ones (DecoderChain.weaker), its
+   * prematch matched (ending at `pmatch`): the same choice of chain and the same effects, each
+   * head's prematch skipped where its weaker one is known to fail (withWeaker).
+   */
+  private decodeWithWeaker(ev: LogEvent, log: string, root: CompiledDecoder, index: ChainIndex, pmatch: number): CompiledDecoder {
+    const c = log.charCodeAt(index.atParent ? pmatch : 0);
+    const chains = index.byChar[c < 128 ? c : 128];
+    const slots = this.slotOf[root.index];
+    let cmatch = pmatch;
+    let selected: DecoderChain | null = null;
+    const weakSlots = this.weakSlotOf[root.index];
+    this.known = null;
+    for (let k = 0; k < chains.length; k++) {
+      const chain = chains[k];
+      const head = chain.members[0];
+      if (head.prematch !== null) {
+        // the head's prematch end when already known on this line (-2: not yet)
+        let pre = -2;
+        if (chain === this.known) {
+          if (this.knownEnd < 0) continue;
+          pre = this.knownEnd;
+        }
+        const from = head.prematchAfterParent ? pmatch : 0;
+        if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+        if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+        if (chain.weaker !== null && pre === -2 && weakSlots >= 0 &&
+          !(chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1)) {
+          pre = this.withWeaker(chain, log, from, weakSlots + chain.position);
+          if (pre === SKIP) continue;
+        }
+        if (chain.regexFirst && slots >= 0) {
+          if (!this.claimKnown(ev, log, head, slots + chain.position, from, pre)) continue;
+          if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+          return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+        }
+        const end = pre !== -2 ? pre : prematchEnd(head, log, from);
+        if (end >= 0) {
+          cmatch = end;
+          this.setDecoder(ev, head);
+          selected = chain;
+          break;
+        }
+      } else {
+        cmatch = pmatch;
+        selected = chain;
+        break;
+      }
+    }
+    if (selected === null) return root;
+    const members = selected.members;
+    const first = members[0];
+    if (first.plugin !== null) {
+      first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
+      return first;
+    }
+    this.runRegexChain(ev, log, members, pmatch, cmatch);
+    return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+  }
+
+  /** claim() when the prematch's end `pre` may be known on this line already (-2: not). */
+  private claimKnown(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number, pre: number): boolean {
+    if (pre === -2) return this.claim(ev, log, d, slot, from);
+    if (pre < 0) return false;
+    this.setDecoder(ev, d);
+    const end = execFrom(d.regex!, log, from, this.scratch);
+    if (this.adaptive) {
+      // as claim() scores it: the regex alone would have answered (+1), or not (0)
+      const s = (this.score[slot] += ((end >= 0 ? 1 : 0) - this.score[slot]) / REGEX_FIRST_LINES);
+      if (s > REGEX_FIRST_FROM) this.regexFirstNow[slot] = 1;
+      else if (s < -REGEX_FIRST_FROM) this.regexFirstNow[slot] = 0;
+    }
+    if (end >= 0) this.setFields(ev, d, this.scratch);
+    return true;
+  }
+
+  /** A weaker chain's head prematch run on this line ahead of its turn (see DecoderChain.weaker), and its end. */
+  private known: DecoderChain | null = null;
+  private knownEnd = -1;
+
+  /**
+   * The end of `chain`'s head prematch from `from`, or SKIP when its weaker chain's head fails
+   * there (so does this head); runs the weaker one first or after it as `slot`'s score says, and
+   * keeps what it found in `known` for the weaker chain's turn.
+   */
+  private withWeaker(chain: DecoderChain, log: string, from: number, slot: number): number {
+    const head = chain.members[0];
+    const weaker = chain.weaker as DecoderChain;
+    let pre: number;
+    if (this.weakerFirstNow[slot] === 1) {
+      this.known = weaker;
+      this.knownEnd = this.headEnd(weaker, log, from);
+      if (this.knownEnd < 0) {
+        // this head's prematch implies the weaker one's: it fails too
+        if (this.adaptive) this.weakUpdate(slot, 1);
+        return SKIP;
+      }
+      pre = prematchEnd(head, log, from);
+      if (this.adaptive) this.weakUpdate(slot, pre >= 0 ? -1 : 0);
+    } else {
+      pre = prematchEnd(head, log, from);
+      if (pre >= 0) {
+        if (this.adaptive) this.weakUpdate(slot, -1);
+      } else {
+        // what the weaker head does on this line, learnt now that it would run anyway (kept for its turn)
+        this.known = weaker;
+        this.knownEnd = this.headEnd(weaker, log, from);
+        if (this.adaptive) this.weakUpdate(slot, this.knownEnd < 0 ? 1 : 0);
+      }
+    }
+    return pre;
+  }
+
+  private weakUpdate(slot: number, outcome: number): void {
+    const s = (this.weakScore[slot] += (outcome - this.weakScore[slot]) / REGEX_FIRST_LINES);
+    if (s > REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 1;
+    else if (s < -REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 0;
   }
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
@@ -138,6 +287,8 @@ export class Decoder {
       }
       this.setDecoder(ev, root);
       const index = this.chainIndex[root.index];
+      // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
+      if (index !== null && this.weakSlotOf[root.index] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
       let members: CompiledDecoder[];
       let cmatch = pmatch;
       if (index === null) {

@@ -38,6 +38,8 @@ export interface Pcre2Options {
    * default; false runs the RegExp as for any pattern (the reference the tests compare with).
    */
   literalMatcher?: boolean;
+  /** Translate `(?:P\S+L1|P\S+L2|...) ` factored (see factorRunAlternation), the default; false translates it as written (the reference for tests). */
+  factorRuns?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -875,6 +877,42 @@ function render(tr: Translation, exact: boolean): { source: string; jsIndex: num
 // Pattern
 // ---------------------------------------------------------------------------
 
+/** A literal item of PCRE2 source outside classes: a plain character, or an escaped non-alphanumeric one. */
+const LIT_ITEM = String.raw`(?:[A-Za-z0-9_:;,@#%&'"<>=~!/-]|\\[^A-Za-z0-9\s])`;
+/** One branch `P\S+L` or `P\S*L` (P, L literals; L without spaces). */
+const RUN_BRANCH = `(${LIT_ITEM}*)\\\\S([+*])(${LIT_ITEM}+)`;
+const RUN_GROUP = new RegExp(String.raw`\(\?:(${RUN_BRANCH}(?:\|${RUN_BRANCH})+)\) (?![*+?{])`);
+const RUN_BRANCH_ALL = new RegExp(`^${RUN_BRANCH}$`);
+
+/**
+ * `(?:P\S+L1|P\S*L2|...) ` (one literal P for all branches, literals Li of non-space
+ * characters, a space right after the group) rewritten `P(?:\S+(?:L1|L2|...)|(?:L2|...)) `
+ * (the second branch for the `\S*` ones only): V8 then scans the run once, not once a branch.
+ * Exact: whichever branch matches from a start, the run and Li (all non-space) reach up to the
+ * space, so the group ends at the end of the non-space run after P, the same end for every
+ * branch and split, and it holds no capture; both forms match from the same starts with the
+ * same end. Only where nothing can change how the source reads (no `(?` other than `(?:`, no
+ * `\Q`, no `#` that (?x) could read); else the source is returned as it is.
+ */
+export function factorRunAlternation(source: string): string {
+  // no flags, \Q, comments, and no class the group could sit in
+  if (/\(\?[^:]|\\Q|#|(?:^|[^\\])(?:\\\\)*\[/.test(source)) return source;
+  const m = RUN_GROUP.exec(source);
+  if (m === null) return source;
+  // the `(` must not be escaped
+  let slashes = 0;
+  while (m.index - slashes - 1 >= 0 && source[m.index - slashes - 1] === '\\') slashes++;
+  if (slashes % 2 !== 0) return source;
+  const branches = m[1].split('|').map((b) => RUN_BRANCH_ALL.exec(b));
+  if (branches.some((b) => b === null)) return source;
+  const prefix = branches[0]![1];
+  if (branches.some((b) => b![1] !== prefix)) return source;
+  const all = branches.map((b) => b![3]);
+  const empty = branches.filter((b) => b![2] === '*').map((b) => b![3]);
+  const body = `\\S+(?:${all.join('|')})` + (empty.length > 0 ? `|(?:${empty.join('|')})` : '');
+  return source.slice(0, m.index) + `${prefix}(?:${body}) ` + source.slice(m.index + m[0].length);
+}
+
 const FAST_PATH = /^\^?[a-zA-Z0-9 !"#%&',/:;<=>@_`~-]*\$?\n?$/;
 
 const FP_EQUAL = 1;
@@ -967,7 +1005,7 @@ export class Pcre2Pattern implements Pattern {
       return;
     }
     this.mode = 'regex';
-    const tr = new Translator(source, opts.caseless).run();
+    const tr = new Translator(opts.factorRuns === false ? source : factorRunAlternation(source), opts.caseless).run();
     if (tr.nonLinear && tr.nestedUnbounded) {
       throw new PatternError(
         'PCRE2: pattern nests unbounded quantifiers and also needs backtracking-only features ' +
