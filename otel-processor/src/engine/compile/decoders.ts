@@ -444,17 +444,28 @@ function chainRegexFirst(chain: DecoderChain): boolean {
  * it false.
  */
 export function regexImpliesPrematch(prematch: Pattern, regex: Pattern): boolean {
-  if (!(prematch instanceof Pcre2Pattern) || !(regex instanceof Pcre2Pattern)) return false;
-  if (prematch.mode !== 'regex' || regex.mode !== 'regex' || prematch.caseless !== regex.caseless) return false;
-  if (prematch.jsSource === undefined || regex.jsSource === undefined) return false;
-  const p = parseTranslated(prematch.jsSource);
-  const r = parseTranslated(regex.jsSource);
-  if (p === null || r === null || p.length !== 1 || r.length !== 1) return false;
-  const ps = opened(p[0]);
-  const rs = opened(r[0]);
-  if (ps === null || rs === null || ps.length === 0 || ps.length > rs.length) return false;
+  const trees = openedTrees(prematch, regex);
+  if (trees === null) return false;
+  const [ps, rs] = trees;
+  if (ps.length === 0 || ps.length > rs.length) return false;
   for (let i = 0; i < ps.length; i++) if (!sameNode(ps[i], rs[i])) return false;
   return true;
+}
+
+/**
+ * The syntax trees (capture groups of one alternative opened) of two PCRE2 patterns with the same
+ * case rule and one alternative each, as the implication checks compare them; else null.
+ */
+function openedTrees(a: Pattern, b: Pattern): [Node[], Node[]] | null {
+  if (!(a instanceof Pcre2Pattern) || !(b instanceof Pcre2Pattern)) return null;
+  if (a.mode !== 'regex' || b.mode !== 'regex' || a.caseless !== b.caseless) return null;
+  if (a.jsSource === undefined || b.jsSource === undefined) return null;
+  const pa = parseTranslated(a.jsSource);
+  const pb = parseTranslated(b.jsSource);
+  if (pa === null || pb === null || pa.length !== 1 || pb.length !== 1) return null;
+  const as = opened(pa[0]);
+  const bs = opened(pb[0]);
+  return as === null || bs === null ? null : [as, bs];
 }
 
 /** Whether chain `c`'s head prematch matching implies `w`'s does, both run from the same place. */
@@ -474,15 +485,10 @@ function chainImplies(c: DecoderChain, w: DecoderChain): boolean {
  * `a` matched (or its start), node by block.
  */
 export function prematchImplies(a: Pattern, b: Pattern): boolean {
-  if (!(a instanceof Pcre2Pattern) || !(b instanceof Pcre2Pattern)) return false;
-  if (a.mode !== 'regex' || b.mode !== 'regex' || a.caseless !== b.caseless) return false;
-  if (a.jsSource === undefined || b.jsSource === undefined) return false;
-  const pa = parseTranslated(a.jsSource);
-  const pb = parseTranslated(b.jsSource);
-  if (pa === null || pb === null || pa.length !== 1 || pb.length !== 1) return false;
-  const as = opened(pa[0]);
-  const bs = opened(pb[0]);
-  if (as === null || bs === null || bs.length === 0 || as.length > 64) return false;
+  const trees = openedTrees(a, b);
+  if (trees === null) return false;
+  const [as, bs] = trees;
+  if (bs.length === 0 || as.length > 64) return false;
   if (as.some((n) => n.k === 'bol') || bs.some((n) => n.k === 'bol')) return false;
   return covers(as, 0, bs, 0);
 }
