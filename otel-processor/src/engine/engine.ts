@@ -123,7 +123,8 @@ export class Engine {
     if (this.planner === null) return this.walkTree(ev, ctx);
     const roots = this.planner.rootsFor(ev);
     for (let i = 0; i < roots.length; i++) {
-      const rule = walkNode(roots[i], ev, ctx);
+      const root = roots[i];
+      const rule = walkNode(root, ev, ctx, root.checks);
       if (rule !== null) return this.settle(rule, ev, ctx);
     }
     return NO_VERDICT;

@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule, type FieldCheck } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, exactPrefixesOf, prefixedPatternOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, exactPrefixesOf, literalPatternOf, prefixedPatternOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -33,6 +33,12 @@ export interface PlanNode {
    * `prefixes` before reaching it.
    */
   readonly checks: readonly FieldCheck[];
+  /**
+   * `checks` as run on a line known to hold one of the node's literals: without the check of the
+   * pattern those literals are all of (see literalPatternOf), which then passes. `checks` when
+   * no check is settled so.
+   */
+  readonly foundChecks: readonly FieldCheck[];
   readonly conditions: boolean;
   /** Texts one of which the log must start with for the rule's patterns to match; null: none known. */
   readonly prefixes: readonly Prefix[] | null;
@@ -126,6 +132,8 @@ interface Dispatch {
   lastList: ChildList | null;
 }
 
+/** Decoder indices past this are looked up by key every time (a ruleset has a few hundred decoders). */
+const MAX_DECODER_SLOTS = 1 << 16;
 /** Values remembered per dispatching node. */
 export const MAX_VALUES = 256;
 /** Values remembered across all nodes and keys of a ruleset. */
@@ -159,7 +167,7 @@ class KeyPlan {
   readonly roots: PlanNode[] = [];
   readonly literals: LiteralSet;
 
-  constructor(readonly planner: RulePlanner) {
+  constructor(readonly planner: RulePlanner, readonly category: string, readonly decoderName: string | null) {
     this.literals = new LiteralSet(planner.automata);
   }
 
@@ -167,8 +175,9 @@ class KeyPlan {
   node(rule: CompiledRule, child = true): PlanNode {
     let n = this.nodes.get(rule);
     if (n === undefined) {
-      const { prefixes, childChecks } = prefixedOf(rule);
-      n = { rule, checks: child ? childChecks : rule.checks, conditions: hasConditions(rule), prefixes, children: null, dispatch: null, literals: UNKNOWN, key: this };
+      const { prefixes, childChecks, foundChecks } = prefixedOf(rule);
+      const checks = child ? childChecks : rule.checks;
+      n = { rule, checks, foundChecks: child ? foundChecks : checks, conditions: hasConditions(rule), prefixes, children: null, dispatch: null, literals: UNKNOWN, key: this };
       this.nodes.set(rule, n);
     }
     return n;
@@ -272,6 +281,8 @@ interface Prefixed {
   readonly prefixes: readonly Prefix[] | null;
   /** Its checks as a child runs them (see PlanNode.checks). */
   readonly childChecks: readonly FieldCheck[];
+  /** The same on a line known to hold one of its literals (see PlanNode.foundChecks). */
+  readonly foundChecks: readonly FieldCheck[];
 }
 
 const rulePrefixes = new WeakMap<CompiledRule, Prefixed>();
@@ -280,9 +291,14 @@ function prefixedOf(rule: CompiledRule): Prefixed {
   if (p === undefined) {
     const prefixed = prefixedPatternOf(rule.logPatterns);
     const exact = prefixed === null ? null : exactPrefixesOf(prefixed.pattern);
+    const childChecks = exact !== null ? rule.checks.filter((_, i) => rule.checkPatterns[i] !== prefixed!.pattern) : rule.checks;
+    const settled = literalPatternOf(rule.logPatterns);
     p = {
       prefixes: exact ?? prefixed?.prefixes ?? null,
-      childChecks: exact !== null ? rule.checks.filter((_, i) => rule.checkPatterns[i] !== prefixed!.pattern) : rule.checks,
+      childChecks,
+      foundChecks: settled === null || !rule.checkPatterns.includes(settled)
+        ? childChecks
+        : rule.checks.filter((_, i) => rule.checkPatterns[i] !== settled && (exact === null || rule.checkPatterns[i] !== prefixed!.pattern)),
     };
     rulePrefixes.set(rule, p);
   }
@@ -366,10 +382,12 @@ export class RulePlanner {
   private entries = 0;
   /** The literal automata of all keys' plans (shared where their literals are the same). */
   readonly automata = new SharedAutomata();
-  /** The last key asked for and its plan (consecutive events mostly share their key). */
-  private lastCategory: string | null = null;
-  private lastDecoder: string | null = null;
-  private lastPlan: KeyPlan | null = null;
+  /**
+   * Per decoder (by ev.decoderIndex + 1), the plan its last event had: a decoder gives its events
+   * one category and name, so this answers without a lookup when lines of several decoders
+   * alternate (auth: su, sudo, pam, ftp daemons); each hit is checked against the event's key.
+   */
+  private readonly byDecoderIndex: (KeyPlan | undefined)[] = [];
   /** FewLiterals by their texts (lists of several keys and dispatch values share them). */
   private readonly few = new Map<string, FewLiterals>();
 
@@ -391,18 +409,21 @@ export class RulePlanner {
   /** The root nodes an event tries, in order (its category's roots the key lets through). */
   rootsFor(ev: LogEvent): readonly PlanNode[] {
     const category = ev.category;
-    if (category === this.lastCategory && ev.decoderName === this.lastDecoder) return this.lastPlan!.roots;
+    const slot = ev.decoderIndex + 1;
+    const last = slot >= 0 && slot < this.byDecoderIndex.length ? this.byDecoderIndex[slot] : undefined;
+    if (last !== undefined && last.category === category && last.decoderName === ev.decoderName) return last.roots;
     let byDecoder = this.byCategory.get(category);
     if (byDecoder === undefined) this.byCategory.set(category, (byDecoder = new Map()));
     let plan = byDecoder.get(ev.decoderName);
     if (plan === undefined) {
-      plan = new KeyPlan(this);
+      plan = new KeyPlan(this, category, ev.decoderName);
       for (const root of this.roots) if (root.category === category && admits(root, ev)) plan.roots.push(plan.node(root, false));
       byDecoder.set(ev.decoderName, plan);
     }
-    this.lastCategory = category;
-    this.lastDecoder = ev.decoderName;
-    this.lastPlan = plan;
+    if (slot >= 0 && slot <= MAX_DECODER_SLOTS && Number.isInteger(slot)) {
+      while (this.byDecoderIndex.length <= slot) this.byDecoderIndex.push(undefined);
+      this.byDecoderIndex[slot] = plan;
+    }
     return plan.roots;
   }
 
@@ -418,10 +439,12 @@ export class RulePlanner {
   }
 }
 
-/** checkRule over a plan node: the same answer, and the same conditions recorded, as OSSEC's walk. */
-export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+/**
+ * checkRule over a plan node: the same answer, and the same conditions recorded, as OSSEC's walk.
+ * `checks`: the node's checks, or its foundChecks on a line known to hold one of its literals.
+ */
+export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext, checks: readonly FieldCheck[]): CompiledRule | null {
   const rule = node.rule;
-  const checks = node.checks;
   for (let i = 0; i < checks.length; i++) if (!checks[i](ev)) return null;
   if (node.conditions && !conditionsHold(rule, ev, ctx)) return null;
   let list = node.children ?? expand(node, ev);
@@ -436,19 +459,19 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
       if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
-      const r = walkNode(c, ev, ctx);
+      const r = walkNode(c, ev, ctx, c.checks);
       if (r !== null) return r;
     }
   } else {
     const literals = node.key.literals;
     const candidates = list.candidates;
-    if (candidates !== null && literals.scanFor(log, ev)) return walkCandidates(rule, children, candidates, literals, ev, ctx);
+    if (candidates !== null && literals.scanFor(log, ev)) return walkCandidates(rule, children, groups, candidates, literals, ev, ctx);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
       if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
       const g = groups[i];
       if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
-      const r = walkNode(c, ev, ctx);
+      const r = walkNode(c, ev, ctx, g >= 0 ? c.foundChecks : c.checks);
       if (r !== null) return r;
     }
   }
@@ -456,8 +479,11 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext): 
   return rule;
 }
 
-/** walkNode's walk of the children of `rule` on a scanned line: only those needing no literal or whose group the scan found, in order. */
-function walkCandidates(rule: CompiledRule, children: PlanNode[], cand: Candidates, literals: LiteralSet, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
+/**
+ * walkNode's walk of the children of `rule` on a scanned line: only those needing no literal or
+ * whose group the scan found, in order (a child needing literals is reached only when found).
+ */
+function walkCandidates(rule: CompiledRule, children: PlanNode[], groups: Int32Array, cand: Candidates, literals: LiteralSet, ev: LogEvent, ctx: EvaluationContext): CompiledRule | null {
   const log = ev.log;
   let lo = cand.alwaysLo;
   let hi = cand.alwaysHi;
@@ -480,7 +506,7 @@ function walkCandidates(rule: CompiledRule, children: PlanNode[], cand: Candidat
     const i = 31 - Math.clz32(bit);
     const c = children[i];
     if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
-    r = walkNode(c, ev, ctx);
+    r = walkNode(c, ev, ctx, groups[i] >= 0 ? c.foundChecks : c.checks);
     if (r !== null) {
       stop = i + 1;
       break;
@@ -493,7 +519,7 @@ function walkCandidates(rule: CompiledRule, children: PlanNode[], cand: Candidat
       const i = 63 - Math.clz32(bit);
       const c = children[i];
       if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
-      r = walkNode(c, ev, ctx);
+      r = walkNode(c, ev, ctx, groups[i] >= 0 ? c.foundChecks : c.checks);
       if (r !== null) {
         stop = i + 1;
         break;
@@ -523,7 +549,7 @@ function walkRange(children: PlanNode[], from: number, to: number, ev: LogEvent,
   for (let i = from; i < to; i++) {
     const c = children[i];
     if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
-    const r = walkNode(c, ev, ctx);
+    const r = walkNode(c, ev, ctx, c.checks);
     if (r !== null) return r;
   }
   return null;
@@ -541,14 +567,16 @@ function walkRun(children: PlanNode[], few: FewFilter, literals: FewLiterals, ev
     const c = children[i];
     if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
     const m = masks[i];
+    let checks = c.checks;
     if (m !== 0 && searching) {
       if (found < 0) found = literals.found(log);
       if ((found & m) === 0) {
         gain++;
         continue;
       }
+      checks = c.foundChecks;
     }
-    r = walkNode(c, ev, ctx);
+    r = walkNode(c, ev, ctx, checks);
     if (r !== null) break;
     if (m !== 0 && !searching) gain++;
   }
