@@ -61,7 +61,28 @@ export function ftsFlags(fields: readonly string[]): number {
   return flags;
 }
 
-const flagsCache = new WeakMap<readonly string[], number>();
+/**
+ * Per `<fts>` list: its key slots, and the last key made with them and its parts. Lines of one
+ * decoder often repeat a key (pam's is the same on every line): handing out the same string again
+ * saves building a new one that the store must flatten and hash before each lookup.
+ */
+class KeyMemo {
+  key = '';
+  private readonly parts: string[] = ['', '', '', '', '', '', '', '', ''];
+  constructor(readonly flags: number) {}
+  /** The key of these parts (the decoder name, then the eight slots). */
+  keyOf(p0: string, p1: string, p2: string, p3: string, p4: string, p5: string, p6: string, p7: string, p8: string): string {
+    const parts = this.parts;
+    if (this.key !== '' && p0 === parts[0] && p1 === parts[1] && p2 === parts[2] && p3 === parts[3] && p4 === parts[4] &&
+        p5 === parts[5] && p6 === parts[6] && p7 === parts[7] && p8 === parts[8]) return this.key;
+    parts[0] = p0; parts[1] = p1; parts[2] = p2; parts[3] = p3; parts[4] = p4;
+    parts[5] = p5; parts[6] = p6; parts[7] = p7; parts[8] = p8;
+    const key = `${p0} ${p1} ${p2} ${p3} ${p4} ${p5} ${p6} ${p7} ${p8}`;
+    return (this.key = key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key);
+  }
+}
+
+const keyMemos = new WeakMap<readonly string[], KeyMemo>();
 
 /**
  * OSSEC's key: the decoder name, then id, destination user, source user, source and destination
@@ -70,11 +91,12 @@ const flagsCache = new WeakMap<readonly string[], number>();
  * spaces.
  */
 export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
-  let flags = flagsCache.get(fields);
-  if (flags === undefined) flagsCache.set(fields, (flags = ftsFlags(fields)));
+  let memo = keyMemos.get(fields);
+  if (memo === undefined) keyMemos.set(fields, (memo = new KeyMemo(ftsFlags(fields))));
+  const flags = memo.flags;
   const slot = (flag: number, v: string | null) => ((flags & flag) !== 0 && v !== null ? v : '');
-  const key = `${ev.decoderName ?? ''} ${slot(ID, ev.id)} ${slot(DSTUSER, ev.dstuser)} ${slot(SRCUSER, ev.srcuser)} ${slot(SRCIP, ev.srcip)} ${slot(DSTIP, ev.dstip)} ${slot(DATA, ev.data)} ${slot(SYSTEM_NAME, ev.system_name)} ${(flags & LOCATION) !== 0 ? ossecLocation(ev) : ''}`;
-  return key.length > KEY_MAX ? key.slice(0, KEY_MAX) : key;
+  return memo.keyOf(ev.decoderName ?? '', slot(ID, ev.id), slot(DSTUSER, ev.dstuser), slot(SRCUSER, ev.srcuser), slot(SRCIP, ev.srcip),
+    slot(DSTIP, ev.dstip), slot(DATA, ev.data), slot(SYSTEM_NAME, ev.system_name), (flags & LOCATION) !== 0 ? ossecLocation(ev) : '');
 }
 
 /** The location as analysisd has it: an agent's records arrive as `(agent) ip->path` (remoted). */

@@ -450,23 +450,6 @@ function nonAsciiPrefix(s: string, n: number): boolean {
   return v > 0x7f;
 }
 
-/**
- * The last log cut from the end of its record: the log, the record and where in it the log
- * starts. One entry, shared by all predecoders: only a hint, each use checks it (logOffset).
- */
-let cutLog: string | null = null;
-let cutFrom = '';
-let cutAt = 0;
-
-/**
- * Where `log` starts in `full` when `full` ends with it, as predecode last cut it; -1 when not
- * known. Exact whatever happened since: the answer stands only for those very texts (the same
- * strings, or strings with the same text).
- */
-export function logOffset(log: string, full: string): number {
-  return cutLog !== null && log === cutLog && full === cutFrom ? cutAt : -1;
-}
-
 function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectRefs: boolean): boolean {
   const loc = ev.location;
   const loc0 = loc.charCodeAt(0);
@@ -493,15 +476,7 @@ function run(h: ScanState, ev: LogEvent, wazuh: boolean, strip: boolean, rejectR
   const need = scan(h, s, wazuh);
   if (!plain && nonAsciiPrefix(s, need)) scanBytes(h, s, wazuh);
 
-  if (h.logS === 0 && h.logE === len) ev.log = s;
-  else {
-    const log = (ev.log = s.slice(h.logS, h.logE));
-    if (h.logE === len) {
-      cutLog = log;
-      cutFrom = s;
-      cutAt = h.logS;
-    }
-  }
+  ev.log = h.logS === 0 && h.logE === len ? s : s.slice(h.logS, h.logE);
   // Plain slices: comparing with the previous line's strings to hand them out again (fewer
   // allocations) measured ~80 ns/line slower on sshd lines than slicing (bench/predecode.mjs).
   ev.programName = h.progS < 0 ? null : s.slice(h.progS, h.progE);

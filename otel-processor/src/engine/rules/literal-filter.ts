@@ -11,7 +11,6 @@
  */
 import { Pcre2Pattern, type Pattern } from '../patterns';
 import { charLit, parseTranslated, type Node } from '../patterns/translated';
-import { logOffset } from '../predecode/predecode';
 
 /** At most this many literals for one pattern (alternations beyond it: no filter). */
 const MAX_SET = 16;
@@ -435,22 +434,21 @@ class LiteralAutomaton {
   }
 
   /**
-   * Stamps `seen[group]` for every group one of whose literals the ASCII-folded `s` (from code
-   * unit `from` on) contains; each group not stamped before is also appended to `list` from `n`
-   * on. Returns the new count.
+   * Stamps `seen[group]` for every group one of whose literals the ASCII-folded `s` contains;
+   * each group not stamped before is also appended to `list` from `n` on. Returns the new count.
    */
-  scan(s: string, seen: Int32Array, stamp: number, list: Int32Array, n: number, from = 0): number {
+  scan(s: string, seen: Int32Array, stamp: number, list: Int32Array, n: number): number {
     const always = this.always;
     for (let j = 0; j < always.length; j++) {
       const g = always[j];
       if (seen[g] !== stamp) { seen[g] = stamp; list[n++] = g; }
     }
-    return this.scanLine(s, from, seen, stamp, list, n);
+    return this.scanLine(s, seen, stamp, list, n);
   }
 
 }
 
-type LineScanner = (s: string, from: number, seen: Int32Array, stamp: number, list: Int32Array, n: number) => number;
+type LineScanner = (s: string, seen: Int32Array, stamp: number, list: Int32Array, n: number) => number;
 
 /**
  * LiteralAutomaton's walk of a line, as a closure over its tables: V8 runs it about 30% faster
@@ -459,14 +457,14 @@ type LineScanner = (s: string, from: number, seen: Int32Array, stamp: number, li
  * V8 reload them from the closure at every character: 13% slower on proftpd lines).
  */
 function lineScanner(tableOf: Uint16Array, classTable: Uint16Array, shift: number, foundFrom: number, found: readonly Int32Array[]): LineScanner {
-  return (s, from, seen, stamp, list, n) => {
+  return (s, seen, stamp, list, n) => {
     const next = tableOf;
     const classOf = classTable;
     const rowShift = shift;
     const firstFound = foundFrom;
     const len = s.length;
     let state = 0;
-    for (let i = from; i < len; i++) {
+    for (let i = 0; i < len; i++) {
       state = next[(state << rowShift) | classOf[s.charCodeAt(i)]];
       if (state < firstFound) continue;
       const groups = found[state - firstFound];
@@ -694,14 +692,7 @@ export class LiteralSet {
       this.built = true;
     }
     if (this.automaton === null) return false;
-    // a log predecode cut from the record is scanned in the record itself: reading a flat string
-    // is cheaper than reading through a slice (measured 10% a character on proftpd lines)
-    const owner = this.lineOwner as { fullLog?: unknown } | null;
-    const full = owner !== null && typeof owner.fullLog === 'string' ? owner.fullLog : null;
-    const at = full === null ? -1 : logOffset(log, full);
-    this.foundCount = at < 0
-      ? this.automaton.scan(log, this.seen, this.stamp, this.foundGroups, this.foundCount)
-      : this.automaton.scan(full!, this.seen, this.stamp, this.foundGroups, this.foundCount, at);
+    this.foundCount = this.automaton.scan(log, this.seen, this.stamp, this.foundGroups, this.foundCount);
     this.scans++;
     return (this.scanned = true);
   }
