@@ -1,5 +1,5 @@
 import { engineFor, ev } from './helpers';
-import { MemoryFtsStore } from '../../otel-processor/src/engine/correlate/fts';
+import { MemoryFtsStore, ftsKey } from '../../otel-processor/src/engine/correlate/fts';
 import { CorrelationState, History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
 import { LogEvent } from '../../otel-processor/src/engine/event';
 
@@ -342,6 +342,31 @@ describe('first time seen as OSSEC keys it', () => {
     const e = engineFor(dec, RULES, { fts: store });
     e.process(ev(line('ok', 'alice', '1.1.1.1'), T0));
     expect([...(store as unknown as { keys: Set<string> }).keys]).toEqual(['auth  alice      stdin']);
+  });
+
+  test('keys handed out again when their parts repeat are the keys made afresh (events alternating between decoders and values)', () => {
+    const fields = [['name', 'user', 'location'], ['name', 'srcip', 'id', 'extra_data', 'system_name'], [], ['location']];
+    // OSSEC's key as decode-xml.c and fts.c make it, written out here on its own
+    const plainKey = (e: LogEvent, f: readonly string[]) => {
+      const on = (name: string) => f.some((x) => x.includes(name));
+      const user = on('user') ? e.dstuser ?? '' : '';
+      const key = [e.decoderName ?? '', on('id') && !on('user') ? e.id ?? '' : '', user, '', on('srcip') ? e.srcip ?? '' : '', '',
+        on('data') ? e.data ?? '' : '', on('system_name') ? e.system_name ?? '' : '', on('location') ? e.location : ''].join(' ');
+      return key.slice(0, 255);
+    };
+    const values = ['a', 'b', null, 'a'.repeat(300)];
+    const wrong: unknown[] = [];
+    for (let i = 0; i < 400; i++) {
+      const e = new LogEvent('x', i % 3 === 0 ? 'stdin' : '/var/log/auth.log', 'h', T0);
+      e.decoderName = ['auth', 'pam', null][i % 3];
+      e.dstuser = values[(i >> 1) % 4];
+      e.srcip = values[(i >> 2) % 3];
+      e.id = values[i % 2];
+      e.data = values[(i >> 3) % 4];
+      e.system_name = values[(i >> 4) % 3];
+      for (const f of fields) if (ftsKey(e, f) !== plainKey(e, f)) wrong.push([i, f, ftsKey(e, f), plainKey(e, f)]);
+    }
+    expect(wrong).toEqual([]);
   });
 
   test('IDS decoders: past two similar recent keys, the key is cut to 14 characters', () => {

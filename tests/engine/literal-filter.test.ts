@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, exactPrefixesOf, prefixEnd, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, exactPrefixesOf, literalPatternOf, prefixEnd, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -327,6 +327,50 @@ test('literals from pattern text: alternations, caseless letters, exact capitals
   expect(anchored('^ab')).toBeNull();
   // exact capitals in a plain literal anywhere: its longest run without one
   expect(lits('for USER root$', false)).toEqual([' root']);
+});
+
+test('a pattern that is just its literals: plain alternatives, unanchored, every letter caseless; the first pattern with literals only', () => {
+  const settled = (src: string, caseless = true) => {
+    const p = compilePcre2(src, { caseless });
+    return literalPatternOf([p]) === p;
+  };
+  for (const yes of ['FAIL LOGIN: ', 'check pass; user unknown|error retrieving information', '\\[WARNING\\] Authentication failed', 'gdm:auth\\): conversation failed', 'a{3}bc', 'ab1|123']) {
+    expect([yes, settled(yes)]).toEqual([yes, true]);
+  }
+  // anchored, at the end, classes, optional parts, exact letters, too short, groups (not looked into), anything more than literals
+  for (const no of ['^FAIL LOGIN', 'LOGIN$', 'Incorrect password\\.$|Login failed', 'user \\S+ not', 'ab?cd', 'abc|de', 'a.c', 'abc(?=d)', '\\babc', 'x{2,3}yz', '(?:abc|def)']) {
+    expect([no, settled(no)]).toEqual([no, false]);
+  }
+  expect(settled('fail login', false)).toBe(false); // exact lower-case letters: the folded search also finds FAIL LOGIN
+  expect(settled('123 456', false)).toBe(true); // no letters: exact either way
+  // the pattern requiredLiteralsOf takes its literals from, and no other
+  const a = compilePcre2('user \\S+ not', { caseless: true });
+  const b = compilePcre2('plain text', { caseless: true });
+  expect(literalPatternOf([a, b])).toBeNull();
+  expect(literalPatternOf([compileOsMatch('x'), b])).toBe(b);
+});
+
+test('such a pattern matches exactly the lines holding one of its literals: random literal alternations and lines (mixed case, non-ASCII)', () => {
+  const r = rng(41);
+  const CH = ['a', 'b', 'A', 'B', ' ', ':', '1', '(', 'é'];
+  const pick = (n: number) => Array.from({ length: n }, () => CH[Math.floor(r() * CH.length)]).join('');
+  const esc = (t: string) => t.replace(/[()\\]/g, (c) => `\\${c}`);
+  const wrong: unknown[] = [];
+  let settled = 0;
+  for (let k = 0; k < 300; k++) {
+    const alts = Array.from({ length: 1 + Math.floor(r() * 3) }, () => pick(3 + Math.floor(r() * 3)));
+    const p = compilePcre2(alts.map(esc).join('|'), { caseless: r() < 0.8 });
+    if (literalPatternOf([p]) !== p) continue;
+    settled++;
+    const lits = requiredLiteralsOf([p])!;
+    for (let j = 0; j < 40; j++) {
+      const alt = alts[Math.floor(r() * alts.length)];
+      const line = r() < 0.5 ? pick(Math.floor(r() * 4)) + (r() < 0.5 ? alt.toUpperCase() : alt.toLowerCase()) + pick(2) : pick(Math.floor(r() * 10));
+      if (p.test(line) !== lits.some((l) => fold(line).includes(l))) wrong.push([p.source, p.caseless, line]);
+    }
+  }
+  expect(wrong).toEqual([]);
+  expect(settled).toBeGreaterThan(150);
 });
 
 test('prefixes from pattern text: the literal characters opening every alternative of a pattern anchored at the start; none when not anchored, unknown, or the m flag may be set', () => {

@@ -376,6 +376,39 @@ describe('rule plans answer as the tree walk', () => {
     expect(['[error] x', '[warn] x'].map((l) => root.process(ev(l)).rule?.id ?? null)).toEqual([6, null]);
   });
 
+  test('a child whose pattern is just its literals, reached because the line holds one of them: its pattern never runs, its other checks do', () => {
+    // 300-316: a long list (scanned, or searched literal by literal); 220-223 a short one (one search for all)
+    const letters = 'abcdefghijklmnopq';
+    const rules = `<group name="settled,">
+      <rule id="200" level="3"><pcre2>alpha</pcre2><description>alpha</description></rule>
+      ${[...letters].map((c, i) => `<rule id="${300 + i}" level="4"><if_sid>200</if_sid><pcre2>Word ${c}: </pcre2><description>${c}</description></rule>`).join('\n')}
+      <rule id="330" level="5"><if_sid>200</if_sid><pcre2>Other one|second</pcre2><program_name>^app$</program_name><description>other on app</description></rule>
+      <rule id="210" level="3"><pcre2>beta</pcre2><description>beta</description></rule>
+      <rule id="220" level="5"><if_sid>210</if_sid><pcre2>first thing</pcre2><description>first</description></rule>
+      <rule id="221" level="6"><if_sid>210</if_sid><pcre2>second thing</pcre2><program_name>^app$</program_name><description>second on app</description></rule>
+      <rule id="222" level="7"><if_sid>210</if_sid><pcre2>third thing|fourth thing</pcre2><description>third</description></rule>
+      <rule id="223" level="8"><if_sid>210</if_sid><pcre2>fifth [0-9]</pcre2><description>fifth (not just literals)</description></rule>
+    </group>`;
+    const rests = ['alpha WORD C: x', 'alpha word q: ', 'alpha word z: ', 'alpha other one', 'alpha SECOND', 'alpha', 'word a: alpha',
+      'beta FIRST THING', 'beta second thing', 'beta Fourth Thing', 'beta fifth 5', 'beta fifth x', 'beta'];
+    const lines: Line[] = [];
+    let t = T0;
+    for (const prog of ['app', 'other']) for (const r of rests) lines.push({ line: `Jan  1 10:00:00 h ${prog}: ${r}`, time: (t += 1000) });
+    const e = engineFor(DECODERS, rules);
+    const { disagreements, fired } = compareWalks(e.ruleset, [...lines, ...lines, ...lines]);
+    expect(disagreements).toEqual([]);
+    for (const id of [200, 302, 316, 300, 330, 210, 220, 221, 222, 223]) expect(fired).toContain(id);
+    // a fresh ruleset, plans only: the patterns that are just literals never run; 223's does
+    const fresh = engineFor(DECODERS, rules);
+    const spy = (id: number) => jest.spyOn(fresh.ruleset.rulesById.get(id)!.logPatterns[0], 'test');
+    const settled = [...[...letters].map((_, i) => 300 + i), 330, 220, 221, 222].map(spy);
+    const fifth = spy(223);
+    const got = lines.map((l) => fresh.process(ev(l.line)).rule?.id ?? null);
+    expect(got).toEqual([302, 316, 200, 330, 330, 200, 300, 220, 221, 222, 223, 210, 210, 302, 316, 200, 200, 200, 200, 300, 220, 210, 222, 223, 210, 210]);
+    expect(settled.map((c) => c.mock.calls.length)).toEqual(settled.map(() => 0));
+    expect(fifth).toHaveBeenCalled();
+  });
+
   test('an engine answers as before after another engine filled the shared plans', () => {
     const first = engineFor(DECODERS, RULES);
     const second = new Engine(first.ruleset);
