@@ -93,10 +93,14 @@ const keyMemos = new WeakMap<readonly string[], KeyMemo>();
 export function ftsKey(ev: LogEvent, fields: readonly string[]): string {
   let memo = keyMemos.get(fields);
   if (memo === undefined) keyMemos.set(fields, (memo = new KeyMemo(ftsFlags(fields))));
-  const flags = memo.flags;
-  const slot = (flag: number, v: string | null) => ((flags & flag) !== 0 && v !== null ? v : '');
-  return memo.keyOf(ev.decoderName ?? '', slot(ID, ev.id), slot(DSTUSER, ev.dstuser), slot(SRCUSER, ev.srcuser), slot(SRCIP, ev.srcip),
-    slot(DSTIP, ev.dstip), slot(DATA, ev.data), slot(SYSTEM_NAME, ev.system_name), (flags & LOCATION) !== 0 ? ossecLocation(ev) : '');
+  const f = memo.flags;
+  return memo.keyOf(ev.decoderName ?? '', slot(f, ID, ev.id), slot(f, DSTUSER, ev.dstuser), slot(f, SRCUSER, ev.srcuser), slot(f, SRCIP, ev.srcip),
+    slot(f, DSTIP, ev.dstip), slot(f, DATA, ev.data), slot(f, SYSTEM_NAME, ev.system_name), (f & LOCATION) !== 0 ? ossecLocation(ev) : '');
+}
+
+/** A key slot's text: the value when the `<fts>` list turns the slot on, else empty. */
+function slot(flags: number, flag: number, v: string | null): string {
+  return (flags & flag) !== 0 && v !== null ? v : '';
 }
 
 /** The location as analysisd has it: an agent's records arrive as `(agent) ip->path` (remoted). */

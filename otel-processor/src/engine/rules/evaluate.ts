@@ -129,6 +129,19 @@ const currentValues: (string | null)[] = [];
 
 /** OSSEC's Search_LastSids / Search_LastGroups: earlier events, newest first, inside the timeframe. */
 function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationContext): boolean {
+  const filters = rule.correlate;
+  const nf = filters.length;
+  // The current event's values, read once; without one of them nothing can qualify (and the
+  // scope's lists, often out of the caches, are not looked at).
+  let mine: (string | null)[] | null = null;
+  if (nf > 0) {
+    mine = currentValues;
+    // (only indices below nf are read: its length is left as it is, a store to it is a runtime call)
+    for (let k = 0; k < nf; k++) {
+      mine[k] = filters[k].get(ev);
+      if (mine[k] === null) return false;
+    }
+  }
   let memory: LastEvents | null | undefined;
   if (rule.globalFrequency && ctx.scope !== '') memory = ctx.state.findScope('');
   else {
@@ -147,18 +160,6 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
   const tail = history.tail;
   const oldest = ev.time - rule.timeframe * 1000;
   const level = rule.level;
-  const filters = rule.correlate;
-  const nf = filters.length;
-  // The current event's values, read once.
-  let mine: (string | null)[] | null = null;
-  if (nf > 0) {
-    mine = currentValues;
-    // (only indices below nf are read: its length is left as it is, a store to it is a runtime call)
-    for (let k = 0; k < nf; k++) {
-      mine[k] = filters[k].get(ev);
-      if (mine[k] === null) return false;
-    }
-  }
   // Too few entries share a value that must be the same: no need to walk.
   if (mine !== null) {
     const keys = history.keyFields;
