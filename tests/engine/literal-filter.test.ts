@@ -3,7 +3,7 @@
  * scan; and the literals taken from a pattern's text are necessary: no line the pattern matches
  * lacks all of them (checked over every rule pattern of the stock rulesets on generated lines).
  */
-import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, exactPrefixesOf, literalPatternOf, prefixEnd, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, MAX_AUTOMATON_CELLS, exactPrefixesOf, literalPatternOf, prefixEnd, SEARCHES_BEFORE_SCAN, SharedAutomata, anchoredLiteralsOf, anchoredPrefixesOf, PrefixSet, requiredLiteralsOf, startsWithOne } from '../../otel-processor/src/engine/rules/literal-filter';
 import { compilePcre2, compileOsMatch } from '../../otel-processor/src/engine/patterns';
 import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
 import { enableLinearRegexpFallback } from '../../otel-processor/src/engine/patterns/regexp-guard';
@@ -392,6 +392,33 @@ test('prefixes from pattern text: the literal characters opening every alternati
   expect(pre('(?m)^abc')).toBeNull();
   expect(pre('x\\n(?m:^abc)|^abc')).toBeNull();
   expect(anchoredPrefixesOf([compileOsMatch('^Failed')])).toBeNull();
+});
+
+test('PrefixSet.opens answers as startsWithOne: random prefixes (folded or not, ASCII or not) on random lines, the empty line too', () => {
+  const r = rng(23);
+  const CH = ['a', 'A', 'z', 'Z', '[', '{', '@', '`', ' ', '\u00e9', '\u00c9', '\u212a', 'k', 'K', '\u0000', '\u007f', '\u0080', '1'];
+  const pick = (n: number) => Array.from({ length: n }, () => CH[Math.floor(r() * CH.length)]).join('');
+  let opened = 0;
+  let closed = 0;
+  for (let round = 0; round < 400; round++) {
+    const list = Array.from({ length: 1 + Math.floor(r() * 4) }, () => {
+      let text = pick(1 + Math.floor(r() * 3));
+      let fold = 0;
+      // fold only lower-case ASCII letters, as exactPrefixesOf does for caseless letters
+      text = [...text].map((c, i) => { if (/[a-z]/i.test(c) && r() < 0.5) { fold |= 1 << i; return c.toLowerCase(); } return c; }).join('');
+      return { text, fold };
+    });
+    const set = new PrefixSet(list);
+    for (let k = 0; k < 40; k++) {
+      const line = r() < 0.3 ? list[Math.floor(r() * list.length)].text.toUpperCase() + pick(2) : pick(Math.floor(r() * 5));
+      const want = startsWithOne(line, list);
+      if (want) opened++;
+      else closed++;
+      expect([list, line, set.opens(line)]).toEqual([list, line, want]);
+    }
+  }
+  expect(opened).toBeGreaterThan(300);
+  expect(closed).toBeGreaterThan(3000);
 });
 
 test('a line a pattern matches starts with one of its prefixes: random anchored patterns and lines (mixed case, non-ASCII, newlines)', () => {

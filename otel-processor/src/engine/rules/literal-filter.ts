@@ -282,6 +282,47 @@ export function prefixEnd(log: string, from: number, prefixes: readonly Prefix[]
   return -1;
 }
 
+/**
+ * Prefixes with the first characters they can open with: ASCII ones as a 128-bit mask, so that a
+ * log opening with none of them (most logs, for most prefixed rules) is answered by one bit test,
+ * without a call or a compare loop per prefix.
+ */
+export class PrefixSet {
+  /** Bits of ASCII first characters 0-31, 32-63, 64-95, 96-127. */
+  private readonly m0: number;
+  private readonly m1: number;
+  private readonly m2: number;
+  private readonly m3: number;
+  /** Whether a prefix can open with a character past ASCII (then the compare decides). */
+  private readonly other: boolean;
+
+  constructor(readonly list: readonly Prefix[]) {
+    const m = [0, 0, 0, 0];
+    let other = false;
+    for (const { text, fold } of list) {
+      const t = text.charCodeAt(0);
+      // a folded character c matches when (c | 32) === t: t itself and t without bit 5
+      const opens = fold & 1 ? ((t & 32) !== 0 ? [t, t & ~32] : []) : [t];
+      for (const c of opens) {
+        if (c < 128) m[c >> 5] |= 1 << (c & 31);
+        else other = true;
+      }
+    }
+    [this.m0, this.m1, this.m2, this.m3] = m;
+    this.other = other;
+  }
+
+  /** Whether `log` starts with one of the prefixes. */
+  opens(log: string): boolean {
+    const c = log.charCodeAt(0); // NaN when empty: no prefix is empty
+    if (c < 128) {
+      const bits = c < 64 ? (c < 32 ? this.m0 : this.m1) : c < 96 ? this.m2 : this.m3;
+      if (((bits >>> (c & 31)) & 1) === 0) return false;
+    } else if (!this.other) return false;
+    return startsWithOne(log, this.list);
+  }
+}
+
 /** Whether `log` starts with one of `prefixes`. */
 export function startsWithOne(log: string, prefixes: readonly Prefix[]): boolean {
   for (let k = 0; k < prefixes.length; k++) {

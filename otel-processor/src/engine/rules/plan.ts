@@ -22,7 +22,7 @@
 import type { LogEvent } from '../event';
 import { fieldReader, type CompiledRule, type FieldCheck } from '../compile/rules';
 import { conditionsHold, hasConditions, type EvaluationContext } from './evaluate';
-import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, exactPrefixesOf, literalPatternOf, prefixedPatternOf, requiredLiteralsOf, startsWithOne, type Prefix } from './literal-filter';
+import { FEW_MAX, FewLiterals, LiteralSet, SharedAutomata, anchoredLiteralsOf, exactPrefixesOf, literalPatternOf, prefixedPatternOf, requiredLiteralsOf, PrefixSet } from './literal-filter';
 
 /** One rule as events of one key reach it. */
 export interface PlanNode {
@@ -41,7 +41,7 @@ export interface PlanNode {
   readonly foundChecks: readonly FieldCheck[];
   readonly conditions: boolean;
   /** Texts one of which the log must start with for the rule's patterns to match; null: none known. */
-  readonly prefixes: readonly Prefix[] | null;
+  readonly prefixes: PrefixSet | null;
   /** The children the key lets through; null until first needed. */
   children: ChildList | null;
   /** Set with `children` when enough of them test one field. */
@@ -278,7 +278,7 @@ function fewList(nodes: PlanNode[], planner: RulePlanner): ChildList {
 
 /** What a rule's nodes need of its patterns' prefixes (worked out once per rule). */
 interface Prefixed {
-  readonly prefixes: readonly Prefix[] | null;
+  readonly prefixes: PrefixSet | null;
   /** Its checks as a child runs them (see PlanNode.checks). */
   readonly childChecks: readonly FieldCheck[];
   /** The same on a line known to hold one of its literals (see PlanNode.foundChecks). */
@@ -294,7 +294,7 @@ function prefixedOf(rule: CompiledRule): Prefixed {
     const childChecks = exact !== null ? rule.checks.filter((_, i) => rule.checkPatterns[i] !== prefixed!.pattern) : rule.checks;
     const settled = literalPatternOf(rule.logPatterns);
     p = {
-      prefixes: exact ?? prefixed?.prefixes ?? null,
+      prefixes: exact !== null ? new PrefixSet(exact) : prefixed !== null ? new PrefixSet(prefixed.prefixes) : null,
       childChecks,
       foundChecks: settled === null || !rule.checkPatterns.includes(settled)
         ? childChecks
@@ -458,7 +458,7 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext, c
     if (few !== null) return walkFew(rule, children, few, ev, ctx);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
-      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
       const r = walkNode(c, ev, ctx, c.checks);
       if (r !== null) return r;
     }
@@ -468,7 +468,7 @@ export function walkNode(node: PlanNode, ev: LogEvent, ctx: EvaluationContext, c
     if (candidates !== null && literals.scanFor(log, ev)) return walkCandidates(rule, children, groups, candidates, literals, ev, ctx);
     for (let i = 0; i < children.length; i++) {
       const c = children[i];
-      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
       const g = groups[i];
       if (g >= 0 ? !literals.anyIn(g, log, ev) : g < NO_LITERALS && !literals.mayHold(-2 - g, log, ev)) continue;
       const r = walkNode(c, ev, ctx, g >= 0 ? c.foundChecks : c.checks);
@@ -505,7 +505,7 @@ function walkCandidates(rule: CompiledRule, children: PlanNode[], groups: Int32A
     lo ^= bit;
     const i = 31 - Math.clz32(bit);
     const c = children[i];
-    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
     r = walkNode(c, ev, ctx, groups[i] >= 0 ? c.foundChecks : c.checks);
     if (r !== null) {
       stop = i + 1;
@@ -518,7 +518,7 @@ function walkCandidates(rule: CompiledRule, children: PlanNode[], groups: Int32A
       hi ^= bit;
       const i = 63 - Math.clz32(bit);
       const c = children[i];
-      if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+      if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
       r = walkNode(c, ev, ctx, groups[i] >= 0 ? c.foundChecks : c.checks);
       if (r !== null) {
         stop = i + 1;
@@ -548,7 +548,7 @@ function walkRange(children: PlanNode[], from: number, to: number, ev: LogEvent,
   const log = ev.log;
   for (let i = from; i < to; i++) {
     const c = children[i];
-    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
     const r = walkNode(c, ev, ctx, c.checks);
     if (r !== null) return r;
   }
@@ -565,7 +565,7 @@ function walkRun(children: PlanNode[], few: FewFilter, literals: FewLiterals, ev
   let r: CompiledRule | null = null;
   for (let i = few.from; i < few.to; i++) {
     const c = children[i];
-    if (c.prefixes !== null && !startsWithOne(log, c.prefixes)) continue;
+    if (c.prefixes !== null && !c.prefixes.opens(log)) continue;
     const m = masks[i];
     let checks = c.checks;
     if (m !== 0 && searching) {
