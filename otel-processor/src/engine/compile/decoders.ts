@@ -64,6 +64,8 @@ export interface CompiledDecoder {
 /** Same-name children of one parent, tried as one unit. */
 export interface DecoderChain {
   readonly members: CompiledDecoder[];
+  /** members[0], read on every line the chain is tried (one load fewer). */
+  readonly head: CompiledDecoder;
   /** Its place among its parent's chains. */
   readonly position: number;
   /**
@@ -193,7 +195,7 @@ export class DecoderSetBuilder {
         chain.members.push(d);
       } else {
         if (d.regexOffset === 'after_regex') fail(el, `offset="after_regex" needs an earlier decoder of the same name '${name}'`);
-        chains.push({ members: [d], position: chains.length, regexFirst: false, weaker: null });
+        chains.push({ members: [d], head: d, position: chains.length, regexFirst: false, weaker: null });
       }
     }
     this.decoders.push(d);

@@ -42,8 +42,6 @@ export type RegexFirst = 'adaptive' | 'always' | 'never';
 /** Lines over which a decoder's regex-first score is averaged, and the score past which the regex runs first (and below whose negative it stops). */
 const REGEX_FIRST_LINES = 16;
 const REGEX_FIRST_FROM = 0.125;
-/** What Decoder.withWeaker returns for a head known to fail. */
-const SKIP = -3;
 
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
@@ -58,24 +56,22 @@ export class Decoder {
   private readonly solo: CompiledDecoder[][];
 
   /**
-   * Per root (by index) without children, then per root and child chain (slotOf + position): the
-   * running score of running the regex first (see RegexFirst), and whether it does now.
+   * The adaptive state, 4 numbers per slot (one slot per root without children, by index, then
+   * one per root and child chain): [4s] the running score of running the regex first (see
+   * RegexFirst), [4s + 1] whether it does now (1 or 0), [4s + 2] the weaker-first score, [4s + 3]
+   * whether the weaker head runs first now. The weaker-first score: +1 for a line the weaker head
+   * failed (running it first spares this head), -1 for one this head matched (running the weaker
+   * first costs a call), 0 else; averaged as the regex-first score. One array, and one for the
+   * slots below: each line reads few cache lines (separate arrays were measurably slower).
    */
-  private readonly score: Float64Array;
-  private readonly regexFirstNow: Uint8Array;
-  /** Per root (by index): its chains' first slot (position added), or -1. */
-  private readonly slotOf: Int32Array;
+  private readonly state: Float64Array;
+  /**
+   * Per root (by index i): [2i] its chains' first regex-first slot (position added), or -1;
+   * [2i + 1] the same for weaker-first, or -1 (no chain has a weaker one, or weaker-first is off).
+   */
+  private readonly slots: Int32Array;
   private readonly rootRegexFirst: boolean[];
   private readonly adaptive: boolean;
-  /**
-   * Per root (by index): its chains' first slot (position added) in weakScore / weakerFirstNow,
-   * or -1 (no chain has a weaker one, or weaker-first is off). The score: +1 for a line the
-   * weaker head failed (running it first spares this head), -1 for one this head matched (running
-   * the weaker first costs a call), 0 else; averaged as the regex-first score.
-   */
-  private readonly weakSlotOf: Int32Array;
-  private readonly weakScore: Float64Array;
-  private readonly weakerFirstNow: Uint8Array;
 
   constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
     this.plainByFirst = set.plainByFirst;
@@ -84,34 +80,24 @@ export class Decoder {
     this.solo = set.decoders.map((d) => [d]);
     const mode = options.regexFirst ?? 'adaptive';
     this.rootRegexFirst = mode === 'never' ? set.decoders.map(() => false) : set.rootRegexFirst;
-    this.slotOf = new Int32Array(set.decoders.length).fill(-1);
-    let slots = set.decoders.length;
+    this.slots = new Int32Array(2 * set.decoders.length).fill(-1);
+    let total = set.decoders.length;
     set.decoders.forEach((d, i) => {
       const chains = set.chainsOf[i];
-      if (mode !== 'never' && chains.some((c) => c.regexFirst)) {
-        this.slotOf[i] = slots;
-        slots += chains.length;
-      }
+      const regex = mode !== 'never' && chains.some((c) => c.regexFirst);
+      const weak = options.weakerFirst !== false && chains.some((c) => c.weaker !== null);
+      if (regex) this.slots[2 * i] = total;
+      if (weak) this.slots[2 * i + 1] = total;
+      if (regex || weak) total += chains.length;
     });
-    this.score = new Float64Array(slots);
-    this.regexFirstNow = new Uint8Array(slots).fill(mode === 'always' ? 1 : 0);
+    this.state = new Float64Array(4 * total);
+    if (mode === 'always') for (let s = 0; s < total; s++) this.state[4 * s + 1] = 1;
     this.adaptive = mode === 'adaptive';
-    this.weakSlotOf = new Int32Array(set.decoders.length).fill(-1);
-    let weakSlots = 0;
-    set.decoders.forEach((d, i) => {
-      const chains = set.chainsOf[i];
-      if (options.weakerFirst !== false && chains.some((c) => c.weaker !== null)) {
-        this.weakSlotOf[i] = weakSlots;
-        weakSlots += chains.length;
-      }
-    });
-    this.weakScore = new Float64Array(weakSlots);
-    this.weakerFirstNow = new Uint8Array(weakSlots);
   }
 
   /** The end of the prematch of `chain`'s head from `from`, its first-character guards first; -1: no match. */
   private headEnd(chain: DecoderChain, log: string, from: number): number {
-    const head = chain.members[0];
+    const head = chain.head;
     if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) return -1;
     if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) return -1;
     return prematchEnd(head, log, from);
@@ -120,48 +106,115 @@ export class Decoder {
   /**
    * The rest of decode() for a root whose chains have weaker ones (DecoderChain.weaker), its
    * prematch matched (ending at `pmatch`): the same choice of chain and the same effects, each
-   * head's prematch skipped where its weaker one is known to fail (withWeaker).
+   * head's prematch skipped where its weaker one is known to fail. One flat loop with its state in
+   * locals: kept on the Decoder and split into helper calls, the same steps ran ~10% slower
+   * (Apache error; the object's fields are stored and reloaded around every pattern call).
    */
   private decodeWithWeaker(ev: LogEvent, log: string, root: CompiledDecoder, index: ChainIndex, pmatch: number): CompiledDecoder {
     const c = log.charCodeAt(index.atParent ? pmatch : 0);
     const chains = index.byChar[c < 128 ? c : 128];
-    const slots = this.slotOf[root.index];
+    const slots = this.slots[2 * root.index];
+    const weakSlots = this.slots[2 * root.index + 1];
+    const adaptive = this.adaptive;
+    const state = this.state;
     let cmatch = pmatch;
     let selected: DecoderChain | null = null;
-    const weakSlots = this.weakSlotOf[root.index];
-    this.known = null;
+    // a weaker chain whose head ran ahead of its turn on this line, and that head's prematch end
+    let known: DecoderChain | null = null;
+    let knownEnd = -1;
     for (let k = 0; k < chains.length; k++) {
       const chain = chains[k];
-      const head = chain.members[0];
-      if (head.prematch !== null) {
-        // the head's prematch end when already known on this line (-2: not yet)
-        let pre = -2;
-        if (chain === this.known) {
-          if (this.knownEnd < 0) continue;
-          pre = this.knownEnd;
+      const head = chain.head;
+      if (head.prematch === null) {
+        selected = chain;
+        break;
+      }
+      // the head's prematch end when already known on this line (-2: not yet)
+      let pre = -2;
+      if (chain === known) {
+        if (knownEnd < 0) continue;
+        pre = knownEnd;
+      }
+      const from = head.prematchAfterParent ? pmatch : 0;
+      if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+      if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+      // the chain's regex-first slot (see RegexFirst), or -1
+      const slot = chain.regexFirst && slots >= 0 ? slots + chain.position : -1;
+      const regexNow = slot >= 0 && state[4 * slot + 1] === 1;
+      if (chain.weaker !== null && pre === -2 && weakSlots >= 0 && !regexNow) {
+        // the weaker head first or after this one, as the slot's score says (see state)
+        const weaker: DecoderChain = chain.weaker;
+        const weakSlot = weakSlots + chain.position;
+        let outcome: number;
+        let skip = false;
+        if (state[4 * weakSlot + 3] === 1) {
+          known = weaker;
+          knownEnd = this.headEnd(weaker, log, from);
+          if (knownEnd < 0) {
+            // this head's prematch implies the weaker one's: it fails too
+            outcome = 1;
+            skip = true;
+          } else {
+            pre = prematchEnd(head, log, from);
+            outcome = pre >= 0 ? -1 : 0;
+          }
+        } else {
+          pre = prematchEnd(head, log, from);
+          if (pre >= 0) outcome = -1;
+          else {
+            // what the weaker head does on this line, learnt now that it would run anyway (kept for its turn)
+            known = weaker;
+            knownEnd = this.headEnd(weaker, log, from);
+            outcome = knownEnd < 0 ? 1 : 0;
+          }
         }
-        const from = head.prematchAfterParent ? pmatch : 0;
-        if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
-        if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
-        if (chain.weaker !== null && pre === -2 && weakSlots >= 0 &&
-          !(chain.regexFirst && slots >= 0 && this.regexFirstNow[slots + chain.position] === 1)) {
-          pre = this.withWeaker(chain, log, from, weakSlots + chain.position);
-          if (pre === SKIP) continue;
+        if (adaptive) {
+          const w = 4 * weakSlot + 2;
+          const s = (state[w] += (outcome - state[w]) / REGEX_FIRST_LINES);
+          if (s > REGEX_FIRST_FROM) state[w + 1] = 1;
+          else if (s < -REGEX_FIRST_FROM) state[w + 1] = 0;
         }
-        if (chain.regexFirst && slots >= 0) {
-          if (!this.claimKnown(ev, log, head, slots + chain.position, from, pre)) continue;
-          if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
-          return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+        if (skip) continue;
+      }
+      if (slot >= 0) {
+        // claim(), the prematch's end possibly known already
+        const out = this.scratch;
+        let end: number;
+        let matched: boolean;
+        let score: number;
+        if (pre !== -2) {
+          if (pre < 0) continue;
+          end = execFrom(head.regex!, log, from, out);
+          matched = true;
+          // as claim() scores it: the regex alone would have answered (+1), or not (0)
+          score = end >= 0 ? 1 : 0;
+        } else {
+          if (regexNow) {
+            end = execFrom(head.regex!, log, from, out);
+            matched = end >= 0 || prematchEnd(head, log, from) >= 0;
+          } else {
+            matched = prematchEnd(head, log, from) >= 0;
+            end = matched ? execFrom(head.regex!, log, from, out) : -1;
+          }
+          score = end >= 0 ? 1 : matched ? 0 : -1;
         }
-        const end = pre !== -2 ? pre : prematchEnd(head, log, from);
-        if (end >= 0) {
-          cmatch = end;
-          this.setDecoder(ev, head);
-          selected = chain;
-          break;
+        if (adaptive) {
+          const r = 4 * slot;
+          const s = (state[r] += (score - state[r]) / REGEX_FIRST_LINES);
+          if (s > REGEX_FIRST_FROM) state[r + 1] = 1;
+          else if (s < -REGEX_FIRST_FROM) state[r + 1] = 0;
         }
-      } else {
-        cmatch = pmatch;
+        if (!matched) continue;
+        this.setDecoder(ev, head);
+        if (end >= 0) this.storeFields(ev, head, out);
+        if (chain.members.length === 1) return head;
+        this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+        return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+      }
+      const end = pre !== -2 ? pre : prematchEnd(head, log, from);
+      if (end >= 0) {
+        cmatch = end;
+        this.setDecoder(ev, head);
         selected = chain;
         break;
       }
@@ -175,65 +228,6 @@ export class Decoder {
     }
     this.runRegexChain(ev, log, members, pmatch, cmatch);
     return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
-  }
-
-  /** claim() when the prematch's end `pre` may be known on this line already (-2: not). */
-  private claimKnown(ev: LogEvent, log: string, d: CompiledDecoder, slot: number, from: number, pre: number): boolean {
-    if (pre === -2) return this.claim(ev, log, d, slot, from);
-    if (pre < 0) return false;
-    this.setDecoder(ev, d);
-    const end = execFrom(d.regex!, log, from, this.scratch);
-    if (this.adaptive) {
-      // as claim() scores it: the regex alone would have answered (+1), or not (0)
-      const s = (this.score[slot] += ((end >= 0 ? 1 : 0) - this.score[slot]) / REGEX_FIRST_LINES);
-      if (s > REGEX_FIRST_FROM) this.regexFirstNow[slot] = 1;
-      else if (s < -REGEX_FIRST_FROM) this.regexFirstNow[slot] = 0;
-    }
-    if (end >= 0) this.setFields(ev, d, this.scratch);
-    return true;
-  }
-
-  /** A weaker chain's head prematch run on this line ahead of its turn (see DecoderChain.weaker), and its end. */
-  private known: DecoderChain | null = null;
-  private knownEnd = -1;
-
-  /**
-   * The end of `chain`'s head prematch from `from`, or SKIP when its weaker chain's head fails
-   * there (so does this head); runs the weaker one first or after it as `slot`'s score says, and
-   * keeps what it found in `known` for the weaker chain's turn.
-   */
-  private withWeaker(chain: DecoderChain, log: string, from: number, slot: number): number {
-    const head = chain.members[0];
-    const weaker = chain.weaker as DecoderChain;
-    let pre: number;
-    if (this.weakerFirstNow[slot] === 1) {
-      this.known = weaker;
-      this.knownEnd = this.headEnd(weaker, log, from);
-      if (this.knownEnd < 0) {
-        // this head's prematch implies the weaker one's: it fails too
-        if (this.adaptive) this.weakUpdate(slot, 1);
-        return SKIP;
-      }
-      pre = prematchEnd(head, log, from);
-      if (this.adaptive) this.weakUpdate(slot, pre >= 0 ? -1 : 0);
-    } else {
-      pre = prematchEnd(head, log, from);
-      if (pre >= 0) {
-        if (this.adaptive) this.weakUpdate(slot, -1);
-      } else {
-        // what the weaker head does on this line, learnt now that it would run anyway (kept for its turn)
-        this.known = weaker;
-        this.knownEnd = this.headEnd(weaker, log, from);
-        if (this.adaptive) this.weakUpdate(slot, this.knownEnd < 0 ? 1 : 0);
-      }
-    }
-    return pre;
-  }
-
-  private weakUpdate(slot: number, outcome: number): void {
-    const s = (this.weakScore[slot] += (outcome - this.weakScore[slot]) / REGEX_FIRST_LINES);
-    if (s > REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 1;
-    else if (s < -REGEX_FIRST_FROM) this.weakerFirstNow[slot] = 0;
   }
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
@@ -280,7 +274,7 @@ export class Decoder {
         if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
         if (this.rootRegexFirst[root.index]) {
           if (!this.claim(ev, log, root, root.index, 0)) continue;
-          return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+          return root;
         }
         pmatch = prematchEnd(root, log, 0);
         if (pmatch < 0) continue;
@@ -288,7 +282,7 @@ export class Decoder {
       this.setDecoder(ev, root);
       const index = this.chainIndex[root.index];
       // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
-      if (index !== null && this.weakSlotOf[root.index] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
+      if (index !== null && this.slots[2 * root.index + 1] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
       let members: CompiledDecoder[];
       let cmatch = pmatch;
       if (index === null) {
@@ -298,10 +292,10 @@ export class Decoder {
         const c = log.charCodeAt(index.atParent ? pmatch : 0);
         const chains = index.byChar[c < 128 ? c : 128];
         let selected: DecoderChain | null = null;
-        const slots = this.slotOf[root.index];
+        const slots = this.slots[2 * root.index];
         for (let k = 0; k < chains.length; k++) {
           const chain = chains[k];
-          const head = chain.members[0];
+          const head = chain.head;
           if (head.prematch !== null) {
             const from = head.prematchAfterParent ? pmatch : 0;
             if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
@@ -309,7 +303,8 @@ export class Decoder {
             if (chain.regexFirst && slots >= 0) {
               if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
               // the head's regex has run (cmatch is read by no member of such a chain)
-              if (chain.members.length > 1) this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+              if (chain.members.length === 1) return head;
+              this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
               return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
             }
             const end = prematchEnd(head, log, from);
@@ -349,7 +344,8 @@ export class Decoder {
     const out = this.scratch;
     let end: number;
     let matched: boolean;
-    if (this.regexFirstNow[slot] === 1) {
+    const state = this.state;
+    if (state[4 * slot + 1] === 1) {
       end = execFrom(d.regex!, log, from, out);
       matched = end >= 0 || prematchEnd(d, log, from) >= 0;
     } else {
@@ -358,13 +354,14 @@ export class Decoder {
     }
     if (this.adaptive) {
       // +1: the regex alone would have answered; -1: both ran and failed
-      const s = (this.score[slot] += ((end >= 0 ? 1 : matched ? 0 : -1) - this.score[slot]) / REGEX_FIRST_LINES);
-      if (s > REGEX_FIRST_FROM) this.regexFirstNow[slot] = 1;
-      else if (s < -REGEX_FIRST_FROM) this.regexFirstNow[slot] = 0;
+      const r = 4 * slot;
+      const s = (state[r] += ((end >= 0 ? 1 : matched ? 0 : -1) - state[r]) / REGEX_FIRST_LINES);
+      if (s > REGEX_FIRST_FROM) state[r + 1] = 1;
+      else if (s < -REGEX_FIRST_FROM) state[r + 1] = 0;
     }
     if (!matched) return false;
     this.setDecoder(ev, d);
-    if (end >= 0) this.setFields(ev, d, out);
+    if (end >= 0) this.storeFields(ev, d, out);
     return true;
   }
 
@@ -388,6 +385,11 @@ export class Decoder {
   /** What a member whose regex matched does: the decoder set, the captures stored in its order's fields. */
   private setFields(ev: LogEvent, d: CompiledDecoder, out: CaptureBuffer): void {
     this.setDecoder(ev, d);
+    this.storeFields(ev, d, out);
+  }
+
+  /** setFields() where the decoder is set already. */
+  private storeFields(ev: LogEvent, d: CompiledDecoder, out: CaptureBuffer): void {
     const caps = out.values;
     const order = d.order;
     const n = Math.min(out.count, order.length);
