@@ -291,12 +291,14 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
         const x = exact[h];
         const ip = rand(2) === 0 ? (e.srcip ?? 'none') : ipOf(rand(2000)).split('').join('');
         const needed = 1 + rand(8);
-        const exactAnswer = x.mayReach(0, ip, needed);
+        const asker = new LogEvent('q', 'x', 'h', T0);
+        const exactAnswer = x.mayReach(0, ip, needed, asker);
         expect(exactAnswer).toBe(x.countOf(0, ip) >= needed);
         if (exactAnswer) reached++;
-        else if (!s.mayReach(0, ip, needed)) spared++;
-        if (exactAnswer) expect(s.mayReach(0, ip, needed)).toBe(true);
-        if (x.countOf(1, 'u3') >= needed) expect(s.mayReach(1, 'u' + 3, needed)).toBe(true);
+        else if (!s.mayReach(0, ip, needed, asker)) spared++;
+        if (exactAnswer) expect(s.mayReach(0, ip, needed, asker)).toBe(true);
+        if (e.srcip !== null && x.countOf(0, e.srcip) >= needed) expect(s.mayReach(0, e.srcip, needed, e)).toBe(true); // then filed: its bucket reused
+        if (x.countOf(1, 'u3') >= needed) expect(s.mayReach(1, 'u' + 3, needed, asker)).toBe(true);
         expect(s.countOf(0, ip)).toBe(x.countOf(0, ip));
         if (h === 0) {
           (s as SidHistory).add(e);
@@ -323,7 +325,7 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
     expect(reached).toBeGreaterThan(1000);
     expect(spared).toBeGreaterThan(10000);
     for (const h of sketched) h.dropOldestTimes(h.size);
-    for (let i = 0; i < 2000; i++) expect(sketched[1].mayReach(0, ipOf(i), 1)).toBe(false); // drained: every bucket back at 0
+    for (let i = 0; i < 2000; i++) expect(sketched[1].mayReach(0, ipOf(i), 1, new LogEvent('q', 'x', 'h', T0))).toBe(false); // drained: every bucket back at 0
   });
 
   test('a value\'s sketch bucket depends only on its text', () => {

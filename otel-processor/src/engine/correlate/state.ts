@@ -111,6 +111,8 @@ export class History {
   private askedKey = -1;
   private askedValue = '';
   private askedBox: Count | null = null;
+  /** (sketch) The event whose value was hashed last, and its bucket: compared by identity, not by reading an old string. */
+  private askedEvent: LogEvent | null = null;
   private askedBucket = -1;
   constructor(readonly keyFields: readonly KeyField[] = [], sketch = false) {
     const sketched = sketch && keyFields.length > 0;
@@ -207,19 +209,19 @@ export class History {
     return c.n;
   }
   /**
-   * False when fewer than `needed` entries can hold `value` in `field` (the field must be one
-   * of keyFields); true when as many may (exactly so without a sketch).
+   * False when fewer than `needed` entries can hold `value`, event `ev`'s value of key field
+   * `keyIndex`, in that field; true when as many may (exactly so without a sketch).
    */
-  mayReach(keyIndex: number, value: string, needed: number): boolean {
+  mayReach(keyIndex: number, value: string, needed: number, ev: LogEvent): boolean {
     if (this.sketch === null) return this.countOf(keyIndex, value) >= needed;
-    return this.sketch[keyIndex][this.bucketOf(keyIndex, value)] >= needed;
+    return this.sketch[keyIndex][this.bucketOf(keyIndex, value, ev)] >= needed;
   }
-  /** The sketch bucket of `value` (the one asked about last is not hashed again). */
-  private bucketOf(keyIndex: number, value: string): number {
-    if (keyIndex === this.askedKey && value === this.askedValue) return this.askedBucket;
+  /** The sketch bucket of `value`, `ev`'s value of the field (asked about and then filed: hashed once). */
+  private bucketOf(keyIndex: number, value: string, ev: LogEvent): number {
+    if (ev === this.askedEvent && keyIndex === this.askedKey) return this.askedBucket;
     const b = sketchBucket(value);
     this.askedKey = keyIndex;
-    this.askedValue = value;
+    this.askedEvent = ev;
     this.askedBucket = b;
     return b;
   }
@@ -259,7 +261,7 @@ export class History {
       const v = this.keyFields[k].get(ev);
       let b = NO_BUCKET;
       if (v !== null) {
-        b = this.bucketOf(k, v);
+        b = this.bucketOf(k, v, ev);
         sketch[k][b] += times;
       }
       let buckets = slots[k];
