@@ -220,6 +220,10 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
       const [ip, user] = rand(2) === 0 ? [e.srcip ?? 'none', e.dstuser ?? 'none'] : values(rand(1000));
       expect(list.countOf(0, ip)).toBe(recount(list, 0, ip));
       expect(group.countOf(1, user)).toBe(recount(group, 1, user));
+      // as a rule asks (the event's own values, remembered for its filing), the answer is the recount's
+      const needed = 1 + rand(4);
+      if (e.dstuser !== null) expect(group.mayReach(1, e.dstuser, needed, e)).toBe(recount(group, 1, e.dstuser) >= needed);
+      if (e.srcip !== null && rand(2) === 0) expect(group.mayReach(0, e.srcip, needed, e)).toBe(recount(group, 0, e.srcip) >= needed);
       list.add(e);
       group.pushTimes(e, 1 + rand(3));
       if (rand(4) === 0) group.dropOldestTimes(1 + rand(6));

@@ -104,15 +104,15 @@ export class History {
   /** Per key field (sketch): the bucket each slot was counted in (NO_BUCKET: no value), beside `events`. */
   private readonly slotBuckets: Uint16Array[] | null;
   /**
-   * The value asked about last and what was found for it (its box, or its bucket): the event a
-   * rule is asking about is usually filed on this list right after, with that same string, and
-   * then needs no lookup or hash. The box is null once a sweep may have removed it.
+   * The event and key field asked about last (mayReach) and what was found for its value (its
+   * box, or its bucket): the event a rule asks about is usually filed on this list right after,
+   * and then needs no lookup or hash. Known by the event's identity, not by comparing its value
+   * with the last one (an old string, often out of cache). The box is null once a sweep may have
+   * removed it.
    */
   private askedKey = -1;
-  private askedValue = '';
-  private askedBox: Count | null = null;
-  /** (sketch) The event whose value was hashed last, and its bucket: compared by identity, not by reading an old string. */
   private askedEvent: LogEvent | null = null;
+  private askedBox: Count | null = null;
   private askedBucket = -1;
   constructor(readonly keyFields: readonly KeyField[] = [], sketch = false) {
     const sketched = sketch && keyFields.length > 0;
@@ -191,7 +191,7 @@ export class History {
     }
     return ev;
   }
-  /** Entries whose `field` equals `value` (the field must be one of keyFields); with a sketch, counted by walking the list (for checks, not the per-line path). */
+  /** Entries whose `field` equals `value` (the field must be one of keyFields); with a sketch, counted by walking the list (for checks; rules ask mayReach). */
   countOf(keyIndex: number, value: string): number {
     if (this.sketch !== null) {
       const get = this.keyFields[keyIndex].get;
@@ -199,22 +199,22 @@ export class History {
       for (let i = this.head; i < this.tail; i++) if (get(this.events[i]!) === value) n++;
       return n;
     }
-    // consecutive events often share a value (a source's burst): no hash of the new string, no lookup
-    if (keyIndex === this.askedKey && this.askedBox !== null && value === this.askedValue) return this.askedBox.n;
     const c = this.counts[keyIndex].get(value);
-    if (c === undefined) return 0;
-    this.askedKey = keyIndex;
-    this.askedValue = value;
-    this.askedBox = c;
-    return c.n;
+    return c === undefined ? 0 : c.n;
   }
   /**
    * False when fewer than `needed` entries can hold `value`, event `ev`'s value of key field
    * `keyIndex`, in that field; true when as many may (exactly so without a sketch).
    */
   mayReach(keyIndex: number, value: string, needed: number, ev: LogEvent): boolean {
-    if (this.sketch === null) return this.countOf(keyIndex, value) >= needed;
-    return this.sketch[keyIndex][this.bucketOf(keyIndex, value, ev)] >= needed;
+    if (this.sketch !== null) return this.sketch[keyIndex][this.bucketOf(keyIndex, value, ev)] >= needed;
+    if (ev === this.askedEvent && keyIndex === this.askedKey && this.askedBox !== null) return this.askedBox.n >= needed;
+    const c = this.counts[keyIndex].get(value);
+    if (c === undefined) return false;
+    this.askedKey = keyIndex;
+    this.askedEvent = ev;
+    this.askedBox = c;
+    return c.n >= needed;
   }
   /** The sketch bucket of `value`, `ev`'s value of the field (asked about and then filed: hashed once). */
   private bucketOf(keyIndex: number, value: string, ev: LogEvent): number {
@@ -239,7 +239,7 @@ export class History {
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = this.keyFields[k].get(ev);
       if (v === null) continue;
-      let c = k === this.askedKey && v === this.askedValue ? this.askedBox : null;
+      let c = k === this.askedKey && ev === this.askedEvent ? this.askedBox : null;
       if (c === null) {
         const m = this.counts[k];
         c = m.get(v) ?? null;
