@@ -1,6 +1,6 @@
 import { engineFor, ev } from './helpers';
 import { MemoryFtsStore, ftsKey } from '../../otel-processor/src/engine/correlate/fts';
-import { CorrelationState, History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory } from '../../otel-processor/src/engine/correlate/state';
+import { CorrelationState, History, OSSEC_ANALYSISD, OSSEC_LOGTEST, SidHistory, sketchBucket } from '../../otel-processor/src/engine/correlate/state';
 import { LogEvent } from '../../otel-processor/src/engine/event';
 
 const DECODERS = `
@@ -220,6 +220,10 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
       const [ip, user] = rand(2) === 0 ? [e.srcip ?? 'none', e.dstuser ?? 'none'] : values(rand(1000));
       expect(list.countOf(0, ip)).toBe(recount(list, 0, ip));
       expect(group.countOf(1, user)).toBe(recount(group, 1, user));
+      // as a rule asks (the event's own values, remembered for its filing), the answer is the recount's
+      const needed = 1 + rand(4);
+      if (e.dstuser !== null) expect(group.mayReach(1, e.dstuser, needed, e)).toBe(recount(group, 1, e.dstuser) >= needed);
+      if (e.srcip !== null && rand(2) === 0) expect(group.mayReach(0, e.srcip, needed, e)).toBe(recount(group, 0, e.srcip) >= needed);
       list.add(e);
       group.pushTimes(e, 1 + rand(3));
       if (rand(4) === 0) group.dropOldestTimes(1 + rand(6));
@@ -266,6 +270,75 @@ describe('correlation memory (OSSEC 4.2 bookkeeping)', () => {
       const list = st.sidList(7, '000')!;
       expect(list.events.slice(list.head, list.tail)).toEqual(all.slice(-memorySize));
     }
+  });
+
+  test('a count sketch never answers below the exact count: sketched and exact lists filed alike agree wherever the exact count reaches', () => {
+    const byIp = { field: 'srcip', get: (e: LogEvent) => e.srcip };
+    const byUser = { field: 'dstuser', get: (e: LogEvent) => e.dstuser };
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    // many values (buckets are shared), long ones hashed by their ends, and values made afresh
+    const ipOf = (i: number) => (i % 5 === 0 ? `fe80::${'a'.repeat(40)}:${i}` : `10.${i % 3}.0.${i}`);
+    const sketched = [new SidHistory(60, [byIp, byUser]), new History([byIp, byUser], true)];
+    const exact = [new History([byIp, byUser]), new History([byIp, byUser])];
+    let reached = 0;
+    let spared = 0;
+    for (let i = 0; i < 20000; i++) {
+      const e = new LogEvent(`l${i}`, 'x', 'h', T0 + i);
+      e.srcip = rand(10) === 0 ? null : ipOf(rand(i < 10000 ? 40 : 2000));
+      e.dstuser = rand(4) === 0 ? null : `u${rand(30)}`;
+      for (let h = 0; h < 2; h++) {
+        const s = sketched[h];
+        const x = exact[h];
+        const ip = rand(2) === 0 ? (e.srcip ?? 'none') : ipOf(rand(2000)).split('').join('');
+        const needed = 1 + rand(8);
+        const asker = new LogEvent('q', 'x', 'h', T0);
+        const exactAnswer = x.mayReach(0, ip, needed, asker);
+        expect(exactAnswer).toBe(x.countOf(0, ip) >= needed);
+        if (exactAnswer) reached++;
+        else if (!s.mayReach(0, ip, needed, asker)) spared++;
+        if (exactAnswer) expect(s.mayReach(0, ip, needed, asker)).toBe(true);
+        if (e.srcip !== null && x.countOf(0, e.srcip) >= needed) expect(s.mayReach(0, e.srcip, needed, e)).toBe(true); // then filed: its bucket reused
+        if (x.countOf(1, 'u3') >= needed) expect(s.mayReach(1, 'u' + 3, needed, asker)).toBe(true);
+        expect(s.countOf(0, ip)).toBe(x.countOf(0, ip));
+        if (h === 0) {
+          (s as SidHistory).add(e);
+          x.push(e);
+          if (x.size > 60) x.dropOldest();
+        } else {
+          const times = 1 + rand(3);
+          s.pushTimes(e, times);
+          x.pushTimes(e, times);
+          if (rand(3) === 0 || x.size > 300) {
+            const n = 1 + rand(6);
+            s.dropOldestTimes(n);
+            x.dropOldestTimes(n);
+          }
+        }
+      }
+      if (i % 1000 === 0) for (let h = 0; h < 2; h++) {
+        const [s, x] = [sketched[h], exact[h]];
+        expect(s.size).toBe(x.size);
+        for (let j = 0; j < s.size; j++) expect(s.events[s.head + j] === x.events[x.head + j]).toBe(true);
+      }
+    }
+    // both answers occur, and the sketch spares most walks the exact count spares
+    expect(reached).toBeGreaterThan(1000);
+    expect(spared).toBeGreaterThan(10000);
+    for (const h of sketched) h.dropOldestTimes(h.size);
+    for (let i = 0; i < 2000; i++) expect(sketched[1].mayReach(0, ipOf(i), 1, new LogEvent('q', 'x', 'h', T0))).toBe(false); // drained: every bucket back at 0
+  });
+
+  test('a value\'s sketch bucket depends only on its text', () => {
+    const long = `${'x'.repeat(50)}:1.2.3.4`;
+    expect(sketchBucket(long)).toBe(sketchBucket(`${'x'.repeat(25)}${'x'.repeat(25)}:1.2.3.${4}`));
+    expect(sketchBucket('10.0.0.1')).toBe(sketchBucket(' 10.0.0.1'.slice(1)));
+    const seen = new Set<number>();
+    for (let i = 0; i < 256; i++) seen.add(sketchBucket(`192.168.${i >> 4}.${i}`));
+    expect(seen.size).toBeGreaterThan(150); // spread over the buckets
   });
 
   test('a value asked about, swept at 0 and filed again is counted afresh', () => {

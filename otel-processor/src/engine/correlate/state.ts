@@ -58,11 +58,38 @@ const LIST_ROOM_KEPT = 4096;
 interface Count { n: number }
 
 /**
+ * Buckets of a list's count sketch (per key field): a value's entries are all counted in the one
+ * bucket its hash picks, so a bucket holds at least as many entries as any of its values.
+ */
+const SKETCH_BUCKETS = 512;
+/** A slot's bucket when its event has no value for the field. */
+const NO_BUCKET = 0xffff;
+
+/**
+ * The sketch bucket of a value: a hash of its length and of its first and last 16 characters (a
+ * JS hash: V8's own is not readable, and a Map probe is what this spares).
+ */
+export function sketchBucket(v: string): number {
+  const n = v.length;
+  let h = n;
+  if (n <= 32) {
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+  } else {
+    for (let i = 0; i < 16; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    for (let i = n - 16; i < n; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+  }
+  return (h ^ (h >>> 15)) & (SKETCH_BUCKETS - 1);
+}
+
+/**
  * One correlation list, oldest first: `events[head]` .. `events[tail - 1]`. The array only
  * grows (a drained prefix is moved down in place, not spliced off), so filing and dropping
  * allocate nothing once it has room. It also counts its entries per value of the fields its
  * rules require to be the same, so a rule can see at once that too few entries share the
- * current event's value and skip the walk.
+ * current event's value and skip the walk: exactly (a map of counts), or, with `sketch`, as an
+ * upper bound (per field, a few hundred buckets of counts and each slot's bucket beside
+ * `events`: filing, dropping and asking cost a hash of the value and typed-array steps, no map
+ * probe; a bucket shared with other values only lets a rule walk the list, which answers exactly).
  */
 export class History {
   readonly events: (LogEvent | undefined)[] = [];
@@ -70,25 +97,28 @@ export class History {
   head = 0;
   /** One past the newest entry; slots from here on are empty (undefined). */
   tail = 0;
-  /** Per key field: value -> entries with it (a box, so a count changes with one lookup). */
+  /** Per key field (exact counts): value -> entries with it (a box, so a count changes with one lookup). */
   private readonly counts: Map<string, Count>[];
+  /** Per key field (sketch): entries per bucket. */
+  private readonly sketch: Int32Array[] | null;
+  /** Per key field (sketch): the bucket each slot was counted in (NO_BUCKET: no value), beside `events`. */
+  private readonly slotBuckets: Uint16Array[] | null;
   /**
-   * With `slotBoxes`, per key field, beside `events`: the box each entry was counted in (null: the
-   * event has no value), so that dropping an entry uncounts it without reading the field or a
-   * lookup. For if_matched_sid lists, whose cap drops an entry per filing; a group list is
-   * filed in runs (one event dozens of times, see pushTimes) and uncounts a run with one lookup.
-   */
-  private readonly boxes: (Count | null | undefined)[][] | null;
-  /**
-   * The box countOf found last: the event a rule is asking about is usually filed on this list
-   * right after, with that value, and then needs no lookup. Null once a sweep may have removed it.
+   * The event and key field asked about last (mayReach) and what was found for its value (its
+   * box, or its bucket): the event a rule asks about is usually filed on this list right after,
+   * and then needs no lookup or hash. Known by the event's identity, not by comparing its value
+   * with the last one (an old string, often out of cache). The box is null once a sweep may have
+   * removed it.
    */
   private askedKey = -1;
-  private askedValue = '';
+  private askedEvent: LogEvent | null = null;
   private askedBox: Count | null = null;
-  constructor(readonly keyFields: readonly KeyField[] = [], slotBoxes = false) {
-    this.counts = keyFields.map(() => new Map());
-    this.boxes = slotBoxes && keyFields.length > 0 ? keyFields.map(() => []) : null;
+  private askedBucket = -1;
+  constructor(readonly keyFields: readonly KeyField[] = [], sketch = false) {
+    const sketched = sketch && keyFields.length > 0;
+    this.counts = sketched ? [] : keyFields.map(() => new Map());
+    this.sketch = sketched ? keyFields.map(() => new Int32Array(SKETCH_BUCKETS)) : null;
+    this.slotBuckets = sketched ? keyFields.map(() => new Uint16Array(16)) : null;
   }
   get size(): number { return this.tail - this.head; }
   push(ev: LogEvent): void {
@@ -107,14 +137,14 @@ export class History {
     const head = this.head;
     if (head >= this.tail) return undefined;
     if (this.keyFields.length > 0) {
-      if (this.boxes !== null) this.uncountSlot(head);
+      if (this.sketch !== null) this.uncountSlot(head);
       else this.uncount(this.events[head]!, 1);
     }
     return this.takeOldest();
   }
-  /** Deletes the `times` oldest entries; without slot boxes an event filed several times in a row is uncounted with one lookup. */
+  /** Deletes the `times` oldest entries; with exact counts an event filed several times in a row is uncounted with one lookup. */
   dropOldestTimes(times: number): void {
-    if (this.keyFields.length === 0 || this.boxes !== null) {
+    if (this.keyFields.length === 0 || this.sketch !== null) {
       for (let i = 0; i < times; i++) if (this.dropOldest() === undefined) break;
       return;
     }
@@ -143,7 +173,8 @@ export class History {
       this.head = this.tail = 0;
       if (events.length > LIST_ROOM_KEPT) {
         events.length = 0;
-        if (this.boxes !== null) for (let k = 0; k < this.boxes.length; k++) this.boxes[k].length = 0;
+        const slots = this.slotBuckets;
+        if (slots !== null) for (let k = 0; k < slots.length; k++) slots[k] = new Uint16Array(16);
       }
     } else if (this.head >= 64 && this.head * 2 >= this.tail) {
       // At least half the slots are dead: move the live entries down in place (splice would
@@ -153,22 +184,46 @@ export class History {
       const from = this.head;
       const tail = this.tail;
       moveDown(events, from, tail);
-      if (this.boxes !== null) for (let k = 0; k < this.boxes.length; k++) moveDown(this.boxes[k], from, tail);
+      const slots = this.slotBuckets;
+      if (slots !== null) for (let k = 0; k < slots.length; k++) slots[k].copyWithin(0, from, tail);
       this.head = 0;
       this.tail = tail - from;
     }
     return ev;
   }
-  /** Entries whose `field` equals `value` (the field must be one of keyFields). */
+  /** Entries whose `field` equals `value` (the field must be one of keyFields); with a sketch, counted by walking the list (for checks; rules ask mayReach). */
   countOf(keyIndex: number, value: string): number {
-    // consecutive events often share a value (a source's burst): no hash of the new string, no lookup
-    if (keyIndex === this.askedKey && this.askedBox !== null && value === this.askedValue) return this.askedBox.n;
+    if (this.sketch !== null) {
+      const get = this.keyFields[keyIndex].get;
+      let n = 0;
+      for (let i = this.head; i < this.tail; i++) if (get(this.events[i]!) === value) n++;
+      return n;
+    }
     const c = this.counts[keyIndex].get(value);
-    if (c === undefined) return 0;
+    return c === undefined ? 0 : c.n;
+  }
+  /**
+   * False when fewer than `needed` entries can hold `value`, event `ev`'s value of key field
+   * `keyIndex`, in that field; true when as many may (exactly so without a sketch).
+   */
+  mayReach(keyIndex: number, value: string, needed: number, ev: LogEvent): boolean {
+    if (this.sketch !== null) return this.sketch[keyIndex][this.bucketOf(keyIndex, value, ev)] >= needed;
+    if (ev === this.askedEvent && keyIndex === this.askedKey && this.askedBox !== null) return this.askedBox.n >= needed;
+    const c = this.counts[keyIndex].get(value);
+    if (c === undefined) return false;
     this.askedKey = keyIndex;
-    this.askedValue = value;
+    this.askedEvent = ev;
     this.askedBox = c;
-    return c.n;
+    return c.n >= needed;
+  }
+  /** The sketch bucket of `value`, `ev`'s value of the field (asked about and then filed: hashed once). */
+  private bucketOf(keyIndex: number, value: string, ev: LogEvent): number {
+    if (ev === this.askedEvent && keyIndex === this.askedKey) return this.askedBucket;
+    const b = sketchBucket(value);
+    this.askedKey = keyIndex;
+    this.askedEvent = ev;
+    this.askedBucket = b;
+    return b;
   }
   /**
    * Counts the entries `at` .. `at + times - 1` (all `ev`) under their values. A value whose
@@ -177,42 +232,57 @@ export class History {
    * comes at most once per that many new values and the map stays bounded.
    */
   private count(ev: LogEvent, at: number, times: number): void {
-    const slots = this.boxes;
+    if (this.sketch !== null) {
+      this.countInSketch(ev, at, times);
+      return;
+    }
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = this.keyFields[k].get(ev);
-      let c: Count | null = null;
-      if (v !== null) {
-        c = k === this.askedKey && v === this.askedValue ? this.askedBox : null;
+      if (v === null) continue;
+      let c = k === this.askedKey && ev === this.askedEvent ? this.askedBox : null;
+      if (c === null) {
+        const m = this.counts[k];
+        c = m.get(v) ?? null;
         if (c === null) {
-          const m = this.counts[k];
-          c = m.get(v) ?? null;
-          if (c === null) {
-            if (m.size > 2 * this.size + 16) {
-              sweepZeroes(m);
-              this.askedBox = null;
-            }
-            m.set(v, (c = { n: 0 }));
+          if (m.size > 2 * this.size + 16) {
+            sweepZeroes(m);
+            this.askedBox = null;
           }
+          m.set(v, (c = { n: 0 }));
         }
-        c.n += times;
       }
-      if (slots !== null) {
-        const boxes = slots[k];
-        for (let i = at; i < at + times; i++) boxes[i] = c;
-      }
+      c.n += times;
     }
   }
-  /** Uncounts entry `at` and clears its boxes (slot boxes). */
+  private countInSketch(ev: LogEvent, at: number, times: number): void {
+    const sketch = this.sketch!;
+    const slots = this.slotBuckets!;
+    for (let k = 0; k < sketch.length; k++) {
+      const v = this.keyFields[k].get(ev);
+      let b = NO_BUCKET;
+      if (v !== null) {
+        b = this.bucketOf(k, v, ev);
+        sketch[k][b] += times;
+      }
+      let buckets = slots[k];
+      if (at + times > buckets.length) {
+        const grown = new Uint16Array(Math.max(2 * buckets.length, at + times));
+        grown.set(buckets);
+        slots[k] = buckets = grown;
+      }
+      for (let i = at; i < at + times; i++) buckets[i] = b;
+    }
+  }
+  /** Uncounts entry `at` (sketch). */
   private uncountSlot(at: number): void {
-    const slots = this.boxes!;
-    for (let k = 0; k < slots.length; k++) {
-      const boxes = slots[k];
-      const c = boxes[at];
-      if (c != null) c.n--;
-      boxes[at] = undefined;
+    const sketch = this.sketch!;
+    const slots = this.slotBuckets!;
+    for (let k = 0; k < sketch.length; k++) {
+      const b = slots[k][at];
+      if (b !== NO_BUCKET) sketch[k][b]--;
     }
   }
-  /** Uncounts `n` entries of `ev` by looking its values up (no slot boxes). */
+  /** Uncounts `n` entries of `ev` by looking its values up (exact counts). */
   private uncount(ev: LogEvent, n: number): void {
     for (let k = 0; k < this.keyFields.length; k++) {
       const v = this.keyFields[k].get(ev);
@@ -244,6 +314,7 @@ export class SidHistory extends History {
   /** Entries ever added: the oldest entry still here is number `added - size`. */
   private added = 0;
   constructor(private readonly max: number, keyFields: readonly KeyField[] = []) {
+    // capped and dropping an entry per filing once full: a sketch (no map probe per filing or drop)
     super(keyFields, true);
   }
   /** Adds `ev`; returns its entry's number, by which the scope's memory frees it (it keeps no event). */

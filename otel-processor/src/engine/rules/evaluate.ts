@@ -167,7 +167,7 @@ function frequencyReached(rule: CompiledRule, ev: LogEvent, ctx: EvaluationConte
       if (!filters[k].same) continue;
       for (let j = 0; j < keys.length; j++) {
         if (keys[j].field === filters[k].field) {
-          if (history.countOf(j, mine[k]!) < needed) return false;
+          if (!history.mayReach(j, mine[k]!, needed, ev)) return false;
           break;
         }
       }
