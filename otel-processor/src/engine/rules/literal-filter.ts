@@ -288,28 +288,44 @@ export function prefixEnd(log: string, from: number, prefixes: readonly Prefix[]
  * without a call or a compare loop per prefix.
  */
 export class PrefixSet {
-  /** Bits of ASCII first characters 0-31, 32-63, 64-95, 96-127. */
+  /** Bits of the ASCII first characters 0-31, 32-63, 64-95, 96-127. */
   private readonly m0: number;
   private readonly m1: number;
   private readonly m2: number;
   private readonly m3: number;
+  /** The same of the second characters (prefixes opening alike, `[error] ` and `[warn] `, part there). */
+  private readonly n0: number;
+  private readonly n1: number;
+  private readonly n2: number;
+  private readonly n3: number;
   /** Whether a prefix can open with a character past ASCII (then the compare decides). */
   private readonly other: boolean;
+  /** Whether a prefix can have a second character past ASCII, or has none (then the second is not tested). */
+  private readonly otherSecond: boolean;
+  private readonly oneLong: boolean;
 
   constructor(readonly list: readonly Prefix[]) {
-    const m = [0, 0, 0, 0];
+    const m = [0, 0, 0, 0, 0, 0, 0, 0];
     let other = false;
+    let otherSecond = false;
+    let oneLong = false;
     for (const { text, fold } of list) {
-      const t = text.charCodeAt(0);
-      // a folded character c matches when (c | 32) === t: t itself and t without bit 5
-      const opens = fold & 1 ? ((t & 32) !== 0 ? [t, t & ~32] : []) : [t];
-      for (const c of opens) {
-        if (c < 128) m[c >> 5] |= 1 << (c & 31);
-        else other = true;
+      if (text.length < 2) oneLong = true;
+      for (let i = 0; i < 2 && i < text.length; i++) {
+        const t = text.charCodeAt(i);
+        // a folded character c matches when (c | 32) === t: t itself and t without bit 5
+        const chars = (fold >>> i) & 1 ? ((t & 32) !== 0 ? [t, t & ~32] : []) : [t];
+        for (const c of chars) {
+          if (c < 128) m[4 * i + (c >> 5)] |= 1 << (c & 31);
+          else if (i === 0) other = true;
+          else otherSecond = true;
+        }
       }
     }
-    [this.m0, this.m1, this.m2, this.m3] = m;
+    [this.m0, this.m1, this.m2, this.m3, this.n0, this.n1, this.n2, this.n3] = m;
     this.other = other;
+    this.otherSecond = otherSecond;
+    this.oneLong = oneLong;
   }
 
   /** Whether `log` starts with one of the prefixes. */
@@ -319,6 +335,13 @@ export class PrefixSet {
       const bits = c < 64 ? (c < 32 ? this.m0 : this.m1) : c < 96 ? this.m2 : this.m3;
       if (((bits >>> (c & 31)) & 1) === 0) return false;
     } else if (!this.other) return false;
+    if (!this.oneLong) {
+      const d = log.charCodeAt(1); // NaN when shorter than every prefix
+      if (d < 128) {
+        const bits = d < 64 ? (d < 32 ? this.n0 : this.n1) : d < 96 ? this.n2 : this.n3;
+        if (((bits >>> (d & 31)) & 1) === 0) return false;
+      } else if (!this.otherSecond) return false;
+    }
     return startsWithOne(log, this.list);
   }
 }
