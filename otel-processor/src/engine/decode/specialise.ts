@@ -1,0 +1,333 @@
+/**
+ * Phase 2, specialised: for each root decoder, once at load time, the JavaScript of what
+ * Decoder.decode() does after that root's prematch matched (its child chains tried in order, the
+ * chosen chain's members run), with every decoder's patterns, guards, offsets, slots and field
+ * names written in as constants. The generic loops read these from the chain and decoder objects
+ * on every line (a few dozen loads, helper calls, polymorphic pattern calls); the generated code
+ * does the same steps with the same effects and none of those reads. Decoder's generic path stays
+ * the reference (`specialise: false`); tests/engine/decode-specialised.test.ts compares the two.
+ */
+import type { LogEvent } from '../event';
+import type { CaptureBuffer, Pattern } from '../patterns';
+import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+import { spaceRunsAllow } from '../compile/first-char';
+import { prefixEnd } from '../rules/literal-filter';
+import { WAZUH_EXTRA_DATA } from '../event';
+
+/** What a root's generated code does once its prematch matched (at `pmatch`; 0 without one): returns the decoder that claimed the event. */
+export type RootRest = (ev: LogEvent, log: string, pmatch: number) => CompiledDecoder;
+
+/** What the generated code needs from the Decoder: its adaptive state and capture buffer (shared with the generic path). */
+export interface SpecialiseContext {
+  readonly set: DecoderSet;
+  /** Decoder.state: 4 numbers per slot (see Decoder). */
+  readonly state: Float64Array;
+  /** Decoder.slots: per root, its chains' first regex-first slot and weaker-first slot, or -1. */
+  readonly slots: Int32Array;
+  readonly adaptive: boolean;
+  readonly scratch: CaptureBuffer;
+  /** Lines and threshold of the adaptive scores (Decoder's REGEX_FIRST_LINES, REGEX_FIRST_FROM). */
+  readonly lines: number;
+  readonly from: number;
+}
+
+/**
+ * LogEvent.setField's static fields, by the name a decoder's `<order>` uses: the property it
+ * writes. Other names go through setField (the map of rare fields).
+ */
+const FIELD_PROPERTIES = new Map<string, string>([
+  ['srcip', 'srcip'], ['user', 'dstuser'], ['dstuser', 'dstuser'], ['id', 'id'], ['action', 'action'],
+  ['extra_data', 'data'], ['data', 'data'], ['dstip', 'dstip'], ['srcport', 'srcport'], ['status', 'status'],
+  ['protocol', 'protocol'], ['dstport', 'dstport'], ['url', 'url'], ['srcuser', 'srcuser'],
+  ['system_name', 'system_name'], [WAZUH_EXTRA_DATA, 'extraData'],
+]);
+
+/** Runs `p` from `from`, captures into `out` (patterns without execInto). */
+function execSlow(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
+  const r = p.exec(log, from);
+  if (r === null) return -1;
+  const caps = r.captures;
+  for (let k = 0; k < caps.length; k++) out.values[k] = caps[k];
+  out.count = caps.length;
+  return r.end;
+}
+
+/** The same without captures (patterns without matchEnd). */
+function testSlow(p: Pattern, log: string, from: number): number {
+  const r = p.exec(log, from);
+  return r === null ? -1 : r.end;
+}
+
+/** The generated code's constants (objects, passed in as the outer function's parameters) by name. */
+class Constants {
+  readonly names: string[] = [];
+  readonly values: unknown[] = [];
+  private readonly seen = new Map<unknown, string>();
+
+  ref(value: unknown): string {
+    let name = this.seen.get(value);
+    if (name === undefined) {
+      name = `k${this.names.length}`;
+      this.names.push(name);
+      this.values.push(value);
+      this.seen.set(value, name);
+    }
+    return name;
+  }
+}
+
+/** The generated code for every root (by decoder index; null for children). */
+export function specialiseRoots(ctx: SpecialiseContext): (RootRest | null)[] {
+  return ctx.set.decoders.map((d) => (d.parent === null ? specialiseRoot(ctx, d) : null));
+}
+
+export function specialiseRoot(ctx: SpecialiseContext, root: CompiledDecoder): RootRest {
+  const k = new Constants();
+  const body = new RootWriter(ctx, root, k).write();
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled once per root at load time, from the ruleset's own objects
+  const make = new Function(...k.names, `"use strict";\nreturn function decode_${root.index}(ev, log, pmatch) {\n${body}\n};`) as (...a: unknown[]) => RootRest;
+  return make(...k.values);
+}
+
+class RootWriter {
+  private readonly out: string[] = [];
+  /** Chains of this root that some earlier chain's weaker head may have run ahead (their known-end variables). */
+  private readonly targets = new Set<DecoderChain>();
+  private readonly weakerOn: boolean;
+  private readonly regexSlots: number;
+  private readonly weakSlots: number;
+
+  constructor(private readonly ctx: SpecialiseContext, private readonly root: CompiledDecoder, private readonly k: Constants) {
+    this.regexSlots = ctx.slots[2 * root.index];
+    this.weakSlots = ctx.slots[2 * root.index + 1];
+    this.weakerOn = this.weakSlots >= 0;
+  }
+
+  write(): string {
+    const { root, ctx } = this;
+    const o = this.out;
+    o.push(this.setDecoder(root));
+    const index = ctx.set.chainIndex[root.index];
+    if (index === null) {
+      o.push('const cmatch = pmatch;');
+      this.members([root], 0, root);
+      return o.join('\n');
+    }
+    const chains = ctx.set.chainsOf[root.index];
+    if (this.weakerOn) for (const c of chains) if (c.weaker !== null) this.targets.add(c.weaker);
+    o.push('let cmatch = pmatch;');
+    for (const t of this.targets) o.push(`let known${t.position} = false, knownEnd${t.position} = -1;`);
+    // the buckets of ChainIndex (equal ones share an array): one block each
+    const buckets: DecoderChain[][] = [];
+    const ids = new Uint8Array(129);
+    index.byChar.forEach((b, c) => {
+      let id = buckets.indexOf(b);
+      if (id < 0) id = buckets.push(b) - 1;
+      ids[c] = id;
+    });
+    if (buckets.length === 1) {
+      this.bucket(buckets[0]);
+      o.push(`return ${this.k.ref(root)};`);
+      return o.join('\n');
+    }
+    if (buckets.length > 255) throw new Error('too many chain buckets');
+    o.push(`const ch = log.charCodeAt(${index.atParent ? 'pmatch' : '0'});`);
+    o.push(`switch (${this.k.ref(ids)}[ch < 128 ? ch : 128]) {`);
+    buckets.forEach((b, id) => {
+      o.push(`case ${id}: {`);
+      this.bucket(b);
+      o.push('break; }');
+    });
+    o.push('}');
+    o.push(`return ${this.k.ref(root)};`);
+    return o.join('\n');
+  }
+
+  /** The chains of one bucket in order, as Decoder's chain loops try them. */
+  private bucket(chains: DecoderChain[]): void {
+    for (const chain of chains) {
+      if (!this.chain(chain)) return;
+    }
+  }
+
+  /** One chain's turn; false when it ends the loop whatever the line (a head without prematch). */
+  private chain(chain: DecoderChain): boolean {
+    const o = this.out;
+    const head = chain.head;
+    if (head.prematch === null) {
+      // selected as it stands: the decoder stays the root until a member's regex matches
+      o.push('{');
+      this.members(chain.members, 0, this.root);
+      o.push('}');
+      return false;
+    }
+    const p = chain.position;
+    const label = `c${p}`;
+    const from = head.prematchAfterParent ? 'pmatch' : '0';
+    o.push(`${label}: {`);
+    o.push('let pre = -2;');
+    if (this.targets.has(chain)) o.push(`if (known${p}) { if (knownEnd${p} < 0) break ${label}; pre = knownEnd${p}; }`);
+    o.push(...this.guards(head, from, `break ${label};`));
+    const slot = chain.regexFirst && this.regexSlots >= 0 ? this.regexSlots + p : -1;
+    const st = this.k.ref(this.ctx.state);
+    if (slot >= 0) o.push(`const regexNow = ${st}[${4 * slot + 1}] === 1;`);
+    if (chain.weaker !== null && this.weakerOn) {
+      const w = chain.weaker;
+      const ws = this.weakSlots + p;
+      o.push(`if (pre === -2${slot >= 0 ? ' && !regexNow' : ''}) {`);
+      o.push('let outcome = 0, skip = false;');
+      o.push(`if (${st}[${4 * ws + 3}] === 1) {`);
+      o.push(`known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)};`);
+      o.push(`if (knownEnd${w.position} < 0) { outcome = 1; skip = true; }`);
+      o.push(`else { pre = ${this.prematchEnd(head, from)}; outcome = pre >= 0 ? -1 : 0; }`);
+      o.push('} else {');
+      o.push(`pre = ${this.prematchEnd(head, from)};`);
+      o.push('if (pre >= 0) outcome = -1;');
+      o.push(`else { known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)}; outcome = knownEnd${w.position} < 0 ? 1 : 0; }`);
+      o.push('}');
+      if (this.ctx.adaptive) o.push(this.score(4 * ws + 2, 'outcome'));
+      o.push(`if (skip) break ${label};`);
+      o.push('}');
+    }
+    if (slot >= 0) {
+      // the head's regex may run before its prematch (DecoderChain.regexFirst)
+      const exec = this.exec(head, from);
+      const pm = this.prematchEnd(head, from);
+      o.push('let end, matched, score;');
+      o.push(`if (pre !== -2) { if (pre < 0) break ${label}; end = ${exec}; matched = true; score = end >= 0 ? 1 : 0; }`);
+      o.push(`else if (regexNow) { end = ${exec}; matched = end >= 0 || ${pm} >= 0; score = end >= 0 ? 1 : matched ? 0 : -1; }`);
+      o.push(`else { matched = ${pm} >= 0; end = matched ? ${exec} : -1; score = end >= 0 ? 1 : matched ? 0 : -1; }`);
+      if (this.ctx.adaptive) o.push(this.score(4 * slot, 'score'));
+      o.push(`if (!matched) break ${label};`);
+      o.push(this.setDecoder(head));
+      o.push(`if (end >= 0) { ${this.storeFields(head)} }`);
+      // no member of such a chain reads where the prematch ended (chainRegexFirst)
+      o.push('cmatch = pmatch;');
+      this.members(chain.members, 1, head);
+      o.push('}');
+      return true;
+    }
+    o.push(`const e = pre !== -2 ? pre : ${this.prematchEnd(head, from)};`);
+    o.push(`if (e >= 0) { cmatch = e; ${this.setDecoder(head)}`);
+    this.members(chain.members, 0, head);
+    o.push('}');
+    o.push('}');
+    return true;
+  }
+
+  /** A running score updated as Decoder's are: averaged over `lines`, its flag set past `from` and cleared below its negative. */
+  private score(at: number, value: string): string {
+    const st = this.k.ref(this.ctx.state);
+    const { lines, from } = this.ctx;
+    return `{ const s = (${st}[${at}] += (${value} - ${st}[${at}]) / ${lines}); if (s > ${from}) ${st}[${at + 1}] = 1; else if (s < ${-from}) ${st}[${at + 1}] = 0; }`;
+  }
+
+  /**
+   * The chosen chain's members from `first`, as runRegexChain runs them (a plugin first member
+   * in their place), then the return of the decoder that claimed the event (cmatch in scope).
+   */
+  private members(members: CompiledDecoder[], first: number, current: CompiledDecoder): void {
+    const o = this.out;
+    if (first === 0 && members[0].plugin !== null) {
+      const d = members[0];
+      o.push(`${this.k.ref(d.plugin)}(ev, ${offsetExpr(d.pluginOffset, '-1')});`);
+      o.push(`return ${this.k.ref(d)};`);
+      return;
+    }
+    // the decoder set so far, when the same whatever matched (null: read it back from the event)
+    let known: CompiledDecoder | null = current;
+    o.push('{ let prev = -1, end = -1;');
+    for (let i = first; i < members.length; i++) {
+      const d = members[i];
+      if (d.regex === null) break;
+      const start = offsetExpr(d.regexOffset, 'prev');
+      o.push(`end = ${this.exec(d, start)};`);
+      o.push(`if (end >= 0) { prev = end; ${known === d ? '' : this.setDecoder(d)} ${this.storeFields(d)} }`);
+      if (known !== d) {
+        if (i === members.length - 1 && known !== null) {
+          o.push(`return end >= 0 ? ${this.k.ref(d)} : ${this.k.ref(known)}; }`);
+          return;
+        }
+        known = null;
+      }
+    }
+    o.push(known !== null ? `return ${this.k.ref(known)}; }` : `return ${this.k.ref(this.ctx.set.decoders)}[ev.decoderIndex]; }`);
+  }
+
+  /** The head checks of Decoder.headEnd (first characters, space runs), each failing into `fail`. */
+  private guards(d: CompiledDecoder, from: string, fail: string): string[] {
+    const lines: string[] = [];
+    const head = d.prematchHead;
+    if (head !== null) {
+      const n = (head.length / 129) | 0;
+      const at = (j: number): string => (from === '0' ? `${j}` : `${from} + ${j}`);
+      lines.push(`if (log.length - ${from} < ${n}) ${fail}`);
+      const hr = this.k.ref(head);
+      for (let j = 0; j < n; j++) {
+        const allowed: number[] = [];
+        for (let c = 0; c <= 128; c++) if (head[129 * j + c] === 1) allowed.push(c);
+        if (allowed.length === 129) continue;
+        if (allowed.length === 0) {
+          lines.push(fail);
+          break;
+        }
+        if (allowed.length <= 2 && !allowed.includes(128)) {
+          lines.push(`{ const c = log.charCodeAt(${at(j)}); if (${allowed.map((a) => `c !== ${a}`).join(' && ')}) ${fail} }`);
+        } else {
+          lines.push(`{ const c = log.charCodeAt(${at(j)}); if (${hr}[${129 * j} + (c < 128 ? c : 128)] === 0) ${fail} }`);
+        }
+      }
+    }
+    if (d.prematchSpaceRuns !== null) lines.push(`if (!${this.k.ref(spaceRunsAllow)}(${this.k.ref(d.prematchSpaceRuns)}, log, ${from})) ${fail}`);
+    return lines;
+  }
+
+  /** Decoder.headEnd as an expression: the head checks, then the prematch's end (-1: no match). */
+  private headEnd(d: CompiledDecoder, from: string): string {
+    const checks = this.guards(d, from, 'return -1;');
+    if (checks.length === 0) return this.prematchEnd(d, from);
+    // an arrow called in place: V8 inlines it; keeps the checks' early exits
+    return `(() => { ${checks.join(' ')} return ${this.prematchEnd(d, from)}; })()`;
+  }
+
+  private prematchEnd(d: CompiledDecoder, from: string): string {
+    if (d.prematchExact !== null) return `${this.k.ref(prefixEnd)}(log, ${from}, ${this.k.ref(d.prematchExact)})`;
+    const p = d.prematch!;
+    if (p.matchEnd !== undefined) return `${this.k.ref(p)}.matchEnd(log, ${from})`;
+    return `${this.k.ref(testSlow)}(${this.k.ref(p)}, log, ${from})`;
+  }
+
+  private exec(d: CompiledDecoder, from: string): string {
+    const p = d.regex!;
+    const out = this.k.ref(this.ctx.scratch);
+    if (p.execInto !== undefined) return `${this.k.ref(p)}.execInto(log, ${from}, ${out})`;
+    return `${this.k.ref(execSlow)}(${this.k.ref(p)}, log, ${from}, ${out})`;
+  }
+
+  private setDecoder(d: CompiledDecoder): string {
+    const s = `ev.decoderIndex = ${d.index}; ev.decoderName = ${this.k.ref(d.reportedName)}; ev.decoderParent = ${this.k.ref(d.parent ?? d.name)};`;
+    return d.inheritsType === true ? s : `${s} ev.category = ${this.k.ref(d.type)};`;
+  }
+
+  /** storeFields(): the captures, as many as matched, into the order's fields. */
+  private storeFields(d: CompiledDecoder): string {
+    const out = this.k.ref(this.ctx.scratch);
+    const parts = [`const n = ${out}.count, v = ${out}.values;`];
+    d.order.forEach((field, i) => {
+      if (field === '') return;
+      const prop = FIELD_PROPERTIES.get(field);
+      parts.push(prop !== undefined ? `if (n > ${i}) ev.${prop} = v[${i}];` : `if (n > ${i}) ev.setField(${this.k.ref(field)}, v[${i}]);`);
+    });
+    return parts.join(' ');
+  }
+}
+
+/** offsetFor() as an expression (pmatch, cmatch in scope; `prev` the previous member's end or -1). */
+function offsetExpr(offset: RegexOffset, prev: string): string {
+  switch (offset) {
+    case 'none': return '0';
+    case 'after_parent': return 'pmatch';
+    case 'after_prematch': return 'cmatch';
+    case 'after_regex': return prev === '-1' ? 'cmatch' : `(${prev} >= 0 ? ${prev} : cmatch)`;
+  }
+}
