@@ -101,8 +101,7 @@ export class Decoder {
     if (mode === 'always') for (let s = 0; s < total; s++) this.state[4 * s + 1] = 1;
     this.adaptive = mode === 'adaptive';
     this.rest = options.specialise === false ? null : specialiseRoots({
-      set, state: this.state, slots: this.slots, adaptive: this.adaptive, scratch: this.scratch,
-      lines: REGEX_FIRST_LINES, from: REGEX_FIRST_FROM,
+      set, slots: this.slots, adaptive: this.adaptive, lines: REGEX_FIRST_LINES, from: REGEX_FIRST_FROM,
     });
   }
 
@@ -291,7 +290,7 @@ export class Decoder {
         if (pmatch < 0) continue;
       }
       const rest = this.rest;
-      if (rest !== null) return rest[root.index]!(ev, log, pmatch);
+      if (rest !== null) return rest[root.index]!(ev, log, pmatch, this.state, this.scratch);
       this.setDecoder(ev, root);
       const index = this.chainIndex[root.index];
       // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean

@@ -14,18 +14,18 @@ import { spaceRunsAllow } from '../compile/first-char';
 import { prefixEnd } from '../rules/literal-filter';
 import { WAZUH_EXTRA_DATA } from '../event';
 
-/** What a root's generated code does once its prematch matched (at `pmatch`; 0 without one): returns the decoder that claimed the event. */
-export type RootRest = (ev: LogEvent, log: string, pmatch: number) => CompiledDecoder;
+/**
+ * What a root's generated code does once its prematch matched (at `pmatch`; 0 without one), with
+ * the Decoder's adaptive state and capture buffer: returns the decoder that claimed the event.
+ */
+export type RootRest = (ev: LogEvent, log: string, pmatch: number, state: Float64Array, out: CaptureBuffer) => CompiledDecoder;
 
-/** What the generated code needs from the Decoder: its adaptive state and capture buffer (shared with the generic path). */
+/** What the code is generated from: the set, and the Decoder's slot layout and settings. */
 export interface SpecialiseContext {
   readonly set: DecoderSet;
-  /** Decoder.state: 4 numbers per slot (see Decoder). */
-  readonly state: Float64Array;
   /** Decoder.slots: per root, its chains' first regex-first slot and weaker-first slot, or -1. */
   readonly slots: Int32Array;
   readonly adaptive: boolean;
-  readonly scratch: CaptureBuffer;
   /** Lines and threshold of the adaptive scores (Decoder's REGEX_FIRST_LINES, REGEX_FIRST_FROM). */
   readonly lines: number;
   readonly from: number;
@@ -76,17 +76,31 @@ class Constants {
   }
 }
 
-/** The generated code for every root (by decoder index; null for children). */
+const codeOf = new WeakMap<DecoderSet, Map<string, (RootRest | null)[]>>();
+
+/**
+ * The generated code of every root (by decoder index; null for children), compiled once per
+ * decoder set and slot layout: every Decoder of that set calls the same functions (its state and
+ * capture buffer passed in), so V8 optimises them once, not once per Engine.
+ */
 export function specialiseRoots(ctx: SpecialiseContext): (RootRest | null)[] {
-  return ctx.set.decoders.map((d) => (d.parent === null ? specialiseRoot(ctx, d) : null));
+  const key = `${ctx.adaptive} ${ctx.lines} ${ctx.from} ${ctx.slots.join(',')}`;
+  let bySlots = codeOf.get(ctx.set);
+  if (bySlots === undefined) codeOf.set(ctx.set, (bySlots = new Map()));
+  let code = bySlots.get(key);
+  if (code === undefined) {
+    code = ctx.set.decoders.map((d) => (d.parent === null ? rootCode(ctx, d) : null));
+    bySlots.set(key, code);
+  }
+  return code;
 }
 
-export function specialiseRoot(ctx: SpecialiseContext, root: CompiledDecoder): RootRest {
+function rootCode(ctx: SpecialiseContext, root: CompiledDecoder): RootRest {
   const k = new Constants();
   const body = new RootWriter(ctx, root, k).write();
+  const source = `"use strict";\nreturn function decode_${root.index}(ev, log, pmatch, st, out) {\n${body}\n};`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled once per root at load time, from the ruleset's own objects
-  const make = new Function(...k.names, `"use strict";\nreturn function decode_${root.index}(ev, log, pmatch) {\n${body}\n};`) as (...a: unknown[]) => RootRest;
-  return make(...k.values);
+  return (new Function(...k.names, source) as (...a: unknown[]) => RootRest)(...k.values);
 }
 
 class RootWriter {
@@ -169,7 +183,7 @@ class RootWriter {
     if (this.targets.has(chain)) o.push(`if (known${p}) { if (knownEnd${p} < 0) break ${label}; pre = knownEnd${p}; }`);
     o.push(...this.guards(head, from, `break ${label};`));
     const slot = chain.regexFirst && this.regexSlots >= 0 ? this.regexSlots + p : -1;
-    const st = this.k.ref(this.ctx.state);
+    const st = 'st';
     if (slot >= 0) o.push(`const regexNow = ${st}[${4 * slot + 1}] === 1;`);
     if (chain.weaker !== null && this.weakerOn) {
       const w = chain.weaker;
@@ -217,7 +231,7 @@ class RootWriter {
 
   /** A running score updated as Decoder's are: averaged over `lines`, its flag set past `from` and cleared below its negative. */
   private score(at: number, value: string): string {
-    const st = this.k.ref(this.ctx.state);
+    const st = 'st';
     const { lines, from } = this.ctx;
     return `{ const s = (${st}[${at}] += (${value} - ${st}[${at}]) / ${lines}); if (s > ${from}) ${st}[${at + 1}] = 1; else if (s < ${-from}) ${st}[${at + 1}] = 0; }`;
   }
@@ -299,7 +313,7 @@ class RootWriter {
 
   private exec(d: CompiledDecoder, from: string): string {
     const p = d.regex!;
-    const out = this.k.ref(this.ctx.scratch);
+    const out = 'out';
     if (p.execInto !== undefined) return `${this.k.ref(p)}.execInto(log, ${from}, ${out})`;
     return `${this.k.ref(execSlow)}(${this.k.ref(p)}, log, ${from}, ${out})`;
   }
@@ -311,7 +325,7 @@ class RootWriter {
 
   /** storeFields(): the captures, as many as matched, into the order's fields. */
   private storeFields(d: CompiledDecoder): string {
-    const out = this.k.ref(this.ctx.scratch);
+    const out = 'out';
     const parts = [`const n = ${out}.count, v = ${out}.values;`];
     d.order.forEach((field, i) => {
       if (field === '') return;
