@@ -185,19 +185,19 @@ class RootWriter {
     const slot = chain.regexFirst && this.regexSlots >= 0 ? this.regexSlots + p : -1;
     const st = 'st';
     if (slot >= 0) o.push(`const regexNow = ${st}[${4 * slot + 1}] === 1;`);
+    // Each pattern has one call site below, whichever order the scores choose: a site first
+    // reached after V8 optimised this function would throw the optimised code away.
     if (chain.weaker !== null && this.weakerOn) {
       const w = chain.weaker;
       const ws = this.weakSlots + p;
       o.push(`if (pre === -2${slot >= 0 ? ' && !regexNow' : ''}) {`);
-      o.push('let outcome = 0, skip = false;');
-      o.push(`if (${st}[${4 * ws + 3}] === 1) {`);
-      o.push(`known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)};`);
-      o.push(`if (knownEnd${w.position} < 0) { outcome = 1; skip = true; }`);
-      o.push(`else { pre = ${this.prematchEnd(head, from)}; outcome = pre >= 0 ? -1 : 0; }`);
-      o.push('} else {');
-      o.push(`pre = ${this.prematchEnd(head, from)};`);
-      o.push('if (pre >= 0) outcome = -1;');
-      o.push(`else { known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)}; outcome = knownEnd${w.position} < 0 ? 1 : 0; }`);
+      // the weaker head first (step 0) or after this one, as the slot's score says (see Decoder.state)
+      o.push(`let outcome = 0, skip = false; const weakFirst = st[${4 * ws + 3}] === 1;`);
+      o.push('for (let step = 0; step < 2; step++) {');
+      o.push(`if ((step === 0) === weakFirst) { known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)};`);
+      // this head's prematch implies the weaker one's: it fails too
+      o.push(`if (knownEnd${w.position} < 0) { outcome = 1; skip = true; break; } }`);
+      o.push(`else { pre = ${this.prematchEnd(head, from)}; if (pre >= 0) { outcome = -1; break; } }`);
       o.push('}');
       if (this.ctx.adaptive) o.push(this.score(4 * ws + 2, 'outcome'));
       o.push(`if (skip) break ${label};`);
@@ -205,13 +205,15 @@ class RootWriter {
     }
     if (slot >= 0) {
       // the head's regex may run before its prematch (DecoderChain.regexFirst)
-      const exec = this.exec(head, from);
-      const pm = this.prematchEnd(head, from);
-      o.push('let end, matched, score;');
-      o.push(`if (pre !== -2) { if (pre < 0) break ${label}; end = ${exec}; matched = true; score = end >= 0 ? 1 : 0; }`);
-      o.push(`else if (regexNow) { end = ${exec}; matched = end >= 0 || ${pm} >= 0; score = end >= 0 ? 1 : matched ? 0 : -1; }`);
-      o.push(`else { matched = ${pm} >= 0; end = matched ? ${exec} : -1; score = end >= 0 ? 1 : matched ? 0 : -1; }`);
-      if (this.ctx.adaptive) o.push(this.score(4 * slot, 'score'));
+      o.push('let end = -1, matched = false;');
+      o.push(`if (pre !== -2) { if (pre < 0) break ${label}; matched = true; }`);
+      o.push('const regexAhead = pre === -2 && regexNow;');
+      o.push('for (let step = 0; step < 2; step++) {');
+      o.push(`if ((step === 0) === regexAhead) { if (!regexAhead && !matched) break; end = ${this.exec(head, from)}; if (end >= 0) { matched = true; break; } }`);
+      o.push(`else if (pre === -2) { matched = ${this.prematchEnd(head, from)} >= 0; if (!matched && !regexAhead) break; }`);
+      o.push('}');
+      // as claim() scores it: +1 the regex alone would have answered, -1 both ran and failed
+      if (this.ctx.adaptive) o.push(this.score(4 * slot, 'end >= 0 ? 1 : matched ? 0 : -1'));
       o.push(`if (!matched) break ${label};`);
       o.push(this.setDecoder(head));
       o.push(`if (end >= 0) { ${this.storeFields(head)} }`);
@@ -233,7 +235,8 @@ class RootWriter {
   private score(at: number, value: string): string {
     const st = 'st';
     const { lines, from } = this.ctx;
-    return `{ const s = (${st}[${at}] += (${value} - ${st}[${at}]) / ${lines}); if (s > ${from}) ${st}[${at + 1}] = 1; else if (s < ${-from}) ${st}[${at + 1}] = 0; }`;
+    // one store on every line (a store first reached late would deoptimise, see chain())
+    return `{ const s = (${st}[${at}] += ((${value}) - ${st}[${at}]) / ${lines}); ${st}[${at + 1}] = s > ${from} ? 1 : s < ${-from} ? 0 : ${st}[${at + 1}]; }`;
   }
 
   /**
