@@ -10,7 +10,7 @@
 import type { LogEvent } from '../event';
 import type { CaptureBuffer, Pattern } from '../patterns';
 import type { CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
-import { spaceRunsAllow } from '../compile/first-char';
+import { headAllows, spaceRunsAllow } from '../compile/first-char';
 import { prefixEnd } from '../rules/literal-filter';
 import { WAZUH_EXTRA_DATA } from '../event';
 
@@ -98,13 +98,13 @@ export function specialiseRoots(ctx: SpecialiseContext): (RootRest | null)[] {
 function rootCode(ctx: SpecialiseContext, root: CompiledDecoder): RootRest {
   const k = new Constants();
   const body = new RootWriter(ctx, root, k).write();
-  const source = `"use strict";\nreturn function decode_${root.index}(ev, log, pmatch, st, out) {\n${body}\n};`;
+  const source = `"use strict";\n${body}`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled once per root at load time, from the ruleset's own objects
   return (new Function(...k.names, source) as (...a: unknown[]) => RootRest)(...k.values);
 }
 
 class RootWriter {
-  private readonly out: string[] = [];
+  private out: string[] = [];
   /** Chains of this root that some earlier chain's weaker head may have run ahead (their known-end variables). */
   private readonly targets = new Set<DecoderChain>();
   private readonly weakerOn: boolean;
@@ -117,21 +117,21 @@ class RootWriter {
     this.weakerOn = this.weakSlots >= 0;
   }
 
+  /**
+   * The generated source: functions of the root's chains (for a root without weaker chains), then
+   * `return function decode_N(ev, log, pmatch, st, out) {...}`.
+   */
   write(): string {
     const { root, ctx } = this;
     const o = this.out;
-    o.push(this.setDecoder(root));
     const index = ctx.set.chainIndex[root.index];
     if (index === null) {
       o.push('const cmatch = pmatch;');
       this.members([root], 0, root);
-      return o.join('\n');
+      return this.rootFunction([], o);
     }
     const chains = ctx.set.chainsOf[root.index];
-    if (this.weakerOn) for (const c of chains) if (c.weaker !== null) this.targets.add(c.weaker);
-    o.push('let cmatch = pmatch;');
-    for (const t of this.targets) o.push(`let known${t.position} = false, knownEnd${t.position} = -1;`);
-    // the buckets of ChainIndex (equal ones share an array): one block each
+    // the buckets of ChainIndex (equal ones share an array)
     const buckets: DecoderChain[][] = [];
     const ids = new Uint8Array(129);
     index.byChar.forEach((b, c) => {
@@ -139,29 +139,53 @@ class RootWriter {
       if (id < 0) id = buckets.push(b) - 1;
       ids[c] = id;
     });
-    if (buckets.length === 1) {
-      this.bucket(buckets[0]);
-      o.push(`return ${this.k.ref(root)};`);
-      return o.join('\n');
-    }
     if (buckets.length > 255) throw new Error('too many chain buckets');
-    o.push(`const ch = log.charCodeAt(${index.atParent ? 'pmatch' : '0'});`);
-    o.push(`switch (${this.k.ref(ids)}[ch < 128 ? ch : 128]) {`);
-    buckets.forEach((b, id) => {
-      o.push(`case ${id}: {`);
-      this.bucket(b);
-      o.push('break; }');
-    });
-    o.push('}');
+    const prelude: string[] = [];
+    const inline = this.weakerOn;
+    if (inline) {
+      // a weaker head run ahead of its turn tells the later chain what it found (kvN: its end,
+      // -2 not run on this line): the chains are blocks of this one function
+      for (const c of chains) if (c.weaker !== null) this.targets.add(c.weaker);
+      o.push('let cmatch = pmatch;');
+      for (const t of this.targets) o.push(`let kv${t.position} = -2;`);
+    } else {
+      // one function per chain, called from each bucket holding it (its code written once)
+      for (const c of chains) {
+        this.out = ['let cmatch = pmatch;'];
+        this.chain(c);
+        prelude.push(`function chain${c.position}(ev, log, pmatch, st, out) {\n${this.out.join('\n')}\n}`);
+      }
+      this.out = o;
+      o.push('let r;');
+    }
+    const bucket = (b: DecoderChain[]): void => {
+      for (const chain of b) {
+        if (inline) {
+          if (!this.chain(chain)) return;
+          continue;
+        }
+        o.push(`r = chain${chain.position}(ev, log, pmatch, st, out); if (r !== undefined) return r;`);
+        if (chain.head.prematch === null) return;
+      }
+    };
+    if (buckets.length === 1) bucket(buckets[0]);
+    else {
+      o.push(`const ch = log.charCodeAt(${index.atParent ? 'pmatch' : '0'});`);
+      o.push(`switch (${this.k.ref(ids)}[ch < 128 ? ch : 128]) {`);
+      buckets.forEach((b, id) => {
+        o.push(`case ${id}: {`);
+        bucket(b);
+        o.push('break; }');
+      });
+      o.push('}');
+    }
     o.push(`return ${this.k.ref(root)};`);
-    return o.join('\n');
+    return this.rootFunction(prelude, o);
   }
 
-  /** The chains of one bucket in order, as Decoder's chain loops try them. */
-  private bucket(chains: DecoderChain[]): void {
-    for (const chain of chains) {
-      if (!this.chain(chain)) return;
-    }
+  private rootFunction(prelude: string[], body: string[]): string {
+    const head = this.setDecoder(this.root);
+    return `${prelude.join('\n')}\nreturn function decode_${this.root.index}(ev, log, pmatch, st, out) {\n${head}\n${body.join('\n')}\n};`;
   }
 
   /** One chain's turn; false when it ends the loop whatever the line (a head without prematch). */
@@ -180,7 +204,7 @@ class RootWriter {
     const from = head.prematchAfterParent ? 'pmatch' : '0';
     o.push(`${label}: {`);
     o.push('let pre = -2;');
-    if (this.targets.has(chain)) o.push(`if (known${p}) { if (knownEnd${p} < 0) break ${label}; pre = knownEnd${p}; }`);
+    if (this.targets.has(chain)) o.push(`if (kv${p} !== -2) { if (kv${p} < 0) break ${label}; pre = kv${p}; }`);
     o.push(...this.guards(head, from, `break ${label};`));
     const slot = chain.regexFirst && this.regexSlots >= 0 ? this.regexSlots + p : -1;
     const st = 'st';
@@ -192,12 +216,14 @@ class RootWriter {
       const ws = this.weakSlots + p;
       o.push(`if (pre === -2${slot >= 0 ? ' && !regexNow' : ''}) {`);
       // the weaker head first (step 0) or after this one, as the slot's score says (see Decoder.state)
-      o.push(`let outcome = 0, skip = false; const weakFirst = st[${4 * ws + 3}] === 1;`);
-      o.push('for (let step = 0; step < 2; step++) {');
-      o.push(`if ((step === 0) === weakFirst) { known${w.position} = true; knownEnd${w.position} = ${this.headEnd(w.head, from)};`);
+      o.push(`let outcome = 0, skip = false, done = false; const weakFirst = st[${4 * ws + 3}] === 1;`);
+      // both steps always run (a step ending the loop would leave `step++` unreached, and V8
+      // deoptimises the function the first time it is): `done` makes the second a no-op
+      o.push('for (let step = 0; step < 2; step++) { if (done) continue;');
+      o.push(`if ((step === 0) === weakFirst) { kv${w.position} = ${this.headEnd(w.head, from)};`);
       // this head's prematch implies the weaker one's: it fails too
-      o.push(`if (knownEnd${w.position} < 0) { outcome = 1; skip = true; break; } }`);
-      o.push(`else { pre = ${this.prematchEnd(head, from)}; if (pre >= 0) { outcome = -1; break; } }`);
+      o.push(`if (kv${w.position} < 0) { outcome = 1; skip = true; done = true; } }`);
+      o.push(`else { pre = ${this.prematchEnd(head, from)}; if (pre >= 0) { outcome = -1; done = true; } }`);
       o.push('}');
       if (this.ctx.adaptive) o.push(this.score(4 * ws + 2, 'outcome'));
       o.push(`if (skip) break ${label};`);
@@ -208,9 +234,10 @@ class RootWriter {
       o.push('let end = -1, matched = false;');
       o.push(`if (pre !== -2) { if (pre < 0) break ${label}; matched = true; }`);
       o.push('const regexAhead = pre === -2 && regexNow;');
-      o.push('for (let step = 0; step < 2; step++) {');
-      o.push(`if ((step === 0) === regexAhead) { if (!regexAhead && !matched) break; end = ${this.exec(head, from)}; if (end >= 0) { matched = true; break; } }`);
-      o.push(`else if (pre === -2) { matched = ${this.prematchEnd(head, from)} >= 0; if (!matched && !regexAhead) break; }`);
+      o.push('let done = false;');
+      o.push('for (let step = 0; step < 2; step++) { if (done) continue;');
+      o.push(`if ((step === 0) === regexAhead) { if (!regexAhead && !matched) done = true; else { end = ${this.exec(head, from)}; if (end >= 0) { matched = true; done = true; } } }`);
+      o.push(`else if (pre === -2) { matched = ${this.prematchEnd(head, from)} >= 0; if (!matched && !regexAhead) done = true; }`);
       o.push('}');
       // as claim() scores it: +1 the regex alone would have answered, -1 both ran and failed
       if (this.ctx.adaptive) o.push(this.score(4 * slot, 'end >= 0 ? 1 : matched ? 0 : -1'));
@@ -275,7 +302,9 @@ class RootWriter {
   private guards(d: CompiledDecoder, from: string, fail: string): string[] {
     const lines: string[] = [];
     const head = d.prematchHead;
-    if (head !== null) {
+    if (head !== null && head.length > 3 * 129) {
+      lines.push(`if (!${this.k.ref(headAllows)}(${this.k.ref(head)}, log, ${from})) ${fail}`);
+    } else if (head !== null) {
       const n = (head.length / 129) | 0;
       const at = (j: number): string => (from === '0' ? `${j}` : `${from} + ${j}`);
       lines.push(`if (log.length - ${from} < ${n}) ${fail}`);
