@@ -6,7 +6,6 @@ import type { CaptureBuffer, Pattern } from '../patterns';
 import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
 import { headAllows, spaceRunsAllow } from '../compile/first-char';
 import { prefixEnd } from '../rules/literal-filter';
-import { specialiseRoots, type RootRest } from './specialise';
 
 /** Runs `p` on `log` as if the subject started at `from`, captures into `out`; returns the absolute end, or -1. */
 function execFrom(p: Pattern, log: string, from: number, out: CaptureBuffer): number {
@@ -73,14 +72,8 @@ export class Decoder {
   private readonly slots: Int32Array;
   private readonly rootRegexFirst: boolean[];
   private readonly adaptive: boolean;
-  /** Per root (by index), the generated code of what follows its prematch (see specialise.ts); null: the generic path. */
-  private readonly rest: (RootRest | null)[] | null;
 
-  /**
-   * `specialise: false` keeps the generic chain loops below (the reference the generated code is
-   * tested against; the default runs the generated code).
-   */
-  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean; specialise?: boolean } = {}) {
+  constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
     this.plainByFirst = set.plainByFirst;
     this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
@@ -100,9 +93,6 @@ export class Decoder {
     this.state = new Float64Array(4 * total);
     if (mode === 'always') for (let s = 0; s < total; s++) this.state[4 * s + 1] = 1;
     this.adaptive = mode === 'adaptive';
-    this.rest = options.specialise === false ? null : specialiseRoots({
-      set, slots: this.slots, adaptive: this.adaptive, lines: REGEX_FIRST_LINES, from: REGEX_FIRST_FROM,
-    });
   }
 
   /** The end of the prematch of `chain`'s head from `from`, its first-character guards first; -1: no match. */
@@ -289,8 +279,6 @@ export class Decoder {
         pmatch = prematchEnd(root, log, 0);
         if (pmatch < 0) continue;
       }
-      const rest = this.rest;
-      if (rest !== null) return rest[root.index]!(ev, log, pmatch, this.state, this.scratch);
       this.setDecoder(ev, root);
       const index = this.chainIndex[root.index];
       // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
