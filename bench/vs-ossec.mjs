@@ -46,6 +46,8 @@ const rulesetDir = path.join(shared, 'ossec-4.2.0');
 const WARMUP_LINES = 50_000;
 /** OSSEC runs over each corpus, at least (each beside a start-up run). */
 const MIN_OSSEC_RUNS = 11;
+/** Input bytes per receive-time reading (one OTLP request's worth of log lines). */
+const CLOCK_BYTES = 1 << 16;
 
 
 /**
@@ -124,13 +126,21 @@ function passOver({ loaded, Engine, LogEvent, AlertsLogWriter }) {
     let alerts = 0;
     const out = new AlertsLogWriter();
     const c0 = process.cpuUsage();
+    // The receive time is read once per 64 KiB of input, as the service reads it once per OTLP
+    // request (processor.ts: `now` per request) rather than once per line (~50 ns a line here).
+    let now = Date.now();
+    let clockAt = CLOCK_BYTES;
     // lines cut afresh as latin1 strings, as linesOf does (the loop inline: no iterator step per line)
     for (let from = 0, end = buf.length; from < end;) {
       let nl = buf.indexOf(10, from);
       if (nl < 0) nl = end;
       const line = buf.latin1Slice(from, nl);
       from = nl + 1;
-      const ev = new LogEvent(line, 'stdin', 'bench', Date.now());
+      if (from >= clockAt) {
+        now = Date.now();
+        clockAt = from + CLOCK_BYTES;
+      }
+      const ev = new LogEvent(line, 'stdin', 'bench', now);
       const verdict = engine.process(ev);
       if (!verdict.alert) continue;
       alerts++;

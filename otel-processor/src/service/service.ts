@@ -31,6 +31,9 @@ export type Logger = (msg: string) => void;
 
 export interface ServicePorts { http: number | null; grpc: number | null; service: number }
 
+/** How often a start-up step still running is reported. */
+const STEP_REPORT_MS = 5000;
+
 export class WardenService implements Intake {
   private spool!: Spool;
   private processor!: ProcessorHost;
@@ -65,6 +68,21 @@ export class WardenService implements Intake {
     return s;
   }
 
+  /**
+   * One start-up step, named in the log when it runs long (every STEP_REPORT_MS): a start that
+   * stalls then says where.
+   */
+  private async step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
+    const timer = setInterval(() => this.log(`warden: start-up: ${name} has taken ${Math.round((Date.now() - t0) / 1000)} s so far`), STEP_REPORT_MS);
+    timer.unref();
+    try {
+      return await run();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   private async init(): Promise<void> {
     const cfg = this.cfg;
     fs.mkdirSync(cfg.stateDir, { recursive: true });
@@ -86,16 +104,16 @@ export class WardenService implements Intake {
         stateDir: cfg.stateDir,
       },
     };
-    this.processor = cfg.service.engineThread ? await WorkerProcessorHost.start(setup, this.log) : new LocalProcessorHost(setup);
+    this.processor = cfg.service.engineThread ? await this.step('loading the ruleset', () => WorkerProcessorHost.start(setup, this.log)) : new LocalProcessorHost(setup);
     const sum = this.processor.summary;
     this.log(`warden: ruleset ${cfg.ruleset} (${sum.layout}): ${sum.decoderFiles} decoder files, ${sum.ruleFiles} rule files; engine ${cfg.service.engineThread ? 'in its own thread' : 'in the main thread'}`);
     this.metrics = createMetrics();
-    this.spool = await Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes, warn: (m) => this.log(`warden: spool: ${m}`) });
+    this.spool = await this.step('opening the spool', () => Spool.open({ dir: cfg.spool.dir, maxBytes: cfg.spool.maxBytes, segmentBytes: cfg.spool.segmentBytes, memoryBytes: cfg.spool.memoryBytes, warn: (m) => this.log(`warden: spool: ${m}`) }));
     this.metrics.observeSpool(() => ({ batches: this.spool.depth, bytes: this.spool.bytes }));
     const registered = [...cfg.receiver.auth.tokens, ...cfg.receiver.auth.clientCerts].filter((t) => t.agentId).map((t) => ({ id: t.agentId!, name: t.agentName ?? t.agentId! }));
 
     const host: ExporterHost = { cfg, spool: this.spool, processor: this.processor, metrics: this.metrics, instance: this.instance, registeredAgents: registered, log: this.log };
-    for (const factory of EXPORTER_FACTORIES) if (factory.enabled(cfg)) this.exporters.push(await factory.create(host));
+    for (const factory of EXPORTER_FACTORIES) if (factory.enabled(cfg)) this.exporters.push(await this.step(`creating the ${factory.name} exporter`, () => factory.create(host)));
     const tls = cfg.receiver.tls;
     this.auth = new TokenAuth(cfg.receiver.auth.tokens, cfg.receiver.auth.required, cfg.receiver.auth.clientCerts, tls.clientCaFile !== null);
     for (const e of this.exporters) e.health.attach(this.log, this.metrics.exporterFailures);
@@ -112,17 +130,17 @@ export class WardenService implements Intake {
       const lags = this.exporters.map((e) => `${e.name} ${e.status.lag}`).join(', ');
       this.log(`warden: spool holds ${this.spool.depth} batch(es) (${this.spool.bytes} bytes) not yet delivered (${lags}); replaying`);
     }
-    for (const e of this.exporters) await e.start();
+    for (const e of this.exporters) await this.step(`starting the ${e.name} exporter`, () => e.start());
 
     this.api = new ServiceApi({ token: cfg.service.apiToken, maxLogBytes: cfg.receiver.maxLogBytes }, {
       rules: () => this.processor.rules(),
       logtest: (line, location) => this.processor.logtest(line, location),
     });
     this.statusServer = http.createServer((req, res) => this.status(req, res));
-    await new Promise<void>((resolve, reject) => {
+    await this.step('opening the status port', () => new Promise<void>((resolve, reject) => {
       this.statusServer!.once('error', reject);
       this.statusServer!.listen(cfg.service.port, cfg.service.host, () => resolve());
-    });
+    }));
     this.ports.service = (this.statusServer.address() as AddressInfo).port;
     if (cfg.receiver.http.enabled) {
       this.httpReceiver = new HttpReceiver({
@@ -130,12 +148,12 @@ export class WardenService implements Intake {
         tls: tls.certFile && tls.keyFile ? { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile), ca: tls.clientCaFile ? fs.readFileSync(tls.clientCaFile) : null } : null,
       }, this);
       this.httpReceiver.retryAfter = cfg.receiver.retryAfterSec;
-      this.ports.http = await this.httpReceiver.start();
+      this.ports.http = await this.step('opening the OTLP/HTTP port', () => this.httpReceiver!.start());
     }
     if (cfg.receiver.grpc.enabled) {
       this.grpcReceiver = new GrpcReceiver({ ...cfg.receiver.grpc, tls: tls.certFile && tls.keyFile ? { certFile: tls.certFile, keyFile: tls.keyFile, clientCaFile: tls.clientCaFile } : null }, this);
       this.grpcReceiver.retryAfter = cfg.receiver.retryAfterSec;
-      this.ports.grpc = await this.grpcReceiver.start();
+      this.ports.grpc = await this.step('opening the OTLP/gRPC port', () => this.grpcReceiver!.start());
     }
     const every = (ms: number, f: () => void) => { const t = setInterval(f, ms); t.unref(); this.timers.push(t); };
     const dis = cfg.agents.disconnectAfterSec;
