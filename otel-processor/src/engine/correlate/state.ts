@@ -90,6 +90,9 @@ export function sketchBucket(v: string): number {
  * upper bound (per field, a few hundred buckets of counts and each slot's bucket beside
  * `events`: filing, dropping and asking cost a hash of the value and typed-array steps, no map
  * probe; a bucket shared with other values only lets a rule walk the list, which answers exactly).
+ * Counting starts when a rule first asks (mayReach, countOf): most lists are only ever filed on
+ * lines their rules never see (a dropbear rule's list takes Apache's authentication failures),
+ * and then filing and dropping count nothing.
  */
 export class History {
   readonly events: (LogEvent | undefined)[] = [];
@@ -97,12 +100,16 @@ export class History {
   head = 0;
   /** One past the newest entry; slots from here on are empty (undefined). */
   tail = 0;
+  /** Whether entries are counted (see startCounting): from the first question on, never before. */
+  private counting = false;
+  /** Whether counts are kept as a sketch. */
+  private readonly sketched: boolean;
   /** Per key field (exact counts): value -> entries with it (a box, so a count changes with one lookup). */
-  private readonly counts: Map<string, Count>[];
+  private counts: Map<string, Count>[] = [];
   /** Per key field (sketch): entries per bucket. */
-  private readonly sketch: Int32Array[] | null;
+  private sketch: Int32Array[] | null = null;
   /** Per key field (sketch): the bucket each slot was counted in (NO_BUCKET: no value), beside `events`. */
-  private readonly slotBuckets: Uint16Array[] | null;
+  private slotBuckets: Uint16Array[] | null = null;
   /**
    * The event and key field asked about last (mayReach) and what was found for its value (its
    * box, or its bucket): the event a rule asks about is usually filed on this list right after,
@@ -115,28 +122,42 @@ export class History {
   private askedBox: Count | null = null;
   private askedBucket = -1;
   constructor(readonly keyFields: readonly KeyField[] = [], sketch = false) {
-    const sketched = sketch && keyFields.length > 0;
-    this.counts = sketched ? [] : keyFields.map(() => new Map());
-    this.sketch = sketched ? keyFields.map(() => new Int32Array(SKETCH_BUCKETS)) : null;
-    this.slotBuckets = sketched ? keyFields.map(() => new Uint16Array(16)) : null;
+    this.sketched = sketch && keyFields.length > 0;
+  }
+  /** Counts the entries held now (a rule asks for the first time) and, from then on, those filed. */
+  private startCounting(): void {
+    this.counting = true;
+    if (this.sketched) {
+      this.sketch = this.keyFields.map(() => new Int32Array(SKETCH_BUCKETS));
+      this.slotBuckets = this.keyFields.map(() => new Uint16Array(Math.max(16, this.tail)));
+    } else this.counts = this.keyFields.map(() => new Map());
+    const events = this.events;
+    // runs of one event (filed several times in a row) counted at once, as pushTimes counts them
+    for (let at = this.head; at < this.tail;) {
+      const ev = events[at]!;
+      let end = at + 1;
+      while (end < this.tail && events[end] === ev) end++;
+      this.count(ev, at, end - at);
+      at = end;
+    }
   }
   get size(): number { return this.tail - this.head; }
   push(ev: LogEvent): void {
     const at = this.tail++;
     this.events[at] = ev;
-    if (this.keyFields.length > 0) this.count(ev, at, 1);
+    if (this.counting) this.count(ev, at, 1);
   }
   /** Files `ev` `times` times in a row (a rule that sits in several places of OSSEC's tree); counted once. */
   pushTimes(ev: LogEvent, times: number): void {
     const at = this.tail;
     for (let i = 0; i < times; i++) this.events[this.tail++] = ev;
-    if (this.keyFields.length > 0 && times > 0) this.count(ev, at, times);
+    if (this.counting && times > 0) this.count(ev, at, times);
   }
   /** Deletes the oldest entry (OSList_DeleteOldestNode); returns it. */
   dropOldest(): LogEvent | undefined {
     const head = this.head;
     if (head >= this.tail) return undefined;
-    if (this.keyFields.length > 0) {
+    if (this.counting) {
       if (this.sketch !== null) this.uncountSlot(head);
       else this.uncount(this.events[head]!, 1);
     }
@@ -144,7 +165,7 @@ export class History {
   }
   /** Deletes the `times` oldest entries; with exact counts an event filed several times in a row is uncounted with one lookup. */
   dropOldestTimes(times: number): void {
-    if (this.keyFields.length === 0 || this.sketch !== null) {
+    if (!this.counting || this.sketch !== null) {
       for (let i = 0; i < times; i++) if (this.dropOldest() === undefined) break;
       return;
     }
@@ -193,12 +214,13 @@ export class History {
   }
   /** Entries whose `field` equals `value` (the field must be one of keyFields); with a sketch, counted by walking the list (for checks; rules ask mayReach). */
   countOf(keyIndex: number, value: string): number {
-    if (this.sketch !== null) {
+    if (this.sketched) {
       const get = this.keyFields[keyIndex].get;
       let n = 0;
       for (let i = this.head; i < this.tail; i++) if (get(this.events[i]!) === value) n++;
       return n;
     }
+    if (!this.counting) this.startCounting();
     const c = this.counts[keyIndex].get(value);
     return c === undefined ? 0 : c.n;
   }
@@ -207,6 +229,7 @@ export class History {
    * `keyIndex`, in that field; true when as many may (exactly so without a sketch).
    */
   mayReach(keyIndex: number, value: string, needed: number, ev: LogEvent): boolean {
+    if (!this.counting) this.startCounting();
     if (this.sketch !== null) return this.sketch[keyIndex][this.bucketOf(keyIndex, value, ev)] >= needed;
     if (ev === this.askedEvent && keyIndex === this.askedKey && this.askedBox !== null) return this.askedBox.n >= needed;
     const c = this.counts[keyIndex].get(value);
