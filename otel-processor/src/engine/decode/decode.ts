@@ -43,14 +43,90 @@ export type RegexFirst = 'adaptive' | 'always' | 'never';
 const REGEX_FIRST_LINES = 16;
 const REGEX_FIRST_FROM = 0.125;
 
+/** Columns of a RootTable position: ASCII 0-127, 128 any other unit, 129 past the end of the log. */
+const COLUMNS = 130;
+
+/**
+ * A list of roots tried in turn (load order), 32 at most (the rest in `next`), with their prematch
+ * heads (see PrefixFilter.head) folded into one bit mask per position and character: the AND over
+ * the log's first characters leaves the roots whose heads allow them, in a few loads where a head
+ * test per root read each root and its table.
+ */
+interface RootTable {
+  readonly roots: readonly CompiledDecoder[];
+  /** Bit i: roots[i]. */
+  readonly all: number;
+  /** [position * COLUMNS + column]: the roots whose head allows that column there. */
+  readonly masks: Int32Array;
+  /** Positions the masks cover (the longest head). */
+  readonly positions: number;
+  /** The roots after these 32, or null. */
+  readonly next: RootTable | null;
+}
+
+function rootTable(roots: readonly CompiledDecoder[]): RootTable {
+  const next = roots.length > 32 ? rootTable(roots.slice(32)) : null;
+  const mine = roots.slice(0, 32);
+  let positions = 0;
+  for (const d of mine) if (d.prematch !== null && d.prematchHead !== null) positions = Math.max(positions, d.prematchHead.length / 129);
+  const masks = new Int32Array(positions * COLUMNS);
+  let all = 0;
+  mine.forEach((d, i) => {
+    const bit = 1 << i;
+    all |= bit;
+    // a root without a prematch, or without a head, passes every position
+    const head = d.prematch !== null ? d.prematchHead : null;
+    const k = head === null ? 0 : head.length / 129;
+    for (let p = 0; p < positions; p++) {
+      for (let c = 0; c < COLUMNS; c++) {
+        // past its head every column passes; within it, the end of the log fails (as in headAllows)
+        if (p >= k || (c < 129 && head![p * 129 + c] === 1)) masks[p * COLUMNS + c] |= bit;
+      }
+    }
+  });
+  return { roots: mine, all, masks, positions, next };
+}
+
+/** A decoder set's root tables, built once (an Engine, and so a Decoder, may be made per batch). */
+interface SetTables {
+  readonly plainByFirst: RootTable[];
+  readonly plainBySecond: (RootTable[] | null)[];
+  /** By the roots' indexes (program names sharing roots share one table); filled as names come. */
+  readonly byRoots: Map<string, RootTable>;
+}
+
+const setTables = new WeakMap<DecoderSet, SetTables>();
+
+function tablesOf(set: DecoderSet): SetTables {
+  let t = setTables.get(set);
+  if (t === undefined) {
+    const shared = new Map<CompiledDecoder[], RootTable>(); // equal buckets are one array
+    const tableOf = (roots: CompiledDecoder[]): RootTable => {
+      let table = shared.get(roots);
+      if (table === undefined) shared.set(roots, (table = rootTable(roots)));
+      return table;
+    };
+    t = {
+      plainByFirst: set.plainByFirst.map(tableOf),
+      plainBySecond: set.plainBySecond.map((second) => (second === null ? null : second.map(tableOf))),
+      byRoots: new Map(),
+    };
+    setTables.set(set, t);
+  }
+  return t;
+}
+
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
-  private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
+  private readonly rootsByProgram = new Map<string, RootTable>();
+  /** Root tables by their roots' indexes (see SetTables). */
+  private readonly tablesByRoots: Map<string, RootTable>;
   /** Captures of the regex being applied (one line at a time). */
   private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
-  private readonly plainByFirst: CompiledDecoder[][];
-  private readonly plainBySecond: (CompiledDecoder[][] | null)[];
+  /** set.plainByFirst and set.plainBySecond as root tables (equal lists share one). */
+  private readonly plainByFirst: RootTable[];
+  private readonly plainBySecond: (RootTable[] | null)[];
   private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
@@ -74,8 +150,10 @@ export class Decoder {
   private readonly adaptive: boolean;
 
   constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
-    this.plainByFirst = set.plainByFirst;
-    this.plainBySecond = set.plainBySecond;
+    const tables = tablesOf(set);
+    this.plainByFirst = tables.plainByFirst;
+    this.plainBySecond = tables.plainBySecond;
+    this.tablesByRoots = tables.byRoots;
     this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
     const mode = options.regexFirst ?? 'adaptive';
@@ -232,16 +310,22 @@ export class Decoder {
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
   private lastProgram = '';
-  private lastRoots: CompiledDecoder[] | null = null;
+  private lastRoots: RootTable | null = null;
 
-  private rootsFor(programName: string): CompiledDecoder[] {
+  private rootsFor(programName: string): RootTable {
     if (programName === this.lastProgram && this.lastRoots !== null) return this.lastRoots;
     let roots = this.rootsByProgram.get(programName);
     if (roots === undefined) {
       // only roots whose program-name pattern can start with the name's first characters
       const c = programName.charCodeAt(0);
-      roots = this.set.programByFirst[c < 128 ? c : 128].filter(
+      const matching = this.set.programByFirst[c < 128 ? c : 128].filter(
         (d) => (d.programHead === null || headAllows(d.programHead, programName, 0)) && d.programName!.test(programName));
+      const key = matching.map((d) => d.index).join(',');
+      roots = this.tablesByRoots.get(key);
+      if (roots === undefined) {
+        if (this.tablesByRoots.size > 10_000) this.tablesByRoots.clear();
+        this.tablesByRoots.set(key, (roots = rootTable(matching)));
+      }
       if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
       this.rootsByProgram.set(programName, roots);
     }
@@ -253,83 +337,96 @@ export class Decoder {
   /** Decodes `ev` in place. Returns the decoder that claimed it, or null. */
   decode(ev: LogEvent): CompiledDecoder | null {
     const log = ev.log;
-    let roots: CompiledDecoder[];
-    if (ev.programName !== null) roots = this.rootsFor(ev.programName);
+    let table: RootTable;
+    if (ev.programName !== null) table = this.rootsFor(ev.programName);
     else {
       const c = log.charCodeAt(0);
       const k = c < 128 ? c : 128; // NaN (empty log) compares false: 128
       const second = this.plainBySecond[k];
-      if (second === null) roots = this.plainByFirst[k];
+      if (second === null) table = this.plainByFirst[k];
       else {
         const c1 = log.charCodeAt(1);
-        roots = second[c1 < 128 ? c1 : 128];
+        table = second[c1 < 128 ? c1 : 128];
       }
     }
-    for (let i = 0; i < roots.length; i++) {
-      const root = roots[i];
-      let pmatch = 0;
-      if (root.prematch !== null) {
-        // the first characters turn most roots away without a call into their pattern
-        if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
-        if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
-        if (this.rootRegexFirst[root.index]) {
-          if (!this.claim(ev, log, root, root.index, 0)) continue;
-          return root;
-        }
-        pmatch = prematchEnd(root, log, 0);
-        if (pmatch < 0) continue;
+    const len = log.length;
+    for (let t: RootTable | null = table; t !== null; t = t.next) {
+      const roots = t.roots;
+      const masks = t.masks;
+      // the roots whose heads allow the log's first characters (bit i: roots[i])
+      let left = t.all;
+      for (let p = 0, n = t.positions; p < n && left !== 0; p++) {
+        const c = log.charCodeAt(p);
+        left &= masks[p * COLUMNS + (p >= len ? 129 : c < 128 ? c : 128)];
       }
-      this.setDecoder(ev, root);
-      const index = this.chainIndex[root.index];
-      // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
-      if (index !== null && this.slots[2 * root.index + 1] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
-      let members: CompiledDecoder[];
-      let cmatch = pmatch;
-      if (index === null) {
-        members = this.solo[root.index];
-      } else {
-        // only the chains whose head may match the character there, in load order
-        const c = log.charCodeAt(index.atParent ? pmatch : 0);
-        const chains = index.byChar[c < 128 ? c : 128];
-        let selected: DecoderChain | null = null;
-        const slots = this.slots[2 * root.index];
-        for (let k = 0; k < chains.length; k++) {
-          const chain = chains[k];
-          const head = chain.head;
-          if (head.prematch !== null) {
-            const from = head.prematchAfterParent ? pmatch : 0;
-            if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
-            if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
-            if (chain.regexFirst && slots >= 0) {
-              if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
-              // the head's regex has run (cmatch is read by no member of such a chain)
-              if (chain.members.length === 1) return head;
-              this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
-              return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
-            }
-            const end = prematchEnd(head, log, from);
-            if (end >= 0) {
-              cmatch = end;
-              this.setDecoder(ev, head);
+      while (left !== 0) {
+        // the first root left, in load order
+        const i = 31 - Math.clz32(left & -left);
+        left &= left - 1;
+        const root = roots[i];
+        let pmatch = 0;
+        if (root.prematch !== null) {
+          // the first characters turn most roots away without a call into their pattern
+          if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
+          if (this.rootRegexFirst[root.index]) {
+            if (!this.claim(ev, log, root, root.index, 0)) continue;
+            return root;
+          }
+          pmatch = prematchEnd(root, log, 0);
+          if (pmatch < 0) continue;
+        }
+        this.setDecoder(ev, root);
+        const index = this.chainIndex[root.index];
+        // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
+        if (index !== null && this.slots[2 * root.index + 1] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
+        let members: CompiledDecoder[];
+        let cmatch = pmatch;
+        if (index === null) {
+          members = this.solo[root.index];
+        } else {
+          // only the chains whose head may match the character there, in load order
+          const c = log.charCodeAt(index.atParent ? pmatch : 0);
+          const chains = index.byChar[c < 128 ? c : 128];
+          let selected: DecoderChain | null = null;
+          const slots = this.slots[2 * root.index];
+          for (let k = 0; k < chains.length; k++) {
+            const chain = chains[k];
+            const head = chain.head;
+            if (head.prematch !== null) {
+              const from = head.prematchAfterParent ? pmatch : 0;
+              if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+              if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+              if (chain.regexFirst && slots >= 0) {
+                if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
+                // the head's regex has run (cmatch is read by no member of such a chain)
+                if (chain.members.length === 1) return head;
+                this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+                return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+              }
+              const end = prematchEnd(head, log, from);
+              if (end >= 0) {
+                cmatch = end;
+                this.setDecoder(ev, head);
+                selected = chain;
+                break;
+              }
+            } else {
+              cmatch = pmatch;
               selected = chain;
               break;
             }
-          } else {
-            cmatch = pmatch;
-            selected = chain;
-            break;
           }
+          if (selected === null) return root;
+          members = selected.members;
         }
-        if (selected === null) return root;
-        members = selected.members;
+        const first = members[0];
+        if (first.plugin !== null) {
+          first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
+          return first;
+        }
+        this.runRegexChain(ev, log, members, pmatch, cmatch);
+        return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
       }
-      const first = members[0];
-      if (first.plugin !== null) {
-        first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
-        return first;
-      }
-      this.runRegexChain(ev, log, members, pmatch, cmatch);
-      return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
     }
     return null;
   }
