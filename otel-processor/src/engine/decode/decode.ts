@@ -58,8 +58,8 @@ interface RootTable {
   readonly all: number;
   /** [position * COLUMNS + column]: the roots whose head allows that column there. */
   readonly masks: Int32Array;
-  /** Positions the masks cover (the longest head). */
-  readonly positions: number;
+  /** [p]: the roots whose whole head is tested once the masks of positions 0..p-1 are applied (every root at the last). */
+  readonly tested: Int32Array;
   /** The roots after these 32, or null. */
   readonly next: RootTable | null;
 }
@@ -70,6 +70,7 @@ function rootTable(roots: readonly CompiledDecoder[]): RootTable {
   let positions = 0;
   for (const d of mine) if (d.prematch !== null && d.prematchHead !== null) positions = Math.max(positions, d.prematchHead.length / 129);
   const masks = new Int32Array(positions * COLUMNS);
+  const tested = new Int32Array(positions + 1);
   let all = 0;
   mine.forEach((d, i) => {
     const bit = 1 << i;
@@ -77,6 +78,7 @@ function rootTable(roots: readonly CompiledDecoder[]): RootTable {
     // a root without a prematch, or without a head, passes every position
     const head = d.prematch !== null ? d.prematchHead : null;
     const k = head === null ? 0 : head.length / 129;
+    for (let p = k; p <= positions; p++) tested[p] |= bit;
     for (let p = 0; p < positions; p++) {
       for (let c = 0; c < COLUMNS; c++) {
         // past its head every column passes; within it, the end of the log fails (as in headAllows)
@@ -84,7 +86,7 @@ function rootTable(roots: readonly CompiledDecoder[]): RootTable {
       }
     }
   });
-  return { roots: mine, all, masks, positions, next };
+  return { roots: mine, all, masks, tested, next };
 }
 
 /** A decoder set's root tables, built once (an Engine, and so a Decoder, may be made per batch). */
@@ -353,16 +355,23 @@ export class Decoder {
     for (let t: RootTable | null = table; t !== null; t = t.next) {
       const roots = t.roots;
       const masks = t.masks;
-      // the roots whose heads allow the log's first characters (bit i: roots[i])
+      const tested = t.tested;
+      // the roots whose heads allow the log's characters at the positions applied so far (bit i: roots[i])
       let left = t.all;
-      for (let p = 0, n = t.positions; p < n && left !== 0; p++) {
-        const c = log.charCodeAt(p);
-        left &= masks[p * COLUMNS + (p >= len ? 129 : c < 128 ? c : 128)];
-      }
-      while (left !== 0) {
+      let p = 0;
+      for (;;) {
+        // apply positions only until the first root left has had its whole head tested (a root
+        // without a head early in the list, sshd's, ends it at once)
+        while (left !== 0 && (left & -left & tested[p]) === 0) {
+          const c = log.charCodeAt(p);
+          left &= masks[p * COLUMNS + (p >= len ? 129 : c < 128 ? c : 128)];
+          p++;
+        }
+        if (left === 0) break;
         // the first root left, in load order
-        const i = 31 - Math.clz32(left & -left);
-        left &= left - 1;
+        const low = left & -left;
+        const i = 31 - Math.clz32(low);
+        left ^= low;
         const root = roots[i];
         let pmatch = 0;
         if (root.prematch !== null) {
