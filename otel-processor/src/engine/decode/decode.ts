@@ -64,6 +64,23 @@ interface RootTable {
   readonly next: RootTable | null;
 }
 
+/** A head's allowed columns per position, listed once per head (many tables share a root). */
+const columnsOfHead = new WeakMap<Uint8Array, number[][]>();
+
+function headColumns(head: Uint8Array): number[][] {
+  let cols = columnsOfHead.get(head);
+  if (cols === undefined) {
+    cols = [];
+    for (let p = 0; p < head.length / 129; p++) {
+      const row: number[] = [];
+      for (let c = 0; c < 129; c++) if (head[p * 129 + c] === 1) row.push(c);
+      cols.push(row);
+    }
+    columnsOfHead.set(head, cols);
+  }
+  return cols;
+}
+
 function rootTable(roots: readonly CompiledDecoder[]): RootTable {
   const next = roots.length > 32 ? rootTable(roots.slice(32)) : null;
   const mine = roots.slice(0, 32);
@@ -71,28 +88,41 @@ function rootTable(roots: readonly CompiledDecoder[]): RootTable {
   for (const d of mine) if (d.prematch !== null && d.prematchHead !== null) positions = Math.max(positions, d.prematchHead.length / 129);
   const masks = new Int32Array(positions * COLUMNS);
   const tested = new Int32Array(positions + 1);
+  const heads = mine.map((d) => (d.prematch !== null ? d.prematchHead : null));
   let all = 0;
-  mine.forEach((d, i) => {
-    const bit = 1 << i;
-    all |= bit;
-    // a root without a prematch, or without a head, passes every position
-    const head = d.prematch !== null ? d.prematchHead : null;
-    const k = head === null ? 0 : head.length / 129;
-    for (let p = k; p <= positions; p++) tested[p] |= bit;
-    for (let p = 0; p < positions; p++) {
-      for (let c = 0; c < COLUMNS; c++) {
-        // past its head every column passes; within it, the end of the log fails (as in headAllows)
-        if (p >= k || (c < 129 && head![p * 129 + c] === 1)) masks[p * COLUMNS + c] |= bit;
-      }
+  // past its head a root passes every column; a root without a prematch or a head, every position
+  for (let i = 0; i < mine.length; i++) {
+    all |= 1 << i;
+    const head = heads[i];
+    for (let p = head === null ? 0 : head.length / 129; p <= positions; p++) tested[p] |= 1 << i;
+  }
+  // (native fills: the tables are built before the loader's code is optimised)
+  for (let p = 0; p < positions; p++) masks.fill(tested[p], p * COLUMNS, (p + 1) * COLUMNS);
+  // within its head, the columns it allows (the end of the log fails, as in headAllows)
+  for (let i = 0; i < mine.length; i++) {
+    const head = heads[i];
+    if (head === null) continue;
+    const cols = headColumns(head);
+    for (let p = 0; p < cols.length; p++) {
+      const row = cols[p];
+      for (let j = 0; j < row.length; j++) masks[p * COLUMNS + row[j]] |= 1 << i;
     }
-  });
+  }
   return { roots: mine, all, masks, tested, next };
 }
 
-/** A decoder set's root tables, built once (an Engine, and so a Decoder, may be made per batch). */
+/**
+ * A decoder set's root tables, shared by its Decoders (an Engine, and so a Decoder, may be made
+ * per batch) and built as lines first need them: of the ~300 buckets of the stock set few are
+ * ever used, and building them all took ~10 ms before the loader's code is optimised.
+ */
 interface SetTables {
-  readonly plainByFirst: RootTable[];
-  readonly plainBySecond: (RootTable[] | null)[];
+  /** As set.plainByFirst; null: not built yet. */
+  readonly plainByFirst: (RootTable | null)[];
+  /** As set.plainBySecond; null entries: not built yet. */
+  readonly plainBySecond: ((RootTable | null)[] | null)[];
+  /** Tables by their root list (equal buckets are one array). */
+  readonly byList: Map<readonly CompiledDecoder[], RootTable>;
   /** By the roots' indexes (program names sharing roots share one table); filled as names come. */
   readonly byRoots: Map<string, RootTable>;
 }
@@ -102,15 +132,10 @@ const setTables = new WeakMap<DecoderSet, SetTables>();
 function tablesOf(set: DecoderSet): SetTables {
   let t = setTables.get(set);
   if (t === undefined) {
-    const shared = new Map<CompiledDecoder[], RootTable>(); // equal buckets are one array
-    const tableOf = (roots: CompiledDecoder[]): RootTable => {
-      let table = shared.get(roots);
-      if (table === undefined) shared.set(roots, (table = rootTable(roots)));
-      return table;
-    };
     t = {
-      plainByFirst: set.plainByFirst.map(tableOf),
-      plainBySecond: set.plainBySecond.map((second) => (second === null ? null : second.map(tableOf))),
+      plainByFirst: set.plainByFirst.map(() => null),
+      plainBySecond: set.plainBySecond.map((second) => (second === null ? null : second.map(() => null))),
+      byList: new Map(),
       byRoots: new Map(),
     };
     setTables.set(set, t);
@@ -126,9 +151,10 @@ export class Decoder {
   /** Captures of the regex being applied (one line at a time). */
   private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
-  /** set.plainByFirst and set.plainBySecond as root tables (equal lists share one). */
-  private readonly plainByFirst: RootTable[];
-  private readonly plainBySecond: (RootTable[] | null)[];
+  /** set.plainByFirst and set.plainBySecond as root tables (see SetTables). */
+  private readonly plainByFirst: (RootTable | null)[];
+  private readonly plainBySecond: ((RootTable | null)[] | null)[];
+  private readonly tablesByList: Map<readonly CompiledDecoder[], RootTable>;
   private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
@@ -155,6 +181,7 @@ export class Decoder {
     const tables = tablesOf(set);
     this.plainByFirst = tables.plainByFirst;
     this.plainBySecond = tables.plainBySecond;
+    this.tablesByList = tables.byList;
     this.tablesByRoots = tables.byRoots;
     this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
@@ -310,6 +337,16 @@ export class Decoder {
     return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
   }
 
+  /** The table of plain roots by the log's first character (index k) and second (k1; -1: no second level), built now. */
+  private plainTable(k: number, k1: number): RootTable {
+    const list = k1 < 0 ? this.set.plainByFirst[k] : this.set.plainBySecond[k]![k1];
+    let table = this.tablesByList.get(list);
+    if (table === undefined) this.tablesByList.set(list, (table = rootTable(list)));
+    if (k1 < 0) this.plainByFirst[k] = table;
+    else this.plainBySecond[k]![k1] = table;
+    return table;
+  }
+
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
   private lastProgram = '';
   private lastRoots: RootTable | null = null;
@@ -345,10 +382,11 @@ export class Decoder {
       const c = log.charCodeAt(0);
       const k = c < 128 ? c : 128; // NaN (empty log) compares false: 128
       const second = this.plainBySecond[k];
-      if (second === null) table = this.plainByFirst[k];
+      if (second === null) table = this.plainByFirst[k] ?? this.plainTable(k, -1);
       else {
         const c1 = log.charCodeAt(1);
-        table = second[c1 < 128 ? c1 : 128];
+        const k1 = c1 < 128 ? c1 : 128;
+        table = second[k1] ?? this.plainTable(k, k1);
       }
     }
     const len = log.length;
