@@ -113,6 +113,11 @@ export interface DecoderSet {
    * head has a second position that cannot be that character.
    */
   readonly plainBySecond: (CompiledDecoder[][] | null)[];
+  /**
+   * A second-level list (plainBySecond) longer than DEEP_LEVEL_FROM -> the same roots split
+   * further by the log's next characters (see RootIndex); lists this short are not in it.
+   */
+  readonly plainDeeper: Map<CompiledDecoder[], RootIndex>;
   /** The same for program-name roots, by the first character of the program name. */
   readonly programByFirst: CompiledDecoder[][];
   /** Children chains of each decoder (by index; empty for children and childless roots). */
@@ -124,6 +129,21 @@ export interface DecoderSet {
    * as its prematch is, matches only where the prematch does (its regex may run first).
    */
   readonly rootRegexFirst: boolean[];
+}
+
+/**
+ * Plain roots of a long second-level list by the characters at positions 2, 3...: a node either
+ * lists the roots to try (in load order) or splits them by the character at `at` (129 entries, as
+ * plainByFirst: index 128 any other unit or the end of the log), leaving out a root only where its
+ * prematch head cannot have that character there. A list is split further while it holds more
+ * than DEEP_LEVEL_FROM roots and some head has that position (squid lines met 20 roots at two
+ * levels, 8 below).
+ */
+export interface RootIndex {
+  /** The roots to try, or null: split by the character at `at`. */
+  readonly roots: CompiledDecoder[] | null;
+  readonly at: number;
+  readonly byChar: RootIndex[] | null;
 }
 
 export interface DecoderDialect {
@@ -222,6 +242,7 @@ export class DecoderSetBuilder {
       reportedNames: this.reportedNames,
       plainByFirst,
       plainBySecond,
+      plainDeeper: deeperIndex(plainBySecond),
       programByFirst,
       chainsOf,
       chainIndex,
@@ -402,6 +423,49 @@ function indexChains(root: CompiledDecoder, chains: DecoderChain[]): ChainIndex 
     byChar.push(bucket);
   }
   return { atParent, byChar };
+}
+
+/**
+ * Second-level lists split further only past this many roots: a step costs about what a head test
+ * of a root does, and a line tries roots only up to the first match (Apache error's 8-9 match
+ * early; squid's 20 all fail but the last).
+ */
+export const DEEP_LEVEL_FROM = 12;
+
+/** See DecoderSet.plainDeeper. */
+function deeperIndex(bySecondOf: (CompiledDecoder[][] | null)[]): Map<CompiledDecoder[], RootIndex> {
+  // equal lists at one position are one node
+  const nodes = new Map<string, RootIndex>();
+  const nodeOf = (roots: CompiledDecoder[], at: number): RootIndex => {
+    const key = `${at}:${roots.map((d) => d.index).join(',')}`;
+    let node = nodes.get(key);
+    if (node === undefined) nodes.set(key, (node = split(roots, at)));
+    return node;
+  };
+  const split = (roots: CompiledDecoder[], at: number): RootIndex => {
+    // roots whose head has a position `at`: only they can be left out there
+    const picky = roots.filter((d) => d.prematchHead !== null && d.prematchHead.length > at * 129);
+    if (roots.length <= DEEP_LEVEL_FROM || at >= HEAD_POSITIONS || picky.length === 0) return { roots, at, byChar: null };
+    const byChar: RootIndex[] = [];
+    const byKey = new Map<string, RootIndex>(); // characters leaving out the same roots share a node
+    for (let c = 0; c <= 128; c++) {
+      let key = '';
+      for (let i = 0; i < picky.length; i++) key += picky[i].prematchHead![at * 129 + c] === 1 ? '1' : '0';
+      let node = byKey.get(key);
+      if (node === undefined) {
+        const left = new Set(picky.filter((d) => d.prematchHead![at * 129 + c] === 0));
+        byKey.set(key, (node = nodeOf(left.size === 0 ? roots : roots.filter((d) => !left.has(d)), at + 1)));
+      }
+      byChar.push(node);
+    }
+    return { roots: null, at, byChar };
+  };
+  const out = new Map<CompiledDecoder[], RootIndex>();
+  for (const second of bySecondOf) {
+    if (second === null) continue;
+    for (const roots of second) if (roots.length > DEEP_LEVEL_FROM && !out.has(roots)) out.set(roots, nodeOf(roots, 2));
+  }
+  return out;
 }
 
 /** Roots (sharing a first character) by the log's second character, load order kept; equal buckets share one array. */

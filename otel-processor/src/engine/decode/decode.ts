@@ -3,7 +3,7 @@
  */
 import type { LogEvent } from '../event';
 import type { CaptureBuffer, Pattern } from '../patterns';
-import type { ChainIndex, CompiledDecoder, DecoderChain, DecoderSet, RegexOffset } from '../compile/decoders';
+import { DEEP_LEVEL_FROM, type ChainIndex, type CompiledDecoder, type DecoderChain, type DecoderSet, type RegexOffset, type RootIndex } from '../compile/decoders';
 import { headAllows, spaceRunsAllow } from '../compile/first-char';
 import { prefixEnd } from '../rules/literal-filter';
 
@@ -43,118 +43,14 @@ export type RegexFirst = 'adaptive' | 'always' | 'never';
 const REGEX_FIRST_LINES = 16;
 const REGEX_FIRST_FROM = 0.125;
 
-/** Columns of a RootTable position: ASCII 0-127, 128 any other unit, 129 past the end of the log. */
-const COLUMNS = 130;
-
-/**
- * A list of roots tried in turn (load order), 32 at most (the rest in `next`), with their prematch
- * heads (see PrefixFilter.head) folded into one bit mask per position and character: the AND over
- * the log's first characters leaves the roots whose heads allow them, in a few loads where a head
- * test per root read each root and its table.
- */
-interface RootTable {
-  readonly roots: readonly CompiledDecoder[];
-  /** Bit i: roots[i]. */
-  readonly all: number;
-  /** [position * COLUMNS + column]: the roots whose head allows that column there. */
-  readonly masks: Int32Array;
-  /** [p]: the roots whose whole head is tested once the masks of positions 0..p-1 are applied (every root at the last). */
-  readonly tested: Int32Array;
-  /** The roots after these 32, or null. */
-  readonly next: RootTable | null;
-}
-
-/** A head's allowed columns per position, listed once per head (many tables share a root). */
-const columnsOfHead = new WeakMap<Uint8Array, number[][]>();
-
-function headColumns(head: Uint8Array): number[][] {
-  let cols = columnsOfHead.get(head);
-  if (cols === undefined) {
-    cols = [];
-    for (let p = 0; p < head.length / 129; p++) {
-      const row: number[] = [];
-      for (let c = 0; c < 129; c++) if (head[p * 129 + c] === 1) row.push(c);
-      cols.push(row);
-    }
-    columnsOfHead.set(head, cols);
-  }
-  return cols;
-}
-
-function rootTable(roots: readonly CompiledDecoder[]): RootTable {
-  const next = roots.length > 32 ? rootTable(roots.slice(32)) : null;
-  const mine = roots.slice(0, 32);
-  let positions = 0;
-  for (const d of mine) if (d.prematch !== null && d.prematchHead !== null) positions = Math.max(positions, d.prematchHead.length / 129);
-  const masks = new Int32Array(positions * COLUMNS);
-  const tested = new Int32Array(positions + 1);
-  const heads = mine.map((d) => (d.prematch !== null ? d.prematchHead : null));
-  let all = 0;
-  // past its head a root passes every column; a root without a prematch or a head, every position
-  for (let i = 0; i < mine.length; i++) {
-    all |= 1 << i;
-    const head = heads[i];
-    for (let p = head === null ? 0 : head.length / 129; p <= positions; p++) tested[p] |= 1 << i;
-  }
-  // (native fills: the tables are built before the loader's code is optimised)
-  for (let p = 0; p < positions; p++) masks.fill(tested[p], p * COLUMNS, (p + 1) * COLUMNS);
-  // within its head, the columns it allows (the end of the log fails, as in headAllows)
-  for (let i = 0; i < mine.length; i++) {
-    const head = heads[i];
-    if (head === null) continue;
-    const cols = headColumns(head);
-    for (let p = 0; p < cols.length; p++) {
-      const row = cols[p];
-      for (let j = 0; j < row.length; j++) masks[p * COLUMNS + row[j]] |= 1 << i;
-    }
-  }
-  return { roots: mine, all, masks, tested, next };
-}
-
-/**
- * A decoder set's root tables, shared by its Decoders (an Engine, and so a Decoder, may be made
- * per batch) and built as lines first need them: of the ~300 buckets of the stock set few are
- * ever used, and building them all took ~10 ms before the loader's code is optimised.
- */
-interface SetTables {
-  /** As set.plainByFirst; null: not built yet. */
-  readonly plainByFirst: (RootTable | null)[];
-  /** As set.plainBySecond; null entries: not built yet. */
-  readonly plainBySecond: ((RootTable | null)[] | null)[];
-  /** Tables by their root list (equal buckets are one array). */
-  readonly byList: Map<readonly CompiledDecoder[], RootTable>;
-  /** By the roots' indexes (program names sharing roots share one table); filled as names come. */
-  readonly byRoots: Map<string, RootTable>;
-}
-
-const setTables = new WeakMap<DecoderSet, SetTables>();
-
-function tablesOf(set: DecoderSet): SetTables {
-  let t = setTables.get(set);
-  if (t === undefined) {
-    t = {
-      plainByFirst: set.plainByFirst.map(() => null),
-      plainBySecond: set.plainBySecond.map((second) => (second === null ? null : second.map(() => null))),
-      byList: new Map(),
-      byRoots: new Map(),
-    };
-    setTables.set(set, t);
-  }
-  return t;
-}
-
 export class Decoder {
   /** Program name -> the roots whose `<program_name>` matches it (an exact memo: the test only depends on the name). */
-  private readonly rootsByProgram = new Map<string, RootTable>();
-  /** Root tables by their roots' indexes (see SetTables). */
-  private readonly tablesByRoots: Map<string, RootTable>;
+  private readonly rootsByProgram = new Map<string, CompiledDecoder[]>();
   /** Captures of the regex being applied (one line at a time). */
   private readonly scratch: CaptureBuffer = { values: [], count: 0 };
   /** Plain roots by the first character of the log (index 128: non-ASCII or empty). */
-  /** set.plainByFirst and set.plainBySecond as root tables (see SetTables). */
-  private readonly plainByFirst: (RootTable | null)[];
-  private readonly plainBySecond: ((RootTable | null)[] | null)[];
-  private readonly tablesByList: Map<readonly CompiledDecoder[], RootTable>;
+  private readonly plainByFirst: CompiledDecoder[][];
+  private readonly plainBySecond: (CompiledDecoder[][] | null)[];
   private readonly chainIndex: (ChainIndex | null)[];
   /** One-member chain of each decoder (a root without children runs its own regex). */
   private readonly solo: CompiledDecoder[][];
@@ -178,11 +74,8 @@ export class Decoder {
   private readonly adaptive: boolean;
 
   constructor(readonly set: DecoderSet, options: { regexFirst?: RegexFirst; weakerFirst?: boolean } = {}) {
-    const tables = tablesOf(set);
-    this.plainByFirst = tables.plainByFirst;
-    this.plainBySecond = tables.plainBySecond;
-    this.tablesByList = tables.byList;
-    this.tablesByRoots = tables.byRoots;
+    this.plainByFirst = set.plainByFirst;
+    this.plainBySecond = set.plainBySecond;
     this.chainIndex = set.chainIndex;
     this.solo = set.decoders.map((d) => [d]);
     const mode = options.regexFirst ?? 'adaptive';
@@ -337,34 +230,29 @@ export class Decoder {
     return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
   }
 
-  /** The table of plain roots by the log's first character (index k) and second (k1; -1: no second level), built now. */
-  private plainTable(k: number, k1: number): RootTable {
-    const list = k1 < 0 ? this.set.plainByFirst[k] : this.set.plainBySecond[k]![k1];
-    let table = this.tablesByList.get(list);
-    if (table === undefined) this.tablesByList.set(list, (table = rootTable(list)));
-    if (k1 < 0) this.plainByFirst[k] = table;
-    else this.plainBySecond[k]![k1] = table;
-    return table;
+  /** A long second-level list (squid lines': 20 roots) narrowed by the log's next characters (see DecoderSet.plainDeeper). */
+  private deeper(log: string, roots: CompiledDecoder[]): CompiledDecoder[] {
+    let node: RootIndex | undefined = this.set.plainDeeper.get(roots);
+    if (node === undefined) return roots;
+    while (node.roots === null) {
+      const c = log.charCodeAt(node.at);
+      node = node.byChar![c < 128 ? c : 128];
+    }
+    return node.roots;
   }
 
   /** The last program name and its roots: runs of lines from one program skip the map's hashing. */
   private lastProgram = '';
-  private lastRoots: RootTable | null = null;
+  private lastRoots: CompiledDecoder[] | null = null;
 
-  private rootsFor(programName: string): RootTable {
+  private rootsFor(programName: string): CompiledDecoder[] {
     if (programName === this.lastProgram && this.lastRoots !== null) return this.lastRoots;
     let roots = this.rootsByProgram.get(programName);
     if (roots === undefined) {
       // only roots whose program-name pattern can start with the name's first characters
       const c = programName.charCodeAt(0);
-      const matching = this.set.programByFirst[c < 128 ? c : 128].filter(
+      roots = this.set.programByFirst[c < 128 ? c : 128].filter(
         (d) => (d.programHead === null || headAllows(d.programHead, programName, 0)) && d.programName!.test(programName));
-      const key = matching.map((d) => d.index).join(',');
-      roots = this.tablesByRoots.get(key);
-      if (roots === undefined) {
-        if (this.tablesByRoots.size > 10_000) this.tablesByRoots.clear();
-        this.tablesByRoots.set(key, (roots = rootTable(matching)));
-      }
       if (this.rootsByProgram.size > 50_000) this.rootsByProgram.clear();
       this.rootsByProgram.set(programName, roots);
     }
@@ -376,104 +264,84 @@ export class Decoder {
   /** Decodes `ev` in place. Returns the decoder that claimed it, or null. */
   decode(ev: LogEvent): CompiledDecoder | null {
     const log = ev.log;
-    let table: RootTable;
-    if (ev.programName !== null) table = this.rootsFor(ev.programName);
+    let roots: CompiledDecoder[];
+    if (ev.programName !== null) roots = this.rootsFor(ev.programName);
     else {
       const c = log.charCodeAt(0);
       const k = c < 128 ? c : 128; // NaN (empty log) compares false: 128
       const second = this.plainBySecond[k];
-      if (second === null) table = this.plainByFirst[k] ?? this.plainTable(k, -1);
+      if (second === null) roots = this.plainByFirst[k];
       else {
         const c1 = log.charCodeAt(1);
-        const k1 = c1 < 128 ? c1 : 128;
-        table = second[k1] ?? this.plainTable(k, k1);
+        roots = second[c1 < 128 ? c1 : 128];
+        if (roots.length > DEEP_LEVEL_FROM) roots = this.deeper(log, roots);
       }
     }
-    const len = log.length;
-    for (let t: RootTable | null = table; t !== null; t = t.next) {
-      const roots = t.roots;
-      const masks = t.masks;
-      const tested = t.tested;
-      // the roots whose heads allow the log's characters at the positions applied so far (bit i: roots[i])
-      let left = t.all;
-      let p = 0;
-      for (;;) {
-        // apply positions only until the first root left has had its whole head tested (a root
-        // without a head early in the list, sshd's, ends it at once)
-        while (left !== 0 && (left & -left & tested[p]) === 0) {
-          const c = log.charCodeAt(p);
-          left &= masks[p * COLUMNS + (p >= len ? 129 : c < 128 ? c : 128)];
-          p++;
+    for (let i = 0; i < roots.length; i++) {
+      const root = roots[i];
+      let pmatch = 0;
+      if (root.prematch !== null) {
+        // the first characters turn most roots away without a call into their pattern
+        if (root.prematchHead !== null && !headAllows(root.prematchHead, log, 0)) continue;
+        if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
+        if (this.rootRegexFirst[root.index]) {
+          if (!this.claim(ev, log, root, root.index, 0)) continue;
+          return root;
         }
-        if (left === 0) break;
-        // the first root left, in load order
-        const low = left & -left;
-        const i = 31 - Math.clz32(low);
-        left ^= low;
-        const root = roots[i];
-        let pmatch = 0;
-        if (root.prematch !== null) {
-          // the first characters turn most roots away without a call into their pattern
-          if (root.prematchSpaceRuns !== null && !spaceRunsAllow(root.prematchSpaceRuns, log, 0)) continue;
-          if (this.rootRegexFirst[root.index]) {
-            if (!this.claim(ev, log, root, root.index, 0)) continue;
-            return root;
-          }
-          pmatch = prematchEnd(root, log, 0);
-          if (pmatch < 0) continue;
-        }
-        this.setDecoder(ev, root);
-        const index = this.chainIndex[root.index];
-        // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
-        if (index !== null && this.slots[2 * root.index + 1] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
-        let members: CompiledDecoder[];
-        let cmatch = pmatch;
-        if (index === null) {
-          members = this.solo[root.index];
-        } else {
-          // only the chains whose head may match the character there, in load order
-          const c = log.charCodeAt(index.atParent ? pmatch : 0);
-          const chains = index.byChar[c < 128 ? c : 128];
-          let selected: DecoderChain | null = null;
-          const slots = this.slots[2 * root.index];
-          for (let k = 0; k < chains.length; k++) {
-            const chain = chains[k];
-            const head = chain.head;
-            if (head.prematch !== null) {
-              const from = head.prematchAfterParent ? pmatch : 0;
-              if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
-              if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
-              if (chain.regexFirst && slots >= 0) {
-                if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
-                // the head's regex has run (cmatch is read by no member of such a chain)
-                if (chain.members.length === 1) return head;
-                this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
-                return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
-              }
-              const end = prematchEnd(head, log, from);
-              if (end >= 0) {
-                cmatch = end;
-                this.setDecoder(ev, head);
-                selected = chain;
-                break;
-              }
-            } else {
-              cmatch = pmatch;
+        pmatch = prematchEnd(root, log, 0);
+        if (pmatch < 0) continue;
+      }
+      this.setDecoder(ev, root);
+      const index = this.chainIndex[root.index];
+      // roots with weaker chains (Apache error's) take their own loop: the others' stays as lean
+      if (index !== null && this.slots[2 * root.index + 1] >= 0) return this.decodeWithWeaker(ev, log, root, index, pmatch);
+      let members: CompiledDecoder[];
+      let cmatch = pmatch;
+      if (index === null) {
+        members = this.solo[root.index];
+      } else {
+        // only the chains whose head may match the character there, in load order
+        const c = log.charCodeAt(index.atParent ? pmatch : 0);
+        const chains = index.byChar[c < 128 ? c : 128];
+        let selected: DecoderChain | null = null;
+        const slots = this.slots[2 * root.index];
+        for (let k = 0; k < chains.length; k++) {
+          const chain = chains[k];
+          const head = chain.head;
+          if (head.prematch !== null) {
+            const from = head.prematchAfterParent ? pmatch : 0;
+            if (head.prematchHead !== null && !headAllows(head.prematchHead, log, from)) continue;
+            if (head.prematchSpaceRuns !== null && !spaceRunsAllow(head.prematchSpaceRuns, log, from)) continue;
+            if (chain.regexFirst && slots >= 0) {
+              if (!this.claim(ev, log, head, slots + chain.position, from)) continue;
+              // the head's regex has run (cmatch is read by no member of such a chain)
+              if (chain.members.length === 1) return head;
+              this.runRegexChain(ev, log, chain.members, pmatch, pmatch, 1);
+              return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+            }
+            const end = prematchEnd(head, log, from);
+            if (end >= 0) {
+              cmatch = end;
+              this.setDecoder(ev, head);
               selected = chain;
               break;
             }
+          } else {
+            cmatch = pmatch;
+            selected = chain;
+            break;
           }
-          if (selected === null) return root;
-          members = selected.members;
         }
-        const first = members[0];
-        if (first.plugin !== null) {
-          first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
-          return first;
-        }
-        this.runRegexChain(ev, log, members, pmatch, cmatch);
-        return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
+        if (selected === null) return root;
+        members = selected.members;
       }
+      const first = members[0];
+      if (first.plugin !== null) {
+        first.plugin(ev, offsetFor(first.pluginOffset, pmatch, cmatch, -1));
+        return first;
+      }
+      this.runRegexChain(ev, log, members, pmatch, cmatch);
+      return ev.decoderIndex >= 0 ? this.set.decoders[ev.decoderIndex] : root;
     }
     return null;
   }
