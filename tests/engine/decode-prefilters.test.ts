@@ -1,12 +1,24 @@
 /**
- * The roots' prematch heads folded into one bit mask per position and character (decode.ts
- * RootTable, 32 roots a table, the rest chained): the roots tried, and their order, are those the
- * head test of each root leaves (decode-index.test.ts compares whole rulesets with the plain walk).
+ * Long second-level lists of plain roots split further by the log's next characters
+ * (DecoderSet.plainDeeper): the roots tried, and their order, are those the head test of each root
+ * leaves (decode-index.test.ts compares whole rulesets with the plain walk).
  */
 import { engineFor, ev } from './helpers';
+import { loadRuleset } from '../../otel-processor/src/loader/ruleset-loader';
+import { DEEP_LEVEL_FROM, type CompiledDecoder, type RootIndex } from '../../otel-processor/src/engine/compile/decoders';
+import { describeShared, OSSEC_ROOT } from '../support/shared-data';
 
-describe('root tables', () => {
-  // 40 plain roots opening alike (the same first two characters): tables of 32 and 10, in load order
+function deeperRoots(index: RootIndex, log: string): CompiledDecoder[] {
+  let node = index;
+  while (node.roots === null) {
+    const c = log.charCodeAt(node.at);
+    node = node.byChar![c < 128 ? c : 128];
+  }
+  return node.roots;
+}
+
+describe('deeper index of long root lists', () => {
+  // 42 plain roots opening alike (the same first two characters): one list split by the next ones
   const roots = Array.from({ length: 40 }, (_, i) => `<decoder name="r${i}"><prematch>^tt${i}:</prematch></decoder>`).join('\n');
   const engine = engineFor(`${roots}
 <decoder name="any-t"><prematch>^t</prematch></decoder>
@@ -20,5 +32,21 @@ describe('root tables', () => {
     const e = ev(line);
     engine.predecode(e);
     expect(engine.decode(e)?.name ?? null).toBe(name);
+  });
+});
+
+describeShared('the deeper index')('deeper index of the stock decoders', () => {
+  test('a squid line tries the roots its first characters leave, in load order', () => {
+    const set = loadRuleset(OSSEC_ROOT).ruleset.decoders;
+    const log = '9998 10.20.147.87 TCP_MISS/500 77890 GET http://example.com/shop/cart - DIRECT/10.0.0.10 -';
+    const second = set.plainBySecond[log.charCodeAt(0)]![log.charCodeAt(1)];
+    expect(second.length).toBeGreaterThan(DEEP_LEVEL_FROM);
+    const deeper = deeperRoots(set.plainDeeper.get(second)!, log);
+    expect(deeper.map((d) => d.name)).toContain('squid-accesslog');
+    expect(second.map((d) => d.name)).toContain('windows-date-format');
+    expect(deeper.map((d) => d.name)).not.toContain('windows-date-format'); // ^\d\d/\d\d/
+    expect(deeper.length * 2).toBeLessThan(second.length);
+    const at = deeper.map((d) => second.indexOf(d));
+    expect(at).toEqual([...at].sort((x, y) => x - y));
   });
 });
