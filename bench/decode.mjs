@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import inspector from 'node:inspector';
-import { FORMAT_GROUPS, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -22,11 +22,7 @@ const only = opt('only', '');
 const alloc = args.includes('--alloc');
 
 const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const distDir = opt('dist', '');
-const fromDist = (rel) => (distDir ? require(path.resolve(distDir, rel)) : requireDist('bench:decode', rel));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = distDir
-  ? { ...fromDist('engine/patterns/regexp-guard.js'), ...fromDist('loader/ruleset-loader.js'), ...fromDist('engine/engine.js') }
-  : loadEngine('bench:decode');
+const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = engineOf('bench:decode', opt('dist', ''));
 enableLinearRegexpFallback();
 const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
 

@@ -29,6 +29,18 @@ export function loadEngine(who) {
 }
 
 /**
+ * The engine of this build, or of another build's otel-processor/dist (`--dist DIR`, to compare
+ * two builds), with `fromDist(rel)` requiring a module of that same build.
+ */
+export function engineOf(who, distDir) {
+  const fromDist = (rel) => (distDir ? require(path.resolve(distDir, rel)) : requireDist(who, rel));
+  const engine = distDir
+    ? { ...fromDist('engine/patterns/regexp-guard.js'), ...fromDist('loader/ruleset-loader.js'), ...fromDist('engine/engine.js') }
+    : loadEngine(who);
+  return { ...engine, fromDist };
+}
+
+/**
  * The format groups of issue 11's table, which every engine bench runs: name, label and the
  * generator formats (tests/generator; undefined: its whole mix).
  */

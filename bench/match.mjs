@@ -11,7 +11,7 @@
 //        [--dist DIR]   (another build's otel-processor/dist, e.g. a baseline)
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { FORMAT_GROUPS, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -23,11 +23,7 @@ const passes = Number(opt('passes', 6));
 const only = opt('only', '');
 
 const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const distDir = opt('dist', '');
-const fromDist = (rel) => (distDir ? require(path.resolve(distDir, rel)) : requireDist('bench:match', rel));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = distDir
-  ? { ...fromDist('engine/patterns/regexp-guard.js'), ...fromDist('loader/ruleset-loader.js'), ...fromDist('engine/engine.js') }
-  : loadEngine('bench:match');
+const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = engineOf('bench:match', opt('dist', ''));
 enableLinearRegexpFallback();
 const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
 

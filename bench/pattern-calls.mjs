@@ -10,7 +10,7 @@
 //        [--formats F,...]   (generator formats to run as one suite instead of the bench:vs-ossec groups)
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { FORMAT_GROUPS, loadEngine, median, option, requireDist, root, shared } from './dist.mjs';
+import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
 
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
@@ -22,11 +22,7 @@ const top = Number(opt('top', 0));
 const only = opt('only', '');
 
 const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const distDir = opt('dist', '');
-const fromDist = (rel) => (distDir ? require(path.resolve(distDir, rel)) : requireDist('bench:pattern-calls', rel));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = distDir
-  ? { ...fromDist('engine/patterns/regexp-guard.js'), ...fromDist('loader/ruleset-loader.js'), ...fromDist('engine/engine.js') }
-  : loadEngine('bench:pattern-calls');
+const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent, fromDist } = engineOf('bench:pattern-calls', opt('dist', ''));
 const P = fromDist('engine/patterns/index.js');
 enableLinearRegexpFallback();
 const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
