@@ -6,27 +6,18 @@
 //
 // Usage: npm run bench:decode [-- --lines N] [--seed S] [--runs R] [--passes P] [--only FORMAT,...]
 //        [--alloc] [--dist DIR]   (another build's otel-processor/dist, e.g. a baseline)
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import inspector from 'node:inspector';
-import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
+import { median, option, stockBench } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const lines = Number(opt('lines', 10_000));
 const seed = Number(opt('seed', 11));
 const runs = Number(opt('runs', 7));
 const passes = Number(opt('passes', 5));
-const only = opt('only', '');
 const alloc = args.includes('--alloc');
 
-const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = engineOf('bench:decode', opt('dist', ''));
-enableLinearRegexpFallback();
-const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
-
-const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
+const { generate, Engine, LogEvent, loaded, suites } = stockBench('bench:decode', args);
 
 let session = null;
 const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));

@@ -41,6 +41,21 @@ export function engineOf(who, distDir) {
 }
 
 /**
+ * What the per-phase benches (decode, match, pattern-calls) start from: the generator, the engine
+ * of this build or of `--dist DIR`, the stock OSSEC 4.2.0 ruleset loaded with it (V8's linear
+ * fallback on), and the format groups `--only` keeps, as [name, formats] pairs.
+ */
+export function stockBench(who, args) {
+  const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
+  const engine = engineOf(who, option(args, 'dist', ''));
+  engine.enableLinearRegexpFallback();
+  const loaded = engine.loadRuleset(path.join(shared, 'ossec-4.2.0'));
+  const only = option(args, 'only', '');
+  const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
+  return { ...engine, generate, loaded, suites };
+}
+
+/**
  * The format groups of issue 11's table, which every engine bench runs: name, label and the
  * generator formats (tests/generator; undefined: its whole mix).
  */

@@ -9,25 +9,16 @@
 //
 // Usage: npm run bench:match [-- --lines N] [--seed S] [--runs R] [--passes P] [--only FORMAT,...]
 //        [--dist DIR]   (another build's otel-processor/dist, e.g. a baseline)
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
+import { median, option, stockBench } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const lines = Number(opt('lines', 10_000));
 const seed = Number(opt('seed', 11));
 const runs = Number(opt('runs', 5));
 const passes = Number(opt('passes', 6));
-const only = opt('only', '');
 
-const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent } = engineOf('bench:match', opt('dist', ''));
-enableLinearRegexpFallback();
-const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
-
-const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
+const { generate, Engine, LogEvent, loaded, suites } = stockBench('bench:match', args);
 
 console.log('format          ns/line   runs (fastest pass of each)   alerts/pass');
 for (const [name, formats] of suites) {

@@ -8,26 +8,18 @@
 // Usage: npm run bench:pattern-calls [-- --lines N] [--seed S] [--runs R] [--only FORMAT,...] [--top K]
 //        [--dist DIR]   (another build's otel-processor/dist, e.g. to compare with a baseline)
 //        [--formats F,...]   (generator formats to run as one suite instead of the bench:vs-ossec groups)
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { FORMAT_GROUPS, engineOf, median, option, root, shared } from './dist.mjs';
+import { median, option, stockBench } from './dist.mjs';
 
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => option(args, name, dflt);
 const lines = Number(opt('lines', 20_000));
 const seed = Number(opt('seed', 11));
 const runs = Number(opt('runs', 5));
 const top = Number(opt('top', 0));
-const only = opt('only', '');
 
-const { generate } = require(path.join(root, 'tests', 'generator', 'index.js'));
-const { enableLinearRegexpFallback, loadRuleset, Engine, LogEvent, fromDist } = engineOf('bench:pattern-calls', opt('dist', ''));
+const { generate, Engine, LogEvent, loaded, suites, fromDist } = stockBench('bench:pattern-calls', args);
 const P = fromDist('engine/patterns/index.js');
-enableLinearRegexpFallback();
-const loaded = loadRuleset(path.join(shared, 'ossec-4.2.0'));
 
-const suites = FORMAT_GROUPS.map((g) => [g.name, g.formats]).filter(([name]) => !only || only.split(',').includes(name));
 const formatsOpt = opt('formats', '');
 if (formatsOpt) suites.splice(0, suites.length, [formatsOpt, formatsOpt.split(',')]);
 
